@@ -1,0 +1,79 @@
+//! The command line: one file per subcommand, each a clap `Args` struct and one `run`. Command
+//! files are glue: they turn arguments into a validated plan and call one library function.
+//!
+//! Exit codes: 0 done; 2 error (bad arguments, unreadable input, invalid knowledge base).
+
+mod ask;
+mod kb;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::Output;
+
+/// Drafts answers to security questionnaires from your team's reviewed knowledge base.
+///
+/// Exit codes: 0 done, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "trustfill", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Knowledge-base folder (answers/*.toml, policies/*.md)
+    #[arg(
+        long,
+        global = true,
+        env = "TRUSTFILL_KB",
+        default_value = "knowledge-base",
+        value_name = "DIR"
+    )]
+    pub kb: PathBuf,
+
+    /// Print only data (answers, JSON); no status lines or warnings on stderr
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Ask(ask::Args),
+    /// Maintain the knowledge base
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+}
+
+impl Cli {
+    /// Run the parsed command. Errors carry their context; `main` prints them once.
+    pub fn run(self, out: &Output) -> anyhow::Result<()> {
+        match self.command {
+            Command::Ask(args) => ask::run(args, &self.global, out),
+            Command::Kb(cmd) => kb::run(cmd, &self.global, out),
+        }
+    }
+}
+
+/// A write to stdout failed: a closed pipe (`trustfill ask … | head`) is a normal end, not an error.
+pub(crate) fn data_written(result: std::io::Result<()>) -> anyhow::Result<bool> {
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot write to standard output")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

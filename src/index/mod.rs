@@ -1,0 +1,329 @@
+//! The search index: a tantivy index derived from the knowledge base, never trusted blindly.
+//!
+//! It lives in `<kb>/.trustfill-index/v<SCHEMA>-<fingerprint>/`, a git-ignored cache. The folder
+//! name *is* the stamp: schema version plus the knowledge base's content [`fingerprint`]. Opening
+//! recomputes the fingerprint (a hash of the files, no parsing); if no folder matches, the
+//! knowledge base is loaded, validated and indexed into a temporary folder that is renamed into
+//! place only when complete, so a crash or a concurrent run never leaves a half-built index that
+//! looks valid. A folder that fails to open is deleted and rebuilt. Old folders are removed.
+//!
+//! This module owns the schema and the stored fields; ranking and confidence live in
+//! [`crate::matcher`].
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
+
+use crate::error::{Error, Result};
+use crate::kb::{self, Audience, EntryKind, KbEntry, KnowledgeBase};
+use crate::text;
+
+/// Bump when the schema or the analysis changes: every existing index is then rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Cache folder inside the knowledge base.
+pub const CACHE_DIR: &str = ".trustfill-index";
+const READY_FILE: &str = "READY";
+
+/// Handles to the schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub kind: Field,
+    pub audience: Field,
+    /// Question and variants, one value each; the first value is the canonical question.
+    pub question: Field,
+    pub answer: Field,
+    pub comment: Field,
+    pub tags: Field,
+    pub owner: Field,
+    pub reviewed: Field,
+    pub source: Field,
+    pub line: Field,
+}
+
+impl Fields {
+    fn schema() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let text = TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(text::ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
+            .set_stored();
+        let fields = Fields {
+            id: b.add_text_field("id", STRING | STORED),
+            kind: b.add_text_field("kind", STRING | STORED),
+            audience: b.add_text_field("audience", STRING | STORED),
+            question: b.add_text_field("question", text.clone()),
+            answer: b.add_text_field("answer", STORED),
+            comment: b.add_text_field("comment", text.clone()),
+            tags: b.add_text_field("tags", text),
+            owner: b.add_text_field("owner", STORED),
+            reviewed: b.add_text_field("reviewed", STORED),
+            source: b.add_text_field("source", STORED),
+            line: b.add_u64_field("line", STORED),
+        };
+        (b.build(), fields)
+    }
+}
+
+/// How the index was obtained, for the status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// An up-to-date index was opened as it was.
+    Reused,
+    /// The index was (re)built; `entries` were indexed in `took`.
+    Built { entries: usize, took: Duration },
+}
+
+/// An open index over one knowledge base.
+pub struct KbIndex {
+    pub root: PathBuf,
+    pub fingerprint: String,
+    pub fields: Fields,
+    index: Index,
+    reader: IndexReader,
+}
+
+/// A stored entry as read back from the index (what `ask` shows; no parsing of the files).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEntry {
+    pub id: String,
+    pub kind: EntryKind,
+    pub audience: Audience,
+    pub question: String,
+    pub variants: Vec<String>,
+    pub answer: Option<String>,
+    pub comment: String,
+    pub tags: Vec<String>,
+    pub owner: Option<String>,
+    pub reviewed: Option<String>,
+    pub source: String,
+    pub line: usize,
+}
+
+impl KbIndex {
+    /// Open the index of the knowledge base at `root`, building it first when missing or stale.
+    pub fn open(root: &Path) -> Result<(KbIndex, Freshness)> {
+        let fingerprint = kb::fingerprint(root)?;
+        let dir = index_dir(root, &fingerprint);
+        if dir.join(READY_FILE).is_file() {
+            match Self::open_dir(root, &dir, &fingerprint) {
+                Ok(index) => return Ok((index, Freshness::Reused)),
+                // A damaged cache is not the user's problem: drop it and rebuild below.
+                Err(_) => remove_dir(&dir)?,
+            }
+        }
+        Self::build(root, &fingerprint)
+    }
+
+    /// Rebuild the index from scratch, whatever state it is in.
+    pub fn rebuild(root: &Path) -> Result<(KbIndex, Freshness)> {
+        let fingerprint = kb::fingerprint(root)?;
+        let dir = index_dir(root, &fingerprint);
+        if dir.exists() {
+            remove_dir(&dir)?;
+        }
+        Self::build(root, &fingerprint)
+    }
+
+    fn build(root: &Path, fingerprint: &str) -> Result<(KbIndex, Freshness)> {
+        let start = Instant::now();
+        let kb = KnowledgeBase::load(root)?;
+        let cache = root.join(CACHE_DIR);
+        std::fs::create_dir_all(&cache).map_err(|e| Error::io("cannot create", &cache, e))?;
+        // The cache ignores itself, so a knowledge base in any git repository stays clean.
+        let ignore = cache.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "*\n").map_err(|e| Error::io("cannot write", &ignore, e))?;
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix("building-")
+            .tempdir_in(&cache)
+            .map_err(|e| Error::io("cannot create a temporary folder in", &cache, e))?;
+        write_index(tmp.path(), &kb.entries)?;
+        std::fs::write(tmp.path().join(READY_FILE), fingerprint)
+            .map_err(|e| Error::io("cannot write", tmp.path().join(READY_FILE), e))?;
+        let dir = index_dir(root, fingerprint);
+        let tmp_path = tmp.keep();
+        if let Err(e) = std::fs::rename(&tmp_path, &dir) {
+            // Another process finished the same build first: use theirs, drop ours.
+            let _ = std::fs::remove_dir_all(&tmp_path);
+            if !dir.join(READY_FILE).is_file() {
+                return Err(Error::io("cannot move the new index into", &dir, e));
+            }
+        }
+        remove_stale(&cache, &dir);
+        let index = Self::open_dir(root, &dir, fingerprint)?;
+        let freshness = Freshness::Built {
+            entries: kb.entries.len(),
+            took: start.elapsed(),
+        };
+        Ok((index, freshness))
+    }
+
+    fn open_dir(root: &Path, dir: &Path, fingerprint: &str) -> Result<KbIndex> {
+        let err = |source| Error::Index {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let index = Index::open_in_dir(dir).map_err(err)?;
+        index.tokenizers().register(text::ANALYZER, text::english());
+        let (expected, fields) = Fields::schema();
+        if index.schema() != expected {
+            return Err(err(tantivy::TantivyError::SchemaError(
+                "index schema differs from this version of trustfill".into(),
+            )));
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(err)?;
+        Ok(KbIndex {
+            root: root.to_path_buf(),
+            fingerprint: fingerprint.to_string(),
+            fields,
+            index,
+            reader,
+        })
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// A fresh analyzer identical to the one the index was built with.
+    pub fn analyzer(&self) -> tantivy::tokenizer::TextAnalyzer {
+        self.index
+            .tokenizers()
+            .get(text::ANALYZER)
+            .unwrap_or_else(text::english)
+    }
+
+    /// Read an entry's stored fields back.
+    pub fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<StoredEntry> {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(|source| Error::Index {
+            path: self.root.join(CACHE_DIR),
+            source,
+        })?;
+        let f = &self.fields;
+        let first = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let all = |field| {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        };
+        let mut phrasings = all(f.question);
+        let question = if phrasings.is_empty() {
+            String::new()
+        } else {
+            phrasings.remove(0)
+        };
+        let kind = if first(f.kind) == "policy" {
+            EntryKind::Policy
+        } else {
+            EntryKind::Answer
+        };
+        Ok(StoredEntry {
+            id: first(f.id),
+            kind,
+            audience: first(f.audience).parse().unwrap_or(Audience::Internal),
+            question,
+            variants: phrasings,
+            answer: Some(first(f.answer)).filter(|a| kind == EntryKind::Answer && !a.is_empty()),
+            comment: first(f.comment),
+            tags: all(f.tags),
+            owner: Some(first(f.owner)).filter(|o| !o.is_empty()),
+            reviewed: Some(first(f.reviewed)).filter(|r| !r.is_empty()),
+            source: first(f.source),
+            line: doc.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
+        })
+    }
+
+    pub fn num_entries(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+}
+
+fn write_index(dir: &Path, entries: &[KbEntry]) -> Result<()> {
+    let err = |source| Error::Index {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let (schema, f) = Fields::schema();
+    let index = Index::create_in_dir(dir, schema).map_err(err)?;
+    index.tokenizers().register(text::ANALYZER, text::english());
+    let mut writer = index
+        .writer_with_num_threads::<TantivyDocument>(1, 50_000_000)
+        .map_err(err)?;
+    for e in entries {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &e.id);
+        doc.add_text(f.kind, e.kind.as_str());
+        doc.add_text(f.audience, e.audience.as_str());
+        for phrasing in e.phrasings() {
+            doc.add_text(f.question, phrasing);
+        }
+        doc.add_text(f.answer, e.answer.as_deref().unwrap_or(""));
+        doc.add_text(f.comment, &e.comment);
+        for tag in &e.tags {
+            doc.add_text(f.tags, tag);
+        }
+        doc.add_text(f.owner, e.owner.as_deref().unwrap_or(""));
+        doc.add_text(
+            f.reviewed,
+            e.reviewed.map(|d| d.to_string()).unwrap_or_default(),
+        );
+        doc.add_text(f.source, &e.source.path);
+        doc.add_u64(f.line, e.source.line as u64);
+        writer.add_document(doc).map_err(err)?;
+    }
+    writer.commit().map_err(err)?;
+    writer.wait_merging_threads().map_err(err)?;
+    Ok(())
+}
+
+fn index_dir(root: &Path, fingerprint: &str) -> PathBuf {
+    root.join(CACHE_DIR)
+        .join(format!("v{SCHEMA_VERSION}-{fingerprint}"))
+}
+
+fn remove_dir(dir: &Path) -> Result<()> {
+    std::fs::remove_dir_all(dir).map_err(|e| Error::io("cannot remove the damaged index", dir, e))
+}
+
+/// Best effort: remove index folders of older fingerprints and abandoned builds. A folder another
+/// process is still building is younger than a minute and left alone.
+fn remove_stale(cache: &Path, keep: &Path) {
+    let Ok(listing) = std::fs::read_dir(cache) else {
+        return;
+    };
+    for item in listing.flatten() {
+        let path = item.path();
+        if path == keep || !path.is_dir() {
+            continue;
+        }
+        let name = item.file_name().to_string_lossy().into_owned();
+        let young = item
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < Duration::from_secs(60));
+        if name.starts_with('v') || (name.starts_with("building-") && !young) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! `kb import`: bring an existing answer-library spreadsheet (CSV or workbook) into a knowledge
+//! base. Columns are found by header name, case-insensitive: question, answer (or response),
+//! comment / explanation / notes, and optionally id, category / tags, audience, owner, reviewed.
+//! The entries are written as one new `answers/<name>.toml`, atomically, and the knowledge base is
+//! validated with the new file before the command reports success.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::{
+    Audience, EntryKind, KbEntry, KnowledgeBase, Source, answers::is_valid_id, render, slugify,
+};
+use crate::cellref::{CellRef, col_letters};
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::workbook::{self, Sheet};
+
+/// What to import, validated by the command before anything is read.
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    pub source: PathBuf,
+    pub kb: PathBuf,
+    /// Audience for rows without an audience column or value.
+    pub default_audience: Audience,
+    /// Owner for rows without an owner column or value.
+    pub owner: Option<String>,
+    /// File name (without `.toml`) for the new answers file; default: the source's file name.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub written: PathBuf,
+    pub created_kb: bool,
+    pub sheet: String,
+    pub header_row: u32,
+    pub entries: usize,
+    /// Rows with a question but no answer, skipped.
+    pub skipped_without_answer: Vec<CellRef>,
+    /// Entries that took the default audience.
+    pub defaulted_audience: usize,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Columns {
+    question: Option<usize>,
+    answer: Option<usize>,
+    comment: Option<usize>,
+    id: Option<usize>,
+    tags: Option<usize>,
+    audience: Option<usize>,
+    owner: Option<usize>,
+    reviewed: Option<usize>,
+}
+
+fn normalize(header: &str) -> String {
+    let cleaned: String = header
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn detect_columns(row: &[String]) -> Columns {
+    let mut cols = Columns::default();
+    for (i, cell) in row.iter().enumerate() {
+        let h = normalize(cell);
+        let slot = match h.as_str() {
+            "question" | "questions" | "question text" | "prompt" => &mut cols.question,
+            "answer" | "answers" | "response" | "short answer" | "answer yes no" | "yes no" => {
+                &mut cols.answer
+            }
+            "comment"
+            | "comments"
+            | "explanation"
+            | "notes"
+            | "details"
+            | "long answer"
+            | "additional information"
+            | "answer detail"
+            | "answer details"
+            | "justification" => &mut cols.comment,
+            "id" | "entry id" | "answer id" | "key" => &mut cols.id,
+            "tags" | "tag" | "category" | "categories" | "topic" | "section" => &mut cols.tags,
+            "audience" | "visibility" | "classification" | "sharing" => &mut cols.audience,
+            "owner" | "answer owner" => &mut cols.owner,
+            "reviewed" | "last reviewed" | "review date" | "reviewed on" => &mut cols.reviewed,
+            _ if cols.question.is_none() && h.contains("question") && !h.contains("id") => {
+                &mut cols.question
+            }
+            _ if cols.comment.is_none() && (h.contains("comment") || h.contains("explanation")) => {
+                &mut cols.comment
+            }
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(i);
+        }
+    }
+    cols
+}
+
+/// The first sheet with a row (among its first 20) holding both a question and an answer header.
+fn find_table(sheets: &[Sheet]) -> Option<(&Sheet, usize, Columns)> {
+    sheets.iter().find_map(|sheet| {
+        sheet.rows.iter().take(20).enumerate().find_map(|(i, row)| {
+            let cols = detect_columns(row);
+            (cols.question.is_some() && cols.answer.is_some()).then_some((sheet, i, cols))
+        })
+    })
+}
+
+pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
+    let sheets = workbook::read(&plan.source)?;
+    let Some((sheet, header, cols)) = find_table(&sheets) else {
+        let seen: Vec<String> = sheets
+            .iter()
+            .map(|s| {
+                let first = s
+                    .rows
+                    .iter()
+                    .find(|r| r.iter().any(|c| !c.trim().is_empty()));
+                let headers: Vec<&str> = first
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.trim())
+                            .filter(|c| !c.is_empty())
+                            .take(8)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "sheet {:?}: {}",
+                    s.name,
+                    if headers.is_empty() {
+                        "(empty)".into()
+                    } else {
+                        headers.join(" | ")
+                    }
+                )
+            })
+            .collect();
+        return Err(Error::Import {
+            path: plan.source.clone(),
+            message: format!(
+                "no sheet has a header row with both a question and an answer column; found:\n  {}",
+                seen.join("\n  ")
+            ),
+            hint: Some(
+                "name the columns Question and Answer (optionally Comment, Category, Audience, ID)"
+                    .into(),
+            ),
+        });
+    };
+
+    let created_kb = !plan.kb.exists();
+    let existing = if has_entries(&plan.kb)? {
+        KnowledgeBase::load(&plan.kb)?.entries
+    } else {
+        Vec::new()
+    };
+    let mut taken: HashSet<String> = existing.iter().map(|e| e.id.clone()).collect();
+    let name = match &plan.name {
+        Some(n) => n.clone(),
+        None => slugify(
+            &plan
+                .source
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy(),
+        ),
+    };
+    let name = if name.is_empty() {
+        "imported".to_string()
+    } else {
+        name
+    };
+    let rel = format!("{}/{name}.toml", super::ANSWERS_DIR);
+    let target = plan.kb.join(&rel);
+    if target.exists() {
+        return Err(Error::Import {
+            path: target.clone(),
+            message: "already exists; import never overwrites an answers file".into(),
+            hint: Some("choose another file name with --name NAME".into()),
+        });
+    }
+
+    let cell = |row: usize, col: usize| {
+        CellRef::new(
+            sheet.name.clone(),
+            sheet.first_row + row as u32,
+            sheet.first_col + col as u32,
+        )
+    };
+    let get = |row: &[String], col: Option<usize>| -> String {
+        col.and_then(|c| row.get(c))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut entries = Vec::new();
+    let mut skipped = Vec::new();
+    let mut defaulted = 0;
+    for (r, row) in sheet.rows.iter().enumerate().skip(header + 1) {
+        let question = get(row, cols.question);
+        if question.is_empty() {
+            continue;
+        }
+        let answer = get(row, cols.answer);
+        if answer.is_empty() {
+            skipped.push(cell(r, cols.answer.expect("detected")));
+            continue;
+        }
+        let bad = |col: usize, message: String| Error::Import {
+            path: plan.source.clone(),
+            message: format!("{}: {message}", cell(r, col)),
+            hint: None,
+        };
+        let audience = match get(row, cols.audience) {
+            a if a.is_empty() => {
+                defaulted += 1;
+                plan.default_audience
+            }
+            a => a
+                .parse()
+                .map_err(|e| bad(cols.audience.expect("has value"), e))?,
+        };
+        let id = match get(row, cols.id) {
+            id if id.is_empty() => unique_id(&question, &mut taken),
+            id => {
+                let col = cols.id.expect("has value");
+                if !is_valid_id(&id) {
+                    return Err(bad(
+                        col,
+                        format!("invalid id {id:?}: use lowercase letters, digits and '-'"),
+                    ));
+                }
+                if !taken.insert(id.clone()) {
+                    return Err(bad(col, format!("duplicate id {id:?}")));
+                }
+                id
+            }
+        };
+        let reviewed = match get(row, cols.reviewed) {
+            d if d.is_empty() => None,
+            d => Some(
+                d.parse::<Date>()
+                    .map_err(|e| bad(cols.reviewed.expect("has value"), e))?,
+            ),
+        };
+        let tags = get(row, cols.tags)
+            .split([',', ';', '|', '/'])
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        entries.push(KbEntry {
+            id,
+            kind: EntryKind::Answer,
+            question: question.split_whitespace().collect::<Vec<_>>().join(" "),
+            variants: Vec::new(),
+            answer: Some(answer),
+            comment: get(row, cols.comment),
+            tags,
+            audience,
+            owner: Some(get(row, cols.owner))
+                .filter(|o| !o.is_empty())
+                .or_else(|| plan.owner.clone()),
+            reviewed,
+            source: Source {
+                path: rel.clone(),
+                line: 0,
+            },
+        });
+    }
+    if entries.is_empty() {
+        return Err(Error::Import {
+            path: plan.source.clone(),
+            message: format!(
+                "sheet {:?} has a header on row {} but no row with both a question and an answer",
+                sheet.name,
+                sheet.first_row as usize + header + 1
+            ),
+            hint: None,
+        });
+    }
+
+    let source_name = plan
+        .source
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy();
+    let header_text = format!(
+        "Imported by `trustfill kb import` from {source_name} (sheet {:?}, columns {}) on {}.\nReview each entry: set owner and reviewed, and check the audience.",
+        sheet.name,
+        describe_columns(&cols),
+        Date::today()
+    );
+    write_new_file(&target, &render::file(&header_text, &entries))?;
+    // Never leave a library that does not load: validate with the new file, undo on failure.
+    if let Err(e) = KnowledgeBase::load(&plan.kb) {
+        let _ = std::fs::remove_file(&target);
+        return Err(e);
+    }
+    Ok(ImportReport {
+        written: target,
+        created_kb,
+        sheet: sheet.name.clone(),
+        header_row: sheet.first_row + header as u32 + 1,
+        entries: entries.len(),
+        skipped_without_answer: skipped,
+        defaulted_audience: defaulted,
+    })
+}
+
+fn describe_columns(cols: &Columns) -> String {
+    let named = [
+        ("question", cols.question),
+        ("answer", cols.answer),
+        ("comment", cols.comment),
+        ("id", cols.id),
+        ("tags", cols.tags),
+        ("audience", cols.audience),
+        ("owner", cols.owner),
+        ("reviewed", cols.reviewed),
+    ];
+    named
+        .iter()
+        .filter_map(|(name, col)| col.map(|c| format!("{name}={}", col_letters(c as u32))))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn has_entries(kb: &Path) -> Result<bool> {
+    Ok(kb.is_dir() && !super::kb_files(kb)?.is_empty())
+}
+
+/// A slug from the question's first meaningful words, made unique against `taken`.
+fn unique_id(question: &str, taken: &mut HashSet<String>) -> String {
+    const SKIP: &[&str] = &[
+        "do", "does", "you", "your", "is", "are", "the", "a", "an", "of", "to", "we", "our",
+        "have", "has",
+    ];
+    let words: Vec<String> = slugify(question)
+        .split('-')
+        .filter(|w| !w.is_empty() && !SKIP.contains(w) && w.is_ascii())
+        .take(6)
+        .map(str::to_string)
+        .collect();
+    let base = if words.is_empty() {
+        "entry".to_string()
+    } else {
+        words.join("-")
+    };
+    let mut id = base.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Write `contents` to `target` through a temporary file in the same folder, never replacing
+/// an existing file.
+fn write_new_file(target: &Path, contents: &str) -> Result<()> {
+    use std::io::Write;
+    let dir = target.parent().expect("answers file has a folder");
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
+    tmp.write_all(contents.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
+    tmp.persist_noclobber(target)
+        .map_err(|e| Error::io("cannot create", target, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn headers_are_found_by_name_in_any_case() {
+        let cols = detect_columns(&row(&[
+            "ID",
+            "Category",
+            "QUESTION",
+            "Answer",
+            "Explanation",
+            "Audience",
+        ]));
+        assert_eq!(cols.id, Some(0));
+        assert_eq!(cols.tags, Some(1));
+        assert_eq!(cols.question, Some(2));
+        assert_eq!(cols.answer, Some(3));
+        assert_eq!(cols.comment, Some(4));
+        assert_eq!(cols.audience, Some(5));
+        let cols = detect_columns(&row(&[
+            "Question ID",
+            "Security Question",
+            "Response",
+            "Comments",
+        ]));
+        assert_eq!(
+            (cols.question, cols.answer, cols.comment, cols.id),
+            (Some(1), Some(2), Some(3), None)
+        );
+    }
+
+    #[test]
+    fn generated_ids_are_unique_slugs() {
+        let mut taken = HashSet::new();
+        assert_eq!(
+            unique_id("Do you encrypt data at rest?", &mut taken),
+            "encrypt-data-at-rest"
+        );
+        assert_eq!(
+            unique_id("Do you encrypt data at rest?", &mut taken),
+            "encrypt-data-at-rest-2"
+        );
+        assert_eq!(unique_id("???", &mut taken), "entry");
+        assert!(taken.iter().all(|id| is_valid_id(id)));
+    }
+}

@@ -1,0 +1,310 @@
+//! The knowledge base on disk: reviewed text a person can diff in a pull request.
+//!
+//! `answers/*.toml` hold approved answers (`[[answer]]` tables), `policies/*.md` hold policy
+//! documents split into citable excerpts at headings. This module loads and validates them into
+//! [`KbEntry`]s and computes the [`fingerprint`] that stamps the derived search index. It knows
+//! nothing about tantivy (see [`crate::index`]) or about questionnaires.
+
+mod answers;
+pub mod import;
+mod policy;
+pub mod render;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::error::{Error, KbProblem, Result};
+
+pub use policy::slugify;
+
+pub const ANSWERS_DIR: &str = "answers";
+pub const POLICIES_DIR: &str = "policies";
+
+/// Who may see an entry. Ordered: a questionnaire at audience `nda` may receive `public` and
+/// `nda` content, never `internal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Public,
+    Nda,
+    Internal,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 3] = [Audience::Public, Audience::Nda, Audience::Internal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Nda => "nda",
+            Audience::Internal => "internal",
+        }
+    }
+
+    /// Whether content marked `self` may be shown to a reader at `reader`.
+    pub fn visible_to(self, reader: Audience) -> bool {
+        self <= reader
+    }
+}
+
+impl fmt::Display for Audience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Audience {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Audience, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "public" => Ok(Audience::Public),
+            "nda" => Ok(Audience::Nda),
+            "internal" => Ok(Audience::Internal),
+            other => Err(format!(
+                "unknown audience {other:?}; expected one of public, nda, internal"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// An approved answer from `answers/*.toml`.
+    Answer,
+    /// An excerpt of a policy document, cited as `policy-id#heading-slug`.
+    Policy,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Answer => "answer",
+            EntryKind::Policy => "policy",
+        }
+    }
+}
+
+/// Where an entry lives: path relative to the knowledge-base root (with `/` separators) and the
+/// 1-based line of its table or heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub path: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.path, self.line)
+    }
+}
+
+/// One citable unit of the knowledge base: an approved answer or a policy excerpt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KbEntry {
+    pub id: String,
+    pub kind: EntryKind,
+    /// Canonical phrasing (for a policy excerpt: "document title: heading").
+    pub question: String,
+    pub variants: Vec<String>,
+    /// Short answer (`Yes`, `No`, `N/A`, `72 hours`); policy excerpts have none.
+    pub answer: Option<String>,
+    /// Approved explanation (for a policy excerpt: the section text).
+    pub comment: String,
+    pub tags: Vec<String>,
+    pub audience: Audience,
+    pub owner: Option<String>,
+    pub reviewed: Option<Date>,
+    pub source: Source,
+}
+
+impl KbEntry {
+    /// The question followed by its variants: every phrasing the entry answers.
+    pub fn phrasings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.question.as_str()).chain(self.variants.iter().map(String::as_str))
+    }
+}
+
+/// A loaded, validated knowledge base.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    pub root: PathBuf,
+    pub entries: Vec<KbEntry>,
+}
+
+impl KnowledgeBase {
+    /// Load every answer file and policy document under `root`, reporting all problems at once.
+    pub fn load(root: &Path) -> Result<KnowledgeBase> {
+        let files = kb_files(root)?;
+        let mut entries = Vec::new();
+        let mut problems = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(&file.path)
+                .map_err(|e| Error::io("cannot read", &file.path, e))?;
+            let display = root.join(&file.rel);
+            let result = match file.kind {
+                EntryKind::Answer => answers::parse(&text, &file.rel, &display),
+                EntryKind::Policy => policy::parse(&text, &file.rel, &display),
+            };
+            match result {
+                Ok(mut parsed) => entries.append(&mut parsed),
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        check_unique_ids(root, &entries, &mut problems);
+        if !problems.is_empty() {
+            return Err(Error::KbInvalid(problems));
+        }
+        if entries.is_empty() {
+            return Err(Error::KbEmpty {
+                path: root.to_path_buf(),
+            });
+        }
+        Ok(KnowledgeBase {
+            root: root.to_path_buf(),
+            entries,
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&KbEntry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+fn check_unique_ids(root: &Path, entries: &[KbEntry], problems: &mut Vec<KbProblem>) {
+    let mut seen: std::collections::HashMap<&str, &Source> = std::collections::HashMap::new();
+    for entry in entries {
+        if let Some(first) = seen.get(entry.id.as_str()) {
+            problems.push(KbProblem {
+                path: root.join(&entry.source.path),
+                line: Some(entry.source.line),
+                message: format!("duplicate id {:?} (first defined at {first})", entry.id),
+            });
+        } else {
+            seen.insert(&entry.id, &entry.source);
+        }
+    }
+}
+
+/// A knowledge-base file: absolute path, path relative to the root, and what it holds.
+#[derive(Debug, Clone)]
+pub struct KbFile {
+    pub path: PathBuf,
+    pub rel: String,
+    pub kind: EntryKind,
+}
+
+/// The knowledge-base files under `root`, in a stable order (sorted by relative path).
+pub fn kb_files(root: &Path) -> Result<Vec<KbFile>> {
+    if !root.is_dir() {
+        return Err(Error::KbNotFound {
+            path: root.to_path_buf(),
+        });
+    }
+    let mut files = Vec::new();
+    for (dir, ext, kind) in [
+        (ANSWERS_DIR, "toml", EntryKind::Answer),
+        (POLICIES_DIR, "md", EntryKind::Policy),
+    ] {
+        let path = root.join(dir);
+        if !path.is_dir() {
+            continue;
+        }
+        let listing = std::fs::read_dir(&path).map_err(|e| Error::io("cannot list", &path, e))?;
+        for item in listing {
+            let item = item.map_err(|e| Error::io("cannot list", &path, e))?;
+            let file = item.path();
+            let name = item.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || file.extension().and_then(|e| e.to_str()) != Some(ext) {
+                continue;
+            }
+            files.push(KbFile {
+                path: file,
+                rel: format!("{dir}/{name}"),
+                kind,
+            });
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(files)
+}
+
+/// A stable fingerprint of the knowledge base's content: FNV-1a over every file's relative path
+/// and bytes, in sorted order. Cheap enough to compute on every command (no parsing), stable across
+/// Rust versions (unlike `DefaultHasher`), and it changes whenever any entry does.
+pub fn fingerprint(root: &Path) -> Result<String> {
+    let mut hash = Fnv64::new();
+    for file in kb_files(root)? {
+        let bytes =
+            std::fs::read(&file.path).map_err(|e| Error::io("cannot read", &file.path, e))?;
+        hash.write(file.rel.as_bytes());
+        hash.write(&[0]);
+        hash.write(&(bytes.len() as u64).to_le_bytes());
+        hash.write(&bytes);
+    }
+    Ok(format!("{:016x}", hash.finish()))
+}
+
+struct Fnv64(u64);
+
+impl Fnv64 {
+    fn new() -> Fnv64 {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// 1-based line number of a byte offset in `text`.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audiences_nest() {
+        assert!(Audience::Public.visible_to(Audience::Public));
+        assert!(Audience::Public.visible_to(Audience::Internal));
+        assert!(Audience::Nda.visible_to(Audience::Nda));
+        assert!(!Audience::Nda.visible_to(Audience::Public));
+        assert!(!Audience::Internal.visible_to(Audience::Nda));
+        assert_eq!("NDA".parse::<Audience>(), Ok(Audience::Nda));
+        assert!(
+            "secret"
+                .parse::<Audience>()
+                .unwrap_err()
+                .contains("public, nda, internal")
+        );
+    }
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        let text = "a\nb\nc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 4), 3);
+        assert_eq!(line_of(text, 99), 3);
+    }
+}

@@ -1,0 +1,28 @@
+//! trustfill drafts answers to security questionnaires from a reviewed knowledge base.
+//!
+//! The library owns all domain logic; `src/main.rs` only parses the command line, dispatches to
+//! [`cmd`] and turns the result into an exit code. Module map (see ARCHITECTURE.md):
+//!
+//! - [`kb`]: the knowledge base on disk: answer files, policy documents, import, fingerprint.
+//! - [`index`]: the tantivy index derived from the knowledge base, rebuilt when stale.
+//! - [`matcher`]: question in, ranked [`matcher::Candidate`]s with a [`matcher::Confidence`] out.
+//! - [`text`]: analysis shared by the index and the matcher (clean-up, tokens).
+//! - [`workbook`]: reading spreadsheets (xlsx, xls, ods, csv) into plain cell grids.
+//! - [`cellref`]: Excel-style cell references for messages.
+//! - [`output`]: everything printed goes through one [`output::Output`].
+//! - [`present`]: how candidates look in a terminal and in JSON.
+//! - [`cmd`]: the command line: one file per subcommand, glue only.
+
+pub mod cellref;
+pub mod cmd;
+pub mod date;
+pub mod error;
+pub mod index;
+pub mod kb;
+pub mod matcher;
+pub mod output;
+pub mod present;
+pub mod text;
+pub mod workbook;
+
+pub use error::{Error, Result};

@@ -1,0 +1,341 @@
+//! Question in, ranked [`Candidate`]s out, each with a [`Confidence`].
+//!
+//! Retrieval is BM25 over the index (question and variants weighted above the comment and tags),
+//! restricted to the entries the reader's [`Audience`] may see. The top hits are then re-ranked by
+//! how well one of the entry's phrasings covers the question, and every candidate gets a
+//! confidence: the estimated chance, in percent, that it really answers the question. `ask` and
+//! `fill` both go through [`Matcher::find`], so they always agree.
+//!
+//! ## Signals (all in 0..=1, IDF-weighted so rare terms count more than common ones)
+//! - `query_coverage`: share of the question's terms found in the entry's best phrasing;
+//! - `entry_coverage`: share of that phrasing's terms found in the question (an entry about
+//!   something more specific than what was asked scores lower);
+//! - `comment_coverage`: share of the question's terms found in the comment or tags;
+//! - `bm25_ratio`: the candidate's BM25 score over the best BM25 score for the query;
+//! - `margin`: the candidate's rank score minus the best other candidate's, clamped to ±0.3.
+//!
+//! ## Formula (hand-set, see [`confidence`]; calibration on labeled data comes later)
+//! `quality = query_coverage^0.65 · entry_coverage^0.35`
+//! `rank = 0.55·quality + 0.25·bm25_ratio + 0.20·comment_coverage`
+//! `confidence = 100 · σ(−5.5 + 7.5·quality + 4·margin + 1.5·comment_coverage)`
+//! A question whose terms no entry uses has quality 0 and a confidence under 1%.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use tantivy::Searcher;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Term};
+
+use crate::error::{Error, Result};
+use crate::index::{CACHE_DIR, KbIndex, StoredEntry};
+use crate::kb::Audience;
+use crate::text;
+
+/// Field boosts for retrieval: the question and its variants matter most.
+const BOOST_QUESTION: f32 = 3.0;
+const BOOST_COMMENT: f32 = 1.0;
+const BOOST_TAGS: f32 = 0.5;
+/// Below this confidence an answer is not drafted: the question is reported as not covered.
+/// Provisional until calibration on labeled questions chooses it from measurement.
+pub const DEFAULT_MIN_CONFIDENCE: u8 = 50;
+/// How many BM25 hits are re-ranked, at least.
+const RERANK_DEPTH: usize = 20;
+
+/// Estimated chance, in percent, that a candidate answers the question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Confidence(u8);
+
+impl Confidence {
+    pub fn new(percent: u8) -> Confidence {
+        Confidence(percent.min(100))
+    }
+
+    pub fn percent(self) -> u8 {
+        self.0
+    }
+
+    /// `high` (≥ 80), `medium` (≥ 50) or `low`: words for humans, not thresholds for code.
+    pub fn band(self) -> &'static str {
+        match self.0 {
+            80.. => "high",
+            50.. => "medium",
+            _ => "low",
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
+/// The measurements behind a confidence, kept for calibration and for explaining a score.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Signals {
+    pub bm25: f32,
+    pub bm25_ratio: f32,
+    pub query_coverage: f32,
+    pub entry_coverage: f32,
+    pub comment_coverage: f32,
+    pub quality: f32,
+    pub rank: f32,
+    pub margin: f32,
+}
+
+/// One knowledge-base entry proposed as the answer to a question.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub entry: StoredEntry,
+    /// The phrasing (question or variant) that matched best.
+    pub matched: String,
+    pub confidence: Confidence,
+    pub signals: Signals,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MatchOptions {
+    /// Highest audience the answer may go to; entries above it are never returned.
+    pub audience: Audience,
+    /// How many candidates to return.
+    pub top: usize,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions {
+            audience: Audience::Public,
+            top: 3,
+        }
+    }
+}
+
+/// Matches questions against one open index. Cheap to create; holds a searcher snapshot.
+pub struct Matcher<'a> {
+    index: &'a KbIndex,
+    searcher: Searcher,
+    analyzer: TextAnalyzer,
+    num_docs: f32,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(index: &'a KbIndex) -> Matcher<'a> {
+        let searcher = index.searcher();
+        let num_docs = searcher.num_docs() as f32;
+        Matcher {
+            index,
+            searcher,
+            analyzer: index.analyzer(),
+            num_docs,
+        }
+    }
+
+    /// The candidates for `question`, best first, at most `opts.top`.
+    pub fn find(&mut self, question: &str, opts: &MatchOptions) -> Result<Vec<Candidate>> {
+        let cleaned = text::clean_question(question);
+        let terms = text::unique_terms(&mut self.analyzer, &cleaned);
+        if terms.is_empty() || opts.top == 0 {
+            return Ok(Vec::new());
+        }
+        let f = self.index.fields;
+        let idf: HashMap<&str, f32> = terms
+            .iter()
+            .map(|t| Ok((t.as_str(), self.idf(f.question, t)?)))
+            .collect::<Result<_>>()?;
+        let query = self.query(&terms, opts.audience);
+        let depth = opts.top.max(RERANK_DEPTH);
+        let hits: Vec<(f32, DocAddress)> = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(depth).order_by_score())
+            .map_err(|source| self.index_error(source))?;
+        let best_bm25 = hits.first().map_or(1.0, |h| h.0.max(f32::EPSILON));
+
+        let mut candidates = Vec::with_capacity(hits.len());
+        for (score, addr) in hits {
+            let entry = self.index.stored(&self.searcher, addr)?;
+            // Defence in depth: the query already filters by audience.
+            if !entry.audience.visible_to(opts.audience) {
+                continue;
+            }
+            let (matched, signals) = self.signals(&terms, &idf, &entry, score / best_bm25, score);
+            candidates.push(Candidate {
+                entry,
+                matched,
+                confidence: Confidence(0),
+                signals,
+            });
+        }
+        candidates.sort_by(|a, b| b.signals.rank.total_cmp(&a.signals.rank));
+        let ranks: Vec<f32> = candidates.iter().map(|c| c.signals.rank).collect();
+        for (i, c) in candidates.iter_mut().enumerate() {
+            let best_other = ranks
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, r)| *r)
+                .fold(0.0_f32, f32::max);
+            c.signals.margin = (c.signals.rank - best_other).clamp(-0.3, 0.3);
+            c.confidence = confidence(&c.signals);
+        }
+        candidates.truncate(opts.top);
+        Ok(candidates)
+    }
+
+    fn query(&self, terms: &[String], audience: Audience) -> BooleanQuery {
+        let f = self.index.fields;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in terms {
+            for (field, boost) in [
+                (f.question, BOOST_QUESTION),
+                (f.comment, BOOST_COMMENT),
+                (f.tags, BOOST_TAGS),
+            ] {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            }
+        }
+        let allowed: Vec<(Occur, Box<dyn Query>)> = Audience::ALL
+            .into_iter()
+            .filter(|a| a.visible_to(audience))
+            .map(|a| {
+                let q = TermQuery::new(
+                    Term::from_field_text(f.audience, a.as_str()),
+                    IndexRecordOption::Basic,
+                );
+                (Occur::Should, Box::new(q) as Box<dyn Query>)
+            })
+            .collect();
+        let filter = ConstScoreQuery::new(Box::new(BooleanQuery::new(allowed)), 0.0);
+        BooleanQuery::new(vec![
+            (Occur::Must, Box::new(BooleanQuery::new(should))),
+            (Occur::Must, Box::new(filter)),
+        ])
+    }
+
+    /// BM25's IDF of `term` in `field`: `ln(1 + (N − df + 0.5) / (df + 0.5))`. A term no
+    /// entry uses gets the highest weight, so leaving it uncovered costs the most.
+    fn idf(&self, field: Field, term: &str) -> Result<f32> {
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, term))
+            .map_err(|source| self.index_error(source))? as f32;
+        Ok((1.0 + (self.num_docs - df + 0.5) / (df + 0.5)).ln())
+    }
+
+    fn signals(
+        &mut self,
+        terms: &[String],
+        idf: &HashMap<&str, f32>,
+        entry: &StoredEntry,
+        bm25_ratio: f32,
+        bm25: f32,
+    ) -> (String, Signals) {
+        let total: f32 = terms.iter().map(|t| idf[t.as_str()]).sum();
+        let weight_of = |set: &HashSet<String>| -> f32 {
+            terms
+                .iter()
+                .filter(|t| set.contains(*t))
+                .map(|t| idf[t.as_str()])
+                .sum()
+        };
+        let mut best = (0.0_f32, 0.0_f32, 0.0_f32, entry.question.clone());
+        for phrasing in std::iter::once(&entry.question).chain(&entry.variants) {
+            let own: HashSet<String> = text::unique_terms(&mut self.analyzer, phrasing)
+                .into_iter()
+                .collect();
+            if own.is_empty() {
+                continue;
+            }
+            let query_coverage = weight_of(&own) / total;
+            // The entry's own terms are weighted by the query's IDF where known; terms the
+            // query lacks count with a neutral weight of 1.
+            let own_total: f32 = own
+                .iter()
+                .map(|t| idf.get(t.as_str()).copied().unwrap_or(1.0))
+                .sum();
+            let entry_coverage = weight_of(&own) / own_total.max(f32::EPSILON);
+            let quality = query_coverage.powf(0.65) * entry_coverage.powf(0.35);
+            if quality > best.0 {
+                best = (quality, query_coverage, entry_coverage, phrasing.clone());
+            }
+        }
+        let mut context: HashSet<String> = text::unique_terms(&mut self.analyzer, &entry.comment)
+            .into_iter()
+            .collect();
+        for tag in &entry.tags {
+            context.extend(text::unique_terms(&mut self.analyzer, tag));
+        }
+        let comment_coverage = weight_of(&context) / total;
+        let (quality, query_coverage, entry_coverage, matched) = best;
+        let rank = 0.55 * quality + 0.25 * bm25_ratio + 0.20 * comment_coverage;
+        let signals = Signals {
+            bm25,
+            bm25_ratio,
+            query_coverage,
+            entry_coverage,
+            comment_coverage,
+            quality,
+            rank,
+            margin: 0.0,
+        };
+        (matched, signals)
+    }
+
+    fn index_error(&self, source: tantivy::TantivyError) -> Error {
+        Error::Index {
+            path: self.index.root.join(CACHE_DIR),
+            source,
+        }
+    }
+}
+
+/// The confidence formula of the module documentation.
+pub fn confidence(s: &Signals) -> Confidence {
+    let z = -5.5 + 7.5 * s.quality + 4.0 * s.margin + 1.5 * s.comment_coverage;
+    let p = 1.0 / (1.0 + (-z).exp());
+    Confidence((p * 100.0).round().clamp(0.0, 100.0) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signals(quality: f32, margin: f32, comment: f32) -> Signals {
+        Signals {
+            quality,
+            margin,
+            comment_coverage: comment,
+            ..Signals::default()
+        }
+    }
+
+    #[test]
+    fn confidence_rises_with_quality_and_margin() {
+        let perfect = confidence(&signals(1.0, 0.2, 0.6));
+        let partial = confidence(&signals(0.6, 0.05, 0.4));
+        let tied = confidence(&signals(0.6, 0.0, 0.4));
+        let nothing = confidence(&signals(0.0, 0.0, 0.0));
+        assert!(perfect.percent() >= 90, "{perfect}");
+        assert!(
+            partial < perfect && tied < partial,
+            "{tied} {partial} {perfect}"
+        );
+        assert!(nothing.percent() <= 1, "{nothing}");
+    }
+
+    #[test]
+    fn bands_name_the_ranges() {
+        assert_eq!(Confidence::new(80).band(), "high");
+        assert_eq!(Confidence::new(79).band(), "medium");
+        assert_eq!(Confidence::new(49).band(), "low");
+        assert_eq!(Confidence::new(250).percent(), 100);
+    }
+}

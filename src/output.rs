@@ -1,0 +1,55 @@
+//! All printing goes through [`Output`]: data on stdout, progress, summaries and warnings on
+//! stderr, `--quiet` honoured here and nowhere else. Library code below `cmd` never prints.
+
+use std::io::{self, Write};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Output {
+    quiet: bool,
+}
+
+impl Output {
+    pub fn new(quiet: bool) -> Output {
+        Output { quiet }
+    }
+
+    /// Data the user asked for (answers, JSON). Always printed, even with `--quiet`.
+    pub fn data(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    }
+
+    /// Status and summaries: stderr, silenced by `--quiet`.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    /// Warnings: stderr, silenced by `--quiet`.
+    pub fn warn(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("warning: {text}");
+        }
+    }
+
+    /// The one place an error is printed: the chain of causes, then a hint when one is known.
+    pub fn error(&self, err: &anyhow::Error) {
+        let mut text = format!("error: {err}");
+        for cause in err.chain().skip(1) {
+            text.push_str(&format!("\n  caused by: {cause}"));
+        }
+        if let Some(hint) = err
+            .chain()
+            .find_map(|e| e.downcast_ref::<crate::Error>())
+            .and_then(crate::Error::hint)
+        {
+            text.push_str(&format!("\nhint: {hint}"));
+        }
+        eprintln!("{text}");
+    }
+}

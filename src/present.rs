@@ -1,0 +1,162 @@
+//! How answers look: the terminal text and the stable JSON shape of `ask`, and the status line
+//! about the index. Pure functions returning strings; printing is [`crate::output`]'s job.
+
+use serde::Serialize;
+
+use crate::index::{Freshness, KbIndex};
+use crate::matcher::{Candidate, Confidence, DEFAULT_MIN_CONFIDENCE};
+use crate::output::Output;
+
+const WIDTH: usize = 96;
+const POLICY_EXCERPT_CHARS: usize = 320;
+
+pub fn freshness(out: &Output, index: &KbIndex, freshness: Freshness) {
+    if let Freshness::Built { entries, took } = freshness {
+        out.status(&format!(
+            "indexed {entries} entries from {} in {:.2} s",
+            index.root.display(),
+            took.as_secs_f64()
+        ));
+    }
+}
+
+#[derive(Serialize)]
+struct AskJson<'a> {
+    question: &'a str,
+    matches: Vec<MatchJson<'a>>,
+}
+
+/// One match in `ask --json`. The first six fields are the documented stable shape; the others
+/// were added after it and are only ever added to.
+#[derive(Serialize)]
+struct MatchJson<'a> {
+    id: &'a str,
+    confidence: Confidence,
+    answer: Option<&'a str>,
+    comment: &'a str,
+    source: &'a str,
+    audience: &'a str,
+    kind: &'a str,
+    line: usize,
+    question: &'a str,
+    matched: &'a str,
+}
+
+/// `{"question": …, "matches": [{"id", "confidence", "answer", "comment", "source", "audience", …}]}`
+pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
+    let doc = AskJson {
+        question,
+        matches: candidates
+            .iter()
+            .map(|c| MatchJson {
+                id: &c.entry.id,
+                confidence: c.confidence,
+                answer: c.entry.answer.as_deref(),
+                comment: &c.entry.comment,
+                source: &c.entry.source,
+                audience: c.entry.audience.as_str(),
+                kind: c.entry.kind.as_str(),
+                line: c.entry.line,
+                question: &c.entry.question,
+                matched: &c.matched,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&doc).expect("plain data serializes")
+}
+
+/// Readable terminal output for one question.
+pub fn ask_text(question: &str, candidates: &[Candidate]) -> String {
+    let mut out = format!("{question}\n");
+    let best = candidates
+        .first()
+        .map_or(Confidence::new(0), |c| c.confidence);
+    if best.percent() < DEFAULT_MIN_CONFIDENCE {
+        out.push_str(&format!(
+            "  not covered: no entry answers this with confidence (best match {best})\n"
+        ));
+    }
+    for (i, c) in candidates.iter().enumerate() {
+        let answer = c.entry.answer.as_deref().unwrap_or("(policy excerpt)");
+        out.push_str(&format!(
+            "  {}. {:>4} {:<6} {}  {}\n",
+            i + 1,
+            c.confidence.to_string(),
+            c.confidence.band(),
+            c.entry.id,
+            answer
+        ));
+        out.push_str(&wrap(&c.entry.question, "     "));
+        let comment = if c.entry.answer.is_none() {
+            truncate(&c.entry.comment, POLICY_EXCERPT_CHARS)
+        } else {
+            c.entry.comment.clone()
+        };
+        if !comment.is_empty() {
+            out.push_str(&wrap(&comment, "     │ "));
+        }
+        out.push_str(&format!(
+            "     {}:{} · {}\n",
+            c.entry.source, c.entry.line, c.entry.audience
+        ));
+    }
+    out
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut} …")
+}
+
+/// Word-wrap `text` to [`WIDTH`] columns, each line starting with `prefix`.
+fn wrap(text: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty()
+            && prefix.chars().count() + line.chars().count() + 1 + word.chars().count() > WIDTH
+        {
+            out.push_str(&format!("{prefix}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{prefix}{line}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_words_and_prefix() {
+        let text = "word ".repeat(50);
+        let wrapped = wrap(&text, "  > ");
+        assert!(
+            wrapped
+                .lines()
+                .all(|l| l.starts_with("  > ") && l.chars().count() <= WIDTH)
+        );
+        assert_eq!(
+            wrapped.split_whitespace().filter(|w| *w == "word").count(),
+            50
+        );
+    }
+
+    #[test]
+    fn long_excerpts_are_cut_at_a_word() {
+        assert_eq!(truncate("alpha beta gamma", 100), "alpha beta gamma");
+        assert_eq!(truncate("alpha beta gamma", 12), "alpha beta …");
+    }
+}

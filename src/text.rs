@@ -1,0 +1,194 @@
+//! Text analysis shared by the index and the matcher, so both see the same terms: the English
+//! analyzer registered with tantivy, a plain tokenizer for the BM25 reference, and the clean-up
+//! applied to questionnaire text before matching (question ids, numbering, HTML, asterisks).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+
+/// Name under which [`english`] is registered with every tantivy index we open.
+pub const ANALYZER: &str = "trustfill_en";
+
+/// Words every questionnaire uses that say nothing about the topic ("Do you…", "Please
+/// describe…", "your organization"). Dropped on both sides, so they neither match entries nor
+/// count as uncovered question terms.
+pub const FILLER_WORDS: &[&str] = &[
+    "do",
+    "does",
+    "did",
+    "you",
+    "your",
+    "yours",
+    "we",
+    "our",
+    "ours",
+    "us",
+    "i",
+    "have",
+    "has",
+    "had",
+    "can",
+    "could",
+    "would",
+    "should",
+    "shall",
+    "may",
+    "please",
+    "describe",
+    "provide",
+    "explain",
+    "detail",
+    "details",
+    "list",
+    "state",
+    "specify",
+    "indicate",
+    "confirm",
+    "organization",
+    "organisation",
+    "organizations",
+    "company",
+    "vendor",
+    "vendors",
+    "what",
+    "which",
+    "how",
+    "who",
+    "where",
+    "when",
+    "any",
+    "all",
+    "been",
+    "being",
+    "were",
+    "from",
+    "so",
+    "also",
+    "other",
+    "etc",
+    "e.g",
+    "i.e",
+    "eg",
+    "ie",
+    "yes",
+    "n/a",
+    "na",
+];
+
+/// Lower-casing, ASCII folding, English stop words, [`FILLER_WORDS`] and the Snowball English
+/// stemmer. Stop words are tantivy's (Lucene's) list, which drops "no" and "not": polarity checks
+/// must look at the raw text, not at these tokens.
+pub fn english() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+        .filter(StopWordFilter::remove(
+            FILLER_WORDS.iter().map(|w| w.to_string()),
+        ))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Analyze `text` into terms, in order, duplicates kept.
+pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// [`terms`] without duplicates, first occurrence first.
+pub fn unique_terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = terms(analyzer, text);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|t| seen.insert(t.clone()));
+    out
+}
+
+static HTML_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]{1,200}>").expect("regex"));
+/// A leading question id (`A&A-01.1`, `HLAP-03:`) or outline number (`1.2.3`, `Q12.`, `12)`).
+static LEADING_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Z][A-Z&]{1,6}-\d{1,3}(?:\.\d{1,3})*\s*[:.)\-–]?|[Qq]?\d{1,3}(?:\.\d{1,3})+[.):]?|[Qq]?\d{1,3}[.):])\s+")
+        .expect("regex")
+});
+/// A bare leading number is numbering only when a capitalised word follows (`12 Do you…`), not
+/// when it is part of the question (`72 hours notice?`).
+static LEADING_BARE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[Qq]?\d{1,3}\s+([A-Z])").expect("regex"));
+
+/// Clean questionnaire text before matching: strip HTML tags and entities, a leading question id
+/// or number, trailing asterisks (required-field markers), and collapse whitespace.
+pub fn clean_question(raw: &str) -> String {
+    let text = HTML_TAG.replace_all(raw, " ");
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let stripped = LEADING_ID.replace(&collapsed, "");
+    let stripped = LEADING_BARE_NUMBER.replace(&stripped, "$1");
+    stripped.trim().trim_end_matches('*').trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzer_stems_folds_and_drops_stop_words() {
+        let mut a = english();
+        assert_eq!(
+            terms(&mut a, "Is the data Encrypted at rest?"),
+            ["data", "encrypt", "rest"]
+        );
+        assert_eq!(
+            terms(&mut a, "Do you encrypt your backups? Please describe."),
+            ["encrypt", "backup"]
+        );
+        assert_eq!(terms(&mut a, "Café policies"), ["cafe", "polici"]);
+    }
+
+    #[test]
+    fn clean_up_strips_ids_numbering_html_and_markers() {
+        assert_eq!(
+            clean_question("A&A-01.1 Are audit policies documented?"),
+            "Are audit policies documented?"
+        );
+        assert_eq!(
+            clean_question("HLAP-03: Do you support SSO?"),
+            "Do you support SSO?"
+        );
+        assert_eq!(
+            clean_question("1.2.3 Do you encrypt backups?"),
+            "Do you encrypt backups?"
+        );
+        assert_eq!(
+            clean_question("Q12. Describe your SDLC"),
+            "Describe your SDLC"
+        );
+        assert_eq!(
+            clean_question("<b>Do you</b> log&nbsp;access?*"),
+            "Do you log access?"
+        );
+        // Numbers that are part of the question stay.
+        assert_eq!(
+            clean_question("72 hours notification?"),
+            "72 hours notification?"
+        );
+        assert_eq!(
+            clean_question("SOC 2 Type II report"),
+            "SOC 2 Type II report"
+        );
+    }
+}
