@@ -6,7 +6,8 @@
 //! - [`kb`]: the knowledge base on disk: answer files, policy documents, import, fingerprint.
 //! - [`index`]: the tantivy index derived from the knowledge base, rebuilt when stale.
 //! - [`matcher`]: question in, ranked [`matcher::Candidate`]s with a [`matcher::Confidence`] out.
-//! - [`text`]: analysis shared by the index and the matcher (clean-up, tokens).
+//! - [`text`]: analysis shared by the index and the matcher (clean-up, terms).
+//! - [`thesaurus`]: the security vocabulary that maps synonyms onto one term.
 //! - [`workbook`]: reading spreadsheets (xlsx, xls, ods, csv) into plain cell grids.
 //! - [`cellref`]: Excel-style cell references for messages.
 //! - [`output`]: everything printed goes through one [`output::Output`].
@@ -23,6 +24,7 @@ pub mod matcher;
 pub mod output;
 pub mod present;
 pub mod text;
+pub mod thesaurus;
 pub mod workbook;
 
 pub use error::{Error, Result};

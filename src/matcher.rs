@@ -7,7 +7,8 @@
 //! `fill` both go through [`Matcher::find`], so they always agree.
 //!
 //! ## Signals (all in 0..=1, IDF-weighted so rare terms count more than common ones)
-//! - `query_coverage`: share of the question's terms found in the entry's best phrasing;
+//! - `query_coverage`: share of the question's terms found in the entry's best phrasing, averaged
+//!   with the share found in all its phrasings together;
 //! - `entry_coverage`: share of that phrasing's terms found in the question (an entry about
 //!   something more specific than what was asked scores lower);
 //! - `comment_coverage`: share of the question's terms found in the comment or tags;
@@ -16,7 +17,7 @@
 //!
 //! ## Formula (hand-set, see [`confidence`]; calibration on labeled data comes later)
 //! `quality = query_coverage^0.65 · entry_coverage^0.35`
-//! `rank = 0.55·quality + 0.25·bm25_ratio + 0.20·comment_coverage`
+//! `rank = 0.45·quality + 0.35·bm25_ratio + 0.20·comment_coverage` (× 0.85 for policy excerpts)
 //! `confidence = 100 · σ(−5.5 + 7.5·quality + 4·margin + 1.5·comment_coverage)`
 //! A question whose terms no entry uses has quality 0 and a confidence under 1%.
 
@@ -27,12 +28,11 @@ use tantivy::Searcher;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Term};
 
 use crate::error::{Error, Result};
 use crate::index::{CACHE_DIR, KbIndex, StoredEntry};
-use crate::kb::Audience;
+use crate::kb::{Audience, EntryKind};
 use crate::text;
 
 /// Field boosts for retrieval: the question and its variants matter most.
@@ -42,6 +42,8 @@ const BOOST_TAGS: f32 = 0.5;
 /// Below this confidence an answer is not drafted: the question is reported as not covered.
 /// Provisional until calibration on labeled questions chooses it from measurement.
 pub const DEFAULT_MIN_CONFIDENCE: u8 = 50;
+/// Policy excerpts carry no short answer: at equal match quality an approved answer ranks first.
+const POLICY_RANK_FACTOR: f32 = 0.85;
 /// How many BM25 hits are re-ranked, at least.
 const RERANK_DEPTH: usize = 20;
 
@@ -119,7 +121,7 @@ impl Default for MatchOptions {
 pub struct Matcher<'a> {
     index: &'a KbIndex,
     searcher: Searcher,
-    analyzer: TextAnalyzer,
+    analyzer: text::Analyzer,
     num_docs: f32,
 }
 
@@ -138,14 +140,19 @@ impl<'a> Matcher<'a> {
     /// The candidates for `question`, best first, at most `opts.top`.
     pub fn find(&mut self, question: &str, opts: &MatchOptions) -> Result<Vec<Candidate>> {
         let cleaned = text::clean_question(question);
-        let terms = text::unique_terms(&mut self.analyzer, &cleaned);
+        let terms = self.analyzer.unique_terms(&cleaned);
         if terms.is_empty() || opts.top == 0 {
             return Ok(Vec::new());
         }
         let f = self.index.fields;
         let idf: HashMap<&str, f32> = terms
             .iter()
-            .map(|t| Ok((t.as_str(), self.idf(f.question, t)?)))
+            .map(|t| {
+                Ok((
+                    t.as_str(),
+                    self.idf(&[f.question_terms, f.comment_terms], t)?,
+                ))
+            })
             .collect::<Result<_>>()?;
         let query = self.query(&terms, opts.audience);
         let depth = opts.top.max(RERANK_DEPTH);
@@ -191,9 +198,9 @@ impl<'a> Matcher<'a> {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in terms {
             for (field, boost) in [
-                (f.question, BOOST_QUESTION),
-                (f.comment, BOOST_COMMENT),
-                (f.tags, BOOST_TAGS),
+                (f.question_terms, BOOST_QUESTION),
+                (f.comment_terms, BOOST_COMMENT),
+                (f.tags_terms, BOOST_TAGS),
             ] {
                 let q = TermQuery::new(
                     Term::from_field_text(field, term),
@@ -220,13 +227,20 @@ impl<'a> Matcher<'a> {
         ])
     }
 
-    /// BM25's IDF of `term` in `field`: `ln(1 + (N − df + 0.5) / (df + 0.5))`. A term no
+    /// BM25's IDF, `ln(1 + (N − df + 0.5) / (df + 0.5))`, with `df` the largest document
+    /// frequency over `fields`. Counting the comments too keeps generic words ("information",
+    /// "protected") from looking rare just because few question phrasings use them. A term no
     /// entry uses gets the highest weight, so leaving it uncovered costs the most.
-    fn idf(&self, field: Field, term: &str) -> Result<f32> {
-        let df = self
-            .searcher
-            .doc_freq(&Term::from_field_text(field, term))
-            .map_err(|source| self.index_error(source))? as f32;
+    fn idf(&self, fields: &[Field], term: &str) -> Result<f32> {
+        let mut df = 0_u64;
+        for &field in fields {
+            let n = self
+                .searcher
+                .doc_freq(&Term::from_field_text(field, term))
+                .map_err(|source| self.index_error(source))?;
+            df = df.max(n);
+        }
+        let df = df as f32;
         Ok((1.0 + (self.num_docs - df + 0.5) / (df + 0.5)).ln())
     }
 
@@ -246,36 +260,49 @@ impl<'a> Matcher<'a> {
                 .map(|t| idf[t.as_str()])
                 .sum()
         };
+        let phrasings: Vec<(&String, HashSet<String>)> = std::iter::once(&entry.question)
+            .chain(&entry.variants)
+            .map(|p| (p, self.analyzer.unique_terms(p).into_iter().collect()))
+            .collect();
+        let union: HashSet<String> = phrasings
+            .iter()
+            .flat_map(|(_, own)| own.iter().cloned())
+            .collect();
+        let union_coverage = weight_of(&union) / total;
         let mut best = (0.0_f32, 0.0_f32, 0.0_f32, entry.question.clone());
-        for phrasing in std::iter::once(&entry.question).chain(&entry.variants) {
-            let own: HashSet<String> = text::unique_terms(&mut self.analyzer, phrasing)
-                .into_iter()
-                .collect();
+        for (phrasing, own) in &phrasings {
             if own.is_empty() {
                 continue;
             }
-            let query_coverage = weight_of(&own) / total;
+            // Variants are phrasings of one question: words from any of them are evidence, so
+            // the union counts half; how precisely one phrasing fits counts the other half.
+            let query_coverage = 0.5 * (weight_of(own) / total) + 0.5 * union_coverage;
             // The entry's own terms are weighted by the query's IDF where known; terms the
             // query lacks count with a neutral weight of 1.
             let own_total: f32 = own
                 .iter()
                 .map(|t| idf.get(t.as_str()).copied().unwrap_or(1.0))
                 .sum();
-            let entry_coverage = weight_of(&own) / own_total.max(f32::EPSILON);
+            let entry_coverage = weight_of(own) / own_total.max(f32::EPSILON);
             let quality = query_coverage.powf(0.65) * entry_coverage.powf(0.35);
             if quality > best.0 {
-                best = (quality, query_coverage, entry_coverage, phrasing.clone());
+                best = (quality, query_coverage, entry_coverage, (*phrasing).clone());
             }
         }
-        let mut context: HashSet<String> = text::unique_terms(&mut self.analyzer, &entry.comment)
+        let mut context: HashSet<String> = self
+            .analyzer
+            .unique_terms(&entry.comment)
             .into_iter()
             .collect();
         for tag in &entry.tags {
-            context.extend(text::unique_terms(&mut self.analyzer, tag));
+            context.extend(self.analyzer.unique_terms(tag));
         }
         let comment_coverage = weight_of(&context) / total;
         let (quality, query_coverage, entry_coverage, matched) = best;
-        let rank = 0.55 * quality + 0.25 * bm25_ratio + 0.20 * comment_coverage;
+        let mut rank = 0.45 * quality + 0.35 * bm25_ratio + 0.20 * comment_coverage;
+        if entry.kind == EntryKind::Policy {
+            rank *= POLICY_RANK_FACTOR;
+        }
         let signals = Signals {
             bm25,
             bm25_ratio,

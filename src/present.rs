@@ -66,7 +66,7 @@ pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
 }
 
 /// Readable terminal output for one question.
-pub fn ask_text(question: &str, candidates: &[Candidate]) -> String {
+pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> String {
     let mut out = format!("{question}\n");
     let best = candidates
         .first()
@@ -99,6 +99,13 @@ pub fn ask_text(question: &str, candidates: &[Candidate]) -> String {
             "     {}:{} · {}\n",
             c.entry.source, c.entry.line, c.entry.audience
         ));
+        if explain {
+            let s = &c.signals;
+            out.push_str(&format!(
+                "     why: matched {:?}; quality {:.2} (question covered {:.2}, entry covered {:.2}), comment {:.2}, bm25 {:.1} ({:.2} of best), margin {:+.2}\n",
+                c.matched, s.quality, s.query_coverage, s.entry_coverage, s.comment_coverage, s.bm25, s.bm25_ratio, s.margin
+            ));
+        }
     }
     out
 }

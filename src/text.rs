@@ -2,32 +2,74 @@
 //! analyzer registered with tantivy, a plain tokenizer for the BM25 reference, and the clean-up
 //! applied to questionnaire text before matching (question ids, numbering, HTML, asterisks).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    StopWordFilter, TextAnalyzer, WhitespaceTokenizer,
 };
 
-/// Name under which [`english`] is registered with every tantivy index we open.
-pub const ANALYZER: &str = "trustfill_en";
+use crate::thesaurus::Thesaurus;
+
+/// Name of the tokenizer registered with every tantivy index we open. The indexed fields hold
+/// text that [`Analyzer`] already turned into terms, so tantivy only splits on spaces: analysis
+/// happens in one place, identical for entries and questions.
+pub const TERMS_TOKENIZER: &str = "trustfill_terms";
+
+pub fn terms_tokenizer() -> TextAnalyzer {
+    TextAnalyzer::from(WhitespaceTokenizer::default())
+}
+
+/// The full analysis: [`english`] terms, then [`Thesaurus`] canonical terms.
+#[derive(Clone)]
+pub struct Analyzer {
+    english: TextAnalyzer,
+    thesaurus: Arc<Thesaurus>,
+}
+
+impl Analyzer {
+    pub fn new(thesaurus: Arc<Thesaurus>) -> Analyzer {
+        Analyzer {
+            english: english(),
+            thesaurus,
+        }
+    }
+
+    pub fn terms(&mut self, text: &str) -> Vec<String> {
+        self.thesaurus.canonicalize(terms(&mut self.english, text))
+    }
+
+    /// [`Analyzer::terms`] without duplicates, first occurrence first.
+    pub fn unique_terms(&mut self, text: &str) -> Vec<String> {
+        let mut out = self.terms(text);
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|t| seen.insert(t.clone()));
+        out
+    }
+
+    /// The terms joined by spaces: what goes into an indexed field.
+    pub fn index_text(&mut self, text: &str) -> String {
+        self.terms(text).join(" ")
+    }
+}
 
 /// Words every questionnaire uses that say nothing about the topic ("Do you…", "Please
 /// describe…", "your organization"). Dropped on both sides, so they neither match entries nor
 /// count as uncovered question terms.
 pub const FILLER_WORDS: &[&str] = &[
+    // Questionnaire phrasing.
     "do",
     "does",
     "did",
     "you",
     "your",
     "yours",
+    "yourself",
     "we",
     "our",
     "ours",
     "us",
-    "i",
     "have",
     "has",
     "had",
@@ -58,14 +100,18 @@ pub const FILLER_WORDS: &[&str] = &[
     "which",
     "how",
     "who",
+    "whom",
+    "whose",
+    "why",
     "where",
     "when",
+    "whether",
     "any",
     "all",
     "been",
     "being",
     "were",
-    "from",
+    "am",
     "so",
     "also",
     "other",
@@ -77,6 +123,50 @@ pub const FILLER_WORDS: &[&str] = &[
     "yes",
     "n/a",
     "na",
+    // Function words beyond Lucene's short list. Not "up", "out", "off" or "over": phrases such
+    // as "back up" and "roll out" need them. Negations are kept for polarity checks.
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "below",
+    "between",
+    "both",
+    "during",
+    "each",
+    "every",
+    "few",
+    "from",
+    "further",
+    "here",
+    "him",
+    "his",
+    "her",
+    "hers",
+    "he",
+    "she",
+    "its",
+    "itself",
+    "me",
+    "my",
+    "more",
+    "most",
+    "own",
+    "per",
+    "some",
+    "than",
+    "those",
+    "them",
+    "through",
+    "too",
+    "under",
+    "until",
+    "upon",
+    "very",
+    "via",
+    "while",
+    "within",
 ];
 
 /// Lower-casing, ASCII folding, English stop words, [`FILLER_WORDS`] and the Snowball English
@@ -102,14 +192,6 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     while let Some(token) = stream.next() {
         out.push(token.text.clone());
     }
-    out
-}
-
-/// [`terms`] without duplicates, first occurrence first.
-pub fn unique_terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut out = terms(analyzer, text);
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|t| seen.insert(t.clone()));
     out
 }
 

@@ -36,6 +36,10 @@ pub struct Args {
     /// One JSON object per question per line: {"question", "matches": [{"id", "confidence", ...}]}
     #[arg(long)]
     pub json: bool,
+
+    /// Show the signals behind each confidence (coverage, BM25, margin)
+    #[arg(long)]
+    pub explain: bool,
 }
 
 pub(crate) fn parse_audience(s: &str) -> Result<Audience, String> {
@@ -56,7 +60,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         let text = if args.json {
             present::ask_json(question, &candidates)
         } else {
-            present::ask_text(question, &candidates)
+            present::ask_text(question, &candidates, args.explain)
         };
         data_written(out.data(&text))
     };

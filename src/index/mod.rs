@@ -21,7 +21,9 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
 
 use crate::error::{Error, Result};
 use crate::kb::{self, Audience, EntryKind, KbEntry, KnowledgeBase};
-use crate::text;
+use crate::text::{self, Analyzer};
+use crate::thesaurus::Thesaurus;
+use std::sync::Arc;
 
 /// Bump when the schema or the analysis changes: every existing index is then rebuilt.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -29,7 +31,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const CACHE_DIR: &str = ".trustfill-index";
 const READY_FILE: &str = "READY";
 
-/// Handles to the schema's fields.
+/// Handles to the schema's fields. `*_terms` fields are indexed (pre-analyzed text, see
+/// [`text::Analyzer`]); the others are stored for display.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub id: Field,
@@ -37,9 +40,12 @@ pub struct Fields {
     pub audience: Field,
     /// Question and variants, one value each; the first value is the canonical question.
     pub question: Field,
+    pub question_terms: Field,
     pub answer: Field,
     pub comment: Field,
+    pub comment_terms: Field,
     pub tags: Field,
+    pub tags_terms: Field,
     pub owner: Field,
     pub reviewed: Field,
     pub source: Field,
@@ -49,21 +55,22 @@ pub struct Fields {
 impl Fields {
     fn schema() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let text = TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(text::ANALYZER)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            )
-            .set_stored();
+        let terms = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(text::TERMS_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
         let fields = Fields {
             id: b.add_text_field("id", STRING | STORED),
             kind: b.add_text_field("kind", STRING | STORED),
             audience: b.add_text_field("audience", STRING | STORED),
-            question: b.add_text_field("question", text.clone()),
+            question: b.add_text_field("question", STORED),
+            question_terms: b.add_text_field("question_terms", terms.clone()),
             answer: b.add_text_field("answer", STORED),
-            comment: b.add_text_field("comment", text.clone()),
-            tags: b.add_text_field("tags", text),
+            comment: b.add_text_field("comment", STORED),
+            comment_terms: b.add_text_field("comment_terms", terms.clone()),
+            tags: b.add_text_field("tags", STORED),
+            tags_terms: b.add_text_field("tags_terms", terms),
             owner: b.add_text_field("owner", STORED),
             reviewed: b.add_text_field("reviewed", STORED),
             source: b.add_text_field("source", STORED),
@@ -87,7 +94,7 @@ pub struct KbIndex {
     pub root: PathBuf,
     pub fingerprint: String,
     pub fields: Fields,
-    index: Index,
+    thesaurus: Arc<Thesaurus>,
     reader: IndexReader,
 }
 
@@ -114,7 +121,8 @@ impl KbIndex {
         let fingerprint = kb::fingerprint(root)?;
         let dir = index_dir(root, &fingerprint);
         if dir.join(READY_FILE).is_file() {
-            match Self::open_dir(root, &dir, &fingerprint) {
+            let thesaurus = Arc::new(Thesaurus::load(root, &mut text::english())?);
+            match Self::open_dir(root, &dir, &fingerprint, thesaurus) {
                 Ok(index) => return Ok((index, Freshness::Reused)),
                 // A damaged cache is not the user's problem: drop it and rebuild below.
                 Err(_) => remove_dir(&dir)?,
@@ -136,6 +144,7 @@ impl KbIndex {
     fn build(root: &Path, fingerprint: &str) -> Result<(KbIndex, Freshness)> {
         let start = Instant::now();
         let kb = KnowledgeBase::load(root)?;
+        let thesaurus = Arc::new(Thesaurus::load(root, &mut text::english())?);
         let cache = root.join(CACHE_DIR);
         std::fs::create_dir_all(&cache).map_err(|e| Error::io("cannot create", &cache, e))?;
         // The cache ignores itself, so a knowledge base in any git repository stays clean.
@@ -147,7 +156,11 @@ impl KbIndex {
             .prefix("building-")
             .tempdir_in(&cache)
             .map_err(|e| Error::io("cannot create a temporary folder in", &cache, e))?;
-        write_index(tmp.path(), &kb.entries)?;
+        write_index(
+            tmp.path(),
+            &kb.entries,
+            &mut Analyzer::new(thesaurus.clone()),
+        )?;
         std::fs::write(tmp.path().join(READY_FILE), fingerprint)
             .map_err(|e| Error::io("cannot write", tmp.path().join(READY_FILE), e))?;
         let dir = index_dir(root, fingerprint);
@@ -160,7 +173,7 @@ impl KbIndex {
             }
         }
         remove_stale(&cache, &dir);
-        let index = Self::open_dir(root, &dir, fingerprint)?;
+        let index = Self::open_dir(root, &dir, fingerprint, thesaurus)?;
         let freshness = Freshness::Built {
             entries: kb.entries.len(),
             took: start.elapsed(),
@@ -168,13 +181,20 @@ impl KbIndex {
         Ok((index, freshness))
     }
 
-    fn open_dir(root: &Path, dir: &Path, fingerprint: &str) -> Result<KbIndex> {
+    fn open_dir(
+        root: &Path,
+        dir: &Path,
+        fingerprint: &str,
+        thesaurus: Arc<Thesaurus>,
+    ) -> Result<KbIndex> {
         let err = |source| Error::Index {
             path: dir.to_path_buf(),
             source,
         };
         let index = Index::open_in_dir(dir).map_err(err)?;
-        index.tokenizers().register(text::ANALYZER, text::english());
+        index
+            .tokenizers()
+            .register(text::TERMS_TOKENIZER, text::terms_tokenizer());
         let (expected, fields) = Fields::schema();
         if index.schema() != expected {
             return Err(err(tantivy::TantivyError::SchemaError(
@@ -190,7 +210,7 @@ impl KbIndex {
             root: root.to_path_buf(),
             fingerprint: fingerprint.to_string(),
             fields,
-            index,
+            thesaurus,
             reader,
         })
     }
@@ -200,11 +220,8 @@ impl KbIndex {
     }
 
     /// A fresh analyzer identical to the one the index was built with.
-    pub fn analyzer(&self) -> tantivy::tokenizer::TextAnalyzer {
-        self.index
-            .tokenizers()
-            .get(text::ANALYZER)
-            .unwrap_or_else(text::english)
+    pub fn analyzer(&self) -> Analyzer {
+        Analyzer::new(self.thesaurus.clone())
     }
 
     /// Read an entry's stored fields back.
@@ -257,14 +274,16 @@ impl KbIndex {
     }
 }
 
-fn write_index(dir: &Path, entries: &[KbEntry]) -> Result<()> {
+fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Result<()> {
     let err = |source| Error::Index {
         path: dir.to_path_buf(),
         source,
     };
     let (schema, f) = Fields::schema();
     let index = Index::create_in_dir(dir, schema).map_err(err)?;
-    index.tokenizers().register(text::ANALYZER, text::english());
+    index
+        .tokenizers()
+        .register(text::TERMS_TOKENIZER, text::terms_tokenizer());
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(1, 50_000_000)
         .map_err(err)?;
@@ -275,11 +294,14 @@ fn write_index(dir: &Path, entries: &[KbEntry]) -> Result<()> {
         doc.add_text(f.audience, e.audience.as_str());
         for phrasing in e.phrasings() {
             doc.add_text(f.question, phrasing);
+            doc.add_text(f.question_terms, analyzer.index_text(phrasing));
         }
         doc.add_text(f.answer, e.answer.as_deref().unwrap_or(""));
         doc.add_text(f.comment, &e.comment);
+        doc.add_text(f.comment_terms, analyzer.index_text(&e.comment));
         for tag in &e.tags {
             doc.add_text(f.tags, tag);
+            doc.add_text(f.tags_terms, analyzer.index_text(tag));
         }
         doc.add_text(f.owner, e.owner.as_deref().unwrap_or(""));
         doc.add_text(

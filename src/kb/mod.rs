@@ -235,7 +235,7 @@ pub fn kb_files(root: &Path) -> Result<Vec<KbFile>> {
 }
 
 /// A stable fingerprint of the knowledge base's content: FNV-1a over every file's relative path
-/// and bytes, in sorted order. Cheap enough to compute on every command (no parsing), stable across
+/// and bytes, in sorted order, and the thesaurus. Cheap enough to compute on every command (no parsing), stable across
 /// Rust versions (unlike `DefaultHasher`), and it changes whenever any entry does.
 pub fn fingerprint(root: &Path) -> Result<String> {
     let mut hash = Fnv64::new();
@@ -245,6 +245,14 @@ pub fn fingerprint(root: &Path) -> Result<String> {
         hash.write(file.rel.as_bytes());
         hash.write(&[0]);
         hash.write(&(bytes.len() as u64).to_le_bytes());
+        hash.write(&bytes);
+    }
+    let thesaurus = root.join(crate::thesaurus::FILE);
+    if thesaurus.is_file() {
+        let bytes =
+            std::fs::read(&thesaurus).map_err(|e| Error::io("cannot read", &thesaurus, e))?;
+        hash.write(crate::thesaurus::FILE.as_bytes());
+        hash.write(&[0]);
         hash.write(&bytes);
     }
     Ok(format!("{:016x}", hash.finish()))

@@ -1,0 +1,164 @@
+use serde_json::Value;
+
+use crate::common::*;
+
+#[test]
+fn ask_json_has_the_documented_shape() {
+    let (_dir, kb) = shipped_kb_copy();
+    let out = run(trustfill(&kb).args([
+        "ask",
+        "--json",
+        "--top",
+        "2",
+        "Do you encrypt data at rest?",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "one line per question: {text}");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["question"], "Do you encrypt data at rest?");
+    let matches = doc["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 2);
+    let first = &matches[0];
+    assert_eq!(first["id"], "crypto-at-rest");
+    assert!(first["confidence"].as_u64().unwrap() <= 100);
+    assert_eq!(first["answer"], "Yes");
+    assert!(
+        first["comment"].as_str().unwrap().contains("AES")
+            || first["comment"].as_str().unwrap().contains("encrypt")
+    );
+    assert_eq!(first["source"], "answers/crypto.toml");
+    assert_eq!(first["audience"], "public");
+    assert!(matches[0]["confidence"].as_u64() >= matches[1]["confidence"].as_u64());
+}
+
+#[test]
+fn ask_reads_questions_from_stdin_one_json_line_each() {
+    let (_dir, kb) = shipped_kb_copy();
+    let input = "Do you have a SOC 2 Type II report?\n\nWhat is your RTO?\n";
+    let out = run_with_stdin(trustfill(&kb).args(["ask", "--json"]), input);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "blank lines are skipped");
+    assert_eq!(lines[0]["matches"][0]["id"], "comp-soc2-type2-report");
+    assert_eq!(lines[1]["question"], "What is your RTO?");
+    assert_eq!(lines[1]["matches"][0]["id"], "bcdr-rto");
+}
+
+#[test]
+fn ask_text_shows_confidence_answer_and_source() {
+    let (_dir, kb) = shipped_kb_copy();
+    let out = run(trustfill(&kb).args(["ask", "What is your recovery point objective?"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("What is your recovery point objective?\n"),
+        "{text}"
+    );
+    assert!(text.contains("1. ") && text.contains("bcdr-rpo"), "{text}");
+    assert!(text.contains("answers/resilience.toml:"), "{text}");
+    assert!(!text.contains("not covered"), "{text}");
+}
+
+#[test]
+fn off_topic_question_scores_low_and_says_not_covered() {
+    let (_dir, kb) = shipped_kb_copy();
+    for question in [
+        "What is your favourite colour?",
+        "How many moons does Jupiter have?",
+    ] {
+        let out = run(trustfill(&kb).args(["ask", "--json", question]));
+        let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let best = doc["matches"]
+            .as_array()
+            .unwrap()
+            .first()
+            .map_or(0, |m| m["confidence"].as_u64().unwrap());
+        assert!(best < 20, "{question}: {best}");
+        let out = run(trustfill(&kb).args(["ask", question]));
+        assert!(stdout(&out).contains("not covered"), "{}", stdout(&out));
+    }
+}
+
+#[test]
+fn audience_filter_never_leaks_nda_or_internal_content() {
+    let answers = [
+        entry(
+            "soc2-exists",
+            "Do you have a SOC 2 report?",
+            "Yes",
+            "public",
+        ),
+        entry(
+            "soc2-auditor",
+            "Which firm audits your SOC 2 report?",
+            "Example LLP",
+            "nda",
+        ),
+        entry(
+            "soc2-internal",
+            "Who internally owns the SOC 2 report?",
+            "GRC lead",
+            "internal",
+        ),
+    ]
+    .concat();
+    let policy = "---\nid: secret-plan\ntitle: Secret Plan\naudience: internal\n---\n## SOC 2 report handling\nThe SOC 2 report is kept in the vault.\n";
+    let (_dir, kb) = temp_kb(&[
+        ("answers/soc.toml", &answers),
+        ("policies/secret-plan.md", policy),
+    ]);
+    let ids_at = |audience: &str| -> Vec<String> {
+        let out = run(trustfill(&kb).args([
+            "ask",
+            "--json",
+            "--top",
+            "10",
+            "--audience",
+            audience,
+            "SOC 2 report auditor firm owner",
+        ]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        doc["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let public = ids_at("public");
+    assert_eq!(public, ["soc2-exists"]);
+    let mut nda = ids_at("nda");
+    nda.sort();
+    assert_eq!(nda, ["soc2-auditor", "soc2-exists"]);
+    let internal = ids_at("internal");
+    assert_eq!(internal.len(), 4, "{internal:?}");
+    assert!(internal.contains(&"secret-plan#soc-2-report-handling".to_string()));
+
+    // The default audience is public, also in text output.
+    let out =
+        run(trustfill(&kb).args(["ask", "--top", "10", "Which firm audits your SOC 2 report?"]));
+    let text = stdout(&out);
+    assert!(
+        !text.contains("Example LLP") && !text.contains("soc2-auditor"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    let (_dir, kb) = shipped_kb_copy();
+    let out = run(trustfill(&kb).args(["ask", "--top", "0", "MFA?"]));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(trustfill(&kb).args(["ask", "--audience", "secret", "MFA?"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("public, nda, internal"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,181 @@
+use rust_xlsxwriter::Workbook;
+use serde_json::Value;
+
+use crate::common::*;
+
+const LIBRARY_CSV: &str = "Acme answer library,,,,\n,,,,\nCategory,QUESTION,Answer,Explanation,Audience\nEncryption,Do you encrypt laptops?,Yes,FileVault and BitLocker are enforced.,public\nAudit,Who audits your SOC 2?,Example LLP,Under NDA only.,NDA\nAccess,Do you review access quarterly?,,Not answered yet,\nAccess,Is SSO available for customers?,Yes,SAML 2.0 and OIDC.,\n";
+
+#[test]
+fn import_csv_creates_a_knowledge_base_that_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("Acme Library.csv");
+    std::fs::write(&csv, LIBRARY_CSV).unwrap();
+    let kb = dir.path().join("new-kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("created knowledge base"), "{err}");
+    assert!(
+        err.contains("imported 3 entries from sheet \"Acme Library\" (header on row 3)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("skipped 1 question(s) without an answer (first: 'Acme Library'!C6)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 entries had no audience and were marked public"),
+        "{err}"
+    );
+
+    let written = std::fs::read_to_string(kb.join("answers/acme-library.toml")).unwrap();
+    assert!(written.contains("id = \"encrypt-laptops\""), "{written}");
+    assert!(written.contains("tags = [\"encryption\"]"), "{written}");
+
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert_eq!(loaded.entries.len(), 3);
+    assert_eq!(
+        loaded.get("who-audits-soc-2").map(|e| e.audience),
+        Some(trustfill::kb::Audience::Nda)
+    );
+
+    let out = run(trustfill(&kb).args(["ask", "--json", "Is SSO available for customers?"]));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["matches"][0]["answer"], "Yes");
+    assert_eq!(doc["matches"][0]["source"], "answers/acme-library.toml");
+}
+
+#[test]
+fn import_xlsx_finds_columns_by_header_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.xlsx");
+    let mut workbook = Workbook::new();
+    let notes = workbook.add_worksheet().set_name("Notes").unwrap();
+    notes
+        .write(0, 0, "This workbook holds our approved answers.")
+        .unwrap();
+    let sheet = workbook.add_worksheet().set_name("Answer Library").unwrap();
+    for (col, header) in ["ID", "Response", "Question", "Comments", "Tags"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write(1, col as u16, *header).unwrap();
+    }
+    let rows = [
+        [
+            "hr-bg",
+            "Yes",
+            "Do you run background checks?",
+            "For all hires.",
+            "hr, screening",
+        ],
+        [
+            "bcp-rto",
+            "4 hours",
+            "What is your RTO?",
+            "Tested yearly.",
+            "bcdr",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet.write(2 + r as u32, c as u16, *value).unwrap();
+        }
+    }
+    workbook.save(&path).unwrap();
+
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/existing.toml",
+        &entry("existing", "Do you log access?", "Yes", "public"),
+    )]);
+    let out = run(trustfill(&kb)
+        .args([
+            "kb",
+            "import",
+            "--owner",
+            "grc@example.com",
+            "--name",
+            "legacy",
+        ])
+        .arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert_eq!(loaded.entries.len(), 3);
+    let rto = loaded.get("bcp-rto").unwrap();
+    assert_eq!(rto.answer.as_deref(), Some("4 hours"));
+    assert_eq!(rto.question, "What is your RTO?");
+    assert_eq!(rto.owner.as_deref(), Some("grc@example.com"));
+    assert_eq!(loaded.get("hr-bg").unwrap().tags, ["hr", "screening"]);
+    assert_eq!(rto.source.path, "answers/legacy.toml");
+
+    // A second import under the same name never overwrites.
+    let again = run(trustfill(&kb)
+        .args(["kb", "import", "--name", "legacy"])
+        .arg(&path));
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("hint: choose another file name with --name NAME"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn import_refuses_bad_cells_and_unknown_layouts_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = dir.path().join("kb");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Question,Answer,Audience\nDo you encrypt?,Yes,public\nDo you log?,Yes,everyone\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&bad));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad!C3: unknown audience \"everyone\""),
+        "{err}"
+    );
+    assert!(!kb.join("answers/bad.toml").exists());
+
+    let shapeless = dir.path().join("shapeless.csv");
+    std::fs::write(&shapeless, "Name,Value\nfoo,bar\n").unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&shapeless));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no sheet has a header row with both a question and an answer column"),
+        "{err}"
+    );
+    assert!(err.contains("sheet \"shapeless\": Name | Value"), "{err}");
+    assert!(
+        err.contains("hint: name the columns Question and Answer"),
+        "{err}"
+    );
+
+    let wrong = dir.path().join("library.pdf");
+    std::fs::write(&wrong, "%PDF-1.4").unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&wrong));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unsupported extension \".pdf\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn import_refuses_a_corrupt_workbook_with_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("library.xlsx");
+    std::fs::write(&fake, "this is not a zip file").unwrap();
+    let out = run(trustfill(&dir.path().join("kb"))
+        .args(["kb", "import"])
+        .arg(&fake));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("library.xlsx"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -1,0 +1,103 @@
+use crate::common::*;
+
+fn indexed(out: &std::process::Output) -> bool {
+    stderr(out).contains("indexed ")
+}
+
+#[test]
+fn index_is_built_once_and_rebuilt_when_the_knowledge_base_changes() {
+    let (_dir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry("first", "Do you rotate keys?", "Yes", "public"),
+    )]);
+    let first = run(trustfill(&kb).args(["ask", "rotate keys"]));
+    assert!(
+        first.status.success() && indexed(&first),
+        "{}",
+        stderr(&first)
+    );
+    let second = run(trustfill(&kb).args(["ask", "rotate keys"]));
+    assert!(
+        second.status.success() && !indexed(&second),
+        "an up-to-date index is reused: {}",
+        stderr(&second)
+    );
+
+    // Editing a file makes the index stale; the next command rebuilds it and sees the change.
+    let more = format!(
+        "{}{}",
+        entry("first", "Do you rotate keys?", "Yes", "public"),
+        entry("second", "Do you scan for malware?", "Yes", "public")
+    );
+    std::fs::write(kb.join("answers/a.toml"), more).unwrap();
+    let third = run(trustfill(&kb).args(["ask", "--json", "scan for malware"]));
+    assert!(indexed(&third), "{}", stderr(&third));
+    assert!(stdout(&third).contains("\"second\""), "{}", stdout(&third));
+
+    // Only the current index folder is kept.
+    let folders: Vec<_> = std::fs::read_dir(kb.join(".trustfill-index"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
+    assert_eq!(folders.len(), 1);
+    assert!(kb.join(".trustfill-index/.gitignore").is_file());
+}
+
+#[test]
+fn kb_index_forces_a_rebuild() {
+    let (_dir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry("only", "Do you rotate keys?", "Yes", "public"),
+    )]);
+    assert!(indexed(&run(trustfill(&kb).args(["kb", "index"]))));
+    assert!(indexed(&run(trustfill(&kb).args(["kb", "index"]))));
+}
+
+#[test]
+fn a_damaged_index_is_rebuilt_not_trusted() {
+    let (_dir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry("only", "Do you rotate keys?", "Yes", "public"),
+    )]);
+    assert!(run(trustfill(&kb).args(["kb", "index"])).status.success());
+    let folder = std::fs::read_dir(kb.join(".trustfill-index"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().is_dir())
+        .unwrap()
+        .path();
+    for file in std::fs::read_dir(&folder).unwrap().flatten() {
+        if file.file_name() != "READY" {
+            std::fs::write(file.path(), b"garbage").unwrap();
+        }
+    }
+    let out = run(trustfill(&kb).args(["ask", "--json", "rotate keys"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(indexed(&out), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"only\""));
+}
+
+#[test]
+fn concurrent_first_runs_all_succeed() {
+    let (_dir, kb) = shipped_kb_copy();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            trustfill(&kb)
+                .args(["ask", "--json", "Is MFA enforced?"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains("iam-workforce-mfa"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}

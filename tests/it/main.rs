@@ -1,0 +1,10 @@
+//! Integration tests: one binary, one module per command or concern. They run the real
+//! `trustfill` binary (or the library against a copy of the shipped knowledge base) on files
+//! generated inside each test's temporary folder.
+
+mod ask;
+mod common;
+mod kb_import;
+mod kb_index;
+mod kb_load;
+mod matching;

@@ -1,0 +1,144 @@
+//! Matching quality on the shipped knowledge base, through the library API. The paraphrases were
+//! written by hand in wording that differs from each entry's question and variants; they are a
+//! smoke test of the matcher, not the accuracy evaluation (see `trustfill eval` in a later issue).
+
+use trustfill::index::KbIndex;
+use trustfill::kb::Audience;
+use trustfill::matcher::{MatchOptions, Matcher};
+
+use crate::common::shipped_kb_copy;
+
+const PARAPHRASES: [(&str, &str); 20] = [
+    (
+        "Is stored customer information protected with encryption?",
+        "crypto-at-rest",
+    ),
+    (
+        "Has an independent auditor issued you a SOC 2 Type 2 attestation?",
+        "comp-soc2-type2-report",
+    ),
+    (
+        "When someone leaves the company, how fast is their access revoked?",
+        "iam-deprovisioning",
+    ),
+    (
+        "Do staff have to use multi-factor authentication when they sign in?",
+        "iam-workforce-mfa",
+    ),
+    (
+        "How many hours until you tell customers about a security incident involving their data?",
+        "ops-customer-breach-notification",
+    ),
+    (
+        "What is the maximum time to restore the service after a disaster (recovery time objective)?",
+        "bcdr-rto",
+    ),
+    (
+        "Are penetration tests performed by an outside firm every year?",
+        "ops-penetration-test-annual",
+    ),
+    (
+        "Do you check candidates' backgrounds before they are hired?",
+        "hr-background-checks",
+    ),
+    (
+        "Is there a published list of the subprocessors that handle our data?",
+        "co-subprocessor-list",
+    ),
+    (
+        "In which regions can our data be hosted?",
+        "co-data-residency-options",
+    ),
+    (
+        "What coverage limit does your cyber liability insurance have?",
+        "co-cyber-insurance",
+    ),
+    (
+        "Does your company hold an ISO 27001 certification?",
+        "comp-iso27001-certified",
+    ),
+    (
+        "Can our users log in to your platform through SAML single sign-on?",
+        "iam-customer-sso",
+    ),
+    (
+        "How regularly do you test restores from backup?",
+        "bcdr-restore-testing",
+    ),
+    (
+        "Must a second person approve journal entries before they post?",
+        "fin-maker-checker",
+    ),
+    (
+        "Will you enter into a HIPAA business associate agreement with us?",
+        "comp-hipaa-baa",
+    ),
+    (
+        "Does another engineer review each code change before it is merged?",
+        "sdlc-code-review",
+    ),
+    (
+        "Which TLS protocol versions does the service accept?",
+        "crypto-tls-versions",
+    ),
+    (
+        "Do laptops and servers run endpoint detection and response software?",
+        "ops-edr-anti-malware",
+    ),
+    (
+        "For how long are security audit logs kept?",
+        "ops-log-retention-period",
+    ),
+];
+
+#[test]
+fn hand_written_paraphrases_find_their_entry_first() {
+    let (_dir, kb) = shipped_kb_copy();
+    let (index, _) = KbIndex::open(&kb).unwrap();
+    let mut matcher = Matcher::new(&index);
+    let opts = MatchOptions {
+        audience: Audience::Internal,
+        top: 3,
+    };
+    let mut misses = Vec::new();
+    for (question, expected) in PARAPHRASES {
+        let found = matcher.find(question, &opts).unwrap();
+        let ids: Vec<String> = found
+            .iter()
+            .map(|c| format!("{} ({})", c.entry.id, c.confidence))
+            .collect();
+        if found.first().map(|c| c.entry.id.as_str()) != Some(expected) {
+            misses.push(format!("{question:?}: expected {expected}, got {ids:?}"));
+        }
+    }
+    assert!(
+        misses.is_empty(),
+        "{} of 20 missed:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+}
+
+#[test]
+fn confidence_ranks_a_close_paraphrase_above_a_vague_one() {
+    let (_dir, kb) = shipped_kb_copy();
+    let (index, _) = KbIndex::open(&kb).unwrap();
+    let mut matcher = Matcher::new(&index);
+    let opts = MatchOptions::default();
+    let close = matcher
+        .find("Is customer data encrypted at rest?", &opts)
+        .unwrap();
+    let vague = matcher.find("Tell us about data", &opts).unwrap();
+    let off = matcher
+        .find("What is your favourite colour?", &opts)
+        .unwrap();
+    let top = |c: &[trustfill::matcher::Candidate]| c.first().map_or(0, |c| c.confidence.percent());
+    assert!(top(&close) >= 80, "close: {}", top(&close));
+    assert!(
+        top(&vague) < top(&close),
+        "vague {} vs close {}",
+        top(&vague),
+        top(&close)
+    );
+    assert!(top(&off) < 20, "off-topic: {}", top(&off));
+}
