@@ -245,7 +245,7 @@ impl<'a> Matcher<'a> {
     }
 
     fn signals(
-        &mut self,
+        &self,
         terms: &[String],
         idf: &HashMap<&str, f32>,
         entry: &StoredEntry,
@@ -253,20 +253,21 @@ impl<'a> Matcher<'a> {
         bm25: f32,
     ) -> (String, Signals) {
         let total: f32 = terms.iter().map(|t| idf[t.as_str()]).sum();
-        let weight_of = |set: &HashSet<String>| -> f32 {
+        let weight_of = |set: &HashSet<&str>| -> f32 {
             terms
                 .iter()
-                .filter(|t| set.contains(*t))
+                .filter(|t| set.contains(t.as_str()))
                 .map(|t| idf[t.as_str()])
                 .sum()
         };
-        let phrasings: Vec<(&String, HashSet<String>)> = std::iter::once(&entry.question)
+        let phrasings: Vec<(&String, HashSet<&str>)> = std::iter::once(&entry.question)
             .chain(&entry.variants)
-            .map(|p| (p, self.analyzer.unique_terms(p).into_iter().collect()))
+            .zip(&entry.terms.phrasings)
+            .map(|(p, terms)| (p, terms.split_whitespace().collect()))
             .collect();
-        let union: HashSet<String> = phrasings
+        let union: HashSet<&str> = phrasings
             .iter()
-            .flat_map(|(_, own)| own.iter().cloned())
+            .flat_map(|(_, own)| own.iter().copied())
             .collect();
         let union_coverage = weight_of(&union) / total;
         let mut best = (0.0_f32, 0.0_f32, 0.0_f32, entry.question.clone());
@@ -279,24 +280,19 @@ impl<'a> Matcher<'a> {
             let query_coverage = 0.5 * (weight_of(own) / total) + 0.5 * union_coverage;
             // The entry's own terms are weighted by the query's IDF where known; terms the
             // query lacks count with a neutral weight of 1.
-            let own_total: f32 = own
-                .iter()
-                .map(|t| idf.get(t.as_str()).copied().unwrap_or(1.0))
-                .sum();
+            let own_total: f32 = own.iter().map(|t| idf.get(t).copied().unwrap_or(1.0)).sum();
             let entry_coverage = weight_of(own) / own_total.max(f32::EPSILON);
             let quality = query_coverage.powf(0.65) * entry_coverage.powf(0.35);
             if quality > best.0 {
                 best = (quality, query_coverage, entry_coverage, (*phrasing).clone());
             }
         }
-        let mut context: HashSet<String> = self
-            .analyzer
-            .unique_terms(&entry.comment)
-            .into_iter()
+        let context: HashSet<&str> = entry
+            .terms
+            .comment
+            .split_whitespace()
+            .chain(entry.terms.tags.iter().flat_map(|t| t.split_whitespace()))
             .collect();
-        for tag in &entry.tags {
-            context.extend(self.analyzer.unique_terms(tag));
-        }
         let comment_coverage = weight_of(&context) / total;
         let (quality, query_coverage, entry_coverage, matched) = best;
         let mut rank = 0.45 * quality + 0.35 * bm25_ratio + 0.20 * comment_coverage;

@@ -26,7 +26,7 @@ use crate::thesaurus::Thesaurus;
 use std::sync::Arc;
 
 /// Bump when the schema or the analysis changes: every existing index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Cache folder inside the knowledge base.
 pub const CACHE_DIR: &str = ".trustfill-index";
 const READY_FILE: &str = "READY";
@@ -55,11 +55,15 @@ pub struct Fields {
 impl Fields {
     fn schema() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let terms = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(text::TERMS_TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        );
+        // Stored too: re-ranking reads the analyzed terms back instead of re-analyzing every
+        // candidate (stemming was most of the time per question before this).
+        let terms = TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(text::TERMS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
+            .set_stored();
         let fields = Fields {
             id: b.add_text_field("id", STRING | STORED),
             kind: b.add_text_field("kind", STRING | STORED),
@@ -113,6 +117,16 @@ pub struct StoredEntry {
     pub reviewed: Option<String>,
     pub source: String,
     pub line: usize,
+    /// The analyzed terms, as indexed: one string per phrasing (question first), the comment's
+    /// and the tags'.
+    pub terms: StoredTerms,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StoredTerms {
+    pub phrasings: Vec<String>,
+    pub comment: String,
+    pub tags: Vec<String>,
 }
 
 impl KbIndex {
@@ -266,6 +280,11 @@ impl KbIndex {
             reviewed: Some(first(f.reviewed)).filter(|r| !r.is_empty()),
             source: first(f.source),
             line: doc.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
+            terms: StoredTerms {
+                phrasings: all(f.question_terms),
+                comment: first(f.comment_terms),
+                tags: all(f.tags_terms),
+            },
         })
     }
 
