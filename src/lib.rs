@@ -26,5 +26,6 @@ pub mod present;
 pub mod text;
 pub mod thesaurus;
 pub mod workbook;
+pub mod xlsx;
 
 pub use error::{Error, Result};

@@ -1,0 +1,575 @@
+//! Writing answers into a copy of the vendor's xlsx package. Every zip entry is copied raw
+//! (byte for byte, same compression) except the worksheets that receive answers and, when
+//! drafted cells are highlighted, `xl/styles.xml`. In a worksheet only the target `<c>` elements
+//! are replaced or inserted, located by the byte offsets quick-xml reports, so formulas,
+//! validations, merges, conditional formats, protection and everything we do not understand
+//! survive untouched. Answers are written as inline strings: never a formula, whatever the text.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Seek, Write};
+use std::path::Path;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use super::{attr, local, open_zip, parse_a1, read_part};
+use crate::cellref::col_letters;
+use crate::error::{Error, Result};
+
+/// One answer to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellWrite {
+    pub row: u32,
+    pub col: u32,
+    pub text: String,
+    /// Give the cell a highlight fill (its own style plus a fill), so reviewers see drafts.
+    pub highlight: bool,
+}
+
+/// The answers for one worksheet part.
+#[derive(Debug, Clone, Default)]
+pub struct SheetPatch {
+    pub part: String,
+    pub cells: Vec<CellWrite>,
+}
+
+/// Light yellow, the conventional "needs a look" colour.
+pub const HIGHLIGHT_RGB: &str = "FFFFF2CC";
+
+/// Copy `input` to `out` with the answers written in. The caller provides a temporary file and
+/// renames it into place afterwards: this function never touches the input or the final path.
+pub fn patch_workbook<W: Write + Seek>(input: &Path, out: W, patches: &[SheetPatch]) -> Result<()> {
+    let mut zip = open_zip(input)?;
+    let fail = |message: String| Error::Spreadsheet {
+        path: input.to_path_buf(),
+        message,
+    };
+    let mut replaced: HashMap<String, String> = HashMap::new();
+    // Pass 1: find each target cell's current style, so a highlighted copy can be derived.
+    let mut sheets: Vec<(&SheetPatch, String, SheetLayoutIndex)> = Vec::new();
+    for patch in patches.iter().filter(|p| !p.cells.is_empty()) {
+        let xml = read_part(&mut zip, input, &patch.part)?;
+        let layout = SheetLayoutIndex::scan(&xml);
+        sheets.push((patch, xml, layout));
+    }
+    let mut base_styles: Vec<u32> = Vec::new();
+    for (patch, _, layout) in &sheets {
+        for w in patch.cells.iter().filter(|w| w.highlight) {
+            let s = layout.style_of(w.row, w.col);
+            if !base_styles.contains(&s) {
+                base_styles.push(s);
+            }
+        }
+    }
+    let mut highlighted: HashMap<u32, u32> = HashMap::new();
+    if !base_styles.is_empty() {
+        if let Ok(styles) = read_part(&mut zip, input, "xl/styles.xml") {
+            if let Some((new_styles, map)) = add_highlight_styles(&styles, &base_styles) {
+                replaced.insert("xl/styles.xml".into(), new_styles);
+                highlighted = map;
+            }
+        }
+    }
+    // Pass 2: rewrite the sheets.
+    for (patch, xml, layout) in &sheets {
+        let new_xml = layout
+            .rewrite(xml, &patch.cells, &highlighted)
+            .map_err(|m| fail(format!("{}: {m}", patch.part)))?;
+        replaced.insert(patch.part.clone(), new_xml);
+    }
+
+    let mut writer = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(false);
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| fail(format!("cannot read zip entry {i}: {e}")))?;
+        let name = entry
+            .name()
+            .map_err(|e| fail(format!("zip entry {i} has an unreadable name: {e}")))?
+            .to_string();
+        match replaced.remove(&name) {
+            Some(text) => {
+                drop(entry);
+                writer
+                    .start_file(name.as_str(), options)
+                    .and_then(|()| writer.write_all(text.as_bytes()).map_err(Into::into))
+                    .map_err(|e| fail(format!("cannot write {name}: {e}")))?;
+            }
+            None => writer
+                .raw_copy_file(entry)
+                .map_err(|e| fail(format!("cannot copy {name}: {e}")))?,
+        }
+    }
+    writer
+        .finish()
+        .map_err(|e| fail(format!("cannot finish the output zip: {e}")))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+struct CellSpan {
+    col: u32,
+    start: usize,
+    end: usize,
+    style: Option<u32>,
+    formula: bool,
+}
+
+#[derive(Debug, Clone)]
+struct RowSpan {
+    row: u32,
+    /// The `<row …>` start tag (or the whole `<row …/>` when empty).
+    tag_start: usize,
+    tag_end: usize,
+    empty: bool,
+    /// Offset of `</row>`.
+    close: usize,
+    style: Option<u32>,
+    cells: Vec<CellSpan>,
+}
+
+/// Byte offsets of the rows and cells of a worksheet, from one quick-xml pass.
+#[derive(Debug, Clone, Default)]
+struct SheetLayoutIndex {
+    rows: Vec<RowSpan>,
+    /// `<sheetData>` start tag end, `</sheetData>` start; or the span of `<sheetData/>`.
+    data_open_end: usize,
+    data_close: usize,
+    data_empty: Option<(usize, usize)>,
+    col_styles: Vec<(u32, u32, u32)>,
+}
+
+impl SheetLayoutIndex {
+    fn scan(xml: &str) -> SheetLayoutIndex {
+        let mut index = SheetLayoutIndex::default();
+        let mut reader = Reader::from_str(xml);
+        let mut next_row = 0;
+        let mut next_col = 0;
+        let mut in_cell: Option<CellSpan> = None;
+        loop {
+            let start = reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(Event::Eof) | Err(_) => break,
+                Ok(e) => e,
+            };
+            let end = reader.buffer_position() as usize;
+            match event {
+                Event::Start(e) | Event::Empty(e) if local(&e) == "col" => {
+                    let num = |k: &str| attr(&e, k).and_then(|v| v.parse::<u32>().ok());
+                    if let (Some(min), Some(max), Some(style)) =
+                        (num("min"), num("max"), num("style"))
+                    {
+                        index.col_styles.push((
+                            min.saturating_sub(1),
+                            max.saturating_sub(1),
+                            style,
+                        ));
+                    }
+                }
+                Event::Start(e) if local(&e) == "sheetData" => index.data_open_end = end,
+                Event::Empty(e) if local(&e) == "sheetData" => {
+                    index.data_empty = Some((start, end))
+                }
+                Event::End(e) if e.local_name().into_inner() == "sheetData" => {
+                    index.data_close = start
+                }
+                Event::Start(ref e) | Event::Empty(ref e) if local(e) == "row" => {
+                    let row = attr(e, "r")
+                        .and_then(|r| r.parse::<u32>().ok())
+                        .map_or(next_row, |r| r.saturating_sub(1));
+                    next_row = row + 1;
+                    next_col = 0;
+                    let custom = matches!(attr(e, "customFormat").as_deref(), Some("1" | "true"));
+                    let empty = matches!(event, Event::Empty(_));
+                    index.rows.push(RowSpan {
+                        row,
+                        tag_start: start,
+                        tag_end: end,
+                        empty,
+                        close: end,
+                        style: attr(e, "s").and_then(|s| s.parse().ok()).filter(|_| custom),
+                        cells: Vec::new(),
+                    });
+                }
+                Event::End(e) if e.local_name().into_inner() == "row" => {
+                    if let Some(r) = index.rows.last_mut() {
+                        r.close = start;
+                    }
+                }
+                Event::Start(ref e) | Event::Empty(ref e) if local(e) == "c" => {
+                    let col = attr(e, "r")
+                        .and_then(|r| parse_a1(&r))
+                        .map_or(next_col, |(_, c)| c);
+                    next_col = col + 1;
+                    let span = CellSpan {
+                        col,
+                        start,
+                        end,
+                        style: attr(e, "s").and_then(|s| s.parse().ok()),
+                        formula: false,
+                    };
+                    if matches!(event, Event::Empty(_)) {
+                        if let Some(r) = index.rows.last_mut() {
+                            r.cells.push(span);
+                        }
+                    } else {
+                        in_cell = Some(span);
+                    }
+                }
+                Event::Start(e) | Event::Empty(e) if local(&e) == "f" => {
+                    if let Some(c) = in_cell.as_mut() {
+                        c.formula = true;
+                    }
+                }
+                Event::End(e) if e.local_name().into_inner() == "c" => {
+                    if let (Some(mut c), Some(r)) = (in_cell.take(), index.rows.last_mut()) {
+                        c.end = end;
+                        r.cells.push(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        index
+    }
+
+    /// The style a cell shows: its own, else its row's, else its column's, else 0.
+    fn style_of(&self, row: u32, col: u32) -> u32 {
+        let r = self.rows.iter().find(|r| r.row == row);
+        r.and_then(|r| r.cells.iter().find(|c| c.col == col).and_then(|c| c.style))
+            .or_else(|| r.and_then(|r| r.style))
+            .or_else(|| {
+                self.col_styles
+                    .iter()
+                    .find(|(a, b, _)| (*a..=*b).contains(&col))
+                    .map(|(_, _, s)| *s)
+            })
+            .unwrap_or(0)
+    }
+
+    fn rewrite(
+        &self,
+        xml: &str,
+        writes: &[CellWrite],
+        highlighted: &HashMap<u32, u32>,
+    ) -> Result<String, String> {
+        // Edits: (start, end, replacement), applied in order of position.
+        let mut edits: Vec<(usize, usize, String)> = Vec::new();
+        let mut by_row: BTreeMap<u32, Vec<&CellWrite>> = BTreeMap::new();
+        for w in writes {
+            by_row.entry(w.row).or_default().push(w);
+        }
+        let cell_xml = |w: &CellWrite| {
+            let base = self.style_of(w.row, w.col);
+            let style = if w.highlight {
+                highlighted.get(&base).copied().unwrap_or(base)
+            } else {
+                base
+            };
+            inline_cell(w.row, w.col, style, &w.text)
+        };
+        let mut new_rows: Vec<(u32, String)> = Vec::new();
+        for (row, mut cells) in by_row {
+            cells.sort_by_key(|w| w.col);
+            cells.dedup_by_key(|w| w.col);
+            let Some(r) = self.rows.iter().find(|r| r.row == row) else {
+                let body: String = cells.iter().map(|w| cell_xml(w)).collect();
+                new_rows.push((row, format!("<row r=\"{}\">{body}</row>", row + 1)));
+                continue;
+            };
+            if r.empty {
+                let tag = &xml[r.tag_start..r.tag_end];
+                let open = format!("{}>", tag.trim_end_matches("/>").trim_end());
+                let body: String = cells.iter().map(|w| cell_xml(w)).collect();
+                edits.push((r.tag_start, r.tag_end, format!("{open}{body}</row>")));
+                continue;
+            }
+            for w in cells {
+                match r.cells.iter().find(|c| c.col == w.col) {
+                    Some(c) if c.formula => {
+                        return Err(format!(
+                            "refusing to overwrite the formula in {}{}",
+                            col_letters(w.col),
+                            w.row + 1
+                        ));
+                    }
+                    Some(c) => edits.push((c.start, c.end, cell_xml(w))),
+                    None => {
+                        let at = r
+                            .cells
+                            .iter()
+                            .find(|c| c.col > w.col)
+                            .map_or(r.close, |c| c.start);
+                        edits.push((at, at, cell_xml(w)));
+                    }
+                }
+            }
+        }
+        if !new_rows.is_empty() {
+            match self.data_empty {
+                Some((start, end)) => {
+                    let body: String = new_rows.iter().map(|(_, x)| x.as_str()).collect();
+                    edits.push((start, end, format!("<sheetData>{body}</sheetData>")));
+                }
+                None => {
+                    for (row, xml_row) in new_rows {
+                        let at = self
+                            .rows
+                            .iter()
+                            .find(|r| r.row > row)
+                            .map_or(self.data_close, |r| r.tag_start);
+                        edits.push((at, at, xml_row));
+                    }
+                }
+            }
+        }
+        // Stable sort keeps insertions at one position in row/column order.
+        edits.sort_by_key(|e| e.0);
+        let mut out =
+            String::with_capacity(xml.len() + edits.iter().map(|e| e.2.len()).sum::<usize>());
+        let mut pos = 0;
+        for (start, end, text) in edits {
+            if start < pos {
+                return Err("overlapping cell edits".into());
+            }
+            out.push_str(&xml[pos..start]);
+            out.push_str(&text);
+            pos = end;
+        }
+        out.push_str(&xml[pos..]);
+        Ok(out)
+    }
+}
+
+/// `<c r="C14" s="5" t="inlineStr"><is><t xml:space="preserve">…</t></is></c>`, with characters
+/// XML 1.0 forbids removed.
+fn inline_cell(row: u32, col: u32, style: u32, text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .collect();
+    let style = if style == 0 {
+        String::new()
+    } else {
+        format!(" s=\"{style}\"")
+    };
+    format!(
+        "<c r=\"{}{}\"{style} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+        col_letters(col),
+        row + 1,
+        quick_xml::escape::escape(clean.as_str())
+    )
+}
+
+/// Add a solid highlight fill and, for each base style, a copy of its `<xf>` using that fill.
+/// Returns the new styles.xml and base → highlighted style indexes, or None when the styles part
+/// has an unexpected shape (then cells keep their own style, unhighlighted).
+fn add_highlight_styles(styles: &str, bases: &[u32]) -> Option<(String, HashMap<u32, u32>)> {
+    let fills = element_children(styles, "fills", "fill")?;
+    let xfs = element_children(styles, "cellXfs", "xf")?;
+    let fill_id = fills.children.len();
+    let fill = format!(
+        "<fill><patternFill patternType=\"solid\"><fgColor rgb=\"{HIGHLIGHT_RGB}\"/><bgColor indexed=\"64\"/></patternFill></fill>"
+    );
+    let mut new_xfs = String::new();
+    let mut map = HashMap::new();
+    for (i, &base) in bases.iter().enumerate() {
+        let (s, e) = *xfs
+            .children
+            .get(base as usize)
+            .or_else(|| xfs.children.first())?;
+        let xf = &styles[s..e];
+        map.insert(base, (xfs.children.len() + i) as u32);
+        new_xfs.push_str(&with_fill(xf, fill_id));
+    }
+    let mut edits = vec![
+        (fills.close, fills.close, fill),
+        (xfs.close, xfs.close, new_xfs),
+    ];
+    edits.extend(count_edit(styles, &fills, fills.children.len() + 1));
+    edits.extend(count_edit(styles, &xfs, xfs.children.len() + bases.len()));
+    edits.sort_by_key(|e| e.0);
+    let mut out = String::with_capacity(styles.len() + 512);
+    let mut pos = 0;
+    for (start, end, text) in edits {
+        out.push_str(&styles[pos..start]);
+        out.push_str(&text);
+        pos = end;
+    }
+    out.push_str(&styles[pos..]);
+    Some((out, map))
+}
+
+struct Children {
+    open_start: usize,
+    open_end: usize,
+    close: usize,
+    children: Vec<(usize, usize)>,
+}
+
+/// Spans of the direct `child` elements of the first `parent` element.
+fn element_children(xml: &str, parent: &str, child: &str) -> Option<Children> {
+    let mut reader = Reader::from_str(xml);
+    let mut found: Option<Children> = None;
+    let mut depth = 0usize;
+    let mut child_start = None;
+    loop {
+        let start = reader.buffer_position() as usize;
+        let event = reader.read_event().ok()?;
+        let end = reader.buffer_position() as usize;
+        match event {
+            Event::Eof => return None,
+            Event::Start(e) if found.is_none() && local(&e) == parent => {
+                found = Some(Children {
+                    open_start: start,
+                    open_end: end,
+                    close: 0,
+                    children: Vec::new(),
+                });
+                depth = 0;
+            }
+            Event::Start(e) if found.is_some() => {
+                if depth == 0 && local(&e) == child {
+                    child_start = Some(start);
+                }
+                depth += 1;
+            }
+            Event::Empty(e) if found.is_some() && depth == 0 && local(&e) == child => {
+                found.as_mut()?.children.push((start, end));
+            }
+            Event::End(e) if found.is_some() => {
+                if depth == 0 && e.local_name().into_inner() == parent {
+                    let mut f = found?;
+                    f.close = start;
+                    return Some(f);
+                }
+                depth -= 1;
+                if depth == 0 && e.local_name().into_inner() == child {
+                    found.as_mut()?.children.push((child_start.take()?, end));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn count_edit(xml: &str, c: &Children, count: usize) -> Option<(usize, usize, String)> {
+    let tag = &xml[c.open_start..c.open_end];
+    let at = tag.find(" count=\"")?;
+    let value_start = at + 8;
+    let value_end = value_start + tag[value_start..].find('"')?;
+    Some((
+        c.open_start + value_start,
+        c.open_start + value_end,
+        count.to_string(),
+    ))
+}
+
+/// The `<xf …>` element with `fillId` set to `fill_id` and `applyFill="1"`.
+fn with_fill(xf: &str, fill_id: usize) -> String {
+    let tag_end = xf.find('>').unwrap_or(xf.len());
+    let (tag, rest) = xf.split_at(tag_end);
+    let self_closing = tag.ends_with('/');
+    let mut tag = tag.trim_end_matches('/').to_string();
+    for (name, value) in [
+        ("fillId", fill_id.to_string()),
+        ("applyFill", "1".to_string()),
+    ] {
+        let key = format!(" {name}=\"");
+        match tag.find(&key) {
+            Some(at) => {
+                let vs = at + key.len();
+                let ve = vs + tag[vs..].find('"').unwrap_or(0);
+                tag.replace_range(vs..ve, &value);
+            }
+            None => tag.push_str(&format!(" {name}=\"{value}\"")),
+        }
+    }
+    if self_closing {
+        tag.push('/');
+    }
+    format!("{tag}{rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHEET: &str = r#"<worksheet><cols><col min="3" max="3" style="7"/></cols><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="3"><c r="A3" s="2"><v>1</v></c><c r="C3" s="4"/><c r="D3"><f>A3*2</f><v>2</v></c></row><row r="5" s="9" customFormat="1"/></sheetData></worksheet>"#;
+
+    fn write(row: u32, col: u32, text: &str) -> CellWrite {
+        CellWrite {
+            row,
+            col,
+            text: text.into(),
+            highlight: false,
+        }
+    }
+
+    #[test]
+    fn replaces_inserts_and_adds_rows_in_order() {
+        let index = SheetLayoutIndex::scan(SHEET);
+        let out = index
+            .rewrite(
+                SHEET,
+                &[
+                    write(2, 2, "Yes"),
+                    write(2, 1, "=HYPERLINK(\"x\")"),
+                    write(1, 2, "new row"),
+                    write(4, 2, "in empty row"),
+                    write(9, 0, "last"),
+                ],
+                &HashMap::new(),
+            )
+            .unwrap();
+        // C3 keeps its style; B3 is inserted before C3 with the column default style 0.
+        assert!(out.contains(r#"<c r="A3" s="2"><v>1</v></c><c r="B3" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK(&quot;x&quot;)</t></is></c><c r="C3" s="4" t="inlineStr"><is><t xml:space="preserve">Yes</t></is></c><c r="D3"><f>A3*2</f>"#), "{out}");
+        // A missing row is inserted between rows 1 and 3; column C's default style 7 applies.
+        assert!(out.contains(r#"</row><row r="2"><c r="C2" s="7" t="inlineStr"><is><t xml:space="preserve">new row</t></is></c></row><row r="3">"#), "{out}");
+        // An empty <row/> is opened; the row's custom style applies.
+        assert!(out.contains(r#"<row r="5" s="9" customFormat="1"><c r="C5" s="9" t="inlineStr"><is><t xml:space="preserve">in empty row</t></is></c></row>"#), "{out}");
+        assert!(out.contains(r#"<row r="10"><c r="A10" t="inlineStr"><is><t xml:space="preserve">last</t></is></c></row></sheetData>"#), "{out}");
+        assert!(out.starts_with("<worksheet><cols>"));
+    }
+
+    #[test]
+    fn never_overwrites_a_formula() {
+        let index = SheetLayoutIndex::scan(SHEET);
+        let err = index
+            .rewrite(SHEET, &[write(2, 3, "x")], &HashMap::new())
+            .unwrap_err();
+        assert!(err.contains("formula in D3"), "{err}");
+    }
+
+    #[test]
+    fn control_characters_are_dropped_and_markup_escaped() {
+        assert_eq!(
+            inline_cell(0, 0, 0, "a\u{1}<b>&\tc"),
+            "<c r=\"A1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">a&lt;b&gt;&amp;\tc</t></is></c>"
+        );
+    }
+
+    #[test]
+    fn highlight_styles_copy_the_base_xf_with_a_new_fill() {
+        let styles = r#"<styleSheet><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="1" applyProtection="1"><protection locked="0"/></xf></cellXfs></styleSheet>"#;
+        let (out, map) = add_highlight_styles(styles, &[1, 0]).unwrap();
+        assert_eq!(map[&1], 2);
+        assert_eq!(map[&0], 3);
+        assert!(
+            out.contains(r#"<fills count="3">"#) && out.contains(r#"<cellXfs count="4">"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<xf numFmtId="0" fontId="1" fillId="2" borderId="1" applyProtection="1" applyFill="1"><protection locked="0"/></xf></cellXfs>"#.split("</cellXfs>").next().unwrap()), "{out}");
+        assert!(
+            out.contains(
+                r#"<xf numFmtId="0" fontId="0" fillId="2" borderId="0" applyFill="1"/></cellXfs>"#
+            ),
+            "{out}"
+        );
+    }
+}
