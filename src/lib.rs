@@ -23,6 +23,7 @@ pub mod kb;
 pub mod matcher;
 pub mod output;
 pub mod present;
+pub mod questionnaire;
 pub mod text;
 pub mod thesaurus;
 pub mod workbook;

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::index::{Freshness, KbIndex};
 use crate::matcher::{Candidate, Confidence, DEFAULT_MIN_CONFIDENCE};
 use crate::output::Output;
+use crate::questionnaire::Questionnaire;
 
 const WIDTH: usize = 96;
 const POLICY_EXCERPT_CHARS: usize = 320;
@@ -108,6 +109,153 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
         }
     }
     out
+}
+
+/// `inspect`: per sheet, the detected header and columns, the question count and the first
+/// questions; then the skipped sheets and why.
+pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
+    let mut out = format!(
+        "{}: {} questions in {} sheet(s)\n",
+        q.path.display(),
+        q.question_count(),
+        q.sheets.len()
+    );
+    for s in &q.sheets {
+        out.push_str(&format!(
+            "\nsheet {:?}{}\n",
+            s.name,
+            if s.protected { " (protected)" } else { "" }
+        ));
+        out.push_str(&format!(
+            "  header row  {}\n",
+            s.header_row
+                .map_or("none (columns found by content)".to_string(), |r| (r + 1)
+                    .to_string())
+        ));
+        out.push_str(&format!("  question    {}\n", s.question.describe()));
+        out.push_str(&format!("  answer      {}\n", s.answer.describe()));
+        out.push_str(&format!(
+            "  comment     {}\n",
+            s.comment.as_ref().map_or("none".into(), |c| c.describe())
+        ));
+        out.push_str(&format!(
+            "  id          {}\n",
+            s.id.as_ref().map_or("none".into(), |c| c.describe())
+        ));
+        let answered = s
+            .questions
+            .iter()
+            .filter(|q| !q.existing_answer.is_empty())
+            .count();
+        let formulas = s.questions.iter().filter(|q| q.answer_is_formula).count();
+        let dropdowns = s.questions.iter().filter(|q| q.allowed.is_some()).count();
+        out.push_str(&format!(
+            "  questions   {} ({answered} already answered, {formulas} answer formulas kept, {dropdowns} with a dropdown)\n",
+            s.questions.len()
+        ));
+        for question in s.questions.iter().take(show) {
+            let id = question
+                .id
+                .as_deref()
+                .map(|i| format!("{i} "))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "    {} {id}{}\n",
+                question.answer_cell,
+                truncate(&question.text, 80)
+            ));
+        }
+        if s.questions.len() > show {
+            out.push_str(&format!("    … {} more\n", s.questions.len() - show));
+        }
+    }
+    if !q.skipped.is_empty() {
+        out.push_str("\nskipped\n");
+        for s in &q.skipped {
+            out.push_str(&format!("  {:?}: {}\n", s.name, s.reason));
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct InspectJson<'a> {
+    file: String,
+    questions: usize,
+    sheets: Vec<SheetJson<'a>>,
+    skipped: Vec<SkippedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SheetJson<'a> {
+    name: &'a str,
+    header_row: Option<u32>,
+    question_col: String,
+    answer_col: String,
+    comment_col: Option<String>,
+    id_col: Option<String>,
+    protected: bool,
+    questions: Vec<QuestionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct QuestionJson<'a> {
+    row: u32,
+    id: Option<&'a str>,
+    text: &'a str,
+    answer_cell: String,
+    existing_answer: &'a str,
+    answer_is_formula: bool,
+    allowed: Option<&'a [String]>,
+}
+
+#[derive(Serialize)]
+struct SkippedJson<'a> {
+    name: &'a str,
+    reason: &'a str,
+}
+
+pub fn inspect_json(q: &Questionnaire) -> String {
+    use crate::cellref::col_letters;
+    let doc = InspectJson {
+        file: q.path.display().to_string(),
+        questions: q.question_count(),
+        sheets: q
+            .sheets
+            .iter()
+            .map(|s| SheetJson {
+                name: &s.name,
+                header_row: s.header_row.map(|r| r + 1),
+                question_col: col_letters(s.question.index),
+                answer_col: col_letters(s.answer.index),
+                comment_col: s.comment.as_ref().map(|c| col_letters(c.index)),
+                id_col: s.id.as_ref().map(|c| col_letters(c.index)),
+                protected: s.protected,
+                questions: s
+                    .questions
+                    .iter()
+                    .map(|q| QuestionJson {
+                        row: q.cell.row + 1,
+                        id: q.id.as_deref(),
+                        text: &q.text,
+                        answer_cell: q.answer_cell.to_string(),
+                        existing_answer: &q.existing_answer,
+                        answer_is_formula: q.answer_is_formula,
+                        allowed: q.allowed.as_deref(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        skipped: q
+            .skipped
+            .iter()
+            .map(|s| SkippedJson {
+                name: &s.name,
+                reason: &s.reason,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&doc).expect("plain data serializes")
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -4,6 +4,8 @@
 //! Exit codes: 0 done; 2 error (bad arguments, unreadable input, invalid knowledge base).
 
 mod ask;
+mod fill;
+mod inspect;
 mod kb;
 
 use std::path::PathBuf;
@@ -44,6 +46,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Ask(ask::Args),
+    Inspect(inspect::Args),
     /// Maintain the knowledge base
     #[command(subcommand)]
     Kb(kb::KbCommand),
@@ -54,6 +57,7 @@ impl Cli {
     pub fn run(self, out: &Output) -> anyhow::Result<()> {
         match self.command {
             Command::Ask(args) => ask::run(args, &self.global, out),
+            Command::Inspect(args) => inspect::run(args, &self.global, out),
             Command::Kb(cmd) => kb::run(cmd, &self.global, out),
         }
     }

@@ -1,0 +1,775 @@
+//! Layout detection for one sheet: header row, columns and question rows, from header words
+//! and cell contents. Pure functions over a cell grid and the sheet's facts, unit-tested on
+//! small grids that mimic the real layouts (CAIQ, HECVAT 3 and 4, plain customer sheets).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Column, Question, SheetLayout};
+use crate::cellref::CellRef;
+use crate::workbook::Sheet;
+use crate::xlsx::sheet::{ListSource, SheetFacts};
+
+/// Corrections for when detection is wrong (`fill --sheet … --answer-col …`). 0-based.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub sheet: Option<String>,
+    pub header_row: Option<u32>,
+    pub question_col: Option<u32>,
+    pub answer_col: Option<u32>,
+    pub comment_col: Option<u32>,
+}
+
+/// How far down a header row is looked for.
+const HEADER_SEARCH_ROWS: u32 = 60;
+
+/// Question ids: `A&A-01.1`, `GNRL-01`, `HLAP-03`, `IAM-02`, `Q12`, `1.2.3`.
+static QUESTION_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Z][A-Z0-9&]{0,7}[-_. ]?\d{1,4}(?:\.\d{1,3}){0,3}[a-z]?|\d{1,3}(?:\.\d{1,3}){0,3}\.?)$").expect("regex")
+});
+
+pub fn looks_like_id(text: &str) -> bool {
+    QUESTION_ID.is_match(text.trim())
+}
+
+/// Sheets that hold instructions or are for the customer's analysts, by name.
+pub fn skip_by_name(name: &str) -> Option<String> {
+    const WORDS: [&str; 19] = [
+        "instruction",
+        "introduction",
+        "readme",
+        "read me",
+        "cover",
+        "analyst",
+        "evaluation",
+        "crosswalk",
+        "report",
+        "reference",
+        "summary",
+        "changelog",
+        "change log",
+        "acknowledg",
+        "glossary",
+        "definition",
+        "scoring",
+        "lookup",
+        "what is",
+    ];
+    let lower = name.to_lowercase();
+    WORDS.iter().find(|w| lower.contains(*w)).map(|w| {
+        format!(
+            "instructions or analyst sheet (name contains {w:?}); use --sheet to fill it anyway"
+        )
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Question,
+    Answer,
+    Comment,
+    Id,
+}
+
+fn normalize(text: &str) -> String {
+    let mapped: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a header cell names, if anything.
+fn header_role(text: &str) -> Option<Role> {
+    let raw = text.trim();
+    if raw.is_empty() || raw.len() > 80 {
+        return None;
+    }
+    if matches!(raw, "#" | "No." | "Q#" | "Ref." | "Ref #") {
+        return Some(Role::Id);
+    }
+    let h = normalize(raw);
+    let has = |w: &str| h.contains(w);
+    let not_ours = [
+        "analyst",
+        "guidance",
+        "institution",
+        "csc ",
+        "customer responsib",
+        "specification",
+        "control title",
+        "domain",
+        "scoring",
+        "weight",
+    ];
+    if not_ours.iter().any(|w| h.contains(w)) || h.starts_with("csc") {
+        return None;
+    }
+    match h.as_str() {
+        "id" | "question id" | "question number" | "question no" | "qid" | "q" | "no"
+        | "number" | "ref" | "reference" | "control id" | "item id" | "identifier" | "req id" => {
+            return Some(Role::Id);
+        }
+        "question"
+        | "questions"
+        | "question text"
+        | "control question"
+        | "requirement"
+        | "requirements"
+        | "query"
+        | "item"
+        | "security question"
+        | "assessment question"
+        | "control" => return Some(Role::Question),
+        "answer" | "answers" | "response" | "responses" | "vendor answer" | "vendor answers"
+        | "vendor response" | "yes no" | "yes no n a" | "yes no na" | "compliant"
+        | "compliance" | "status" | "reply" | "your answer" | "your response" => {
+            return Some(Role::Answer);
+        }
+        _ => {}
+    }
+    if has("question") && (has(" id") || has("number") || h.ends_with(" no")) {
+        return Some(Role::Id);
+    }
+    if has("answer") || has("response") {
+        if has("additional") || has("comment") || has("explanation") || has("description") {
+            return Some(Role::Comment);
+        }
+        return Some(Role::Answer);
+    }
+    if has("question") {
+        return Some(Role::Question);
+    }
+    let comment_words = [
+        "additional information",
+        "comment",
+        "explanation",
+        "notes",
+        "details",
+        "description",
+        "evidence",
+        "justification",
+        "remarks",
+        "elaborat",
+        "clarif",
+    ];
+    comment_words
+        .iter()
+        .any(|w| h.contains(w))
+        .then_some(Role::Comment)
+}
+
+/// The sheet as absolute coordinates.
+struct View<'a> {
+    grid: &'a Sheet,
+    facts: &'a SheetFacts,
+}
+
+impl View<'_> {
+    fn cell(&self, row: u32, col: u32) -> &str {
+        let (Some(r), Some(c)) = (
+            row.checked_sub(self.grid.first_row),
+            col.checked_sub(self.grid.first_col),
+        ) else {
+            return "";
+        };
+        self.grid.cell(r as usize, c as usize).trim()
+    }
+
+    fn last_row(&self) -> u32 {
+        self.grid.first_row + self.grid.rows.len() as u32
+    }
+
+    fn last_col(&self) -> u32 {
+        self.grid.first_col + self.grid.rows.iter().map(Vec::len).max().unwrap_or(0) as u32
+    }
+
+    fn visible_rows(&self, from: u32) -> impl Iterator<Item = u32> + '_ {
+        (from..self.last_row()).filter(|r| !self.facts.hidden_rows.contains(r))
+    }
+
+    fn roles(&self, row: u32) -> Vec<(u32, Role, String)> {
+        (0..self.last_col())
+            .filter(|&c| !self.facts.is_col_hidden(c))
+            .filter_map(|c| {
+                let text = self.cell(row, c);
+                header_role(text).map(|role| (c, role, text.to_string()))
+            })
+            .collect()
+    }
+}
+
+pub fn detect(
+    grid: &Sheet,
+    facts: &SheetFacts,
+    ov: &Overrides,
+    resolve: &dyn Fn(&ListSource) -> Option<Vec<String>>,
+) -> Result<SheetLayout, String> {
+    let v = View { grid, facts };
+    let header_row = match ov.header_row {
+        Some(r) => Some(r),
+        None => find_header(&v),
+    };
+    let roles = header_row.map(|r| v.roles(r)).unwrap_or_default();
+    let first = |role: Role| {
+        roles
+            .iter()
+            .find(|(_, r, _)| *r == role)
+            .map(|(c, _, t)| Column {
+                index: *c,
+                header: Some(t.clone()),
+            })
+    };
+    let data_from = header_row.map_or(0, |r| r + 1);
+
+    let mut id = first(Role::Id);
+    let mut question = ov
+        .question_col
+        .map(|c| Column {
+            index: c,
+            header: header_text(&v, header_row, c),
+        })
+        .or_else(|| first(Role::Question));
+    // HECVAT 4 heads its id column "Required Questions": a "question" column holding mostly ids
+    // is the id column, and the question text is found by content.
+    if id.is_none()
+        && ov.question_col.is_none()
+        && let Some(q) = question.as_ref().filter(|q| mostly_ids(&v, q.index))
+    {
+        id = Some(q.clone());
+        question = None;
+    }
+    if id.is_none() {
+        id = infer_id_column(&v, question.as_ref().map(|q| q.index));
+    }
+    if question.is_none() {
+        question = infer_question_column(
+            &v,
+            data_from,
+            id.as_ref().map(|c| c.index),
+            ov.answer_col.or(first(Role::Answer).map(|a| a.index)),
+        );
+    }
+    let Some(question) = question else {
+        return Err("no question column: no header names one and no column holds question-like text; use --question-col".into());
+    };
+    let answer = match ov.answer_col {
+        Some(c) => Some(Column {
+            index: c,
+            header: header_text(&v, header_row, c),
+        }),
+        None => first(Role::Answer)
+            .filter(|a| a.index != question.index)
+            .or_else(|| {
+                // No answer header (HECVAT 4 "START HERE"): with a question-id column, the answer
+                // goes in the first column right of the question.
+                id.as_ref().map(|_| Column {
+                    index: question.index + 1,
+                    header: None,
+                })
+            }),
+    };
+    let Some(answer) = answer else {
+        return Err(format!(
+            "no answer column: question column is {}, but no header names an answer or response column; use --answer-col",
+            question.describe()
+        ));
+    };
+    let comment = match ov.comment_col {
+        Some(c) => Some(Column {
+            index: c,
+            header: header_text(&v, header_row, c),
+        }),
+        None => roles
+            .iter()
+            .filter(|(c, r, _)| *r == Role::Comment && *c != answer.index && *c != question.index)
+            .min_by_key(|(c, _, _)| {
+                if *c > answer.index {
+                    c - answer.index
+                } else {
+                    1000 + c
+                }
+            })
+            .map(|(c, _, t)| Column {
+                index: *c,
+                header: Some(t.clone()),
+            }),
+    };
+    if let Some(i) = &id
+        && (i.index == question.index || i.index == answer.index)
+    {
+        id = None;
+    }
+
+    let header_labels: Vec<String> = header_row
+        .map(|r| {
+            (0..v.last_col())
+                .map(|c| normalize(v.cell(r, c)))
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut questions = Vec::new();
+    // With an id column, every row carrying an id is a question, above the header too (HECVAT
+    // 3.x puts its GNRL and DATE fields before the first header row). Without one, only rows
+    // below the header whose text reads like a question.
+    let start = if id.is_some() { 0 } else { data_from };
+    for row in v.visible_rows(start) {
+        if Some(row) == header_row {
+            continue;
+        }
+        let text = v.cell(row, question.index);
+        if text.is_empty()
+            || !text.chars().any(char::is_alphabetic)
+            || header_labels.contains(&normalize(text))
+        {
+            continue;
+        }
+        let qid = id.as_ref().map(|c| v.cell(row, c.index).to_string());
+        match &qid {
+            Some(q) if !looks_like_id(q) || q == text => continue,
+            None if !reads_like_question(text) => continue,
+            _ => {}
+        }
+        questions.push(question_at(
+            &v,
+            row,
+            &question,
+            &answer,
+            comment.as_ref(),
+            qid,
+            text,
+            resolve,
+        ));
+    }
+    Ok(SheetLayout {
+        name: grid.name.clone(),
+        header_row,
+        question,
+        answer,
+        comment,
+        id,
+        protected: facts.protected,
+        questions,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn question_at(
+    v: &View<'_>,
+    row: u32,
+    question: &Column,
+    answer: &Column,
+    comment: Option<&Column>,
+    qid: Option<String>,
+    text: &str,
+    resolve: &dyn Fn(&ListSource) -> Option<Vec<String>>,
+) -> Question {
+    let sheet = &v.grid.name;
+    // A merged answer area (GNRL fields merged C:E) is written at its top-left cell.
+    let anchor = |col: u32| match v.facts.merged_at(row, col) {
+        Some(r) if r.first_row == row => (r.first_row, r.first_col),
+        _ => (row, col),
+    };
+    let (ar, ac) = anchor(answer.index);
+    let comment_cell = comment.map(|c| anchor(c.index));
+    let allowed = v
+        .facts
+        .validation_at(ar, ac)
+        .and_then(|dv| resolve(&dv.source));
+    Question {
+        cell: CellRef::new(sheet.clone(), row, question.index),
+        id: qid.filter(|q| !q.is_empty()),
+        text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        answer_cell: CellRef::new(sheet.clone(), ar, ac),
+        comment_cell: comment_cell.map(|(r, c)| CellRef::new(sheet.clone(), r, c)),
+        existing_answer: v.cell(ar, ac).to_string(),
+        existing_comment: comment_cell
+            .map(|(r, c)| v.cell(r, c).to_string())
+            .unwrap_or_default(),
+        answer_is_formula: v.facts.formula_cells.contains(&(ar, ac)),
+        comment_is_formula: comment_cell.is_some_and(|rc| v.facts.formula_cells.contains(&rc)),
+        allowed,
+    }
+}
+
+fn header_text(v: &View<'_>, header_row: Option<u32>, col: u32) -> Option<String> {
+    header_row
+        .map(|r| v.cell(r, col).to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// The first row (within the first rows) that names an answer column together with a
+/// question, id or comment column; failing that, the first row naming an answer column.
+fn find_header(v: &View<'_>) -> Option<u32> {
+    let end = (v.grid.first_row + HEADER_SEARCH_ROWS).min(v.last_row());
+    let mut weak = None;
+    for row in v.visible_rows(v.grid.first_row).take_while(|&r| r < end) {
+        let roles = v.roles(row);
+        let has = |role: Role| roles.iter().any(|(_, r, _)| *r == role);
+        if has(Role::Answer) && (has(Role::Question) || has(Role::Id) || has(Role::Comment)) {
+            return Some(row);
+        }
+        if has(Role::Question) && has(Role::Id) {
+            return Some(row);
+        }
+        // A row naming only an answer column is a weaker sign; a title in column A such as
+        // "HECVAT Solution Provider Response" is not a header at all.
+        if weak.is_none() && roles.iter().any(|(c, r, _)| *r == Role::Answer && *c > 0) {
+            weak = Some(row);
+        }
+    }
+    weak
+}
+
+fn mostly_ids(v: &View<'_>, col: u32) -> bool {
+    let (mut ids, mut filled) = (0, 0);
+    for row in v.visible_rows(v.grid.first_row) {
+        let text = v.cell(row, col);
+        if !text.is_empty() {
+            filled += 1;
+            ids += usize::from(looks_like_id(text));
+        }
+    }
+    ids >= 3 && ids * 3 >= filled
+}
+
+/// A column where at least a third of the non-empty cells (and at least three) look like
+/// question ids: title and instruction rows above short sheets dilute the share.
+fn infer_id_column(v: &View<'_>, question: Option<u32>) -> Option<Column> {
+    let cols = v.last_col().min(8);
+    (0..cols)
+        .filter(|&c| Some(c) != question && !v.facts.is_col_hidden(c) && mostly_ids(v, c))
+        .max_by_key(|&c| {
+            v.visible_rows(v.grid.first_row)
+                .filter(|&r| looks_like_id(v.cell(r, c)))
+                .count()
+        })
+        .map(|c| Column {
+            index: c,
+            header: None,
+        })
+}
+
+/// The column (left of the answer column, not the id column) with the most question-like text.
+/// With an id column, the text on rows that carry an id counts whatever its form (HECVAT's
+/// fill-in fields read "Solution Provider Name", not like questions).
+fn infer_question_column(
+    v: &View<'_>,
+    from: u32,
+    id: Option<u32>,
+    answer: Option<u32>,
+) -> Option<Column> {
+    let limit = answer.unwrap_or_else(|| v.last_col().min(10));
+    let first = id.map_or(0, |i| i + 1);
+    (first..limit)
+        .filter(|&c| Some(c) != id && !v.facts.is_col_hidden(c))
+        .map(|c| {
+            let score: usize = match id {
+                Some(i) => v
+                    .visible_rows(v.grid.first_row)
+                    .filter(|&r| looks_like_id(v.cell(r, i)))
+                    .map(|r| v.cell(r, c))
+                    .filter(|t| t.chars().any(char::is_alphabetic))
+                    .map(|t| t.len().min(300))
+                    .sum(),
+                None => v
+                    .visible_rows(from)
+                    .map(|r| v.cell(r, c))
+                    .filter(|t| reads_like_question(t))
+                    .map(|t| t.len().min(300))
+                    .sum(),
+            };
+            (c, score)
+        })
+        .filter(|&(_, score)| score > 0)
+        .max_by_key(|&(c, score)| (score, std::cmp::Reverse(c)))
+        .map(|(c, _)| Column {
+            index: c,
+            header: None,
+        })
+}
+
+/// Text that reads like a question or a request for information.
+pub fn reads_like_question(text: &str) -> bool {
+    let t = text.trim();
+    if t.len() < 8 || !t.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    if t.ends_with('?') {
+        return true;
+    }
+    const OPENERS: [&str; 24] = [
+        "do ", "does ", "is ", "are ", "has ", "have ", "can ", "will ", "would ", "should ",
+        "describe", "provide", "list ", "explain", "please", "how ", "what ", "which ", "who ",
+        "when ", "where ", "state ", "indicate", "confirm",
+    ];
+    let lower = t.to_lowercase();
+    OPENERS.iter().any(|o| lower.starts_with(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xlsx::Range;
+
+    fn grid(name: &str, rows: &[&[&str]]) -> Sheet {
+        Sheet {
+            name: name.into(),
+            first_row: 0,
+            first_col: 0,
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        }
+    }
+
+    fn no_lists(_: &ListSource) -> Option<Vec<String>> {
+        None
+    }
+
+    fn literal(source: &ListSource) -> Option<Vec<String>> {
+        match source {
+            ListSource::Values(v) => Some(v.clone()),
+            ListSource::Formula(_) => None,
+        }
+    }
+
+    #[test]
+    fn caiq_layout_title_row_then_header_with_ids() {
+        let g = grid(
+            "CAIQv4.0.3",
+            &[
+                &["v4.0.3", "CONSENSUS ASSESSMENTS INITIATIVE QUESTIONNAIRE"],
+                &[
+                    "Question ID",
+                    "Question",
+                    "CSP CAIQ Answer",
+                    "SSRM Control Ownership",
+                    "CSP Implementation Description (Optional/Recommended)",
+                    "CSC Responsibilities (Optional/Recommended)",
+                    "",
+                    "",
+                    "CCM Control ID",
+                    "CCM Control Specification",
+                ],
+                &[
+                    "A&A-01.1",
+                    "Are audit policies established and maintained?",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "A&A-01",
+                    "Establish audit policies...",
+                ],
+                &["A&A-01.2", "Are audit policies reviewed at least annually?"],
+                &["End of Standard"],
+                &["© Copyright 2024 Example - All rights reserved."],
+            ],
+        );
+        let mut facts = SheetFacts::default();
+        facts.validations.push(crate::xlsx::sheet::Validation {
+            ranges: vec![Range::parse("C3:C4").unwrap()],
+            source: ListSource::Values(vec!["Yes".into(), "No".into(), "NA".into()]),
+        });
+        let layout = detect(&g, &facts, &Overrides::default(), &literal).unwrap();
+        assert_eq!(layout.header_row, Some(1));
+        assert_eq!((layout.question.index, layout.answer.index), (1, 2));
+        assert_eq!(layout.id.as_ref().map(|c| c.index), Some(0));
+        assert_eq!(
+            layout.comment.as_ref().map(|c| c.index),
+            Some(4),
+            "the implementation description, not the CSC column"
+        );
+        assert_eq!(layout.questions.len(), 2);
+        let q = &layout.questions[0];
+        assert_eq!(q.id.as_deref(), Some("A&A-01.1"));
+        assert_eq!(q.answer_cell.to_string(), "'CAIQv4.0.3'!C3");
+        assert_eq!(
+            q.allowed.as_deref(),
+            Some(&["Yes".to_string(), "No".into(), "NA".into()][..])
+        );
+    }
+
+    #[test]
+    fn hecvat3_sections_repeat_headers_and_fields_sit_above_the_first_header() {
+        let g = grid(
+            "HECVAT - Full | Vendor Response",
+            &[
+                &[
+                    "HECVAT - Full | Vendor Response",
+                    "",
+                    "",
+                    "",
+                    "Version 3.04",
+                ],
+                &["DATE-01", "Date", ""],
+                &["General Information"],
+                &["GNRL-01 through GNRL-08; populate these fields."],
+                &["GNRL-01", "Vendor Name", ""],
+                &[
+                    "Company Overview",
+                    "",
+                    "Vendor Answers",
+                    "Additional Information",
+                    "Guidance",
+                    "Analyst Notes",
+                ],
+                &[
+                    "COMP-01",
+                    "Describe your organization's business background.",
+                    "",
+                    "",
+                    "N/A",
+                ],
+                &[
+                    "COMP-02",
+                    "Have you had an unplanned disruption in the last 3 years?",
+                    "No",
+                    "",
+                    "Describe",
+                ],
+                &[
+                    "Documentation",
+                    "",
+                    "Vendor Answers",
+                    "Additional Information",
+                    "Guidance",
+                    "Analyst Notes",
+                ],
+                &["DOCU-01", "Have you undergone a SSAE 18 audit?", "", "", ""],
+            ],
+        );
+        let mut facts = SheetFacts::default();
+        facts.formula_cells.insert((9, 4));
+        let layout = detect(&g, &facts, &Overrides::default(), &no_lists).unwrap();
+        assert_eq!(layout.header_row, Some(5));
+        assert_eq!((layout.question.index, layout.answer.index), (1, 2));
+        assert_eq!(layout.comment.as_ref().map(|c| c.index), Some(3));
+        let ids: Vec<&str> = layout
+            .questions
+            .iter()
+            .filter_map(|q| q.id.as_deref())
+            .collect();
+        assert_eq!(ids, ["DATE-01", "GNRL-01", "COMP-01", "COMP-02", "DOCU-01"]);
+        assert_eq!(layout.questions[3].existing_answer, "No");
+    }
+
+    #[test]
+    fn hecvat4_start_here_has_no_answer_header() {
+        let g = grid(
+            "START HERE",
+            &[
+                &[
+                    "HECVAT Solution Provider Response",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "Version 4.1.4",
+                ],
+                &["Instructions for Solution Providers"],
+                &["1. Complete the Start Here tab."],
+                &[" General Information"],
+                &["GNRL-01", "Solution Provider Name", ""],
+                &["GNRL-02", "Solution Name", ""],
+                &["GNRL-03", "Solution Description", ""],
+                &["#REF!"],
+            ],
+        );
+        let mut facts = SheetFacts::default();
+        facts.hidden_rows.insert(7);
+        let layout = detect(&g, &facts, &Overrides::default(), &no_lists).unwrap();
+        assert_eq!(layout.header_row, None);
+        assert_eq!(
+            (
+                layout.id.as_ref().unwrap().index,
+                layout.question.index,
+                layout.answer.index
+            ),
+            (0, 1, 2)
+        );
+        assert_eq!(layout.questions.len(), 3);
+    }
+
+    #[test]
+    fn plain_customer_sheet_without_ids() {
+        let g = grid(
+            "Security",
+            &[
+                &["Acme Corp vendor security review"],
+                &[""],
+                &["Category", "Question", "Response", "Comments"],
+                &["Access", "Do you enforce MFA for administrators?", "", ""],
+                &["Access", "Describe how access is reviewed", "", ""],
+                &["Encryption", "", "", ""],
+                &["Encryption", "Question", "Response", "Comments"],
+                &["Encryption", "Is data encrypted at rest?", "", ""],
+            ],
+        );
+        let layout = detect(&g, &SheetFacts::default(), &Overrides::default(), &no_lists).unwrap();
+        assert_eq!(layout.header_row, Some(2));
+        assert_eq!((layout.question.index, layout.answer.index), (1, 2));
+        let texts: Vec<&str> = layout.questions.iter().map(|q| q.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Do you enforce MFA for administrators?",
+                "Describe how access is reviewed",
+                "Is data encrypted at rest?"
+            ]
+        );
+    }
+
+    #[test]
+    fn overrides_win_and_missing_answer_column_is_explained() {
+        let g = grid(
+            "Sheet1",
+            &[
+                &["Topic", "Ask"],
+                &["Crypto", "Is data encrypted at rest?"],
+                &["Crypto", "Is TLS 1.2 required?"],
+            ],
+        );
+        let err = detect(&g, &SheetFacts::default(), &Overrides::default(), &no_lists).unwrap_err();
+        assert!(
+            err.contains("no answer column") && err.contains("--answer-col"),
+            "{err}"
+        );
+        let ov = Overrides {
+            answer_col: Some(2),
+            ..Overrides::default()
+        };
+        let layout = detect(&g, &SheetFacts::default(), &ov, &no_lists).unwrap();
+        assert_eq!(layout.questions.len(), 2);
+        assert_eq!(layout.questions[1].answer_cell.to_string(), "Sheet1!C3");
+    }
+
+    #[test]
+    fn ids_and_sheet_names() {
+        for id in [
+            "A&A-01.1", "GNRL-01", "HLAP-03", "IAM-02", "Q12", "1.2.3", "DATE-01", "4",
+        ] {
+            assert!(looks_like_id(id), "{id}");
+        }
+        for not in [
+            "#REF!",
+            "Company Overview",
+            "GNRL-01 through GNRL-08; populate",
+            "End of Standard",
+            "",
+        ] {
+            assert!(!looks_like_id(not), "{not}");
+        }
+        assert!(skip_by_name("Analyst Reference").is_some());
+        assert!(skip_by_name("Institution Evaluation").is_some());
+        assert!(skip_by_name("HECVAT - Full | Vendor Response").is_none());
+        assert!(skip_by_name("CAIQv4.0.3").is_none());
+    }
+}
