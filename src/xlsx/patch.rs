@@ -62,13 +62,12 @@ pub fn patch_workbook<W: Write + Seek>(input: &Path, out: W, patches: &[SheetPat
         }
     }
     let mut highlighted: HashMap<u32, u32> = HashMap::new();
-    if !base_styles.is_empty() {
-        if let Ok(styles) = read_part(&mut zip, input, "xl/styles.xml") {
-            if let Some((new_styles, map)) = add_highlight_styles(&styles, &base_styles) {
-                replaced.insert("xl/styles.xml".into(), new_styles);
-                highlighted = map;
-            }
-        }
+    if !base_styles.is_empty()
+        && let Ok(styles) = read_part(&mut zip, input, "xl/styles.xml")
+        && let Some((new_styles, map)) = add_highlight_styles(&styles, &base_styles)
+    {
+        replaced.insert("xl/styles.xml".into(), new_styles);
+        highlighted = map;
     }
     // Pass 2: rewrite the sheets.
     for (patch, xml, layout) in &sheets {
