@@ -14,16 +14,19 @@
 //! - [`present`]: how candidates look in a terminal and in JSON.
 //! - [`cmd`]: the command line: one file per subcommand, glue only.
 
+pub mod atomic;
 pub mod cellref;
 pub mod cmd;
 pub mod date;
 pub mod error;
+pub mod fill;
 pub mod index;
 pub mod kb;
 pub mod matcher;
 pub mod output;
 pub mod present;
 pub mod questionnaire;
+pub mod review;
 pub mod text;
 pub mod thesaurus;
 pub mod workbook;

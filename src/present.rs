@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::fill::RowStatus;
 use crate::index::{Freshness, KbIndex};
 use crate::matcher::{Candidate, Confidence, DEFAULT_MIN_CONFIDENCE};
 use crate::output::Output;
@@ -256,6 +257,100 @@ pub fn inspect_json(q: &Questionnaire) -> String {
             .collect(),
     };
     serde_json::to_string(&doc).expect("plain data serializes")
+}
+
+/// The summary `fill` prints on stderr.
+pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> String {
+    let drafted = drafted_confidences(r);
+    let high = drafted.iter().filter(|&&c| c >= 80).count();
+    let mut out = format!(
+        "{}: {} questions in {} sheet(s)\n",
+        plan.input.display(),
+        r.rows.len(),
+        r.questionnaire.sheets.len()
+    );
+    for s in &r.questionnaire.sheets {
+        out.push_str(&format!(
+            "  {:?}: {} questions\n",
+            s.name,
+            s.questions.len()
+        ));
+    }
+    out.push_str(&format!(
+        "drafted {} ({high} high, {} medium confidence) · needs answer {} · already answered {} · formula cells {}\n",
+        drafted.len(),
+        drafted.len() - high,
+        r.count(RowStatus::NeedsAnswer),
+        r.count(RowStatus::Kept),
+        r.count(RowStatus::Formula)
+    ));
+    out.push_str(&format!(
+        "took {:.2} s (read {:.2} s, match {:.2} s, write {:.2} s)\n",
+        (r.timings.read + r.timings.matching + r.timings.write).as_secs_f64(),
+        r.timings.read.as_secs_f64(),
+        r.timings.matching.as_secs_f64(),
+        r.timings.write.as_secs_f64()
+    ));
+    if let Some(lost) = &r.lost {
+        out.push_str(&format!("note: {lost}\n"));
+    }
+    out.push_str(&format!(
+        "wrote {}{}\nwrote {}: set each row's Status, then run `trustfill finalize {}`",
+        plan.output.display(),
+        if plan.highlight {
+            " (drafted cells highlighted)"
+        } else {
+            ""
+        },
+        plan.review.display(),
+        plan.review.display()
+    ));
+    out
+}
+
+fn drafted_confidences(r: &crate::fill::FillReport) -> Vec<u8> {
+    r.rows
+        .iter()
+        .filter(|x| x.status == RowStatus::Draft)
+        .filter_map(|x| x.drafted())
+        .map(|c| c.confidence.percent())
+        .collect()
+}
+
+/// `fill --json`: the same summary for machines.
+pub fn fill_json(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> String {
+    let drafted = drafted_confidences(r);
+    let sheets: Vec<serde_json::Value> = r
+        .questionnaire
+        .sheets
+        .iter()
+        .map(|s| serde_json::json!({"name": s.name, "questions": s.questions.len()}))
+        .collect();
+    let skipped: Vec<serde_json::Value> = r
+        .questionnaire
+        .skipped
+        .iter()
+        .map(|s| serde_json::json!({"name": s.name, "reason": s.reason}))
+        .collect();
+    serde_json::json!({
+        "input": plan.input.display().to_string(),
+        "output": plan.output.display().to_string(),
+        "review": plan.review.display().to_string(),
+        "questions": r.rows.len(),
+        "sheets": sheets,
+        "skipped_sheets": skipped,
+        "drafted": drafted.len(),
+        "drafted_high": drafted.iter().filter(|&&c| c >= 80).count(),
+        "needs_answer": r.count(RowStatus::NeedsAnswer),
+        "kept": r.count(RowStatus::Kept),
+        "formula": r.count(RowStatus::Formula),
+        "timings_ms": {
+            "read": r.timings.read.as_millis() as u64,
+            "match": r.timings.matching.as_millis() as u64,
+            "write": r.timings.write.as_millis() as u64,
+        },
+    })
+    .to_string()
 }
 
 fn truncate(text: &str, max: usize) -> String {

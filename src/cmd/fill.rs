@@ -64,3 +64,107 @@ fn column_index(letters: &str) -> Option<u32> {
     debug_assert_eq!(col_letters(n - 1), letters.to_ascii_uppercase());
     Some(n - 1)
 }
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::GlobalArgs;
+use crate::cmd::ask::parse_audience;
+use crate::fill::{self, FillPlan};
+use crate::index::KbIndex;
+use crate::kb::Audience;
+use crate::matcher::DEFAULT_MIN_CONFIDENCE;
+use crate::output::Output;
+use crate::present;
+
+/// Draft answers into a questionnaire workbook and produce a review sheet
+///
+/// Writes NAME.filled.xlsx (the vendor's workbook with drafted answers in the answer cells,
+/// highlighted) and NAME.review.xlsx (one row per question: draft, confidence, source, runner-ups
+/// and a Status to set) beside the input. The input is never modified. Questions the knowledge
+/// base does not answer with at least --min-confidence are left blank and marked "Needs answer".
+///
+/// Examples:
+///   trustfill fill vendor-questionnaire.xlsx
+///   trustfill fill caiq.xlsx --audience nda -o caiq-acme.xlsx
+///   trustfill fill survey.xlsx --sheet "Security" --answer-col D --comment-col E
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The questionnaire (.xlsx, .xlsm, .xls, .ods or .csv)
+    pub file: PathBuf,
+
+    /// Where to write the filled workbook [default: NAME.filled.xlsx beside the input]
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+
+    /// Where to write the review workbook [default: NAME.review.xlsx beside the input]
+    #[arg(long)]
+    pub review: Option<PathBuf>,
+
+    /// Who will receive the answers: entries above this audience are never used
+    #[arg(long, default_value = "public", value_parser = parse_audience)]
+    pub audience: Audience,
+
+    /// Leave questions blank below this confidence (0-100)
+    #[arg(long, default_value_t = DEFAULT_MIN_CONFIDENCE, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_confidence: u8,
+
+    /// Replace answers already in the questionnaire
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Do not highlight drafted cells
+    #[arg(long)]
+    pub no_highlight: bool,
+
+    /// Replace existing output files
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the summary as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub detection: DetectionArgs,
+}
+
+pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
+    if !args.file.is_file() {
+        anyhow::bail!("{} does not exist or is not a file", args.file.display());
+    }
+    crate::workbook::format_of(&args.file)?;
+    let (default_output, default_review) = FillPlan::default_outputs(&args.file);
+    let plan = FillPlan {
+        output: args.output.unwrap_or(default_output),
+        review: args.review.unwrap_or(default_review),
+        input: args.file,
+        audience: args.audience,
+        min_confidence: args.min_confidence,
+        overwrite: args.overwrite,
+        highlight: !args.no_highlight,
+        overrides: args.detection.overrides()?,
+    };
+    fill::check_output(&plan.input, &plan.output, args.force)?;
+    fill::check_output(&plan.input, &plan.review, args.force)?;
+    if plan.output == plan.review {
+        anyhow::bail!(
+            "--output and --review name the same file {}",
+            plan.output.display()
+        );
+    }
+    let (index, freshness) = KbIndex::open(&global.kb)
+        .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
+    present::freshness(out, &index, freshness);
+    let mut report = fill::draft(&plan, &index)
+        .with_context(|| format!("cannot fill {}", plan.input.display()))?;
+    fill::write(&plan, &mut report)
+        .with_context(|| format!("cannot write the output of {}", plan.input.display()))?;
+    if args.json {
+        super::data_written(out.data(&present::fill_json(&plan, &report)))?;
+    }
+    out.status(&present::fill_summary(&plan, &report));
+    Ok(())
+}

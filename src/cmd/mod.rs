@@ -5,6 +5,7 @@
 
 mod ask;
 mod fill;
+mod finalize;
 mod inspect;
 mod kb;
 
@@ -45,6 +46,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Fill(fill::Args),
+    Finalize(finalize::Args),
     Ask(ask::Args),
     Inspect(inspect::Args),
     /// Maintain the knowledge base
@@ -56,6 +59,8 @@ impl Cli {
     /// Run the parsed command. Errors carry their context; `main` prints them once.
     pub fn run(self, out: &Output) -> anyhow::Result<()> {
         match self.command {
+            Command::Fill(args) => fill::run(args, &self.global, out),
+            Command::Finalize(args) => finalize::run(args, &self.global, out),
             Command::Ask(args) => ask::run(args, &self.global, out),
             Command::Inspect(args) => inspect::run(args, &self.global, out),
             Command::Kb(cmd) => kb::run(cmd, &self.global, out),

@@ -364,16 +364,12 @@ fn unique_id(question: &str, taken: &mut HashSet<String>) -> String {
 /// an existing file.
 fn write_new_file(target: &Path, contents: &str) -> Result<()> {
     use std::io::Write;
-    let dir = target.parent().expect("answers file has a folder");
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
+    let dir = crate::atomic::folder_of(target);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
+    let mut tmp = crate::atomic::temp_beside(target)?;
     tmp.write_all(contents.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
-    tmp.persist_noclobber(target)
-        .map_err(|e| Error::io("cannot create", target, e.error))?;
-    Ok(())
+    crate::atomic::publish(tmp, target, false)
 }
 
 #[cfg(test)]

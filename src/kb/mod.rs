@@ -258,6 +258,13 @@ pub fn fingerprint(root: &Path) -> Result<String> {
     Ok(format!("{:016x}", hash.finish()))
 }
 
+/// FNV-1a of some bytes, as 16 hex digits: a stable content hash for files we hand back.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    let mut hash = Fnv64::new();
+    hash.write(bytes);
+    format!("{:016x}", hash.finish())
+}
+
 struct Fnv64(u64);
 
 impl Fnv64 {

@@ -1,0 +1,340 @@
+//! `fill`: answer a questionnaire from the knowledge base and hand it back for review.
+//!
+//! Reads the questionnaire ([`crate::questionnaire`]), matches every question through the same
+//! [`Matcher`] as `ask`, decides per row what to draft ([`RowStatus`]) and in which shape
+//! ([`shape`]), then writes two files, each through a temporary file renamed into place only when
+//! both are complete: the vendor's workbook with the drafted answers (patched, see
+//! [`crate::xlsx::patch`]) and the review workbook ([`crate::review`]).
+
+pub mod finalize;
+pub mod shape;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::atomic;
+use crate::cellref::CellRef;
+use crate::error::{Error, Result};
+use crate::index::KbIndex;
+use crate::kb::{Audience, EntryKind};
+use crate::matcher::{Candidate, MatchOptions, Matcher};
+use crate::questionnaire::{Overrides, Question, Questionnaire};
+use crate::review;
+use crate::workbook::Format;
+use crate::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
+
+/// How many candidates each question keeps (the draft and its runner-ups).
+const CANDIDATES: usize = 4;
+
+/// A validated fill: paths checked, thresholds in range. Built by the command from its flags.
+#[derive(Debug, Clone)]
+pub struct FillPlan {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub review: PathBuf,
+    pub audience: Audience,
+    pub min_confidence: u8,
+    pub overwrite: bool,
+    pub highlight: bool,
+    pub overrides: Overrides,
+}
+
+impl FillPlan {
+    /// `NAME.filled.xlsx` (`.xlsm` kept for macro workbooks) and `NAME.review.xlsx` beside the input.
+    pub fn default_outputs(input: &Path) -> (PathBuf, PathBuf) {
+        let stem = input
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let ext = match input
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("xlsm") => "xlsm",
+            _ => "xlsx",
+        };
+        let dir = input.parent().unwrap_or(Path::new("."));
+        (
+            dir.join(format!("{stem}.filled.{ext}")),
+            dir.join(format!("{stem}.review.xlsx")),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowStatus {
+    /// An answer was drafted into the workbook; a person must review it.
+    Draft,
+    /// Nothing in the knowledge base answers it confidently: left blank for a person.
+    NeedsAnswer,
+    /// The answer cell already had an answer, kept as it was.
+    Kept,
+    /// The answer cell is a formula, never written.
+    Formula,
+}
+
+impl RowStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            RowStatus::Draft => "Draft",
+            RowStatus::NeedsAnswer => "Needs answer",
+            RowStatus::Kept => "Kept",
+            RowStatus::Formula => "Formula",
+        }
+    }
+}
+
+/// The outcome for one question.
+#[derive(Debug, Clone)]
+pub struct FillRow {
+    pub question: Question,
+    /// Best first; the drafted one is `candidates[chosen]`.
+    pub candidates: Vec<Candidate>,
+    pub chosen: Option<usize>,
+    pub status: RowStatus,
+    /// What was written into the answer and comment cells.
+    pub answer: Option<String>,
+    pub comment: Option<String>,
+    pub note: String,
+}
+
+impl FillRow {
+    pub fn drafted(&self) -> Option<&Candidate> {
+        self.chosen.and_then(|i| self.candidates.get(i))
+    }
+
+    /// The candidates other than the drafted one, best first.
+    pub fn runner_ups(&self) -> impl Iterator<Item = &Candidate> {
+        self.candidates
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| Some(*i) != self.chosen)
+            .map(|(_, c)| c)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub read: Duration,
+    pub matching: Duration,
+    pub write: Duration,
+}
+
+#[derive(Debug)]
+pub struct FillReport {
+    pub questionnaire: Questionnaire,
+    pub rows: Vec<FillRow>,
+    pub timings: Timings,
+    pub kb_fingerprint: String,
+    /// What the output could not keep (for .xls, .ods and .csv inputs).
+    pub lost: Option<String>,
+}
+
+impl FillReport {
+    pub fn count(&self, status: RowStatus) -> usize {
+        self.rows.iter().filter(|r| r.status == status).count()
+    }
+}
+
+/// Read, match and decide; nothing is written. `fill` and tests use it; [`write`] writes.
+pub fn draft(plan: &FillPlan, index: &KbIndex) -> Result<FillReport> {
+    let start = Instant::now();
+    let questionnaire = Questionnaire::read(&plan.input, &plan.overrides)?;
+    if questionnaire.question_count() == 0 {
+        let skipped: Vec<String> = questionnaire
+            .skipped
+            .iter()
+            .map(|s| format!("{:?}: {}", s.name, s.reason))
+            .collect();
+        return Err(Error::Import {
+            path: plan.input.clone(),
+            message: format!("found no questions; sheets skipped:\n  {}", skipped.join("\n  ")),
+            hint: Some("run `trustfill inspect FILE`, then point fill at the right cells with --sheet, --header-row, --question-col and --answer-col".into()),
+        });
+    }
+    let read = start.elapsed();
+    let start = Instant::now();
+    let mut matcher = Matcher::new(index);
+    let opts = MatchOptions {
+        audience: plan.audience,
+        top: CANDIDATES,
+    };
+    let mut rows = Vec::with_capacity(questionnaire.question_count());
+    for sheet in &questionnaire.sheets {
+        for q in &sheet.questions {
+            let candidates = matcher.find(&q.text, &opts)?;
+            rows.push(decide(q.clone(), candidates, plan));
+        }
+    }
+    Ok(FillReport {
+        lost: lost_features(questionnaire.format),
+        questionnaire,
+        rows,
+        timings: Timings {
+            read,
+            matching: start.elapsed(),
+            write: Duration::ZERO,
+        },
+        kb_fingerprint: index.fingerprint.clone(),
+    })
+}
+
+fn lost_features(format: Format) -> Option<String> {
+    match format {
+        Format::Xlsx => None,
+        Format::Xls | Format::Ods => Some("the output is a new .xlsx with the input's cell values: formatting, formulas, dropdowns and merged cells of the .xls/.ods input are not kept".into()),
+        Format::Csv => Some("the output is an .xlsx copy of the CSV's cells with the answers added".into()),
+    }
+}
+
+/// What to do with one question, given its candidates.
+fn decide(question: Question, candidates: Vec<Candidate>, plan: &FillPlan) -> FillRow {
+    let mut row = FillRow {
+        question,
+        candidates,
+        chosen: None,
+        status: RowStatus::NeedsAnswer,
+        answer: None,
+        comment: None,
+        note: String::new(),
+    };
+    // Policy excerpts support an answer; only an approved answer is ever drafted.
+    let best = row
+        .candidates
+        .iter()
+        .position(|c| c.entry.kind == EntryKind::Answer);
+    if row.question.answer_is_formula {
+        row.status = RowStatus::Formula;
+        row.note = "the answer cell holds a formula; it is never written".into();
+        row.chosen = best;
+        return row;
+    }
+    if !row.question.existing_answer.is_empty() && !plan.overwrite {
+        row.status = RowStatus::Kept;
+        row.note = "already answered; kept (use --overwrite to replace)".into();
+        row.chosen = best;
+        return row;
+    }
+    let Some(i) = best else {
+        row.note = "no entry in the knowledge base matches".into();
+        return row;
+    };
+    let c = &row.candidates[i];
+    if c.confidence.percent() < plan.min_confidence {
+        row.note = format!(
+            "not covered: best match {} at {} is below --min-confidence {}",
+            c.entry.id, c.confidence, plan.min_confidence
+        );
+        return row;
+    }
+    let has_comment_cell = row.question.comment_cell.is_some() && !row.question.comment_is_formula;
+    let shaped = shape::shape(
+        c.entry.answer.as_deref().unwrap_or_default(),
+        &c.entry.comment,
+        row.question.allowed.as_deref(),
+        has_comment_cell,
+    );
+    row.chosen = Some(i);
+    match shaped.answer {
+        Some(answer) => {
+            row.status = RowStatus::Draft;
+            row.answer = Some(answer);
+            // An existing comment is kept unless --overwrite.
+            row.comment = shaped
+                .comment
+                .filter(|_| plan.overwrite || row.question.existing_comment.is_empty());
+            row.note = shaped.note.unwrap_or_default();
+        }
+        None => row.note = shaped.note.unwrap_or_default(),
+    }
+    row
+}
+
+/// Write the filled workbook and the review workbook. Both are built in temporary files beside
+/// their targets and renamed only when both are complete: a failure leaves neither behind.
+pub fn write(plan: &FillPlan, report: &mut FillReport) -> Result<()> {
+    let start = Instant::now();
+    let mut filled = atomic::temp_beside(&plan.output)?;
+    match report.questionnaire.format {
+        Format::Xlsx => {
+            let patches = sheet_patches(report, plan.highlight);
+            patch_workbook(&plan.input, filled.as_file_mut(), &patches)?;
+        }
+        _ => review::write_values_copy(report, plan.highlight, filled.as_file_mut())?,
+    }
+    let mut reviewed = atomic::temp_beside(&plan.review)?;
+    review::write_review(plan, report, reviewed.as_file_mut())?;
+    atomic::publish(filled, &plan.output, true)?;
+    if let Err(e) = atomic::publish(reviewed, &plan.review, true) {
+        let _ = std::fs::remove_file(&plan.output);
+        return Err(e);
+    }
+    report.timings.write = start.elapsed();
+    Ok(())
+}
+
+/// Refuse to write over the input, and over an existing output unless `force`.
+pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<()> {
+    let canonical = |p: &Path| -> PathBuf {
+        let dir = atomic::folder_of(p);
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        dir.join(p.file_name().unwrap_or_default())
+    };
+    if canonical(input) == canonical(output) {
+        return Err(Error::Import {
+            path: output.to_path_buf(),
+            message: "is the input file; trustfill never writes over its input".into(),
+            hint: Some("choose another output with -o FILE".into()),
+        });
+    }
+    if output.exists() && !force {
+        return Err(Error::Import {
+            path: output.to_path_buf(),
+            message: "already exists (it may hold review work)".into(),
+            hint: Some("pass --force to replace it, or choose another name with -o FILE".into()),
+        });
+    }
+    if !atomic::folder_of(output).is_dir() {
+        return Err(Error::Import {
+            path: output.to_path_buf(),
+            message: "its folder does not exist".into(),
+            hint: None,
+        });
+    }
+    Ok(())
+}
+
+/// The cells to write, grouped by worksheet part.
+pub fn sheet_patches(report: &FillReport, highlight: bool) -> Vec<SheetPatch> {
+    let mut patches: Vec<SheetPatch> = Vec::new();
+    let mut push = |cell: &CellRef, text: &str| {
+        let Some(part) = report.questionnaire.parts.get(&cell.sheet) else {
+            return;
+        };
+        let write = CellWrite {
+            row: cell.row,
+            col: cell.col,
+            text: text.to_string(),
+            highlight,
+        };
+        match patches.iter_mut().find(|p| &p.part == part) {
+            Some(p) => p.cells.push(write),
+            None => patches.push(SheetPatch {
+                part: part.clone(),
+                cells: vec![write],
+            }),
+        }
+    };
+    for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
+        if let Some(answer) = &row.answer {
+            push(&row.question.answer_cell, answer);
+        }
+        if let (Some(comment), Some(cell)) = (&row.comment, &row.question.comment_cell) {
+            push(cell, comment);
+        }
+    }
+    patches
+}

@@ -1,0 +1,163 @@
+//! The shape an answer takes in its cell: one of the dropdown's own values (`N/A` becomes `NA`
+//! when the list says `NA`), the comment in the comment column, or, with a single answer
+//! column, the short answer followed by the comment.
+
+/// What to write for one question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shaped {
+    pub answer: Option<String>,
+    pub comment: Option<String>,
+    /// Why something was not written, for the review sheet.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Yes,
+    No,
+    NotApplicable,
+}
+
+fn class(value: &str) -> Option<Class> {
+    let v: String = value
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    match v.as_str() {
+        "yes" | "y" | "true" => Some(Class::Yes),
+        "no" | "n" | "false" => Some(Class::No),
+        "na" | "notapplicable" | "none" => Some(Class::NotApplicable),
+        _ => None,
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+    };
+    norm(a) == norm(b)
+}
+
+/// Shape a knowledge-base answer for a question's cells.
+pub fn shape(
+    short: &str,
+    comment: &str,
+    allowed: Option<&[String]>,
+    has_comment_cell: bool,
+) -> Shaped {
+    let comment = comment.trim();
+    let comment_out = (has_comment_cell && !comment.is_empty()).then(|| comment.to_string());
+    match allowed {
+        Some(values) => {
+            let pick = values
+                .iter()
+                .find(|v| same(v, short))
+                .or_else(|| class(short).and_then(|c| values.iter().find(|v| class(v) == Some(c))));
+            match pick {
+                Some(value) => Shaped {
+                    answer: Some(value.clone()),
+                    comment: comment_out,
+                    note: (!has_comment_cell && !comment.is_empty())
+                        .then(|| "the comment was not written: no comment column".to_string()),
+                },
+                None => Shaped {
+                    answer: None,
+                    comment: None,
+                    note: Some(format!(
+                        "the approved answer {short:?} is not one of the dropdown's values ({})",
+                        values.join(", ")
+                    )),
+                },
+            }
+        }
+        None if has_comment_cell => Shaped {
+            answer: Some(short.to_string()),
+            comment: comment_out,
+            note: None,
+        },
+        None => Shaped {
+            answer: Some(if comment.is_empty() {
+                short.to_string()
+            } else {
+                format!("{short} — {comment}")
+            }),
+            comment: None,
+            note: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn dropdown_values_are_used_verbatim() {
+        let caiq = list(&["Yes", "No", "NA"]);
+        assert_eq!(
+            shape("N/A", "Not used.", Some(&caiq), true)
+                .answer
+                .as_deref(),
+            Some("NA")
+        );
+        assert_eq!(
+            shape("yes", "", Some(&caiq), true).answer.as_deref(),
+            Some("Yes")
+        );
+        let hecvat = list(&["Yes", "No", "N/A"]);
+        assert_eq!(
+            shape("NA", "", Some(&hecvat), true).answer.as_deref(),
+            Some("N/A")
+        );
+        let hosting = list(&["1) On premises", "4) AWS"]);
+        assert_eq!(
+            shape("4) aws", "", Some(&hosting), false).answer.as_deref(),
+            Some("4) AWS")
+        );
+    }
+
+    #[test]
+    fn answers_outside_the_dropdown_are_not_written() {
+        let s = shape(
+            "72 hours",
+            "We notify within 72 hours.",
+            Some(&list(&["Yes", "No"])),
+            true,
+        );
+        assert_eq!(s.answer, None);
+        assert_eq!(s.comment, None);
+        assert!(
+            s.note
+                .unwrap()
+                .contains("not one of the dropdown's values (Yes, No)")
+        );
+    }
+
+    #[test]
+    fn comment_goes_to_its_column_or_follows_the_answer() {
+        let with = shape("Yes", "AES-256 at rest.", None, true);
+        assert_eq!(
+            (with.answer.as_deref(), with.comment.as_deref()),
+            (Some("Yes"), Some("AES-256 at rest."))
+        );
+        let single = shape("Yes", "AES-256 at rest.", None, false);
+        assert_eq!(single.answer.as_deref(), Some("Yes — AES-256 at rest."));
+        assert_eq!(single.comment, None);
+        let dropdown_only = shape(
+            "Yes",
+            "AES-256 at rest.",
+            Some(&list(&["Yes", "No"])),
+            false,
+        );
+        assert_eq!(dropdown_only.answer.as_deref(), Some("Yes"));
+        assert!(dropdown_only.note.unwrap().contains("no comment column"));
+    }
+}
