@@ -238,17 +238,15 @@ fn decide(question: Question, candidates: Vec<Candidate>, plan: &FillPlan) -> Fi
         has_comment_cell,
     );
     row.chosen = Some(i);
-    match shaped.answer {
-        Some(answer) => {
-            row.status = RowStatus::Draft;
-            row.answer = Some(answer);
-            // An existing comment is kept unless --overwrite.
-            row.comment = shaped
-                .comment
-                .filter(|_| plan.overwrite || row.question.existing_comment.is_empty());
-            row.note = shaped.note.unwrap_or_default();
-        }
-        None => row.note = shaped.note.unwrap_or_default(),
+    row.note = shaped.note.unwrap_or_default();
+    // An existing comment is kept unless --overwrite.
+    let comment = shaped
+        .comment
+        .filter(|_| plan.overwrite || row.question.existing_comment.is_empty());
+    if shaped.answer.is_some() || comment.is_some() {
+        row.status = RowStatus::Draft;
+        row.answer = shaped.answer;
+        row.comment = comment;
     }
     row
 }

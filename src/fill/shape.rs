@@ -18,12 +18,25 @@ enum Class {
     NotApplicable,
 }
 
+/// Yes, No or N/A, also when the approved answer qualifies it: "Yes (ISO/IEC 27001:2022)",
+/// "No, not applicable", "N/A - no card data".
 fn class(value: &str) -> Option<Class> {
-    let v: String = value
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    let lower = value.trim().to_lowercase();
+    let lead = if lower.starts_with("n/a") {
+        "na".to_string()
+    } else {
+        lower
+            .split(|c: char| c.is_whitespace() || ",;:()-–—.".contains(c))
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let whole: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    let v = if matches!(lead.as_str(), "yes" | "no" | "na") {
+        lead
+    } else {
+        whole
+    };
     match v.as_str() {
         "yes" | "y" | "true" => Some(Class::Yes),
         "no" | "n" | "false" => Some(Class::No),
@@ -63,6 +76,20 @@ pub fn shape(
                     comment: comment_out,
                     note: (!has_comment_cell && !comment.is_empty())
                         .then(|| "the comment was not written: no comment column".to_string()),
+                },
+                // A value answer ("Within 24 hours") under a Yes/No dropdown: the dropdown is left
+                // for the reviewer, and the answer goes with the comment where it can be read.
+                None if has_comment_cell => Shaped {
+                    answer: None,
+                    comment: Some(if comment.is_empty() {
+                        short.to_string()
+                    } else {
+                        format!("{short} — {comment}")
+                    }),
+                    note: Some(format!(
+                        "dropdown left blank: the approved answer {short:?} is not one of its values ({}); it is in the comment",
+                        values.join(", ")
+                    )),
                 },
                 None => Shaped {
                     answer: None,
@@ -117,6 +144,25 @@ mod tests {
             shape("NA", "", Some(&hecvat), true).answer.as_deref(),
             Some("N/A")
         );
+        assert_eq!(
+            shape("Yes (ISO/IEC 27001:2022)", "", Some(&caiq), true)
+                .answer
+                .as_deref(),
+            Some("Yes")
+        );
+        assert_eq!(
+            shape("No, not in scope", "", Some(&caiq), true)
+                .answer
+                .as_deref(),
+            Some("No")
+        );
+        assert_eq!(
+            shape("N/A - no card data", "", Some(&caiq), true)
+                .answer
+                .as_deref(),
+            Some("NA")
+        );
+        assert_eq!(shape("Nobody", "", Some(&caiq), true).answer, None);
         let hosting = list(&["1) On premises", "4) AWS"]);
         assert_eq!(
             shape("4) aws", "", Some(&hosting), false).answer.as_deref(),
@@ -125,15 +171,27 @@ mod tests {
     }
 
     #[test]
-    fn answers_outside_the_dropdown_are_not_written() {
+    fn answers_outside_the_dropdown_go_to_the_comment_or_nowhere() {
+        let yes_no = list(&["Yes", "No"]);
         let s = shape(
             "72 hours",
             "We notify within 72 hours.",
-            Some(&list(&["Yes", "No"])),
+            Some(&yes_no),
             true,
         );
         assert_eq!(s.answer, None);
-        assert_eq!(s.comment, None);
+        assert_eq!(
+            s.comment.as_deref(),
+            Some("72 hours — We notify within 72 hours.")
+        );
+        assert!(s.note.unwrap().contains("dropdown left blank"));
+        let s = shape(
+            "72 hours",
+            "We notify within 72 hours.",
+            Some(&yes_no),
+            false,
+        );
+        assert_eq!((s.answer, s.comment), (None, None));
         assert!(
             s.note
                 .unwrap()

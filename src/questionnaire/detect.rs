@@ -424,20 +424,27 @@ fn find_header(v: &View<'_>) -> Option<u32> {
     weak
 }
 
+/// Whether a column is a question-id column: at least three ids, at least a third of its
+/// non-empty cells (title and instruction rows dilute short sheets), and mostly distinct (a
+/// formula column caching "0" on every row is not an id column).
 fn mostly_ids(v: &View<'_>, col: u32) -> bool {
-    let (mut ids, mut filled) = (0, 0);
+    let mut filled = 0;
+    let mut ids = std::collections::HashSet::new();
+    let mut total_ids = 0;
     for row in v.visible_rows(v.grid.first_row) {
         let text = v.cell(row, col);
         if !text.is_empty() {
             filled += 1;
-            ids += usize::from(looks_like_id(text));
+            if looks_like_id(text) {
+                total_ids += 1;
+                ids.insert(text);
+            }
         }
     }
-    ids >= 3 && ids * 3 >= filled
+    total_ids >= 3 && total_ids * 3 >= filled && ids.len() * 5 >= total_ids * 4
 }
 
-/// A column where at least a third of the non-empty cells (and at least three) look like
-/// question ids: title and instruction rows above short sheets dilute the share.
+/// The column (among the first eight) that is most clearly a question-id column.
 fn infer_id_column(v: &View<'_>, question: Option<u32>) -> Option<Column> {
     let cols = v.last_col().min(8);
     (0..cols)

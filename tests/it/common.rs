@@ -80,3 +80,63 @@ pub fn entry(id: &str, question: &str, answer: &str, audience: &str) -> String {
         "[[answer]]\nid = \"{id}\"\nquestion = \"{question}\"\nanswer = \"{answer}\"\ncomment = \"About {question}\"\ntags = [\"test\"]\naudience = \"{audience}\"\nowner = \"team@example.com\"\nreviewed = 2026-05-01\n\n"
     )
 }
+
+/// Every non-empty cell of every sheet, as `(sheet, row, col) → text`, read with calamine.
+pub fn cell_dump(path: &Path) -> std::collections::BTreeMap<(String, u32, u32), String> {
+    let mut out = std::collections::BTreeMap::new();
+    for sheet in trustfill::workbook::read(path).unwrap() {
+        for (r, row) in sheet.rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                if !text.is_empty() {
+                    out.insert(
+                        (
+                            sheet.name.clone(),
+                            sheet.first_row + r as u32,
+                            sheet.first_col + c as u32,
+                        ),
+                        text.clone(),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One part of an xlsx package as text.
+pub fn xlsx_part(path: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(part)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// The `<c>` element of a cell (`C25`) in a sheet part's XML, if present.
+pub fn cell_xml(sheet_xml: &str, a1: &str) -> Option<String> {
+    let start = sheet_xml.find(&format!("<c r=\"{a1}\""))?;
+    let rest = &sheet_xml[start..];
+    let self_closing = rest.find("/>").unwrap_or(usize::MAX);
+    let closing = rest.find("</c>").map_or(usize::MAX, |i| i + 4);
+    let open_end = rest.find('>').unwrap_or(0);
+    let end = if self_closing < open_end + 1 {
+        self_closing + 2
+    } else {
+        closing
+    };
+    Some(rest[..end].to_string())
+}
+
+/// Copy the generated sample questionnaire into `dir`.
+pub fn sample_in(dir: &Path) -> PathBuf {
+    let path = dir.join("vendor.xlsx");
+    crate::fixtures::sample_questionnaire(&path);
+    path
+}
+
+pub fn file_hash(path: &Path) -> String {
+    trustfill::kb::hash_bytes(&std::fs::read(path).unwrap())
+}

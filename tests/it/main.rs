@@ -4,6 +4,8 @@
 
 mod ask;
 mod common;
+mod fill;
+mod fixtures;
 mod kb_import;
 mod kb_index;
 mod kb_load;

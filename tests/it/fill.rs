@@ -1,0 +1,504 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use trustfill::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
+
+use crate::common::*;
+use crate::fixtures::{SHEET, SampleLayout, sample_question_count};
+
+/// Review rows as (status, answer cell, comment cell, answer, comment, question id).
+fn review_rows(path: &Path) -> Vec<BTreeMap<&'static str, String>> {
+    let dump = cell_dump(path);
+    let last = dump
+        .keys()
+        .filter(|(s, _, _)| s == "Review")
+        .map(|(_, r, _)| *r)
+        .max()
+        .unwrap_or(0);
+    let names = [
+        (0, "sheet"),
+        (1, "cell"),
+        (2, "id"),
+        (4, "answer"),
+        (5, "comment"),
+        (6, "confidence"),
+        (7, "status"),
+        (8, "source"),
+        (11, "note"),
+        (15, "comment_cell"),
+    ];
+    (1..=last)
+        .map(|r| {
+            names
+                .iter()
+                .map(|(c, n)| {
+                    (
+                        *n,
+                        dump.get(&("Review".to_string(), r, *c))
+                            .cloned()
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn fill(kb: &Path, input: &Path, extra: &[&str]) -> std::process::Output {
+    run(trustfill(kb).arg("fill").arg(input).args(extra))
+}
+
+#[test]
+fn fill_writes_only_answer_and_comment_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    let out = fill(&kb, &input, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = dir.path().join("vendor.filled.xlsx");
+    let review = dir.path().join("vendor.review.xlsx");
+    assert!(filled.is_file() && review.is_file());
+
+    let rows = review_rows(&review);
+    assert_eq!(
+        rows.len(),
+        sample_question_count(),
+        "one review row per visible question"
+    );
+    let mut written = std::collections::BTreeSet::new();
+    for row in rows.iter().filter(|r| r["status"] == "Draft") {
+        let (r, c) = trustfill::xlsx::parse_a1(&row["cell"]).unwrap();
+        if !row["answer"].is_empty() {
+            written.insert((SHEET.to_string(), r, c));
+        }
+        if !row["comment"].is_empty() {
+            let (r, c) = trustfill::xlsx::parse_a1(&row["comment_cell"]).unwrap();
+            written.insert((SHEET.to_string(), r, c));
+        }
+    }
+    assert!(written.len() >= 8, "drafted cells: {written:?}");
+    let before = cell_dump(&input);
+    let after = cell_dump(&filled);
+    for (key, value) in &after {
+        if !written.contains(key) {
+            assert_eq!(before.get(key), Some(value), "cell {key:?} changed");
+        }
+    }
+    for key in before.keys() {
+        assert!(after.contains_key(key), "cell {key:?} lost");
+    }
+    for key in &written {
+        assert!(
+            after.contains_key(key),
+            "drafted cell {key:?} is empty in the output"
+        );
+    }
+}
+
+#[test]
+fn fill_drafts_from_dropdown_values_and_explains_what_it_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    assert!(fill(&kb, &input, &[]).status.success());
+    let rows = review_rows(&dir.path().join("vendor.review.xlsx"));
+    let by_id = |id: &str| {
+        rows.iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no row {id}"))
+            .clone()
+    };
+
+    let mfa = by_id("ACC-01");
+    assert_eq!(
+        (
+            mfa["status"].as_str(),
+            mfa["answer"].as_str(),
+            mfa["source"].as_str()
+        ),
+        ("Draft", "Yes", "iam-workforce-mfa")
+    );
+    assert!(mfa["confidence"].parse::<u8>().unwrap() >= 80);
+    // A value answer under a Yes/No dropdown: the dropdown stays blank, the answer is in the comment.
+    let leaver = by_id("ACC-03");
+    assert_eq!(leaver["status"], "Draft");
+    assert_eq!(leaver["answer"], "");
+    assert!(leaver["comment"].contains("24 hours"), "{leaver:?}");
+    assert!(leaver["note"].contains("dropdown left blank"), "{leaver:?}");
+    // Not covered by the knowledge base: blank and flagged.
+    let mainframe = by_id("ASR-05");
+    assert_eq!(mainframe["status"], "Needs answer");
+    assert_eq!(mainframe["answer"], "");
+    assert!(mainframe["note"].contains("not covered"), "{mainframe:?}");
+    // The hidden row is not a question.
+    assert!(!rows.iter().any(|r| r["id"] == SampleLayout::HIDDEN_ROW_ID));
+}
+
+#[test]
+fn fill_skips_formula_answer_cells_and_keeps_existing_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    assert!(fill(&kb, &input, &["--overwrite"]).status.success());
+    let rows = review_rows(&dir.path().join("vendor.review.xlsx"));
+    let formula = rows
+        .iter()
+        .find(|r| r["id"] == SampleLayout::FORMULA_ANSWER_ID)
+        .unwrap();
+    assert_eq!(formula["status"], "Formula");
+    let filled = dir.path().join("vendor.filled.xlsx");
+    let sheet_xml = xlsx_part(&filled, "xl/worksheets/sheet3.xml");
+    let original_xml = xlsx_part(&input, "xl/worksheets/sheet3.xml");
+    let cell = formula["cell"].clone();
+    assert_eq!(
+        cell_xml(&sheet_xml, &cell),
+        cell_xml(&original_xml, &cell),
+        "formula cell {cell} untouched"
+    );
+    assert!(cell_xml(&sheet_xml, &cell).unwrap().contains("<f>"));
+
+    // Without --overwrite an answered row is kept; with it, it is drafted again.
+    let answered = rows
+        .iter()
+        .find(|r| r["id"] == SampleLayout::ANSWERED_ID)
+        .unwrap();
+    assert_eq!(
+        answered["status"], "Draft",
+        "--overwrite redrafts: {answered:?}"
+    );
+    let dir2 = tempfile::tempdir().unwrap();
+    let input2 = sample_in(dir2.path());
+    assert!(fill(&kb, &input2, &[]).status.success());
+    let rows2 = review_rows(&dir2.path().join("vendor.review.xlsx"));
+    let kept = rows2
+        .iter()
+        .find(|r| r["id"] == SampleLayout::ANSWERED_ID)
+        .unwrap();
+    assert_eq!(
+        (kept["status"].as_str(), kept["answer"].as_str()),
+        ("Kept", SampleLayout::ANSWERED_VALUE)
+    );
+    let after = cell_dump(&dir2.path().join("vendor.filled.xlsx"));
+    let (r, c) = trustfill::xlsx::parse_a1(&kept["cell"]).unwrap();
+    assert_eq!(
+        after.get(&(SHEET.to_string(), r, c)).map(String::as_str),
+        Some(SampleLayout::ANSWERED_VALUE)
+    );
+}
+
+#[test]
+fn fill_keeps_protection_validations_merges_and_marks_drafts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    assert!(fill(&kb, &input, &[]).status.success());
+    let filled = dir.path().join("vendor.filled.xlsx");
+    let before = xlsx_part(&input, "xl/worksheets/sheet3.xml");
+    let after = xlsx_part(&filled, "xl/worksheets/sheet3.xml");
+    for feature in [
+        "<sheetProtection",
+        "<dataValidations",
+        "<mergeCells",
+        "<pane ",
+        "hidden=\"1\"",
+    ] {
+        assert_eq!(
+            before.matches(feature).count(),
+            after.matches(feature).count(),
+            "{feature}"
+        );
+    }
+    // Drafted cells carry a style with the highlight fill; styles.xml gained it.
+    let styles = xlsx_part(&filled, "xl/styles.xml");
+    assert!(styles.contains(trustfill::xlsx::patch::HIGHLIGHT_RGB));
+    // Parts other than the sheet and styles are byte for byte the same.
+    let names = |p: &Path| {
+        let zip = zip::ZipArchive::new(std::fs::File::open(p).unwrap()).unwrap();
+        zip.file_names()
+            .map(|n| n.unwrap().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(names(&input), names(&filled));
+    for part in names(&input) {
+        if part != "xl/worksheets/sheet3.xml" && part != "xl/styles.xml" && !part.ends_with(".rels")
+        {
+            assert_eq!(
+                xlsx_part(&input, &part),
+                xlsx_part(&filled, &part),
+                "{part}"
+            );
+        }
+    }
+
+    let dir2 = tempfile::tempdir().unwrap();
+    let input2 = sample_in(dir2.path());
+    assert!(fill(&kb, &input2, &["--no-highlight"]).status.success());
+    assert!(
+        !xlsx_part(&dir2.path().join("vendor.filled.xlsx"), "xl/styles.xml")
+            .contains(trustfill::xlsx::patch::HIGHLIGHT_RGB)
+    );
+}
+
+#[test]
+fn fill_never_modifies_input_and_leaves_no_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    let hash = file_hash(&input);
+
+    // Writing over the input is refused.
+    let out = fill(&kb, &input, &["-o", input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is the input file"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A broken knowledge base fails before anything is written.
+    let (_bad_dir, bad_kb) = temp_kb(&[("answers/a.toml", "[[answer]]\nid = \"x\"\n")]);
+    let out = fill(&bad_kb, &input, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        [std::ffi::OsString::from("vendor.xlsx")],
+        "no output, no temporary files"
+    );
+
+    // A second run does not clobber review work without --force.
+    assert!(fill(&kb, &input, &[]).status.success());
+    let again = fill(&kb, &input, &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    assert!(fill(&kb, &input, &["--force"]).status.success());
+    assert_eq!(file_hash(&input), hash, "the input is never modified");
+}
+
+#[test]
+fn fill_writes_hostile_text_as_text_never_as_a_formula() {
+    let hostile = "[[answer]]\nid = \"evil\"\nquestion = \"Do you encrypt data at rest?\"\nanswer = \"=HYPERLINK(\\\"http://example.invalid\\\",\\\"click\\\")\"\ncomment = \"+cmd|' /C calc'!A0 and @SUM(1+1)\"\naudience = \"public\"\n";
+    let (_kbdir, kb) = temp_kb(&[("answers/evil.toml", hostile)]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(
+        &csv,
+        "Question,Answer,Comment\n=HYPERLINK(\"http://x\") Do you encrypt data at rest?,,\n",
+    )
+    .unwrap();
+    let out = fill(&kb, &csv, &["--min-confidence", "0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = dir.path().join("q.filled.xlsx");
+    let sheet = xlsx_part(&filled, "xl/worksheets/sheet1.xml");
+    assert!(!sheet.contains("<f>"), "no formula in the output: {sheet}");
+    let dump = cell_dump(&filled);
+    assert!(
+        dump.values()
+            .any(|v| v.starts_with("=HYPERLINK(\"http://example.invalid\"")),
+        "{dump:?}"
+    );
+    assert!(dump.values().any(|v| v.starts_with("+cmd|")), "{dump:?}");
+    let review = xlsx_part(
+        &dir.path().join("q.review.xlsx"),
+        "xl/worksheets/sheet1.xml",
+    );
+    assert!(!review.contains("<f>"), "no formula in the review sheet");
+}
+
+#[test]
+fn fill_uses_only_entries_the_audience_may_see() {
+    let answers = [
+        entry(
+            "soc2-public",
+            "Do you have a SOC 2 report?",
+            "Yes",
+            "public",
+        ),
+        entry(
+            "soc2-auditor",
+            "Which firm audits your SOC 2 report?",
+            "Example LLP",
+            "nda",
+        ),
+    ]
+    .concat();
+    let (_kbdir, kb) = temp_kb(&[("answers/soc.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(
+        &csv,
+        "Question,Answer\nWhich firm audits your SOC 2 report?,\n",
+    )
+    .unwrap();
+    assert!(fill(&kb, &csv, &[]).status.success());
+    let public = cell_dump(&dir.path().join("q.filled.xlsx"));
+    assert!(
+        !public.values().any(|v| v.contains("Example LLP")),
+        "{public:?}"
+    );
+    let review = cell_dump(&dir.path().join("q.review.xlsx"));
+    assert!(
+        !review
+            .values()
+            .any(|v| v.contains("Example LLP") || v.contains("soc2-auditor")),
+        "{review:?}"
+    );
+    assert!(
+        fill(&kb, &csv, &["--audience", "nda", "--force"])
+            .status
+            .success()
+    );
+    let nda = cell_dump(&dir.path().join("q.filled.xlsx"));
+    assert!(nda.values().any(|v| v.contains("Example LLP")), "{nda:?}");
+}
+
+#[test]
+fn fill_json_summary_and_csv_values_copy() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(&csv, "ID,Question,Response,Comments\n1,Is customer data encrypted at rest?,,\n2,What is your favourite colour?,,\n").unwrap();
+    let out = fill(&kb, &csv, &["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(summary["questions"], 2);
+    assert_eq!(summary["drafted"], 1);
+    assert_eq!(summary["needs_answer"], 1);
+    assert!(
+        stderr(&out).contains("note: the output is an .xlsx copy of the CSV"),
+        "{}",
+        stderr(&out)
+    );
+    let dump = cell_dump(&dir.path().join("q.filled.xlsx"));
+    assert_eq!(
+        dump.get(&("q".to_string(), 1, 2)).map(String::as_str),
+        Some("Yes")
+    );
+    assert_eq!(
+        dump.get(&("q".to_string(), 2, 2)),
+        None,
+        "the uncovered question stays blank"
+    );
+}
+
+#[test]
+fn finalize_writes_approved_rows_into_a_clean_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    assert!(fill(&kb, &input, &[]).status.success());
+    let review = dir.path().join("vendor.review.xlsx");
+    let rows = review_rows(&review);
+    let drafts: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r["status"] == "Draft" && !r["answer"].is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    assert!(drafts.len() >= 3);
+    // The reviewer approves two drafts (editing the second), rejects a third.
+    let status_cell = |i: usize, text: &str| CellWrite {
+        row: i as u32 + 1,
+        col: 7,
+        text: text.into(),
+        highlight: false,
+    };
+    let edits = vec![
+        status_cell(drafts[0], "Approved"),
+        status_cell(drafts[1], "Approved"),
+        CellWrite {
+            row: drafts[1] as u32 + 1,
+            col: 4,
+            text: "No".into(),
+            highlight: false,
+        },
+        status_cell(drafts[2], "Rejected"),
+    ];
+    let reviewed = dir.path().join("reviewed.xlsx");
+    patch_workbook(
+        &review,
+        std::fs::File::create(&reviewed).unwrap(),
+        &[SheetPatch {
+            part: "xl/worksheets/sheet1.xml".into(),
+            cells: edits,
+        }],
+    )
+    .unwrap();
+    std::fs::rename(&reviewed, &review).unwrap();
+
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("with 2 approved answer(s)"),
+        "{}",
+        stderr(&out)
+    );
+    let final_path = dir.path().join("vendor.final.xlsx");
+    let before = cell_dump(&input);
+    let after = cell_dump(&final_path);
+    let at = |i: usize| {
+        let (r, c) = trustfill::xlsx::parse_a1(&rows[i]["cell"]).unwrap();
+        (SHEET.to_string(), r, c)
+    };
+    assert_eq!(after.get(&at(drafts[0])), Some(&rows[drafts[0]]["answer"]));
+    assert_eq!(
+        after.get(&at(drafts[1])).map(String::as_str),
+        Some("No"),
+        "the reviewer's edit wins"
+    );
+    assert_eq!(
+        after.get(&at(drafts[2])),
+        before.get(&at(drafts[2])),
+        "rejected rows stay as they were"
+    );
+    assert!(
+        !xlsx_part(&final_path, "xl/styles.xml").contains(trustfill::xlsx::patch::HIGHLIGHT_RGB),
+        "no highlight in the file to send"
+    );
+    let changed = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .count();
+    assert!(
+        changed <= 4,
+        "only the approved rows' answer and comment cells change: {changed}"
+    );
+}
+
+#[test]
+fn inspect_shows_the_detected_layout_and_skipped_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let out = run(trustfill(dir.path()).arg("inspect").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for expected in [
+        "15 questions in 1 sheet(s)",
+        "sheet \"Security Questionnaire\" (protected)",
+        "header row  5",
+        "answer      C (\"Response\")",
+        "comment     D (\"Comments\")",
+        "id          A (by content)",
+        "\"Instructions\": instructions or analyst sheet",
+        "\"Lists\": hidden sheet",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn committed_sample_matches_its_generator() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = sample_in(dir.path());
+    let committed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample-questionnaire.xlsx");
+    assert_eq!(
+        cell_dump(&committed),
+        cell_dump(&fresh),
+        "regenerate with `cargo run --example make_fixtures`"
+    );
+}
