@@ -13,8 +13,11 @@ use rust_xlsxwriter::{DataValidation, DocProperties, ExcelDateTime, Format, Form
 
 pub const SHEET: &str = "Security Questionnaire";
 
-/// (id, question, stored as a formula?) by section.
-pub const SECTIONS: [(&str, &[(&str, &str, bool)]); 3] = [
+/// A question of the sample: id, text, and whether the text is stored as a formula.
+pub type SampleQuestion = (&'static str, &'static str, bool);
+
+/// The sample's questions by section.
+pub const SECTIONS: [(&str, &[SampleQuestion]); 3] = [
     (
         "Access Control",
         &[
