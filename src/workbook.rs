@@ -70,10 +70,42 @@ pub fn read(path: &Path) -> Result<Vec<Sheet>> {
             message: "the file is empty (0 bytes)".into(),
         });
     }
+    if format == Format::Xlsx {
+        sniff_xlsx(path)?;
+    }
     match format {
         Format::Csv => read_csv(path).map(|s| vec![s]),
         _ => read_workbook(path),
     }
+}
+
+/// An .xlsx is a zip package (`PK`); an encrypted one is an OLE container. Anything else named
+/// .xlsx is said for what it is instead of as a zip error.
+fn sniff_xlsx(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    let head = &head[..n];
+    let what = if head.starts_with(b"PK") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(());
+    } else if head.starts_with(b"%PDF") {
+        "a PDF document"
+    } else if head.starts_with(b"<") {
+        "an HTML or XML file"
+    } else if head
+        .iter()
+        .all(|b| b.is_ascii() && (!b.is_ascii_control() || b.is_ascii_whitespace()))
+    {
+        "a text file"
+    } else {
+        "not a zip package"
+    };
+    Err(Error::Spreadsheet {
+        path: path.to_path_buf(),
+        message: format!("this is {what}, not an Excel workbook, although it is named .xlsx"),
+    })
 }
 
 fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {

@@ -502,3 +502,39 @@ fn committed_sample_matches_its_generator() {
         "regenerate with `cargo run --example make_fixtures`"
     );
 }
+
+#[test]
+fn fill_refuses_bad_files_with_the_file_name_and_no_output() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("empty.xlsx", b"", "the file is empty (0 bytes)"),
+        (
+            "report.xlsx",
+            b"%PDF-1.7 not a workbook",
+            "this is a PDF document, not an Excel workbook",
+        ),
+        (
+            "notes.xlsx",
+            b"just some text\n",
+            "this is a text file, not an Excel workbook",
+        ),
+        ("q.docx", b"PK\x03\x04", "unsupported extension \".docx\""),
+    ];
+    for (name, bytes, message) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = fill(&kb, &path, &[]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr(&out);
+        assert!(err.contains(name) && err.contains(message), "{name}: {err}");
+        assert!(err.contains("hint:"), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert_eq!(
+        files.len(),
+        cases.len(),
+        "no output or temporary files left"
+    );
+}

@@ -10,3 +10,4 @@ mod kb_import;
 mod kb_index;
 mod kb_load;
 mod matching;
+mod real;
