@@ -19,6 +19,7 @@ pub mod cellref;
 pub mod cmd;
 pub mod date;
 pub mod error;
+pub mod eval;
 pub mod fill;
 pub mod index;
 pub mod kb;

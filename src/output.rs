@@ -30,6 +30,20 @@ impl Output {
         }
     }
 
+    /// A progress line on long work, redrawn in place: only on a terminal, never with `--quiet`,
+    /// and only every 250 steps. `done == total` clears it.
+    pub fn progress(&self, what: &str, done: usize, total: usize) {
+        use std::io::IsTerminal;
+        if self.quiet || total < 1000 || !io::stderr().is_terminal() {
+            return;
+        }
+        if done == total {
+            eprint!("\r\x1b[2K");
+        } else if done % 250 == 0 {
+            eprint!("\r{what} {done}/{total} ({}%)", done * 100 / total);
+        }
+    }
+
     /// Warnings: stderr, silenced by `--quiet`.
     pub fn warn(&self, text: &str) {
         if !self.quiet {

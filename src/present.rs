@@ -353,6 +353,32 @@ pub fn fill_json(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> S
     .to_string()
 }
 
+/// `eval`'s readable report.
+pub fn eval_text(r: &crate::eval::Report) -> String {
+    let mut out = format!(
+        "{} questions, {} answerable, {} NONE\ntop-1 accuracy {:.3}   recall@3 {:.3}   ECE {:.3}   AUROC {:.3}\n",
+        r.questions,
+        r.answerable,
+        r.questions - r.answerable,
+        r.top1,
+        r.recall_at_3,
+        r.ece,
+        r.auroc
+    );
+    out.push_str(&format!(
+        "coverage at 90% precision {:.3} (threshold {})   at 95% precision {:.3} (threshold {})\n\n",
+        r.coverage_at_90.0, r.coverage_at_90.1, r.coverage_at_95.0, r.coverage_at_95.1
+    ));
+    out.push_str("threshold  drafted  coverage  precision\n");
+    for t in &r.thresholds {
+        out.push_str(&format!(
+            "{:>9}  {:>7}  {:>8.3}  {:>9.3}\n",
+            t.threshold, t.drafted, t.coverage, t.precision
+        ));
+    }
+    out
+}
+
 fn truncate(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {

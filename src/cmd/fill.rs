@@ -158,8 +158,10 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     let (index, freshness) = KbIndex::open(&global.kb)
         .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
     present::freshness(out, &index, freshness);
-    let mut report = fill::draft(&plan, &index)
-        .with_context(|| format!("cannot fill {}", plan.input.display()))?;
+    let mut report = fill::draft(&plan, &index, &mut |done, total| {
+        out.progress("matching questions", done, total)
+    })
+    .with_context(|| format!("cannot fill {}", plan.input.display()))?;
     fill::write(&plan, &mut report)
         .with_context(|| format!("cannot write the output of {}", plan.input.display()))?;
     if args.json {

@@ -4,6 +4,7 @@
 //! Exit codes: 0 done; 2 error (bad arguments, unreadable input, invalid knowledge base).
 
 mod ask;
+mod eval;
 mod fill;
 mod finalize;
 mod inspect;
@@ -50,6 +51,7 @@ pub enum Command {
     Finalize(finalize::Args),
     Ask(ask::Args),
     Inspect(inspect::Args),
+    Eval(eval::Args),
     /// Maintain the knowledge base
     #[command(subcommand)]
     Kb(kb::KbCommand),
@@ -63,6 +65,7 @@ impl Cli {
             Command::Finalize(args) => finalize::run(args, &self.global, out),
             Command::Ask(args) => ask::run(args, &self.global, out),
             Command::Inspect(args) => inspect::run(args, &self.global, out),
+            Command::Eval(args) => eval::run(args, &self.global, out),
             Command::Kb(cmd) => kb::run(cmd, &self.global, out),
         }
     }

@@ -140,7 +140,12 @@ impl FillReport {
 }
 
 /// Read, match and decide; nothing is written. `fill` and tests use it; [`write`] writes.
-pub fn draft(plan: &FillPlan, index: &KbIndex) -> Result<FillReport> {
+/// `progress(done, total)` is called as questions are matched.
+pub fn draft(
+    plan: &FillPlan,
+    index: &KbIndex,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<FillReport> {
     let start = Instant::now();
     let questionnaire = Questionnaire::read(&plan.input, &plan.overrides)?;
     if questionnaire.question_count() == 0 {
@@ -162,11 +167,13 @@ pub fn draft(plan: &FillPlan, index: &KbIndex) -> Result<FillReport> {
         audience: plan.audience,
         top: CANDIDATES,
     };
-    let mut rows = Vec::with_capacity(questionnaire.question_count());
+    let total = questionnaire.question_count();
+    let mut rows = Vec::with_capacity(total);
     for sheet in &questionnaire.sheets {
         for q in &sheet.questions {
             let candidates = matcher.find(&q.text, &opts)?;
             rows.push(decide(q.clone(), candidates, plan));
+            progress(rows.len(), total);
         }
     }
     Ok(FillReport {

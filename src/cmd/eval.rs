@@ -1,0 +1,52 @@
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::{GlobalArgs, data_written};
+use crate::cmd::ask::parse_audience;
+use crate::eval::{evaluate, read_labels};
+use crate::index::KbIndex;
+use crate::kb::Audience;
+use crate::output::Output;
+use crate::present;
+
+/// Measure answer quality on a labeled set of questions
+///
+/// LABELS.csv has columns question,expected: the id of the entry that answers the question
+/// (several separated by |), or NONE when the knowledge base does not answer it. Reports top-1
+/// accuracy, recall@3, precision and coverage at each confidence threshold, coverage at 90% and
+/// 95% precision, calibration error and AUROC.
+///
+/// Examples:
+///   trustfill eval fixtures/eval/shipped-kb-labels.csv
+///   trustfill eval labels.csv --kb ./our-kb --json
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The labeled questions (CSV: question,expected)
+    pub labels: PathBuf,
+
+    /// Audience to match at [default: internal, so every entry can be found]
+    #[arg(long, default_value = "internal", value_parser = parse_audience)]
+    pub audience: Audience,
+
+    /// Print the report as JSON, with every question's outcome
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
+    let labels = read_labels(&args.labels)
+        .with_context(|| format!("cannot read labels {}", args.labels.display()))?;
+    let (index, freshness) = KbIndex::open(&global.kb)
+        .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
+    present::freshness(out, &index, freshness);
+    let report = evaluate(&index, &labels, args.audience)?;
+    let text = if args.json {
+        serde_json::to_string(&report).expect("plain data serializes")
+    } else {
+        present::eval_text(&report)
+    };
+    data_written(out.data(&text))?;
+    Ok(())
+}

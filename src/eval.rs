@@ -1,0 +1,279 @@
+//! `eval`: how good are the answers, measured. Reads a labeled set (`question,expected`, where
+//! expected is one or more entry ids separated by `|`, or `NONE`) and reports the figures that
+//! decide whether trustfill can be trusted: top-1 accuracy and recall@3 on answerable
+//! questions; for each confidence threshold the share of all questions that would be drafted
+//! and the precision among them (a draft for a NONE question is wrong); coverage at 90% and 95%
+//! precision; expected calibration error; AUROC of confidence for right versus wrong drafts.
+//!
+//! A question is "drafted" exactly as `fill` drafts it: the best approved answer (never a policy
+//! excerpt) at or above the threshold.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::index::KbIndex;
+use crate::kb::{Audience, EntryKind};
+use crate::matcher::{MatchOptions, Matcher};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labeled {
+    pub question: String,
+    /// Empty for NONE.
+    pub expected: Vec<String>,
+}
+
+/// One question's outcome: the best approved answer, its confidence, whether it is right, and
+/// whether any of the top three is right.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub question: String,
+    pub expected: Vec<String>,
+    pub top: Option<String>,
+    pub confidence: u8,
+    pub correct: bool,
+    pub in_top3: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdRow {
+    pub threshold: u8,
+    /// Share of all questions drafted.
+    pub coverage: f64,
+    /// Share of drafted questions drafted right (1.0 when nothing is drafted).
+    pub precision: f64,
+    pub drafted: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub questions: usize,
+    pub answerable: usize,
+    pub top1: f64,
+    pub recall_at_3: f64,
+    pub thresholds: Vec<ThresholdRow>,
+    /// Largest coverage with precision ≥ 0.90 / 0.95, and the lowest threshold giving it.
+    pub coverage_at_90: (f64, u8),
+    pub coverage_at_95: (f64, u8),
+    /// Expected calibration error over 10 confidence bins.
+    pub ece: f64,
+    pub auroc: f64,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Read a labels file: a header row naming `question` and `expected` columns, then one row per
+/// question.
+pub fn read_labels(path: &Path) -> Result<Vec<Labeled>> {
+    let fail = |message: String| Error::Import {
+        path: path.to_path_buf(),
+        message,
+        hint: Some("the file needs columns question,expected (ids separated by | or NONE)".into()),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| fail(e.to_string()))?;
+    let headers = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(q), Some(e)) = (col("question"), col("expected")) else {
+        return Err(fail(format!(
+            "no question and expected columns in the header {:?}",
+            headers.iter().collect::<Vec<_>>()
+        )));
+    };
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|err| fail(format!("line {}: {err}", i + 2)))?;
+        let question = record.get(q).unwrap_or_default().trim().to_string();
+        if question.is_empty() {
+            continue;
+        }
+        let expected = record.get(e).unwrap_or_default().trim();
+        let expected = if expected.eq_ignore_ascii_case("none") || expected.is_empty() {
+            Vec::new()
+        } else {
+            expected
+                .split('|')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        out.push(Labeled { question, expected });
+    }
+    Ok(out)
+}
+
+pub fn evaluate(index: &KbIndex, labels: &[Labeled], audience: Audience) -> Result<Report> {
+    let mut matcher = Matcher::new(index);
+    let opts = MatchOptions { audience, top: 6 };
+    let mut outcomes = Vec::with_capacity(labels.len());
+    for l in labels {
+        let found = matcher.find(&l.question, &opts)?;
+        let answers: Vec<_> = found
+            .iter()
+            .filter(|c| c.entry.kind == EntryKind::Answer)
+            .collect();
+        let best = answers.first();
+        outcomes.push(Outcome {
+            question: l.question.clone(),
+            expected: l.expected.clone(),
+            top: best.map(|c| c.entry.id.clone()),
+            confidence: best.map_or(0, |c| c.confidence.percent()),
+            correct: best.is_some_and(|c| l.expected.contains(&c.entry.id)),
+            in_top3: answers
+                .iter()
+                .take(3)
+                .any(|c| l.expected.contains(&c.entry.id)),
+        });
+    }
+    Ok(report(outcomes))
+}
+
+pub fn report(outcomes: Vec<Outcome>) -> Report {
+    let n = outcomes.len();
+    let answerable: Vec<&Outcome> = outcomes.iter().filter(|o| !o.expected.is_empty()).collect();
+    let share = |k: usize, of: usize| if of == 0 { 0.0 } else { k as f64 / of as f64 };
+    let top1 = share(
+        answerable.iter().filter(|o| o.correct).count(),
+        answerable.len(),
+    );
+    let recall_at_3 = share(
+        answerable.iter().filter(|o| o.in_top3).count(),
+        answerable.len(),
+    );
+    let thresholds: Vec<ThresholdRow> = (0..=100u8)
+        .step_by(5)
+        .map(|t| {
+            let drafted: Vec<&Outcome> = outcomes
+                .iter()
+                .filter(|o| o.top.is_some() && o.confidence >= t)
+                .collect();
+            let right = drafted.iter().filter(|o| o.correct).count();
+            ThresholdRow {
+                threshold: t,
+                coverage: share(drafted.len(), n),
+                precision: if drafted.is_empty() {
+                    1.0
+                } else {
+                    share(right, drafted.len())
+                },
+                drafted: drafted.len(),
+            }
+        })
+        .collect();
+    let coverage_at = |target: f64| {
+        thresholds
+            .iter()
+            .filter(|r| r.precision >= target && r.drafted > 0)
+            .map(|r| (r.coverage, r.threshold))
+            .fold((0.0, 100), |best, x| if x.0 > best.0 { x } else { best })
+    };
+    Report {
+        questions: n,
+        answerable: answerable.len(),
+        top1,
+        recall_at_3,
+        coverage_at_90: coverage_at(0.90),
+        coverage_at_95: coverage_at(0.95),
+        ece: ece(&outcomes),
+        auroc: auroc(&outcomes),
+        thresholds,
+        outcomes,
+    }
+}
+
+/// Expected calibration error: confidence vs. accuracy in 10 equal-width bins, weighted by size.
+fn ece(outcomes: &[Outcome]) -> f64 {
+    let mut bins = [(0usize, 0.0f64, 0usize); 10];
+    for o in outcomes {
+        let b = (usize::from(o.confidence) / 10).min(9);
+        bins[b].0 += 1;
+        bins[b].1 += f64::from(o.confidence) / 100.0;
+        bins[b].2 += usize::from(o.correct);
+    }
+    let n = outcomes.len().max(1) as f64;
+    bins.iter()
+        .filter(|b| b.0 > 0)
+        .map(|&(count, conf, right)| {
+            (count as f64 / n) * (conf / count as f64 - right as f64 / count as f64).abs()
+        })
+        .sum()
+}
+
+/// Probability that a right draft has a higher confidence than a wrong one (ties count half).
+fn auroc(outcomes: &[Outcome]) -> f64 {
+    let right: Vec<u8> = outcomes
+        .iter()
+        .filter(|o| o.correct)
+        .map(|o| o.confidence)
+        .collect();
+    let wrong: Vec<u8> = outcomes
+        .iter()
+        .filter(|o| !o.correct)
+        .map(|o| o.confidence)
+        .collect();
+    if right.is_empty() || wrong.is_empty() {
+        return 0.5;
+    }
+    let mut score = 0.0;
+    for r in &right {
+        for w in &wrong {
+            score += if r > w {
+                1.0
+            } else if r == w {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    score / (right.len() * wrong.len()) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(expected: &[&str], top: &str, confidence: u8, correct: bool) -> Outcome {
+        Outcome {
+            question: String::new(),
+            expected: expected.iter().map(|s| s.to_string()).collect(),
+            top: Some(top.into()),
+            confidence,
+            correct,
+            in_top3: correct,
+        }
+    }
+
+    #[test]
+    fn metrics_on_a_small_known_case() {
+        let r = report(vec![
+            outcome(&["a"], "a", 90, true),
+            outcome(&["b"], "x", 60, false),
+            outcome(&[], "y", 30, false),
+            outcome(&["c"], "c", 70, true),
+        ]);
+        assert_eq!(r.answerable, 3);
+        assert!((r.top1 - 2.0 / 3.0).abs() < 1e-9);
+        let at = |t: u8| {
+            r.thresholds
+                .iter()
+                .find(|x| x.threshold == t)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!((at(65).drafted, at(65).precision), (2, 1.0));
+        assert_eq!(at(0).drafted, 4);
+        assert!((at(0).precision - 0.5).abs() < 1e-9);
+        assert_eq!(r.coverage_at_95, (0.5, 65));
+        // Right drafts (90, 70) all above wrong ones (60, 30): perfect ranking.
+        assert!((r.auroc - 1.0).abs() < 1e-9);
+        // Bins: 0.9→right, 0.6→wrong, 0.3→wrong, 0.7→right: |0.9-1|+|0.6-0|+|0.3-0|+|0.7-1| over 4.
+        assert!((r.ece - (0.1 + 0.6 + 0.3 + 0.3) / 4.0).abs() < 1e-9);
+    }
+}
