@@ -39,7 +39,7 @@ impl Output {
         }
         if done == total {
             eprint!("\r\x1b[2K");
-        } else if done % 250 == 0 {
+        } else if done.is_multiple_of(250) {
             eprint!("\r{what} {done}/{total} ({}%)", done * 100 / total);
         }
     }
