@@ -206,6 +206,17 @@ static LEADING_ID: LazyLock<Regex> = LazyLock::new(|| {
 static LEADING_BARE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[Qq]?\d{1,3}\s+([A-Z])").expect("regex"));
 
+/// A header or label reduced to lowercase words: `"Vendor Answers:"` → `vendor answers`. Used
+/// wherever spreadsheet headers are recognised by name.
+pub fn normalize_label(text: &str) -> String {
+    let mapped: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Clean questionnaire text before matching: strip HTML tags and entities, a leading question id
 /// or number, trailing asterisks (required-field markers), and collapse whitespace.
 pub fn clean_question(raw: &str) -> String {

@@ -13,6 +13,7 @@ use super::{
 use crate::cellref::{CellRef, col_letters};
 use crate::date::Date;
 use crate::error::{Error, Result};
+use crate::text::normalize_label as normalize;
 use crate::workbook::{self, Sheet};
 
 /// What to import, validated by the command before anything is read.
@@ -51,15 +52,6 @@ struct Columns {
     audience: Option<usize>,
     owner: Option<usize>,
     reviewed: Option<usize>,
-}
-
-fn normalize(header: &str) -> String {
-    let cleaned: String = header
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn detect_columns(row: &[String]) -> Columns {

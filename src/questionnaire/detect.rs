@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::{Column, Question, SheetLayout};
 use crate::cellref::CellRef;
+use crate::text::normalize_label as normalize;
 use crate::workbook::Sheet;
 use crate::xlsx::sheet::{ListSource, SheetFacts};
 
@@ -70,15 +71,6 @@ enum Role {
     Answer,
     Comment,
     Id,
-}
-
-fn normalize(text: &str) -> String {
-    let mapped: String = text
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What a header cell names, if anything.

@@ -86,18 +86,7 @@ fn off_topic_question_scores_low_and_says_not_covered() {
 #[test]
 fn audience_filter_never_leaks_nda_or_internal_content() {
     let answers = [
-        entry(
-            "soc2-exists",
-            "Do you have a SOC 2 report?",
-            "Yes",
-            "public",
-        ),
-        entry(
-            "soc2-auditor",
-            "Which firm audits your SOC 2 report?",
-            "Example LLP",
-            "nda",
-        ),
+        soc_answers("soc2-exists"),
         entry(
             "soc2-internal",
             "Who internally owns the SOC 2 report?",

@@ -74,6 +74,20 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// A public entry and an NDA entry on the same topic, for audience tests.
+pub fn soc_answers(public_id: &str) -> String {
+    [
+        entry(public_id, "Do you have a SOC 2 report?", "Yes", "public"),
+        entry(
+            "soc2-auditor",
+            "Which firm audits your SOC 2 report?",
+            "Example LLP",
+            "nda",
+        ),
+    ]
+    .concat()
+}
+
 /// An `[[answer]]` table with the given id, question, answer and audience.
 pub fn entry(id: &str, question: &str, answer: &str, audience: &str) -> String {
     format!(

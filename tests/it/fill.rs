@@ -311,21 +311,7 @@ fn fill_writes_hostile_text_as_text_never_as_a_formula() {
 
 #[test]
 fn fill_uses_only_entries_the_audience_may_see() {
-    let answers = [
-        entry(
-            "soc2-public",
-            "Do you have a SOC 2 report?",
-            "Yes",
-            "public",
-        ),
-        entry(
-            "soc2-auditor",
-            "Which firm audits your SOC 2 report?",
-            "Example LLP",
-            "nda",
-        ),
-    ]
-    .concat();
+    let answers = soc_answers("soc2-public");
     let (_kbdir, kb) = temp_kb(&[("answers/soc.toml", &answers)]);
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("q.csv");
