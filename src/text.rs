@@ -152,6 +152,8 @@ pub const FILLER_WORDS: &[&str] = &[
     "my",
     "more",
     "most",
+    "many",
+    "much",
     "own",
     "per",
     "some",
@@ -206,6 +208,69 @@ static LEADING_ID: LazyLock<Regex> = LazyLock::new(|| {
 static LEADING_BARE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[Qq]?\d{1,3}\s+([A-Z])").expect("regex"));
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Yes,
+    No,
+    NotApplicable,
+}
+
+/// Yes, No or N/A, also when the approved answer qualifies it: "Yes (ISO/IEC 27001:2022)",
+/// "No, not applicable", "N/A - no card data".
+pub fn class(value: &str) -> Option<Class> {
+    let lower = value.trim().to_lowercase();
+    let lead = if lower.starts_with("n/a") {
+        "na".to_string()
+    } else {
+        lower
+            .split(|c: char| c.is_whitespace() || ",;:()-–—.".contains(c))
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let whole: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    let v = if matches!(lead.as_str(), "yes" | "no" | "na") {
+        lead
+    } else {
+        whole
+    };
+    match v.as_str() {
+        "yes" | "y" | "true" => Some(Class::Yes),
+        "no" | "n" | "false" => Some(Class::No),
+        "na" | "notapplicable" | "none" => Some(Class::NotApplicable),
+        _ => None,
+    }
+}
+
+/// Whether a question asks for a value or a name ("Which EDR product…", "Name the firm…",
+/// "What percentage…") rather than for a yes or no. Such a question is not answered by an entry
+/// whose answer is just Yes or No, however well the words match.
+pub fn asks_for_value(question: &str) -> bool {
+    let q = question.trim().to_lowercase();
+    const OPENERS: [&str; 18] = [
+        "which ",
+        "what ",
+        "who ",
+        "whom ",
+        "name ",
+        "list ",
+        "how many",
+        "how much",
+        "how long",
+        "how often",
+        "how quickly",
+        "how frequently",
+        "how soon",
+        "when ",
+        "where ",
+        "provide the name",
+        "identify ",
+        "specify ",
+    ];
+    let opener = OPENERS.iter().any(|o| q.starts_with(o));
+    opener || q.contains("name the ") || q.contains("what percentage") || q.contains("which firm")
+}
+
 /// A header or label reduced to lowercase words: `"Vendor Answers:"` → `vendor answers`. Used
 /// wherever spreadsheet headers are recognised by name.
 pub fn normalize_label(text: &str) -> String {
@@ -250,6 +315,19 @@ mod tests {
             ["encrypt", "backup"]
         );
         assert_eq!(terms(&mut a, "Café policies"), ["cafe", "polici"]);
+    }
+
+    #[test]
+    fn value_questions_are_told_from_yes_no_questions() {
+        assert!(asks_for_value("Which EDR product is deployed?"));
+        assert!(asks_for_value(
+            "Name the firm that ran your last penetration test."
+        ));
+        assert!(asks_for_value("How long are backups retained?"));
+        assert!(!asks_for_value("Do you deploy EDR on endpoints?"));
+        assert!(!asks_for_value("Describe your backup process."));
+        assert_eq!(class("Yes (ISO/IEC 27001:2022)"), Some(Class::Yes));
+        assert_eq!(class("35 days"), None);
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub struct Args {
     #[arg(long, default_value = "internal", value_parser = parse_audience)]
     pub audience: Audience,
 
+    /// Which rows to evaluate: all, or the even (tuning) or odd (held-out) half
+    #[arg(long, default_value = "all", value_parser = ["all", "even", "odd"])]
+    pub rows: String,
+
     /// Print the report as JSON, with every question's outcome
     #[arg(long)]
     pub json: bool,
@@ -38,6 +42,11 @@ pub struct Args {
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     let labels = read_labels(&args.labels)
         .with_context(|| format!("cannot read labels {}", args.labels.display()))?;
+    let labels: Vec<_> = match args.rows.as_str() {
+        "even" => labels.into_iter().step_by(2).collect(),
+        "odd" => labels.into_iter().skip(1).step_by(2).collect(),
+        _ => labels,
+    };
     let (index, freshness) = KbIndex::open(&global.kb)
         .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
     present::freshness(out, &index, freshness);

@@ -11,39 +11,7 @@ pub struct Shaped {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Yes,
-    No,
-    NotApplicable,
-}
-
-/// Yes, No or N/A, also when the approved answer qualifies it: "Yes (ISO/IEC 27001:2022)",
-/// "No, not applicable", "N/A - no card data".
-fn class(value: &str) -> Option<Class> {
-    let lower = value.trim().to_lowercase();
-    let lead = if lower.starts_with("n/a") {
-        "na".to_string()
-    } else {
-        lower
-            .split(|c: char| c.is_whitespace() || ",;:()-–—.".contains(c))
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
-    let whole: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-    let v = if matches!(lead.as_str(), "yes" | "no" | "na") {
-        lead
-    } else {
-        whole
-    };
-    match v.as_str() {
-        "yes" | "y" | "true" => Some(Class::Yes),
-        "no" | "n" | "false" => Some(Class::No),
-        "na" | "notapplicable" | "none" => Some(Class::NotApplicable),
-        _ => None,
-    }
-}
+use crate::text::class;
 
 fn same(a: &str, b: &str) -> bool {
     let norm = |s: &str| {

@@ -1,0 +1,80 @@
+//! Re-fits the confidence model (`trustfill::matcher::WEIGHTS`) on the tuning half of a labeled
+//! set: logistic regression, by gradient descent with a little L2, of "the best approved answer
+//! is right" on the matcher's features. Prints the constant to paste into src/matcher.rs.
+//!
+//!     cargo run --release --example fit_confidence [LABELS.csv] [KB_DIR]
+//!
+//! Defaults: fixtures/eval/shipped-kb-labels.csv and knowledge-base. The tuning half is the
+//! even data rows (0, 2, 4, …); `trustfill eval --rows odd` reports on the other half.
+
+use std::path::PathBuf;
+
+use trustfill::index::KbIndex;
+use trustfill::kb::{Audience, EntryKind};
+use trustfill::matcher::{FEATURES, MatchOptions, Matcher, features};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let labels = args.get(1).map_or(
+        root.join("fixtures/eval/shipped-kb-labels.csv"),
+        PathBuf::from,
+    );
+    let kb = args
+        .get(2)
+        .map_or(root.join("knowledge-base"), PathBuf::from);
+    let labels = trustfill::eval::read_labels(&labels).expect("labels");
+    let (index, _) = KbIndex::open(&kb).expect("knowledge base");
+    let mut matcher = Matcher::new(&index);
+    let opts = MatchOptions {
+        audience: Audience::Internal,
+        top: 6,
+    };
+    let mut xs: Vec<[f32; 8]> = Vec::new();
+    let mut ys: Vec<f32> = Vec::new();
+    for l in labels.iter().step_by(2) {
+        let found = matcher.find(&l.question, &opts).expect("match");
+        match found.iter().find(|c| c.entry.kind == EntryKind::Answer) {
+            Some(c) => {
+                xs.push(features(&c.signals));
+                ys.push(f32::from(u8::from(l.expected.contains(&c.entry.id))));
+            }
+            // No candidate at all: confidence 0 whatever the weights.
+            None => continue,
+        }
+    }
+    // quality is built from query and entry coverage; fitting all three on ~90 questions gives
+    // collinear, sign-flipping weights. Those two are left out (weight 0).
+    const USED: [bool; 8] = [true, false, false, true, true, true, true, true];
+    let n = xs.len() as f32;
+    let mut w = [0.0f32; 9];
+    let (rate, l2) = (0.5f32, 0.002f32);
+    for _ in 0..20_000 {
+        let mut grad = [0.0f32; 9];
+        for (x, y) in xs.iter().zip(&ys) {
+            let z = w[0] + x.iter().zip(&w[1..]).map(|(a, b)| a * b).sum::<f32>();
+            let err = 1.0 / (1.0 + (-z).exp()) - y;
+            grad[0] += err;
+            for k in 0..8 {
+                if USED[k] {
+                    grad[k + 1] += err * x[k];
+                }
+            }
+        }
+        for k in 0..9 {
+            let reg = if k == 0 { 0.0 } else { l2 * w[k] };
+            w[k] -= rate * (grad[k] / n + reg);
+        }
+    }
+    let positives = ys.iter().filter(|y| **y > 0.5).count();
+    eprintln!(
+        "fitted on {} tuning questions ({positives} right, {} wrong)",
+        xs.len(),
+        xs.len() - positives
+    );
+    for (name, weight) in FEATURES.iter().zip(&w[1..]) {
+        eprintln!("  {name:<17} {weight:+.3}");
+    }
+    let shown: Vec<String> = w.iter().map(|v| format!("{v:.3}")).collect();
+    println!("pub const WEIGHTS: [f32; 9] = [{}];", shown.join(", "));
+}
