@@ -45,8 +45,8 @@ const BOOST_COMMENT: f32 = 1.0;
 const BOOST_TAGS: f32 = 0.5;
 /// Below this confidence an answer is not drafted: the question is reported as not covered.
 /// Chosen by `trustfill eval fixtures/eval/shipped-kb-labels.csv --rows even`: the lowest
-/// threshold whose precision on the tuning half reaches 90% (0.905 at 23% coverage). On the
-/// held-out half (`--rows odd`) it gives 0.778 precision at 30% coverage.
+/// threshold whose precision on the tuning half reaches 90% (0.900 at 22% coverage). On the
+/// held-out half (`--rows odd`) it gives 0.786 precision at 31% coverage.
 pub const DEFAULT_MIN_CONFIDENCE: u8 = 70;
 /// Policy excerpts carry no short answer: at equal match quality an approved answer ranks first.
 const POLICY_RANK_FACTOR: f32 = 0.85;
@@ -376,7 +376,7 @@ pub fn features(s: &Signals) -> [f32; 8] {
 /// rows) of `fixtures/eval/shipped-kb-labels.csv`; re-fit with
 /// `cargo run --release --example fit_confidence` and paste its output here.
 pub const WEIGHTS: [f32; 9] = [
-    -1.920, 0.783, 0.000, 0.000, 1.359, 0.019, 3.165, -2.119, -0.148,
+    -2.060, 0.704, 0.000, 0.000, 1.393, 0.110, 3.198, -2.133, -0.063,
 ];
 
 /// The estimated chance that the candidate answers the question: σ(bias + w·features).

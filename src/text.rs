@@ -282,8 +282,24 @@ pub fn normalize_label(text: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Framework boilerplate (CAIQ and its kin): a run of three or more process verbs ("established,
+/// documented, approved, communicated, applied, evaluated, and maintained") says nothing about
+/// the topic, and neither does "processes, procedures, and technical measures". Two verbs are
+/// kept: "reviewed and updated" is what some questions ask.
+static VERB_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    let verb = "(?:established|documented|approved|communicated|applied|evaluated|maintained|implemented|defined|reviewed|updated|enforced|developed|identified|acquired|monitored|managed|tested|planned|authorized|authorised)";
+    Regex::new(&format!(
+        r"(?i)\b{verb}(?:\s*,\s*(?:and\s+)?{verb}|\s+and\s+{verb}){{2,}}\b"
+    ))
+    .expect("regex")
+});
+static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:processes|policies)\s*,\s*procedures\s*,?\s*(?:and\s+)?(?:technical\s+measures|standards)\b").expect("regex")
+});
+
 /// Clean questionnaire text before matching: strip HTML tags and entities, a leading question id
-/// or number, trailing asterisks (required-field markers), and collapse whitespace.
+/// or number, framework boilerplate, trailing asterisks (required-field markers), and collapse
+/// whitespace.
 pub fn clean_question(raw: &str) -> String {
     let text = HTML_TAG.replace_all(raw, " ");
     let text = text
@@ -296,6 +312,9 @@ pub fn clean_question(raw: &str) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let stripped = LEADING_ID.replace(&collapsed, "");
     let stripped = LEADING_BARE_NUMBER.replace(&stripped, "$1");
+    let stripped = VERB_RUN.replace_all(&stripped, " ");
+    let stripped = MEASURES.replace_all(&stripped, "policies");
+    let stripped = stripped.split_whitespace().collect::<Vec<_>>().join(" ");
     stripped.trim().trim_end_matches('*').trim().to_string()
 }
 
@@ -360,6 +379,26 @@ mod tests {
         assert_eq!(
             clean_question("SOC 2 Type II report"),
             "SOC 2 Type II report"
+        );
+    }
+
+    #[test]
+    fn framework_boilerplate_is_stripped_but_two_verbs_stay() {
+        assert_eq!(
+            clean_question(
+                "Are cryptography policies and procedures established, documented, approved, communicated, applied, evaluated, and maintained?"
+            ),
+            "Are cryptography policies and procedures ?"
+        );
+        assert_eq!(
+            clean_question(
+                "Are processes, procedures, and technical measures defined, implemented, and evaluated to ensure unique user IDs?"
+            ),
+            "Are policies to ensure unique user IDs?"
+        );
+        assert_eq!(
+            clean_question("Are policies reviewed and updated at least annually?"),
+            "Are policies reviewed and updated at least annually?"
         );
     }
 }
