@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
-use crate::kb::{Audience, EntryKind};
+use crate::kb::{Audience, EntryKind, KnowledgeBase};
 use crate::matcher::{MatchOptions, Matcher};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +106,107 @@ pub fn read_labels(path: &Path) -> Result<Vec<Labeled>> {
         out.push(Labeled { question, expected });
     }
     Ok(out)
+}
+
+/// The plain BM25 reference the method is compared with: one field holding each answer's
+/// question, variants and comment, tantivy's default tokenizer (split and lower-case: no
+/// stemming, no stop words, no clean-up, no thesaurus), ranked by BM25 alone. BM25 scores are
+/// not probabilities, so its "confidence" is the top score over the largest top score in the
+/// set, in percent: enough to draw the same threshold and calibration figures.
+pub fn evaluate_bm25(kb: &KnowledgeBase, labels: &[Labeled], audience: Audience) -> Result<Report> {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+    use tantivy::schema::{
+        IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, Value,
+    };
+    use tantivy::{Index, Term};
+
+    let fail = |source| Error::Index {
+        path: kb.root.clone(),
+        source,
+    };
+    let mut builder = Schema::builder();
+    let id = builder.add_text_field("id", STRING | STORED);
+    let text = builder.add_text_field("text", TEXT);
+    let index = Index::create_in_ram(builder.build());
+    let mut writer = index
+        .writer_with_num_threads::<TantivyDocument>(1, 20_000_000)
+        .map_err(fail)?;
+    for e in kb
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Answer && e.audience.visible_to(audience))
+    {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(id, &e.id);
+        let all: Vec<&str> = e
+            .phrasings()
+            .chain(std::iter::once(e.comment.as_str()))
+            .collect();
+        doc.add_text(text, all.join(" \n "));
+        writer.add_document(doc).map_err(fail)?;
+    }
+    writer.commit().map_err(fail)?;
+    let searcher = index.reader().map_err(fail)?.searcher();
+    let mut tokenizer = index
+        .tokenizers()
+        .get("default")
+        .expect("tantivy registers a default tokenizer");
+    let mut scored: Vec<(Labeled, Vec<(f32, String)>)> = Vec::with_capacity(labels.len());
+    for l in labels {
+        let mut stream = tokenizer.token_stream(&l.question);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        while let Some(token) = stream.next() {
+            let term = Term::from_field_text(text, &token.text);
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+            ));
+        }
+        let hits = if clauses.is_empty() {
+            Vec::new()
+        } else {
+            let found = searcher
+                .search(
+                    &BooleanQuery::new(clauses),
+                    &TopDocs::with_limit(3).order_by_score(),
+                )
+                .map_err(fail)?;
+            let mut hits = Vec::new();
+            for (score, addr) in found {
+                let doc: TantivyDocument = searcher.doc(addr).map_err(fail)?;
+                let entry = doc
+                    .get_first(id)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                hits.push((score, entry));
+            }
+            hits
+        };
+        scored.push((l.clone(), hits));
+    }
+    let best = scored
+        .iter()
+        .filter_map(|(_, h)| h.first().map(|x| x.0))
+        .fold(f32::EPSILON, f32::max);
+    let outcomes = scored
+        .into_iter()
+        .map(|(l, hits)| {
+            let top = hits.first().map(|h| h.1.clone());
+            Outcome {
+                confidence: hits
+                    .first()
+                    .map_or(0, |h| (h.0 / best * 100.0).round() as u8),
+                correct: top.as_ref().is_some_and(|t| l.expected.contains(t)),
+                in_top3: hits.iter().any(|h| l.expected.contains(&h.1)),
+                top,
+                expected: l.expected,
+                question: l.question,
+            }
+        })
+        .collect();
+    Ok(report(outcomes))
 }
 
 pub fn evaluate(index: &KbIndex, labels: &[Labeled], audience: Audience) -> Result<Report> {

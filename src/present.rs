@@ -353,23 +353,41 @@ pub fn fill_json(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> S
     .to_string()
 }
 
-/// `eval`'s readable report.
-pub fn eval_text(r: &crate::eval::Report) -> String {
+/// `eval`'s readable report: the method beside the plain BM25 reference, then the threshold
+/// table of the method.
+pub fn eval_text(r: &crate::eval::Report, bm25: &crate::eval::Report) -> String {
     let mut out = format!(
-        "{} questions, {} answerable, {} NONE\ntop-1 accuracy {:.3}   recall@3 {:.3}   ECE {:.3}   AUROC {:.3}\n",
+        "{} questions, {} answerable, {} NONE\n\n{:<28} {:>8} {:>8}\n",
         r.questions,
         r.answerable,
         r.questions - r.answerable,
-        r.top1,
-        r.recall_at_3,
-        r.ece,
-        r.auroc
+        "",
+        "trustfill",
+        "BM25"
     );
+    let rows: [(&str, f64, f64); 6] = [
+        ("top-1 accuracy", r.top1, bm25.top1),
+        ("recall@3", r.recall_at_3, bm25.recall_at_3),
+        (
+            "coverage at 90% precision",
+            r.coverage_at_90.0,
+            bm25.coverage_at_90.0,
+        ),
+        (
+            "coverage at 95% precision",
+            r.coverage_at_95.0,
+            bm25.coverage_at_95.0,
+        ),
+        ("ECE (10 bins)", r.ece, bm25.ece),
+        ("AUROC", r.auroc, bm25.auroc),
+    ];
+    for (name, a, b) in rows {
+        out.push_str(&format!("{name:<28} {a:>8.3} {b:>8.3}\n"));
+    }
     out.push_str(&format!(
-        "coverage at 90% precision {:.3} (threshold {})   at 95% precision {:.3} (threshold {})\n\n",
-        r.coverage_at_90.0, r.coverage_at_90.1, r.coverage_at_95.0, r.coverage_at_95.1
+        "\nthresholds giving the coverage above: 90% at {}, 95% at {}\n\nthreshold  drafted  coverage  precision\n",
+        r.coverage_at_90.1, r.coverage_at_95.1
     ));
-    out.push_str("threshold  drafted  coverage  precision\n");
     for t in &r.thresholds {
         out.push_str(&format!(
             "{:>9}  {:>7}  {:>8.3}  {:>9.3}\n",

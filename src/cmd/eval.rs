@@ -4,9 +4,10 @@ use anyhow::Context;
 
 use super::{GlobalArgs, data_written};
 use crate::cmd::ask::parse_audience;
-use crate::eval::{evaluate, read_labels};
+use crate::eval::{evaluate, evaluate_bm25, read_labels};
 use crate::index::KbIndex;
 use crate::kb::Audience;
+use crate::kb::KnowledgeBase;
 use crate::output::Output;
 use crate::present;
 
@@ -51,10 +52,12 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
     present::freshness(out, &index, freshness);
     let report = evaluate(&index, &labels, args.audience)?;
+    let kb = KnowledgeBase::load(&global.kb)?;
+    let reference = evaluate_bm25(&kb, &labels, args.audience)?;
     let text = if args.json {
-        serde_json::to_string(&report).expect("plain data serializes")
+        serde_json::json!({ "method": report, "bm25_reference": reference }).to_string()
     } else {
-        present::eval_text(&report)
+        present::eval_text(&report, &reference)
     };
     data_written(out.data(&text))?;
     Ok(())
