@@ -110,7 +110,14 @@ pub struct Candidate {
     pub matched: String,
     pub confidence: Confidence,
     pub signals: Signals,
+    /// Set when the question seems asked the other way round from the entry: the confidence is
+    /// then capped at [`POLARITY_CAP`] and this says why, for the reviewer.
+    pub polarity: Option<String>,
 }
+
+/// Highest confidence a candidate keeps when the question may be asked the other way round:
+/// below the default drafting threshold, so it is shown, never drafted.
+pub const POLARITY_CAP: u8 = 40;
 
 #[derive(Debug, Clone, Copy)]
 pub struct MatchOptions {
@@ -189,11 +196,19 @@ impl<'a> Matcher<'a> {
                 asks_value && entry.answer.as_deref().and_then(text::class).is_some(),
             ));
             signals.uncovered /= max_idf;
+            // Direction matters only for a Yes/No answer: "TLS 1.2 and 1.3" reads right whichever
+            // way the question is put.
+            let polarity = entry
+                .answer
+                .as_deref()
+                .and_then(text::class)
+                .and_then(|_| text::polarity_clash(&cleaned, &matched));
             candidates.push(Candidate {
                 entry,
                 matched,
                 confidence: Confidence(0),
                 signals,
+                polarity,
             });
         }
         candidates.sort_by(|a, b| b.signals.rank.total_cmp(&a.signals.rank));
@@ -207,6 +222,9 @@ impl<'a> Matcher<'a> {
                 .fold(0.0_f32, f32::max);
             c.signals.margin = (c.signals.rank - best_other).clamp(-0.3, 0.3);
             c.confidence = confidence(&c.signals);
+            if c.polarity.is_some() {
+                c.confidence = c.confidence.min(Confidence(POLARITY_CAP));
+            }
         }
         candidates.truncate(opts.top);
         Ok(candidates)

@@ -42,6 +42,8 @@ struct MatchJson<'a> {
     line: usize,
     question: &'a str,
     matched: &'a str,
+    /// Why the confidence was capped, when the question may be asked the other way round.
+    polarity: Option<&'a str>,
 }
 
 /// `{"question": …, "matches": [{"id", "confidence", "answer", "comment", "source", "audience", …}]}`
@@ -61,6 +63,7 @@ pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
                 line: c.entry.line,
                 question: &c.entry.question,
                 matched: &c.matched,
+                polarity: c.polarity.as_deref(),
             })
             .collect(),
     };
@@ -101,6 +104,9 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
             "     {}:{} · {}\n",
             c.entry.source, c.entry.line, c.entry.audience
         ));
+        if let Some(why) = &c.polarity {
+            out.push_str(&wrap(&format!("caution: {why}"), "     ! "));
+        }
         if explain {
             let s = &c.signals;
             out.push_str(&format!(

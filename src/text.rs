@@ -271,6 +271,79 @@ pub fn asks_for_value(question: &str) -> bool {
     opener || q.contains("name the ") || q.contains("what percentage") || q.contains("which firm")
 }
 
+/// Words that turn a statement around. Read from the raw text: the analyzer drops "no" and "not".
+const NEGATIONS: [&str; 22] = [
+    "not",
+    "no",
+    "never",
+    "without",
+    "none",
+    "nor",
+    "cannot",
+    "can't",
+    "don't",
+    "doesn't",
+    "isn't",
+    "aren't",
+    "won't",
+    "unencrypted",
+    "plaintext",
+    "cleartext",
+    "unauthenticated",
+    "unpatched",
+    "prohibited",
+    "forbidden",
+    "disabled",
+    "lack",
+];
+
+fn negations(text: &str) -> Vec<String> {
+    // Idioms that contain a negation but do not negate anything.
+    let mut lower = text
+        .to_lowercase()
+        .replace("plain text", "plaintext")
+        .replace("clear text", "cleartext");
+    for idiom in [
+        "but not limited to",
+        "not limited to",
+        "not only",
+        "whether or not",
+        "if not already",
+        "no later than",
+        "not less than",
+        "no less than",
+        "no more than",
+        "not more than",
+    ] {
+        lower = lower.replace(idiom, " ");
+    }
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| NEGATIONS.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether a question and the entry phrasing it matched point opposite ways: one carries an odd
+/// number of negations ("Do you store passwords in plaintext?") and the other an even number
+/// ("How are passwords stored?"). Returns the reason to show the reviewer.
+pub fn polarity_clash(question: &str, phrasing: &str) -> Option<String> {
+    let q = negations(question);
+    let e = negations(phrasing);
+    if q.len() % 2 == e.len() % 2 {
+        return None;
+    }
+    let (side, words) = if q.len() % 2 == 1 {
+        ("the question", &q)
+    } else {
+        ("the entry", &e)
+    };
+    Some(format!(
+        "may be asked the other way round: {side} says {:?} and the other does not; check the answer's direction",
+        words.join(" ")
+    ))
+}
+
 /// A header or label reduced to lowercase words: `"Vendor Answers:"` → `vendor answers`. Used
 /// wherever spreadsheet headers are recognised by name.
 pub fn normalize_label(text: &str) -> String {
@@ -334,6 +407,53 @@ mod tests {
             ["encrypt", "backup"]
         );
         assert_eq!(terms(&mut a, "Café policies"), ["cafe", "polici"]);
+    }
+
+    #[test]
+    fn questions_asked_the_other_way_round_are_flagged() {
+        assert!(
+            polarity_clash(
+                "Do you ever store passwords in plain text?",
+                "How are user passwords stored?"
+            )
+            .is_some()
+        );
+        assert!(
+            polarity_clash(
+                "Are shared accounts prohibited?",
+                "Are shared or generic user accounts permitted?"
+            )
+            .is_some()
+        );
+        assert!(
+            polarity_clash(
+                "Is data never sent unencrypted?",
+                "Is data encrypted in transit?"
+            )
+            .is_none(),
+            "two negations cancel"
+        );
+        assert!(
+            polarity_clash(
+                "Is data encrypted at rest?",
+                "Is customer data encrypted at rest?"
+            )
+            .is_none()
+        );
+        assert!(
+            polarity_clash(
+                "Are checks run on all staff, including but not limited to contractors?",
+                "Do you check staff?"
+            )
+            .is_none(),
+            "idioms are not negations"
+        );
+        let why = polarity_clash(
+            "Is customer data not encrypted?",
+            "Is customer data encrypted?",
+        )
+        .unwrap();
+        assert!(why.contains("\"not\""), "{why}");
     }
 
     #[test]

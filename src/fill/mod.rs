@@ -231,10 +231,13 @@ fn decide(question: Question, candidates: Vec<Candidate>, plan: &FillPlan) -> Fi
     };
     let c = &row.candidates[i];
     if c.confidence.percent() < plan.min_confidence {
-        row.note = format!(
-            "not covered: best match {} at {} is below --min-confidence {}",
-            c.entry.id, c.confidence, plan.min_confidence
-        );
+        row.note = match &c.polarity {
+            Some(why) => format!("not drafted: best match {} {why}", c.entry.id),
+            None => format!(
+                "not covered: best match {} at {} is below --min-confidence {}",
+                c.entry.id, c.confidence, plan.min_confidence
+            ),
+        };
         return row;
     }
     let has_comment_cell = row.question.comment_cell.is_some() && !row.question.comment_is_formula;

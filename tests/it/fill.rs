@@ -524,3 +524,30 @@ fn fill_refuses_bad_files_with_the_file_name_and_no_output() {
         "no output or temporary files left"
     );
 }
+
+#[test]
+fn fill_never_drafts_a_yes_no_answer_to_a_question_asked_the_other_way_round() {
+    let answers = entry(
+        "shared-accounts",
+        "Are shared or generic user accounts permitted?",
+        "No",
+        "public",
+    );
+    let (_kbdir, kb) = temp_kb(&[("answers/iam.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(&csv, "Question,Answer\nAre shared or generic user accounts prohibited?,\nAre shared or generic user accounts permitted?,\n").unwrap();
+    assert!(fill(&kb, &csv, &[]).status.success());
+    let rows = review_rows(&dir.path().join("q.review.xlsx"));
+    assert_eq!(rows[0]["status"], "Needs answer", "{:?}", rows[0]);
+    assert!(
+        rows[0]["note"].contains("other way round") && rows[0]["note"].contains("prohibited"),
+        "{:?}",
+        rows[0]
+    );
+    assert_eq!(
+        rows[1]["status"], "Draft",
+        "the same question asked the entry's way is drafted"
+    );
+    assert!(rows[1]["answer"].starts_with("No — "), "{:?}", rows[1]);
+}
