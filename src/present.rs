@@ -265,6 +265,24 @@ pub fn inspect_json(q: &Questionnaire) -> String {
     serde_json::to_string(&doc).expect("plain data serializes")
 }
 
+/// `kb check`'s readable report: errors first, each with its location.
+pub fn check_text(findings: &[crate::kb::check::Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let level = match f.severity {
+            crate::kb::check::Severity::Error => "error",
+            crate::kb::check::Severity::Warning => "warning",
+        };
+        let at = f
+            .location
+            .as_deref()
+            .map(|l| format!("{l}: "))
+            .unwrap_or_default();
+        out.push_str(&format!("{level}[{}]: {at}{}\n", f.kind, f.message));
+    }
+    out
+}
+
 /// The summary `fill` prints on stderr.
 pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> String {
     let drafted = drafted_confidences(r);

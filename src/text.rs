@@ -219,18 +219,22 @@ pub enum Class {
 /// "No, not applicable", "N/A - no card data".
 pub fn class(value: &str) -> Option<Class> {
     let lower = value.trim().to_lowercase();
-    let lead = if lower.starts_with("n/a") {
-        "na".to_string()
+    let lead_len = if lower.starts_with("n/a") {
+        3
     } else {
         lower
-            .split(|c: char| c.is_whitespace() || ",;:()-–—.".contains(c))
-            .next()
-            .unwrap_or_default()
-            .to_string()
+            .find(|c: char| c.is_whitespace() || ",;:()-–—.".contains(c))
+            .unwrap_or(lower.len())
     };
+    let (lead, rest) = lower.split_at(lead_len);
+    let lead = if lead == "n/a" { "na" } else { lead };
+    // A qualifier must be set off by punctuation: "No (…)", "Yes, …", "N/A - …". "No material
+    // changes" is a statement, not a No.
+    let rest = rest.trim_start();
+    let qualified = rest.is_empty() || rest.starts_with(|c: char| ",;:()-–—.".contains(c));
     let whole: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-    let v = if matches!(lead.as_str(), "yes" | "no" | "na") {
-        lead
+    let v = if matches!(lead, "yes" | "no" | "na") && qualified {
+        lead.to_string()
     } else {
         whole
     };
@@ -467,6 +471,9 @@ mod tests {
         assert!(!asks_for_value("Describe your backup process."));
         assert_eq!(class("Yes (ISO/IEC 27001:2022)"), Some(Class::Yes));
         assert_eq!(class("35 days"), None);
+        assert_eq!(class("No material changes since period end"), None);
+        assert_eq!(class("No, not in scope"), Some(Class::No));
+        assert_eq!(class("N/A - no card data"), Some(Class::NotApplicable));
     }
 
     #[test]

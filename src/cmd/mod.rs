@@ -1,7 +1,8 @@
 //! The command line: one file per subcommand, each a clap `Args` struct and one `run`. Command
 //! files are glue: they turn arguments into a validated plan and call one library function.
 //!
-//! Exit codes: 0 done; 2 error (bad arguments, unreadable input, invalid knowledge base).
+//! Exit codes: 0 done; 1 `kb check` found errors; 2 error (bad arguments, unreadable input,
+//! invalid knowledge base).
 
 mod ask;
 mod eval;
@@ -18,7 +19,7 @@ use crate::output::Output;
 
 /// Drafts answers to security questionnaires from your team's reviewed knowledge base.
 ///
-/// Exit codes: 0 done, 2 error.
+/// Exit codes: 0 done, 1 `kb check` found errors, 2 error.
 #[derive(Debug, Parser)]
 #[command(name = "trustfill", version, max_term_width = 100)]
 pub struct Cli {
@@ -57,15 +58,34 @@ pub enum Command {
     Kb(kb::KbCommand),
 }
 
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Exit code 0.
+    Done,
+    /// Exit code 1: the command ran and found problems (`kb check`).
+    Findings,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Done => 0,
+            Exit::Findings => 1,
+        }
+    }
+}
+
 impl Cli {
     /// Run the parsed command. Errors carry their context; `main` prints them once.
-    pub fn run(self, out: &Output) -> anyhow::Result<()> {
+    pub fn run(self, out: &Output) -> anyhow::Result<Exit> {
+        let done = |r: anyhow::Result<()>| r.map(|()| Exit::Done);
         match self.command {
-            Command::Fill(args) => fill::run(args, &self.global, out),
-            Command::Finalize(args) => finalize::run(args, &self.global, out),
-            Command::Ask(args) => ask::run(args, &self.global, out),
-            Command::Inspect(args) => inspect::run(args, &self.global, out),
-            Command::Eval(args) => eval::run(args, &self.global, out),
+            Command::Fill(args) => done(fill::run(args, &self.global, out)),
+            Command::Finalize(args) => done(finalize::run(args, &self.global, out)),
+            Command::Ask(args) => done(ask::run(args, &self.global, out)),
+            Command::Inspect(args) => done(inspect::run(args, &self.global, out)),
+            Command::Eval(args) => done(eval::run(args, &self.global, out)),
             Command::Kb(cmd) => kb::run(cmd, &self.global, out),
         }
     }

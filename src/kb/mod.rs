@@ -6,6 +6,7 @@
 //! nothing about tantivy (see [`crate::index`]) or about questionnaires.
 
 mod answers;
+pub mod check;
 pub mod import;
 mod policy;
 pub mod render;

@@ -6,6 +6,7 @@ mod ask;
 mod common;
 mod fill;
 mod fixtures;
+mod kb_check;
 mod kb_import;
 mod kb_index;
 mod kb_load;

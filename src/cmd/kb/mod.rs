@@ -1,22 +1,25 @@
 //! `trustfill kb …`: knowledge-base maintenance, one file per subcommand.
 
+mod check;
 mod import;
 mod index;
 
 use clap::Subcommand;
 
-use super::GlobalArgs;
+use super::{Exit, GlobalArgs};
 use crate::output::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum KbCommand {
     Import(import::Args),
     Index(index::Args),
+    Check(check::Args),
 }
 
-pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
+pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
     match cmd {
-        KbCommand::Import(args) => import::run(args, global, out),
-        KbCommand::Index(args) => index::run(args, global, out),
+        KbCommand::Import(args) => import::run(args, global, out).map(|()| Exit::Done),
+        KbCommand::Index(args) => index::run(args, global, out).map(|()| Exit::Done),
+        KbCommand::Check(args) => check::run(args, global, out),
     }
 }

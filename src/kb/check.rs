@@ -1,0 +1,266 @@
+//! `kb check`: is the knowledge base fit to answer from? Finds what a reviewer should fix before
+//! the library is used: files that do not load, NDA material marked public, broken policy
+//! references, conflicting answers to the same question (errors: `kb check` exits 1), and
+//! near-duplicate questions, entries past their review date or never reviewed, missing owners
+//! and comments (warnings).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::index::KbIndex;
+use crate::kb::{Audience, EntryKind, KbEntry, KnowledgeBase};
+use crate::matcher::{MatchOptions, Matcher};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable kind, for scripts: `invalid`, `nda-marked-public`, `broken-policy-reference`,
+    /// `conflict`, `near-duplicate`, `stale`, `never-reviewed`, `missing-owner`, `missing-comment`.
+    pub kind: &'static str,
+    /// `answers/crypto.toml:12`, when the finding is about one place.
+    pub location: Option<String>,
+    pub ids: Vec<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Entries reviewed longer ago than this are stale.
+    pub max_age_days: i64,
+    pub today: Date,
+}
+
+/// Coverage, both ways and IDF-weighted (see `matcher`), at which another entry is
+/// taken to answer the same question. Confidence is no use here: the entry's own question
+/// always ranks itself first, so every other entry gets a negative margin.
+const SAME_QUESTION: f32 = 0.8;
+
+/// A question about a SOC / ISO / pen-test report...
+static REPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(soc\b|soc ?[123]|soc reports?|service auditor|attestation|iso(/iec)? ?27001|penetration test|pen ?test|pentest|bridge letter)").expect("regex")
+});
+/// ...that asks for its details, which are shared only under NDA.
+static DETAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b((which|what|name of( the| your)?|who is( the| your)?) (audit|cpa|accounting) firm|(which|what) firm (audits|performs|examines|conducts)|who (is|are) your auditors?|auditor'?s? name|name of (the |your )?auditor|exceptions?|deviations?|qualified opinion|unqualified|cuecs?|complementary user entity|statement of applicability|open (critical |high )?findings|critical or high findings|bridge letter (state|say|contain)|what does .{0,40}bridge letter)").expect("regex")
+});
+/// A policy reference in an answer's comment: `access-control-policy#access-reviews`.
+static POLICY_REF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([a-z0-9][a-z0-9-]*-(?:policy|plan|standard|procedure)[a-z0-9-]*)#([a-z0-9-]+)")
+        .expect("regex")
+});
+
+/// Check a knowledge base. A knowledge base that does not load is reported as `invalid`
+/// findings rather than as an error, so `kb check` can list every problem at once.
+pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>> {
+    let kb = match KnowledgeBase::load(root) {
+        Ok(kb) => kb,
+        Err(Error::KbInvalid(problems)) => {
+            return Ok(problems
+                .into_iter()
+                .map(|p| Finding {
+                    severity: Severity::Error,
+                    kind: "invalid",
+                    location: Some(format!(
+                        "{}{}",
+                        p.path.display(),
+                        p.line.map(|l| format!(":{l}")).unwrap_or_default()
+                    )),
+                    ids: Vec::new(),
+                    message: p.message,
+                })
+                .collect());
+        }
+        Err(e) => return Err(e),
+    };
+    let (index, _) = KbIndex::open(root)?;
+    let mut findings = Vec::new();
+    let answers: Vec<&KbEntry> = kb
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Answer)
+        .collect();
+    let policy_ids: HashSet<&str> = kb
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Policy)
+        .map(|e| e.id.as_str())
+        .collect();
+    let at = |e: &KbEntry| Some(e.source.to_string());
+    for e in &answers {
+        if e.audience == Audience::Public
+            && e.phrasings()
+                .any(|p| REPORT.is_match(p) && DETAIL.is_match(p))
+        {
+            findings.push(Finding {
+                severity: Severity::Error,
+                kind: "nda-marked-public",
+                location: at(e),
+                ids: vec![e.id.clone()],
+                message: format!("{:?} asks for SOC/ISO/pen-test report details, which are shared under NDA, but is marked public; set audience = \"nda\"", e.id),
+            });
+        }
+        for r in POLICY_REF.captures_iter(&e.comment) {
+            let cited = format!("{}#{}", &r[1], &r[2]);
+            if !policy_ids.contains(cited.as_str()) {
+                findings.push(Finding {
+                    severity: Severity::Error,
+                    kind: "broken-policy-reference",
+                    location: at(e),
+                    ids: vec![e.id.clone()],
+                    message: format!(
+                        "{:?} cites {cited}, which is not a policy excerpt in policies/",
+                        e.id
+                    ),
+                });
+            }
+        }
+        match e.reviewed {
+            None => findings.push(Finding {
+                severity: Severity::Warning,
+                kind: "never-reviewed",
+                location: at(e),
+                ids: vec![e.id.clone()],
+                message: format!("{:?} has no reviewed date", e.id),
+            }),
+            Some(d) if opts.today.to_days() - d.to_days() > opts.max_age_days => {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    kind: "stale",
+                    location: at(e),
+                    ids: vec![e.id.clone()],
+                    message: format!(
+                        "{:?} was last reviewed on {d}, more than {} days ago",
+                        e.id, opts.max_age_days
+                    ),
+                })
+            }
+            _ => {}
+        }
+        if e.owner.is_none() {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                kind: "missing-owner",
+                location: at(e),
+                ids: vec![e.id.clone()],
+                message: format!("{:?} has no owner", e.id),
+            });
+        }
+        if e.comment.is_empty() {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                kind: "missing-comment",
+                location: at(e),
+                ids: vec![e.id.clone()],
+                message: format!("{:?} has no comment (the approved explanation)", e.id),
+            });
+        }
+    }
+    // Two entries answering the same question: each entry's own question is asked, and another
+    // answer matching it with high confidence is a near-duplicate (a conflict when their Yes/No
+    // answers differ). Each pair is reported once.
+    let mut matcher = Matcher::new(&index);
+    let opts_all = MatchOptions {
+        audience: Audience::Internal,
+        top: 3,
+    };
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for e in &answers {
+        for c in matcher.find(&e.question, &opts_all)? {
+            // Both directions must hold: a one-word question ("How many employees…" is just
+            // "employe" after filler removal) is trivially covered by many entries.
+            let alike = c.signals.query_coverage.min(c.signals.entry_coverage);
+            if c.entry.id == e.id || c.entry.kind != EntryKind::Answer || alike < SAME_QUESTION {
+                continue;
+            }
+            let pair = if e.id < c.entry.id {
+                (e.id.clone(), c.entry.id.clone())
+            } else {
+                (c.entry.id.clone(), e.id.clone())
+            };
+            if !seen.insert(pair.clone()) {
+                continue;
+            }
+            let (a, b) = (
+                e.answer.as_deref().and_then(crate::text::class),
+                c.entry.answer.as_deref().and_then(crate::text::class),
+            );
+            let conflict = matches!((a, b), (Some(x), Some(y)) if x != y);
+            findings.push(Finding {
+                severity: if conflict { Severity::Error } else { Severity::Warning },
+                kind: if conflict { "conflict" } else { "near-duplicate" },
+                location: at(e),
+                ids: vec![pair.0, pair.1],
+                message: if conflict {
+                    format!("{:?} ({}) and {:?} ({}) answer the same question differently ({:.0}% alike); reconcile them", e.id, e.answer.as_deref().unwrap_or(""), c.entry.id, c.entry.answer.as_deref().unwrap_or(""), c.signals.quality * 100.0)
+                } else {
+                    format!("{:?} and {:?} look like the same question ({:.0}% alike); merge one into the other's variants", e.id, c.entry.id, c.signals.quality * 100.0)
+                },
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(a.kind.cmp(b.kind))
+            .then(a.location.cmp(&b.location))
+    });
+    Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nda_detail_questions_are_recognised() {
+        let asks = |q: &str| REPORT.is_match(q) && DETAIL.is_match(q);
+        assert!(asks("Which audit firm performs your SOC examinations?"));
+        assert!(asks("Did your latest SOC 2 report contain exceptions?"));
+        assert!(asks("What does your bridge letter state?"));
+        assert!(asks(
+            "Are there open critical findings from your last penetration test?"
+        ));
+        assert!(!asks("Do you have a SOC 2 Type II report?"));
+        assert!(!asks(
+            "Has an independent CPA firm issued a SOC 2 report on your service?"
+        ));
+        assert!(!asks(
+            "Is there a service auditor's report on controls relevant to user entities?"
+        ));
+        assert!(!asks(
+            "Do you provide bridge letters between SOC report periods?"
+        ));
+        assert!(!asks(
+            "Will you share the results of your latest penetration test?"
+        ));
+    }
+
+    #[test]
+    fn policy_references_are_found_in_comments() {
+        let caps: Vec<String> = POLICY_REF
+            .captures_iter(
+                "See access-control-policy#access-reviews and incident-response-plan#roles.",
+            )
+            .map(|c| format!("{}#{}", &c[1], &c[2]))
+            .collect();
+        assert_eq!(
+            caps,
+            [
+                "access-control-policy#access-reviews",
+                "incident-response-plan#roles"
+            ]
+        );
+    }
+}
