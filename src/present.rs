@@ -319,13 +319,14 @@ pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -
         out.push_str(&format!("note: {lost}\n"));
     }
     out.push_str(&format!(
-        "wrote {}{}\nwrote {}: set each row's Status, then run `trustfill finalize {}`",
+        "wrote {}{}\nwrote {} (what was told, from which entry)\nwrote {}: set each row's Status, then run `trustfill finalize {}`",
         plan.output.display(),
         if plan.highlight {
             " (drafted cells highlighted)"
         } else {
             ""
         },
+        plan.answer_log().display(),
         plan.review.display(),
         plan.review.display()
     ));

@@ -115,6 +115,10 @@ pub struct Args {
     #[arg(long)]
     pub overwrite: bool,
 
+    /// Entries reviewed longer ago than this many days are stale: lower confidence, flagged
+    #[arg(long, default_value_t = 365, value_name = "DAYS")]
+    pub max_age: u32,
+
     /// Do not highlight drafted cells
     #[arg(long)]
     pub no_highlight: bool,
@@ -146,9 +150,12 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         overwrite: args.overwrite,
         highlight: !args.no_highlight,
         overrides: args.detection.overrides()?,
+        max_age_days: i64::from(args.max_age),
+        today: crate::date::Date::today(),
     };
     fill::check_output(&plan.input, &plan.output, args.force)?;
     fill::check_output(&plan.input, &plan.review, args.force)?;
+    fill::check_output(&plan.input, &plan.answer_log(), args.force)?;
     if plan.output == plan.review {
         anyhow::bail!(
             "--output and --review name the same file {}",

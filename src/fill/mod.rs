@@ -14,9 +14,11 @@ use std::time::{Duration, Instant};
 
 use crate::atomic;
 use crate::cellref::CellRef;
+use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::{Audience, EntryKind};
+use crate::matcher::Confidence;
 use crate::matcher::{Candidate, MatchOptions, Matcher};
 use crate::questionnaire::{Overrides, Question, Questionnaire};
 use crate::review;
@@ -37,9 +39,27 @@ pub struct FillPlan {
     pub overwrite: bool,
     pub highlight: bool,
     pub overrides: Overrides,
+    /// An answer from an entry reviewed longer ago than this is stale: its confidence drops
+    /// by [`STALE_PENALTY`] and the review sheet says so.
+    pub max_age_days: i64,
+    pub today: Date,
 }
 
+/// Confidence points a stale entry loses.
+pub const STALE_PENALTY: u8 = 15;
+
 impl FillPlan {
+    /// The answer log beside the filled workbook: `NAME.filled.answers.jsonl`.
+    pub fn answer_log(&self) -> PathBuf {
+        let name = self
+            .output
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        self.output.with_file_name(format!("{name}.answers.jsonl"))
+    }
+
     /// `NAME.filled.xlsx` (`.xlsm` kept for macro workbooks) and `NAME.review.xlsx` beside the input.
     pub fn default_outputs(input: &Path) -> (PathBuf, PathBuf) {
         let stem = input
@@ -171,8 +191,17 @@ pub fn draft(
     let mut rows = Vec::with_capacity(total);
     for sheet in &questionnaire.sheets {
         for q in &sheet.questions {
-            let candidates = matcher.find(&q.text, &opts)?;
-            rows.push(decide(q.clone(), candidates, plan));
+            let mut candidates = matcher.find(&q.text, &opts)?;
+            let stale = lower_stale(&mut candidates, plan);
+            let mut row = decide(q.clone(), candidates, plan);
+            if let Some(note) = row.chosen.and_then(|i| stale.get(i).cloned().flatten()) {
+                row.note = if row.note.is_empty() {
+                    note
+                } else {
+                    format!("{}; {note}", row.note)
+                };
+            }
+            rows.push(row);
             progress(rows.len(), total);
         }
     }
@@ -195,6 +224,28 @@ fn lost_features(format: Format) -> Option<String> {
         Format::Xls | Format::Ods => Some("the output is a new .xlsx with the input's cell values: formatting, formulas, dropdowns and merged cells of the .xls/.ods input are not kept".into()),
         Format::Csv => Some("the output is an .xlsx copy of the CSV's cells with the answers added".into()),
     }
+}
+
+/// Lower the confidence of candidates whose entry is past its review date; returns, per
+/// candidate, the note to show when it is the one drafted.
+fn lower_stale(candidates: &mut [Candidate], plan: &FillPlan) -> Vec<Option<String>> {
+    candidates
+        .iter_mut()
+        .map(|c| {
+            let reviewed = c.entry.reviewed.as_deref().and_then(|d| d.parse::<Date>().ok());
+            let stale = match reviewed {
+                Some(d) => plan.today.to_days() - d.to_days() > plan.max_age_days,
+                None => true,
+            };
+            stale.then(|| {
+                c.confidence = Confidence::new(c.confidence.percent().saturating_sub(STALE_PENALTY));
+                match reviewed {
+                    Some(d) => format!("stale: {} was last reviewed {d}, over {} days ago; confidence lowered by {STALE_PENALTY}", c.entry.id, plan.max_age_days),
+                    None => format!("stale: {} has never been reviewed; confidence lowered by {STALE_PENALTY}", c.entry.id),
+                }
+            })
+        })
+        .collect()
 }
 
 /// What to do with one question, given its candidates.
@@ -275,10 +326,21 @@ pub fn write(plan: &FillPlan, report: &mut FillReport) -> Result<()> {
     }
     let mut reviewed = atomic::temp_beside(&plan.review)?;
     review::write_review(plan, report, reviewed.as_file_mut())?;
+    let log_path = plan.answer_log();
+    let mut log = atomic::temp_beside(&log_path)?;
+    {
+        use std::io::Write;
+        let text = answer_log(plan, report);
+        log.write_all(text.as_bytes())
+            .map_err(|e| Error::io("cannot write", log.path().to_path_buf(), e))?;
+    }
     atomic::publish(filled, &plan.output, true)?;
-    if let Err(e) = atomic::publish(reviewed, &plan.review, true) {
-        let _ = std::fs::remove_file(&plan.output);
-        return Err(e);
+    for (tmp, path) in [(reviewed, &plan.review), (log, &log_path)] {
+        if let Err(e) = atomic::publish(tmp, path, true) {
+            let _ = std::fs::remove_file(&plan.output);
+            let _ = std::fs::remove_file(&plan.review);
+            return Err(e);
+        }
     }
     report.timings.write = start.elapsed();
     Ok(())
@@ -313,6 +375,34 @@ pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// One JSON line per drafted answer: what was told, from which entry of which knowledge-base
+/// version, to which audience, how sure we were. Kept so a team can later say what it told
+/// which customer.
+pub fn answer_log(plan: &FillPlan, report: &FillReport) -> String {
+    let mut out = String::new();
+    for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
+        let Some(c) = row.drafted() else { continue };
+        let line = serde_json::json!({
+            "date": plan.today.to_string(),
+            "questionnaire": plan.input.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "sheet": row.question.answer_cell.sheet,
+            "cell": row.question.answer_cell.to_string(),
+            "question_id": row.question.id,
+            "question": row.question.text,
+            "entry": c.entry.id,
+            "entry_audience": c.entry.audience.as_str(),
+            "audience": plan.audience.as_str(),
+            "answer": row.answer,
+            "comment": row.comment,
+            "confidence": c.confidence.percent(),
+            "kb_fingerprint": report.kb_fingerprint,
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    out
 }
 
 /// The cells to write, grouped by worksheet part.

@@ -551,3 +551,71 @@ fn fill_never_drafts_a_yes_no_answer_to_a_question_asked_the_other_way_round() {
     );
     assert!(rows[1]["answer"].starts_with("No — "), "{:?}", rows[1]);
 }
+
+#[test]
+fn fill_marks_stale_entries_and_lowers_their_confidence() {
+    let fresh = entry(
+        "enc-rest",
+        "Is customer data encrypted at rest?",
+        "Yes",
+        "public",
+    );
+    let stale = fresh.replace("reviewed = 2026-05-01", "reviewed = 2020-01-01");
+    let confidence_with = |answers: &str| {
+        let (_kbdir, kb) = temp_kb(&[("answers/a.toml", answers)]);
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("q.csv");
+        std::fs::write(
+            &csv,
+            "Question,Answer,Comment\nIs customer data encrypted at rest?,,\n",
+        )
+        .unwrap();
+        assert!(fill(&kb, &csv, &["--min-confidence", "0"]).status.success());
+        let row = review_rows(&dir.path().join("q.review.xlsx")).remove(0);
+        (
+            row["confidence"].parse::<i32>().unwrap(),
+            row["note"].clone(),
+        )
+    };
+    let (fresh_conf, fresh_note) = confidence_with(&fresh);
+    let (stale_conf, stale_note) = confidence_with(&stale);
+    assert_eq!(
+        fresh_conf - stale_conf,
+        i32::from(trustfill::fill::STALE_PENALTY),
+        "{fresh_conf} vs {stale_conf}"
+    );
+    assert!(!fresh_note.contains("stale"), "{fresh_note}");
+    assert!(
+        stale_note.contains("stale: enc-rest was last reviewed 2020-01-01"),
+        "{stale_note}"
+    );
+}
+
+#[test]
+fn fill_writes_an_answer_log_of_what_was_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    assert!(fill(&kb, &input, &["--audience", "nda"]).status.success());
+    let log = std::fs::read_to_string(dir.path().join("vendor.filled.answers.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let drafts = review_rows(&dir.path().join("vendor.review.xlsx"))
+        .into_iter()
+        .filter(|r| r["status"] == "Draft")
+        .count();
+    assert_eq!(lines.len(), drafts, "one line per drafted answer");
+    let mfa = lines.iter().find(|l| l["question_id"] == "ACC-01").unwrap();
+    assert_eq!(mfa["entry"], "iam-workforce-mfa");
+    assert_eq!(mfa["audience"], "nda");
+    assert_eq!(mfa["questionnaire"], "vendor.xlsx");
+    assert_eq!(mfa["kb_fingerprint"].as_str().unwrap().len(), 16);
+    assert!(mfa["confidence"].as_u64().unwrap() >= 70);
+    // Every logged entry was visible to the audience.
+    assert!(
+        lines.iter().all(|l| l["entry_audience"] != "internal"),
+        "{log}"
+    );
+}
