@@ -295,6 +295,8 @@ fn sanitize_sheet_name(name: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewedRow {
     pub review_row: u32,
+    pub question_id: String,
+    pub question: String,
     pub answer_cell: CellRef,
     pub comment_cell: Option<CellRef>,
     pub answer: String,
@@ -356,6 +358,8 @@ pub fn read_review(path: &std::path::Path) -> Result<Review> {
         };
         rows.push(ReviewedRow {
             review_row: i as u32 + 1,
+            question_id: get(row, 2),
+            question: get(row, 3),
             comment_cell: at(&get(row, Col::COMMENT_CELL)),
             answer_cell,
             answer: get(row, Col::ANSWER),

@@ -7,7 +7,9 @@
 
 mod answers;
 pub mod check;
+pub mod edit;
 pub mod import;
+pub mod learn;
 mod policy;
 pub mod render;
 

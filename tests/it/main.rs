@@ -9,6 +9,7 @@ mod fixtures;
 mod kb_check;
 mod kb_import;
 mod kb_index;
+mod kb_learn;
 mod kb_load;
 mod matching;
 mod real;

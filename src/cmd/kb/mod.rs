@@ -3,6 +3,7 @@
 mod check;
 mod import;
 mod index;
+mod learn;
 
 use clap::Subcommand;
 
@@ -14,6 +15,7 @@ pub enum KbCommand {
     Import(import::Args),
     Index(index::Args),
     Check(check::Args),
+    Learn(learn::Args),
 }
 
 pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
@@ -21,5 +23,6 @@ pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<
         KbCommand::Import(args) => import::run(args, global, out).map(|()| Exit::Done),
         KbCommand::Index(args) => index::run(args, global, out).map(|()| Exit::Done),
         KbCommand::Check(args) => check::run(args, global, out),
+        KbCommand::Learn(args) => learn::run(args, global, out).map(|()| Exit::Done),
     }
 }

@@ -1,0 +1,221 @@
+//! Changing knowledge-base files without making them worse to read: variants are added to an
+//! entry in place with `toml_edit` (comments, key order and formatting survive), new entries are
+//! appended as rendered text, every write goes through a temporary file and a rename, and all
+//! edits happen under an exclusive lock so two `kb` commands cannot interleave.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use toml_edit::{Array, DocumentMut, Item, Value};
+
+use super::{KbEntry, render};
+use crate::error::{Error, Result};
+
+/// Inside the index cache folder, which git already ignores.
+pub const LOCK_FILE: &str = ".trustfill-index/kb.lock";
+
+/// An exclusive lock on a knowledge base, held until dropped.
+pub struct KbLock {
+    _file: File,
+}
+
+impl KbLock {
+    /// Take the lock, or fail at once if another trustfill command holds it.
+    pub fn acquire(root: &Path) -> Result<KbLock> {
+        let path = root.join(LOCK_FILE);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+        }
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("cannot create", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(KbLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Import {
+                path,
+                message: "another trustfill command is changing this knowledge base".into(),
+                hint: Some("wait for it to finish, then run the command again".into()),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io("cannot lock", path, e)),
+        }
+    }
+}
+
+fn normalized(text: &str) -> String {
+    crate::text::normalize_label(text)
+}
+
+/// Add `variants` to the entry `id` in the answers file `file`, keeping the file's formatting.
+/// Phrasings the entry already has (ignoring case and punctuation) are skipped. Returns the
+/// variants actually added. Nothing is written when none is new.
+pub fn add_variants(file: &Path, id: &str, variants: &[String]) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| Error::Import {
+            path: file.to_path_buf(),
+            message: e.message().to_string(),
+            hint: None,
+        })?;
+    let tables = doc
+        .get_mut("answer")
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| Error::Import {
+            path: file.to_path_buf(),
+            message: "has no [[answer]] tables".into(),
+            hint: None,
+        })?;
+    let Some(table) = tables
+        .iter_mut()
+        .find(|t| t.get("id").and_then(Item::as_str) == Some(id))
+    else {
+        return Err(Error::Import {
+            path: file.to_path_buf(),
+            message: format!("has no entry {id:?}"),
+            hint: None,
+        });
+    };
+    let mut known: Vec<String> = Vec::new();
+    if let Some(q) = table.get("question").and_then(Item::as_str) {
+        known.push(normalized(q));
+    }
+    if let Some(arr) = table.get("variants").and_then(Item::as_array) {
+        known.extend(arr.iter().filter_map(|v| v.as_str()).map(normalized));
+    }
+    let mut added = Vec::new();
+    for v in variants {
+        let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
+        if v.is_empty() || known.contains(&normalized(&v)) {
+            continue;
+        }
+        known.push(normalized(&v));
+        added.push(v);
+    }
+    if added.is_empty() {
+        return Ok(added);
+    }
+    match table.get_mut("variants").and_then(Item::as_array_mut) {
+        Some(arr) => push_like_siblings(arr, &added),
+        None => {
+            let mut arr = Array::new();
+            for v in &added {
+                arr.push_formatted(Value::from(v.as_str()).decorated("\n  ", ""));
+            }
+            arr.set_trailing_comma(true);
+            arr.set_trailing("\n");
+            // Insert after `question` is not possible with the table API; toml_edit appends,
+            // which is still valid and readable.
+            table.insert("variants", Item::Value(Value::Array(arr)));
+        }
+    }
+    replace_file(file, &doc.to_string())?;
+    Ok(added)
+}
+
+/// Push values formatted like the array's existing ones (one per line when it is multi-line).
+fn push_like_siblings(arr: &mut Array, values: &[String]) {
+    let prefix = arr
+        .iter()
+        .last()
+        .and_then(|v| v.decor().prefix())
+        .and_then(|p| p.as_str())
+        .map(str::to_string);
+    for v in values {
+        match &prefix {
+            Some(p) if p.contains('\n') => {
+                arr.push_formatted(Value::from(v.as_str()).decorated(p.as_str(), ""))
+            }
+            _ => arr.push(v.as_str()),
+        }
+    }
+}
+
+/// Append entries to an answers file (created with `header` when new).
+pub fn append_entries(file: &Path, header: &str, entries: &[KbEntry]) -> Result<()> {
+    let mut text = if file.exists() {
+        std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?
+    } else {
+        render::file(header, &[])
+    };
+    if !text.ends_with("\n\n") {
+        text.push('\n');
+    }
+    for e in entries {
+        text.push_str(&render::entry(e));
+    }
+    replace_file(file, &text)
+}
+
+/// Write `text` to `file` through a temporary file and a rename.
+pub fn replace_file(file: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let dir: PathBuf = crate::atomic::folder_of(file);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
+    let mut tmp = crate::atomic::temp_beside(file)?;
+    tmp.write_all(text.as_bytes())
+        .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
+    crate::atomic::publish(tmp, file, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "# Crypto answers: keep this comment\n\n[[answer]]\nid = \"a\"\nquestion = \"Is data encrypted at rest?\"\nvariants = [\n  \"Encryption at rest\",\n]\nanswer = \"Yes\" # approved 2026\naudience = \"public\"\n\n[[answer]]\nid = \"b\"\nquestion = \"Are backups encrypted?\"\nanswer = \"Yes\"\naudience = \"public\"\n";
+
+    #[test]
+    fn variants_are_added_in_place_keeping_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crypto.toml");
+        std::fs::write(&path, FILE).unwrap();
+        let added = add_variants(
+            &path,
+            "a",
+            &[
+                "Do you encrypt stored data?".into(),
+                "encryption at REST".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            added,
+            ["Do you encrypt stored data?"],
+            "known phrasings are skipped"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# Crypto answers: keep this comment\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "variants = [\n  \"Encryption at rest\",\n  \"Do you encrypt stored data?\",\n]"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("answer = \"Yes\" # approved 2026"), "{text}");
+        let added = add_variants(&path, "b", &["Backup encryption".into()]).unwrap();
+        assert_eq!(added.len(), 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"Backup encryption\""), "{text}");
+        // The file still loads.
+        let entries = crate::kb::answers::parse(&text, "answers/crypto.toml", &path).unwrap();
+        assert_eq!(entries[1].variants, ["Backup encryption"]);
+    }
+
+    #[test]
+    fn a_second_lock_fails_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = KbLock::acquire(dir.path()).unwrap();
+        let err = KbLock::acquire(dir.path()).err().unwrap().to_string();
+        assert!(
+            err.contains("another trustfill command is changing this knowledge base"),
+            "{err}"
+        );
+        drop(first);
+        assert!(KbLock::acquire(dir.path()).is_ok());
+    }
+}

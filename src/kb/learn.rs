@@ -1,0 +1,206 @@
+//! `kb learn`: the library learns from every reviewed questionnaire. Reads a review workbook
+//! that `fill` wrote and a person reviewed:
+//! - an Approved row whose answer is the source entry's (as drafted) adds the questionnaire's
+//!   phrasing to that entry's variants, so the same question matches with high confidence next
+//!   time. A reviewer who preferred a runner-up puts its id in the Source column: the phrasing
+//!   then goes to that entry;
+//! - an Approved row whose answer or comment the reviewer changed becomes a proposed entry (a
+//!   revision of its source) in `answers/learned.toml`, where `kb check` shows any conflict
+//!   with the original until someone reconciles them;
+//! - an Approved row answered by hand where nothing matched becomes a new entry there too;
+//! - Rejected rows are reported.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::edit::{KbLock, add_variants, append_entries};
+use super::{Audience, EntryKind, KbEntry, KnowledgeBase, Source};
+use crate::date::Date;
+use crate::error::Result;
+use crate::review::{ReviewedRow, read_review};
+use crate::text::{class, normalize_label};
+
+pub const LEARNED_FILE: &str = "answers/learned.toml";
+
+#[derive(Debug, Clone, Default)]
+pub struct LearnReport {
+    /// (entry id, phrasing) added as variants.
+    pub variants: Vec<(String, String)>,
+    /// New entries proposed, with why.
+    pub proposed: Vec<(String, String)>,
+    /// (review row, question) rejected by the reviewer.
+    pub rejected: Vec<(u32, String)>,
+    /// Approved rows that taught nothing new (the phrasing was known already).
+    pub known: usize,
+    /// Rows not reviewed (still Draft, Needs answer, Kept, Formula).
+    pub unreviewed: usize,
+    /// Problems with single rows (unknown source id…), by review row.
+    pub problems: Vec<(u32, String)>,
+}
+
+pub fn learn(
+    kb_root: &Path,
+    review_path: &Path,
+    dry_run: bool,
+    today: Date,
+) -> Result<LearnReport> {
+    let review = read_review(review_path)?;
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(KbLock::acquire(kb_root)?)
+    };
+    let kb = KnowledgeBase::load(kb_root)?;
+    let audience: Audience = review
+        .meta
+        .get("audience")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(Audience::Public);
+    let mut report = LearnReport::default();
+    let mut taken: HashSet<String> = kb.entries.iter().map(|e| e.id.clone()).collect();
+    let mut new_entries: Vec<KbEntry> = Vec::new();
+    let mut variants: Vec<(String, PathBuf, String)> = Vec::new();
+    for row in &review.rows {
+        match row.status.to_ascii_lowercase().as_str() {
+            "approved" => {}
+            "rejected" => {
+                report.rejected.push((row.review_row, row.question.clone()));
+                continue;
+            }
+            _ => {
+                report.unreviewed += 1;
+                continue;
+            }
+        }
+        if row.question.is_empty() {
+            continue;
+        }
+        let source = kb.get(&row.source).filter(|e| e.kind == EntryKind::Answer);
+        match source {
+            Some(entry) if same_answer(row, entry) => {
+                variants.push((
+                    entry.id.clone(),
+                    kb_root.join(&entry.source.path),
+                    row.question.clone(),
+                ));
+            }
+            Some(entry) => {
+                let id = unique(&format!("{}-revised", entry.id), &mut taken);
+                report.proposed.push((
+                    id.clone(),
+                    format!("revision of {} from a reviewed answer", entry.id),
+                ));
+                new_entries.push(learned_entry(id, row, entry.audience, Some(entry), today));
+            }
+            None if !row.source.is_empty() && kb.get(&row.source).is_none() => {
+                report.problems.push((
+                    row.review_row,
+                    format!(
+                        "Source {:?} is not an entry in the knowledge base",
+                        row.source
+                    ),
+                ));
+            }
+            None if !row.answer.is_empty() => {
+                let base = crate::kb::slugify(&row.question)
+                    .split('-')
+                    .filter(|w| w.len() > 2)
+                    .take(5)
+                    .collect::<Vec<_>>()
+                    .join("-");
+                let id = unique(
+                    &format!("learned-{}", if base.is_empty() { "entry" } else { &base }),
+                    &mut taken,
+                );
+                report.proposed.push((
+                    id.clone(),
+                    "answered by hand where the knowledge base had nothing".into(),
+                ));
+                new_entries.push(learned_entry(id, row, audience, None, today));
+            }
+            None => report
+                .problems
+                .push((row.review_row, "approved without an answer".into())),
+        }
+    }
+    for (id, file, phrasing) in variants {
+        let added = if dry_run {
+            vec![phrasing.clone()]
+        } else {
+            add_variants(&file, &id, std::slice::from_ref(&phrasing))?
+        };
+        if added.is_empty() {
+            report.known += 1;
+        } else {
+            report.variants.push((id, phrasing));
+        }
+    }
+    if !new_entries.is_empty() && !dry_run {
+        let header = "Entries learned from reviewed questionnaires by `trustfill kb learn`.\nReview each one: merge it into the entry it revises, or keep it with an owner.";
+        append_entries(&kb_root.join(LEARNED_FILE), header, &new_entries)?;
+    }
+    if !dry_run {
+        // Never leave a library that does not load.
+        KnowledgeBase::load(kb_root)?;
+    }
+    Ok(report)
+}
+
+/// Whether the reviewer kept the entry's answer: the same text, the same Yes/No/N/A, or the
+/// "answer — comment" form fill writes into a single answer column; and an unchanged comment.
+fn same_answer(row: &ReviewedRow, entry: &KbEntry) -> bool {
+    let short = entry.answer.as_deref().unwrap_or_default();
+    let n = normalize_label;
+    let answer_same = row.answer.is_empty()
+        || n(&row.answer) == n(short)
+        || matches!((class(&row.answer), class(short)), (Some(a), Some(b)) if a == b)
+        || n(&row.answer) == n(&format!("{short} {}", entry.comment));
+    let comment_same = row.comment.is_empty()
+        || n(&row.comment) == n(&entry.comment)
+        || n(&row.comment) == n(&format!("{short} {}", entry.comment));
+    answer_same && comment_same
+}
+
+fn learned_entry(
+    id: String,
+    row: &ReviewedRow,
+    audience: Audience,
+    from: Option<&KbEntry>,
+    today: Date,
+) -> KbEntry {
+    let (answer, comment) = if row.answer.is_empty() {
+        // A value answer under a dropdown was drafted into the comment as "answer — comment".
+        match row.comment.split_once(" — ") {
+            Some((a, c)) => (a.to_string(), c.to_string()),
+            None => (row.comment.clone(), String::new()),
+        }
+    } else {
+        (row.answer.clone(), row.comment.clone())
+    };
+    KbEntry {
+        id,
+        kind: EntryKind::Answer,
+        question: row.question.clone(),
+        variants: Vec::new(),
+        answer: Some(answer),
+        comment,
+        tags: from.map(|e| e.tags.clone()).unwrap_or_default(),
+        audience: from.map_or(audience, |e| e.audience),
+        owner: from.and_then(|e| e.owner.clone()),
+        reviewed: Some(today),
+        source: Source {
+            path: LEARNED_FILE.into(),
+            line: 0,
+        },
+    }
+}
+
+fn unique(base: &str, taken: &mut HashSet<String>) -> String {
+    let mut id = base.to_string();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}

@@ -1,0 +1,183 @@
+//! The learning round trip: fill, review (done programmatically here), `kb learn`, fill a
+//! re-worded questionnaire, and see the reviewed rows come back with higher confidence.
+
+use std::path::Path;
+
+use trustfill::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
+
+use crate::common::*;
+
+/// Review row (1-based data row) → (status, confidence or runner-up confidence of `id`).
+fn confidence_of(review: &Path, row: u32, id: &str) -> (String, u8) {
+    let dump = cell_dump(review);
+    let cell = |c: u32| {
+        dump.get(&("Review".to_string(), row, c))
+            .cloned()
+            .unwrap_or_default()
+    };
+    if cell(8) == id {
+        return (cell(7), cell(6).parse().unwrap());
+    }
+    for c in 12..15 {
+        let text = cell(c);
+        if let Some(rest) = text.strip_prefix(&format!("{id} · ")) {
+            let pct = rest.rsplit(" · ").next().unwrap().trim_end_matches('%');
+            return (cell(7), pct.parse().unwrap());
+        }
+    }
+    (cell(7), 0)
+}
+
+fn edit_review(review: &Path, edits: &[(u32, u16, &str)]) {
+    let cells = edits
+        .iter()
+        .map(|(row, col, text)| CellWrite {
+            row: *row,
+            col: u32::from(*col),
+            text: text.to_string(),
+            highlight: false,
+        })
+        .collect();
+    let tmp = review.with_extension("tmp.xlsx");
+    patch_workbook(
+        review,
+        std::fs::File::create(&tmp).unwrap(),
+        &[SheetPatch {
+            part: "xl/worksheets/sheet1.xml".into(),
+            cells,
+        }],
+    )
+    .unwrap();
+    std::fs::rename(tmp, review).unwrap();
+}
+
+const ANSWER: u16 = 4;
+const COMMENT: u16 = 5;
+const STATUS: u16 = 7;
+const SOURCE: u16 = 8;
+
+#[test]
+fn kb_learn_round_trip_raises_confidence_on_reworded_questions() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let q1 = dir.path().join("q1.csv");
+    std::fs::write(&q1, "Question,Answer,Comment\nStaff sign-in: is a second factor mandatory?,,\nWhere do engineers keep app secrets like DB passwords?,,\nDo you offer a 24/7 phone hotline for customers?,,\nDo you pay researchers who report security bugs?,,\n").unwrap();
+    assert!(run(trustfill(&kb).arg("fill").arg(&q1)).status.success());
+    let review = dir.path().join("q1.review.xlsx");
+    let (_, mfa_before) = confidence_of(&review, 1, "iam-workforce-mfa");
+    let (secrets_status, secrets_before) = confidence_of(&review, 2, "crypto-secrets-management");
+    assert_eq!(
+        secrets_status, "Needs answer",
+        "the secrets question starts below the threshold"
+    );
+    assert!(
+        secrets_before > 0,
+        "crypto-secrets-management is among the runner-ups"
+    );
+
+    // The reviewer: approves the MFA draft as it is; picks the runner-up for the secrets
+    // question; answers the hotline question by hand; edits the bug-bounty comment.
+    edit_review(
+        &review,
+        &[
+            (1, STATUS, "Approved"),
+            (2, SOURCE, "crypto-secrets-management"),
+            (2, ANSWER, "Secrets manager"),
+            (2, STATUS, "Approved"),
+            (3, ANSWER, "No"),
+            (
+                3,
+                COMMENT,
+                "Support is by email and the customer portal; critical incidents reach our 24/7 on-call.",
+            ),
+            (3, STATUS, "Approved"),
+            (
+                4,
+                COMMENT,
+                "Yes: a public bug bounty with rewards by severity, run through a bounty platform.",
+            ),
+            (4, STATUS, "Approved"),
+        ],
+    );
+    let dry = run(trustfill(&kb)
+        .args(["kb", "learn", "--dry-run"])
+        .arg(&review));
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        !kb.join("answers/learned.toml").exists(),
+        "--dry-run writes nothing"
+    );
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "added variant to iam-workforce-mfa: \"Staff sign-in: is a second factor mandatory?\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("added variant to crypto-secrets-management"),
+        "{text}"
+    );
+    assert!(
+        text.contains("proposed entry ops-bug-bounty-revised"),
+        "{text}"
+    );
+    assert!(text.contains("proposed entry learned-"), "{text}");
+    let kb_loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let hotline = kb_loaded
+        .entries
+        .iter()
+        .find(|e| e.question.contains("hotline"))
+        .expect("hand answer learned");
+    assert_eq!(hotline.answer.as_deref(), Some("No"));
+    assert_eq!(hotline.source.path, "answers/learned.toml");
+    // The edited entry is a proposal beside the original, which kb check keeps visible.
+    assert!(
+        kb_loaded.get("ops-bug-bounty").is_some()
+            && kb_loaded.get("ops-bug-bounty-revised").is_some()
+    );
+
+    // A re-worded questionnaire: the reviewed rows come back with higher confidence.
+    let q2 = dir.path().join("q2.csv");
+    std::fs::write(&q2, "Question,Answer,Comment\n\"For staff sign-in, is a second factor mandatory?\",,\nWhere do your engineers keep application secrets such as DB passwords?,,\nDo you run a 24/7 phone hotline for customers?,,\n").unwrap();
+    assert!(run(trustfill(&kb).arg("fill").arg(&q2)).status.success());
+    let review2 = dir.path().join("q2.review.xlsx");
+    let (mfa_status, mfa_after) = confidence_of(&review2, 1, "iam-workforce-mfa");
+    let (secrets_status, secrets_after) = confidence_of(&review2, 2, "crypto-secrets-management");
+    assert!(mfa_after > mfa_before, "MFA {mfa_before} -> {mfa_after}");
+    assert!(
+        secrets_after > secrets_before,
+        "secrets {secrets_before} -> {secrets_after}"
+    );
+    assert_eq!(
+        (mfa_status.as_str(), secrets_status.as_str()),
+        ("Draft", "Draft")
+    );
+    let dump = cell_dump(&review2);
+    assert_eq!(
+        dump.get(&("Review".to_string(), 3, SOURCE as u32))
+            .map(|s| s.starts_with("learned-")),
+        Some(true),
+        "{dump:?}"
+    );
+}
+
+#[test]
+fn kb_learn_refuses_while_another_command_holds_the_lock() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let _held = trustfill::kb::edit::KbLock::acquire(&kb).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    assert!(run(trustfill(&kb).arg("fill").arg(&input)).status.success());
+    let out = run(trustfill(&kb)
+        .args(["kb", "learn"])
+        .arg(dir.path().join("vendor.review.xlsx")));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("another trustfill command is changing this knowledge base"),
+        "{}",
+        stderr(&out)
+    );
+}
