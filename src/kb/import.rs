@@ -218,7 +218,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                 .map_err(|e| bad(cols.audience.expect("has value"), e))?,
         };
         let id = match get(row, cols.id) {
-            id if id.is_empty() => unique_id(&question, &mut taken),
+            id if id.is_empty() => super::id_from_question(&question, "", &mut taken),
             id => {
                 let col = cols.id.expect("has value");
                 if !is_valid_id(&id) {
@@ -326,32 +326,6 @@ fn has_entries(kb: &Path) -> Result<bool> {
     Ok(kb.is_dir() && !super::kb_files(kb)?.is_empty())
 }
 
-/// A slug from the question's first meaningful words, made unique against `taken`.
-fn unique_id(question: &str, taken: &mut HashSet<String>) -> String {
-    const SKIP: &[&str] = &[
-        "do", "does", "you", "your", "is", "are", "the", "a", "an", "of", "to", "we", "our",
-        "have", "has",
-    ];
-    let words: Vec<String> = slugify(question)
-        .split('-')
-        .filter(|w| !w.is_empty() && !SKIP.contains(w) && w.is_ascii())
-        .take(6)
-        .map(str::to_string)
-        .collect();
-    let base = if words.is_empty() {
-        "entry".to_string()
-    } else {
-        words.join("-")
-    };
-    let mut id = base.clone();
-    let mut n = 2;
-    while !taken.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
-}
-
 /// Write `contents` to `target` through a temporary file in the same folder, never replacing
 /// an existing file.
 fn write_new_file(target: &Path, contents: &str) -> Result<()> {
@@ -402,16 +376,19 @@ mod tests {
 
     #[test]
     fn generated_ids_are_unique_slugs() {
+        use crate::kb::id_from_question;
         let mut taken = HashSet::new();
+        let q = "Do you encrypt data at rest?";
+        assert_eq!(id_from_question(q, "", &mut taken), "encrypt-data-at-rest");
         assert_eq!(
-            unique_id("Do you encrypt data at rest?", &mut taken),
-            "encrypt-data-at-rest"
-        );
-        assert_eq!(
-            unique_id("Do you encrypt data at rest?", &mut taken),
+            id_from_question(q, "", &mut taken),
             "encrypt-data-at-rest-2"
         );
-        assert_eq!(unique_id("???", &mut taken), "entry");
+        assert_eq!(
+            id_from_question(q, "learned-", &mut taken),
+            "learned-encrypt-data-at-rest"
+        );
+        assert_eq!(id_from_question("???", "", &mut taken), "entry");
         assert!(taken.iter().all(|id| is_valid_id(id)));
     }
 }

@@ -102,16 +102,7 @@ pub fn learn(
                 ));
             }
             None if !row.answer.is_empty() => {
-                let base = crate::kb::slugify(&row.question)
-                    .split('-')
-                    .filter(|w| w.len() > 2)
-                    .take(5)
-                    .collect::<Vec<_>>()
-                    .join("-");
-                let id = unique(
-                    &format!("learned-{}", if base.is_empty() { "entry" } else { &base }),
-                    &mut taken,
-                );
+                let id = super::id_from_question(&row.question, "learned-", &mut taken);
                 report.proposed.push((
                     id.clone(),
                     "answered by hand where the knowledge base had nothing".into(),

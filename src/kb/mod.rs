@@ -5,6 +5,7 @@
 //! [`KbEntry`]s and computes the [`fingerprint`] that stamps the derived search index. It knows
 //! nothing about tantivy (see [`crate::index`]) or about questionnaires.
 
+pub mod add;
 mod answers;
 pub mod check;
 pub mod edit;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod learn;
 mod policy;
 pub mod render;
+pub mod stats;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -285,6 +287,37 @@ impl Fnv64 {
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// An id from the question's first meaningful words (`prefix` first, e.g. `learned-`), made
+/// unique against `taken`, which it extends. Used by import, learn and add.
+pub fn id_from_question(
+    question: &str,
+    prefix: &str,
+    taken: &mut std::collections::HashSet<String>,
+) -> String {
+    const SKIP: &[&str] = &[
+        "do", "does", "you", "your", "is", "are", "the", "a", "an", "of", "to", "we", "our",
+        "have", "has",
+    ];
+    let words: Vec<String> = slugify(question)
+        .split('-')
+        .filter(|w| !w.is_empty() && !SKIP.contains(w) && w.is_ascii())
+        .take(6)
+        .map(str::to_string)
+        .collect();
+    let base = if words.is_empty() {
+        format!("{prefix}entry")
+    } else {
+        format!("{prefix}{}", words.join("-"))
+    };
+    let mut id = base.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
 }
 
 /// 1-based line number of a byte offset in `text`.

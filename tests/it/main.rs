@@ -11,5 +11,6 @@ mod kb_import;
 mod kb_index;
 mod kb_learn;
 mod kb_load;
+mod kb_manage;
 mod matching;
 mod real;

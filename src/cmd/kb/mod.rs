@@ -1,9 +1,12 @@
 //! `trustfill kb …`: knowledge-base maintenance, one file per subcommand.
 
+mod add;
 mod check;
+mod export;
 mod import;
 mod index;
 mod learn;
+mod stats;
 
 use clap::Subcommand;
 
@@ -16,6 +19,9 @@ pub enum KbCommand {
     Index(index::Args),
     Check(check::Args),
     Learn(learn::Args),
+    Stats(stats::Args),
+    Export(export::Args),
+    Add(add::Args),
 }
 
 pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
@@ -24,5 +30,8 @@ pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<
         KbCommand::Index(args) => index::run(args, global, out).map(|()| Exit::Done),
         KbCommand::Check(args) => check::run(args, global, out),
         KbCommand::Learn(args) => learn::run(args, global, out).map(|()| Exit::Done),
+        KbCommand::Stats(args) => stats::run(args, global, out).map(|()| Exit::Done),
+        KbCommand::Export(args) => export::run(args, global, out).map(|()| Exit::Done),
+        KbCommand::Add(args) => add::run(args, global, out).map(|()| Exit::Done),
     }
 }
