@@ -283,6 +283,64 @@ pub fn check_text(findings: &[crate::kb::check::Finding]) -> String {
     out
 }
 
+/// `kb import` of a completed questionnaire: what was (or would be) created, merged, refused.
+pub fn harvest_text(r: &crate::kb::harvest::HarvestReport, dry_run: bool) -> String {
+    let would = |done: &str, planned: &str| {
+        if dry_run {
+            planned.to_string()
+        } else {
+            done.to_string()
+        }
+    };
+    let mut out = String::new();
+    for (id, cell) in &r.created {
+        out.push_str(&format!(
+            "{} {id} from {cell}\n",
+            would("created", "would create")
+        ));
+    }
+    for (id, phrasing) in &r.variants {
+        out.push_str(&format!(
+            "{} variant to {id}: {phrasing:?}\n",
+            would("added", "would add")
+        ));
+    }
+    for (cell, question, theirs, id, ours) in &r.conflicts {
+        out.push_str(&format!(
+            "conflict at {cell}: {question:?} was answered {theirs:?}, but {id} says {ours:?}; not imported\n"
+        ));
+    }
+    out
+}
+
+pub fn harvest_summary(
+    plan: &crate::kb::import::ImportPlan,
+    r: &crate::kb::harvest::HarvestReport,
+    dry_run: bool,
+) -> String {
+    let mut out = format!(
+        "{}: {} new entr(ies), {} variant(s) merged, {} conflict(s), {} already known; skipped {} unanswered, {} formula, {} repeated",
+        plan.source.display(),
+        r.created.len(),
+        r.variants.len(),
+        r.conflicts.len(),
+        r.known,
+        r.unanswered,
+        r.formula,
+        r.repeated
+    );
+    match (&r.written, dry_run) {
+        (_, true) => out.push_str("\ndry run: nothing written"),
+        (Some(path), _) => out.push_str(&format!(
+            "\nwrote {} (audience {}; review each entry and set owner, tags and reviewed)",
+            path.display(),
+            plan.default_audience
+        )),
+        (None, _) => {}
+    }
+    out
+}
+
 /// The summary `fill` prints on stderr.
 pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> String {
     let drafted = drafted_confidences(r);

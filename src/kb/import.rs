@@ -103,47 +103,59 @@ fn find_table(sheets: &[Sheet]) -> Option<(&Sheet, usize, Columns)> {
     })
 }
 
+/// The error for a file with no question/answer table: it lists the first row of each sheet so
+/// the user sees what to rename.
+pub(crate) fn no_table_error(path: &Path, sheets: &[Sheet]) -> Error {
+    let seen: Vec<String> = sheets
+        .iter()
+        .map(|s| {
+            let first = s
+                .rows
+                .iter()
+                .find(|r| r.iter().any(|c| !c.trim().is_empty()));
+            let headers: Vec<&str> = first
+                .map(|r| {
+                    r.iter()
+                        .map(|c| c.trim())
+                        .filter(|c| !c.is_empty())
+                        .take(8)
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "sheet {:?}: {}",
+                s.name,
+                if headers.is_empty() {
+                    "(empty)".into()
+                } else {
+                    headers.join(" | ")
+                }
+            )
+        })
+        .collect();
+    Error::Import {
+        path: path.to_path_buf(),
+        message: format!(
+            "no sheet has a header row with both a question and an answer column; found:\n  {}",
+            seen.join("\n  ")
+        ),
+        hint: Some(
+            "name the columns Question and Answer (optionally Comment, Category, Audience, ID)"
+                .into(),
+        ),
+    }
+}
+
+/// Whether `path` is an answer library (a header row naming both a question and an answer
+/// column) rather than a completed questionnaire.
+pub fn is_library(path: &Path) -> Result<bool> {
+    Ok(find_table(&workbook::read(path)?).is_some())
+}
+
 pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     let sheets = workbook::read(&plan.source)?;
     let Some((sheet, header, cols)) = find_table(&sheets) else {
-        let seen: Vec<String> = sheets
-            .iter()
-            .map(|s| {
-                let first = s
-                    .rows
-                    .iter()
-                    .find(|r| r.iter().any(|c| !c.trim().is_empty()));
-                let headers: Vec<&str> = first
-                    .map(|r| {
-                        r.iter()
-                            .map(|c| c.trim())
-                            .filter(|c| !c.is_empty())
-                            .take(8)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "sheet {:?}: {}",
-                    s.name,
-                    if headers.is_empty() {
-                        "(empty)".into()
-                    } else {
-                        headers.join(" | ")
-                    }
-                )
-            })
-            .collect();
-        return Err(Error::Import {
-            path: plan.source.clone(),
-            message: format!(
-                "no sheet has a header row with both a question and an answer column; found:\n  {}",
-                seen.join("\n  ")
-            ),
-            hint: Some(
-                "name the columns Question and Answer (optionally Comment, Category, Audience, ID)"
-                    .into(),
-            ),
-        });
+        return Err(no_table_error(&plan.source, &sheets));
     };
 
     let created_kb = !plan.kb.exists();
@@ -322,7 +334,7 @@ fn describe_columns(cols: &Columns) -> String {
         .join(" ")
 }
 
-fn has_entries(kb: &Path) -> Result<bool> {
+pub(crate) fn has_entries(kb: &Path) -> Result<bool> {
     Ok(kb.is_dir() && !super::kb_files(kb)?.is_empty())
 }
 

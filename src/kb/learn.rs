@@ -77,7 +77,13 @@ pub fn learn(
         }
         let source = kb.get(&row.source).filter(|e| e.kind == EntryKind::Answer);
         match source {
-            Some(entry) if same_answer(row, entry) => {
+            Some(entry)
+                if same_answer(&row.answer, &row.comment, entry)
+                    && super::harvest::has_phrasing(entry, &row.question) =>
+            {
+                report.known += 1;
+            }
+            Some(entry) if same_answer(&row.answer, &row.comment, entry) => {
                 variants.push((
                     entry.id.clone(),
                     kb_root.join(&entry.source.path),
@@ -139,16 +145,16 @@ pub fn learn(
 
 /// Whether the reviewer kept the entry's answer: the same text, the same Yes/No/N/A, or the
 /// "answer — comment" form fill writes into a single answer column; and an unchanged comment.
-fn same_answer(row: &ReviewedRow, entry: &KbEntry) -> bool {
+fn same_answer(answer: &str, comment: &str, entry: &KbEntry) -> bool {
     let short = entry.answer.as_deref().unwrap_or_default();
     let n = normalize_label;
-    let answer_same = row.answer.is_empty()
-        || n(&row.answer) == n(short)
-        || matches!((class(&row.answer), class(short)), (Some(a), Some(b)) if a == b)
-        || n(&row.answer) == n(&format!("{short} {}", entry.comment));
-    let comment_same = row.comment.is_empty()
-        || n(&row.comment) == n(&entry.comment)
-        || n(&row.comment) == n(&format!("{short} {}", entry.comment));
+    let answer_same = answer.is_empty()
+        || n(answer) == n(short)
+        || matches!((class(answer), class(short)), (Some(a), Some(b)) if a == b)
+        || n(answer) == n(&format!("{short} {}", entry.comment));
+    let comment_same = comment.is_empty()
+        || n(comment) == n(&entry.comment)
+        || n(comment) == n(&format!("{short} {}", entry.comment));
     answer_same && comment_same
 }
 

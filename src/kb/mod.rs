@@ -9,6 +9,7 @@ pub mod add;
 mod answers;
 pub mod check;
 pub mod edit;
+pub mod harvest;
 pub mod import;
 pub mod learn;
 mod policy;

@@ -179,3 +179,121 @@ fn import_refuses_a_corrupt_workbook_with_the_file_name() {
     assert!(err.contains("hint:"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn import_of_a_completed_questionnaire_creates_merges_and_reports_conflicts() {
+    let answers = [
+        entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+        entry("mfa", "Is MFA enforced for all staff?", "Yes", "public"),
+    ]
+    .concat();
+    let (_kbdir, kb) = temp_kb(&[("answers/base.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Completed 2025.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Answers").unwrap();
+    ws.write(0, 0, "Acme vendor assessment (completed)")
+        .unwrap();
+    for (c, h) in ["Ref", "Question", "Vendor Answer", "Additional Information"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(2, c as u16, *h).unwrap();
+    }
+    let rows: [(&str, &str, &str, &str); 6] = [
+        (
+            "Q-01",
+            "Is customer data encrypted at rest",
+            "Yes",
+            "AES-256.",
+        ),
+        (
+            "Q-02",
+            "Is customer data encrypted at rest by the vendor?",
+            "Yes",
+            "All stores.",
+        ),
+        (
+            "Q-03",
+            "Is MFA enforced for all staff?",
+            "No",
+            "Only admins.",
+        ),
+        (
+            "Q-04",
+            "Do you run a public bug bounty programme?",
+            "Yes",
+            "Through a bounty platform.",
+        ),
+        ("Q-05", "Is the product hosted in the EU?", "", ""),
+        ("Q-06", "Vendor name (copied from the cover sheet)", "", ""),
+    ];
+    for (i, (id, q, a, c)) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write(r, 0, *id).unwrap();
+        ws.write(r, 1, *q).unwrap();
+        if !a.is_empty() {
+            ws.write(r, 2, *a).unwrap();
+        }
+        if !c.is_empty() {
+            ws.write(r, 3, *c).unwrap();
+        }
+    }
+    ws.write_formula(
+        8,
+        2,
+        rust_xlsxwriter::Formula::new("=\"Acme\"").set_result("Acme"),
+    )
+    .unwrap();
+    wb.save(&path).unwrap();
+
+    let dry = run(trustfill(&kb)
+        .args(["kb", "import", "--dry-run"])
+        .arg(&path));
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(stderr(&dry).contains("1 new entr(ies), 1 variant(s) merged, 1 conflict(s), 1 already known; skipped 1 unanswered, 1 formula"), "{}", stderr(&dry));
+    assert!(
+        !kb.join("answers/completed-2025.toml").exists(),
+        "--dry-run writes nothing"
+    );
+
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("conflict at Answers!C6: \"Is MFA enforced for all staff?\" was answered \"No\", but mfa says \"Yes\"; not imported"), "{text}");
+    assert!(
+        text.contains(
+            "added variant to enc: \"Is customer data encrypted at rest by the vendor?\""
+        ),
+        "{text}"
+    );
+    let written = std::fs::read_to_string(kb.join("answers/completed-2025.toml")).unwrap();
+    assert!(
+        written.contains("# from Completed 2025.xlsx, Answers!C7 (Q-04)"),
+        "{written}"
+    );
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let bounty = loaded
+        .entries
+        .iter()
+        .find(|e| e.source.path == "answers/completed-2025.toml")
+        .unwrap();
+    assert_eq!(
+        (bounty.answer.as_deref(), bounty.comment.as_str()),
+        (Some("Yes"), "Through a bounty platform.")
+    );
+    assert_eq!(
+        loaded.get("enc").unwrap().variants,
+        ["Is customer data encrypted at rest by the vendor?"]
+    );
+    assert_eq!(
+        loaded.get("mfa").unwrap().answer.as_deref(),
+        Some("Yes"),
+        "a conflict never changes the library"
+    );
+}

@@ -5,17 +5,23 @@ use anyhow::Context;
 use super::GlobalArgs;
 use crate::cmd::ask::parse_audience;
 use crate::kb::Audience;
-use crate::kb::import::{ImportPlan, import_library};
+use crate::kb::harvest::harvest;
+use crate::kb::import::{ImportPlan, import_library, is_library};
 use crate::output::Output;
+use crate::present;
 
-/// Import an answer-library spreadsheet into the knowledge base
+/// Import an answer library, or harvest a questionnaire you completed before
 ///
-/// Finds the columns by header name (case-insensitive): Question, Answer (or Response), Comment
-/// (or Explanation, Notes), and optionally ID, Category (or Tags), Audience, Owner, Reviewed.
-/// Writes one new file answers/NAME.toml and creates the knowledge base if the folder is new.
+/// An answer library has a header row naming Question and Answer (or Response) columns, and
+/// optionally Comment (Explanation, Notes), ID, Category (Tags), Audience, Owner, Reviewed.
+/// Anything else is read as a completed questionnaire, in any layout `fill` understands: each
+/// answered question becomes an entry; one the knowledge base already asks with the same answer
+/// becomes a variant instead; one with a different answer is reported as a conflict. New entries
+/// go to one new file answers/NAME.toml; the knowledge base is created if the folder is new.
 ///
 /// Examples:
 ///   trustfill kb import answer-library.xlsx
+///   trustfill kb import last-year-caiq-completed.xlsx --dry-run
 ///   trustfill kb import library.csv --kb ./our-kb --default-audience nda --owner grc@example.com
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -34,6 +40,10 @@ pub struct Args {
     /// Name of the new answers file, without .toml [default: the spreadsheet's name]
     #[arg(long)]
     pub name: Option<String>,
+
+    /// For a completed questionnaire: show what would be created, merged and in conflict
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
@@ -52,6 +62,21 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         owner: args.owner,
         name: args.name,
     };
+    if !is_library(&plan.source)? {
+        let report = harvest(&plan, args.dry_run)
+            .with_context(|| format!("cannot import {}", plan.source.display()))?;
+        let text = present::harvest_text(&report, args.dry_run);
+        if !text.is_empty() {
+            crate::cmd::data_written(out.data(&text))?;
+        }
+        out.status(&present::harvest_summary(&plan, &report, args.dry_run));
+        return Ok(());
+    }
+    if args.dry_run {
+        anyhow::bail!(
+            "--dry-run applies to completed questionnaires; a library import only writes one new file, which you can delete"
+        );
+    }
     let report = import_library(&plan)
         .with_context(|| format!("cannot import {}", plan.source.display()))?;
     if report.created_kb {

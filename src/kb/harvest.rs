@@ -1,0 +1,267 @@
+//! `kb import` of a questionnaire the team completed in the past: any layout `fill` reads.
+//! Each answered question becomes an entry with its provenance (file, cell, question id) in a
+//! comment line above it; a question an entry already asks (coverage both ways ≥ 0.8) with the
+//! same answer becomes a variant of that entry instead; one with a different answer is a
+//! conflict, reported and not added. Formula answers (copies) and repeated questions are
+//! skipped.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use super::edit::{KbLock, add_variants, replace_file};
+use super::import::{ImportPlan, has_entries};
+use super::{EntryKind, KbEntry, KnowledgeBase, Source, id_from_question, render, slugify};
+use crate::error::{Error, Result};
+use crate::index::KbIndex;
+use crate::kb::Audience;
+use crate::matcher::{MatchOptions, Matcher};
+use crate::questionnaire::{Overrides, Questionnaire};
+use crate::text::class;
+use crate::text::normalize_label;
+
+/// Coverage, both ways, above which a harvested question is one the knowledge base asks.
+/// Stricter than `kb check`'s 0.8: a wrong merge is silent, a missed one is flagged by check
+/// ("Vendor Contact Phone Number" is not "Vendor Accessibility Contact Phone Number").
+const SAME_QUESTION: f32 = 0.9;
+/// Answers longer than this are explanations: they go to the comment, the short answer says so.
+const SHORT_ANSWER_CHARS: usize = 80;
+const SEE_COMMENT: &str = "See comment";
+
+#[derive(Debug, Clone, Default)]
+pub struct HarvestReport {
+    /// The new answers file (none on a dry run or when nothing is new).
+    pub written: Option<PathBuf>,
+    /// (new id, cell) per new entry.
+    pub created: Vec<(String, String)>,
+    /// (entry id, phrasing) merged as variants.
+    pub variants: Vec<(String, String)>,
+    /// (cell, question, their answer, entry id, our answer).
+    pub conflicts: Vec<(String, String, String, String, String)>,
+    /// Same question and answer, phrasing already known.
+    pub known: usize,
+    pub unanswered: usize,
+    pub formula: usize,
+    pub repeated: usize,
+}
+
+/// Whether the entry already has this phrasing (ignoring case and punctuation).
+pub(crate) fn has_phrasing(entry: &KbEntry, phrasing: &str) -> bool {
+    let p = normalize_label(phrasing);
+    entry.phrasings().any(|q| normalize_label(q) == p)
+}
+
+enum Agreement {
+    Same,
+    Different,
+    Incomparable,
+}
+
+/// Whether a harvested answer agrees with an entry's. Only the answers are compared: two
+/// explanations of the same Yes in different words are no conflict. Yes/No against a value
+/// ("Annually") means the two ask different things.
+fn compare(theirs: &str, entry: &KbEntry) -> Agreement {
+    let ours = entry.answer.as_deref().unwrap_or_default();
+    // A long answer was harvested as "See comment" with the text in the comment.
+    let ours = if ours == SEE_COMMENT {
+        entry.comment.split("\n\n").next().unwrap_or_default()
+    } else {
+        ours
+    };
+    match (class(theirs), class(ours)) {
+        (Some(a), Some(b)) if a == b => Agreement::Same,
+        (Some(_), Some(_)) => Agreement::Different,
+        (None, None) if normalize_label(theirs) == normalize_label(ours) => Agreement::Same,
+        (None, None) => Agreement::Different,
+        _ => Agreement::Incomparable,
+    }
+}
+
+pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
+    let q = Questionnaire::read(&plan.source, &Overrides::default())?;
+    if q.question_count() == 0 {
+        // Neither a library nor a questionnaire: show the headers the user could rename.
+        return Err(super::import::no_table_error(
+            &plan.source,
+            &crate::workbook::read(&plan.source)?,
+        ));
+    }
+    if !dry_run {
+        std::fs::create_dir_all(&plan.kb).map_err(|e| Error::io("cannot create", &plan.kb, e))?;
+    }
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(KbLock::acquire(&plan.kb)?)
+    };
+    let existing = if has_entries(&plan.kb)? {
+        Some(KnowledgeBase::load(&plan.kb)?)
+    } else {
+        None
+    };
+    let index = match &existing {
+        Some(_) => Some(KbIndex::open(&plan.kb)?.0),
+        None => None,
+    };
+    let mut matcher = index.as_ref().map(Matcher::new);
+    let mut taken: HashSet<String> = existing
+        .iter()
+        .flat_map(|kb| kb.entries.iter().map(|e| e.id.clone()))
+        .collect();
+    let name = plan.name.clone().unwrap_or_else(|| {
+        slugify(
+            &plan
+                .source
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy(),
+        )
+    });
+    let name = if name.is_empty() {
+        "harvested".to_string()
+    } else {
+        name
+    };
+    let rel = format!("{}/{name}.toml", super::ANSWERS_DIR);
+    let target = plan.kb.join(&rel);
+    if target.exists() {
+        return Err(Error::Import {
+            path: target,
+            message: "already exists; import never overwrites an answers file".into(),
+            hint: Some("choose another file name with --name NAME".into()),
+        });
+    }
+    let file_name = plan
+        .source
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let mut report = HarvestReport::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut new_text = String::new();
+    let mut variants: Vec<(String, PathBuf, String)> = Vec::new();
+    for question in q.sheets.iter().flat_map(|s| &s.questions) {
+        if question.answer_is_formula {
+            report.formula += 1;
+            continue;
+        }
+        let answer = question.existing_answer.trim();
+        if answer.is_empty() {
+            report.unanswered += 1;
+            continue;
+        }
+        if !seen.insert(normalize_label(&question.text)) {
+            report.repeated += 1;
+            continue;
+        }
+        let comment = question.existing_comment.trim();
+        let cell = question.answer_cell.to_string();
+        if let (Some(m), Some(kb)) = (matcher.as_mut(), existing.as_ref()) {
+            let same = m
+                .find(
+                    &question.text,
+                    &MatchOptions {
+                        audience: Audience::Internal,
+                        top: 3,
+                    },
+                )?
+                .into_iter()
+                .find(|c| {
+                    c.entry.kind == EntryKind::Answer
+                        && c.signals.query_coverage.min(c.signals.entry_coverage) >= SAME_QUESTION
+                });
+            if let Some(c) = same
+                && let Some(entry) = kb.get(&c.entry.id)
+            {
+                match compare(answer, entry) {
+                    Agreement::Same if has_phrasing(entry, &question.text) => {
+                        report.known += 1;
+                        continue;
+                    }
+                    Agreement::Same => {
+                        variants.push((
+                            entry.id.clone(),
+                            plan.kb.join(&entry.source.path),
+                            question.text.clone(),
+                        ));
+                        continue;
+                    }
+                    Agreement::Different => {
+                        report.conflicts.push((
+                            cell,
+                            question.text.clone(),
+                            answer.to_string(),
+                            entry.id.clone(),
+                            entry.answer.clone().unwrap_or_default(),
+                        ));
+                        continue;
+                    }
+                    // "Yes" against "Annually": not the same question after all.
+                    Agreement::Incomparable => {}
+                }
+            }
+        }
+        let (short, explanation) = if answer.chars().count() > SHORT_ANSWER_CHARS {
+            (
+                SEE_COMMENT.to_string(),
+                [answer, comment]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n\n"),
+            )
+        } else {
+            (answer.to_string(), comment.to_string())
+        };
+        let id = id_from_question(&question.text, "", &mut taken);
+        let entry = KbEntry {
+            id: id.clone(),
+            kind: EntryKind::Answer,
+            question: question.text.clone(),
+            variants: Vec::new(),
+            answer: Some(short),
+            comment: explanation,
+            tags: Vec::new(),
+            audience: plan.default_audience,
+            owner: plan.owner.clone(),
+            reviewed: None,
+            source: Source {
+                path: rel.clone(),
+                line: 0,
+            },
+        };
+        let provenance = match &question.id {
+            Some(qid) => format!("# from {file_name}, {cell} ({qid})\n"),
+            None => format!("# from {file_name}, {cell}\n"),
+        };
+        new_text.push_str(&provenance);
+        new_text.push_str(&render::entry(&entry));
+        report.created.push((id, cell));
+    }
+    for (id, file, phrasing) in variants {
+        let added = if dry_run {
+            vec![phrasing.clone()]
+        } else {
+            add_variants(&file, &id, std::slice::from_ref(&phrasing))?
+        };
+        if added.is_empty() {
+            report.known += 1;
+        } else {
+            report.variants.push((id, phrasing));
+        }
+    }
+    if !new_text.is_empty() && !dry_run {
+        let header = format!(
+            "Harvested by `trustfill kb import` from the completed questionnaire {file_name}.\nEach entry names the cell it came from. Review each one: set owner, tags and reviewed, and\ncheck the audience ({}) before answering from it.",
+            plan.default_audience
+        );
+        replace_file(&target, &(render::file(&header, &[]) + &new_text))?;
+        report.written = Some(target.clone());
+        if let Err(e) = KnowledgeBase::load(&plan.kb) {
+            let _ = std::fs::remove_file(&target);
+            return Err(e);
+        }
+    }
+    Ok(report)
+}
