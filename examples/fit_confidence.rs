@@ -2,10 +2,12 @@
 //! set: logistic regression, by gradient descent with a little L2, of "the best approved answer
 //! is right" on the matcher's features. Prints the constant to paste into src/matcher.rs.
 //!
-//!     cargo run --release --example fit_confidence [LABELS.csv] [KB_DIR]
+//!     cargo run --release --example fit_confidence [LABELS.csv KB_DIR]...
 //!
-//! Defaults: fixtures/eval/shipped-kb-labels.csv and knowledge-base. The tuning half is the
-//! even data rows (0, 2, 4, …); `trustfill eval --rows odd` reports on the other half.
+//! Default: the two labeled sets in the repository, the shipped knowledge base's
+//! (fixtures/eval/shipped-kb-labels.csv with knowledge-base) and the second example company's
+//! (fixtures/eval/company-b/labels.csv with fixtures/eval/company-b). The tuning half is the
+//! even data rows (0, 2, 4, …) of each; `trustfill eval --rows odd` reports on the other half.
 
 use std::path::PathBuf;
 
@@ -14,33 +16,46 @@ use trustfill::kb::{Audience, EntryKind};
 use trustfill::matcher::{FEATURES, MatchOptions, Matcher, features};
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let labels = args.get(1).map_or(
-        root.join("fixtures/eval/shipped-kb-labels.csv"),
-        PathBuf::from,
-    );
-    let kb = args
-        .get(2)
-        .map_or(root.join("knowledge-base"), PathBuf::from);
-    let labels = trustfill::eval::read_labels(&labels).expect("labels");
-    let (index, _) = KbIndex::open(&kb).expect("knowledge base");
-    let mut matcher = Matcher::new(&index);
+    let sets: Vec<(PathBuf, PathBuf)> = if args.is_empty() {
+        vec![
+            (
+                root.join("fixtures/eval/shipped-kb-labels.csv"),
+                root.join("knowledge-base"),
+            ),
+            (
+                root.join("fixtures/eval/company-b/labels.csv"),
+                root.join("fixtures/eval/company-b"),
+            ),
+        ]
+    } else {
+        args.chunks(2)
+            .map(|p| {
+                (
+                    PathBuf::from(&p[0]),
+                    PathBuf::from(p.get(1).expect("LABELS KB pairs")),
+                )
+            })
+            .collect()
+    };
     let opts = MatchOptions {
         audience: Audience::Internal,
         top: 6,
     };
     let mut xs: Vec<[f32; 8]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
-    for l in labels.iter().step_by(2) {
-        let found = matcher.find(&l.question, &opts).expect("match");
-        match found.iter().find(|c| c.entry.kind == EntryKind::Answer) {
-            Some(c) => {
+    for (labels, kb) in &sets {
+        let labels = trustfill::eval::read_labels(labels).expect("labels");
+        let (index, _) = KbIndex::open(kb).expect("knowledge base");
+        let mut matcher = Matcher::new(&index);
+        for l in labels.iter().step_by(2) {
+            let found = matcher.find(&l.question, &opts).expect("match");
+            // No candidate at all: confidence 0 whatever the weights.
+            if let Some(c) = found.iter().find(|c| c.entry.kind == EntryKind::Answer) {
                 xs.push(features(&c.signals));
                 ys.push(f32::from(u8::from(l.expected.contains(&c.entry.id))));
             }
-            // No candidate at all: confidence 0 whatever the weights.
-            None => continue,
         }
     }
     // quality is built from query and entry coverage; fitting all three on ~90 questions gives
