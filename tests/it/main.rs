@@ -4,6 +4,7 @@
 
 mod ask;
 mod common;
+mod confidentiality;
 mod fill;
 mod fixtures;
 mod kb_check;

@@ -1,0 +1,151 @@
+//! Confidentiality as a property: over random knowledge bases and random questions, nothing
+//! above the reader's audience ever comes back, from `ask` or in `fill`'s outputs. Seeded, so a
+//! failure reproduces; every entry shares vocabulary with every question, so the filter, not
+//! a lack of matches, is what is tested.
+
+use std::fmt::Write;
+
+use trustfill::index::KbIndex;
+use trustfill::kb::Audience;
+use trustfill::matcher::{MatchOptions, Matcher};
+
+use crate::common::*;
+
+/// xorshift64*: a small deterministic generator (no extra crate for one test).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const WORDS: [&str; 16] = [
+    "encryption",
+    "backup",
+    "audit",
+    "report",
+    "access",
+    "review",
+    "incident",
+    "vendor",
+    "soc",
+    "retention",
+    "password",
+    "network",
+    "training",
+    "policy",
+    "logging",
+    "key",
+];
+const AUDIENCES: [&str; 3] = ["public", "nda", "internal"];
+
+fn random_kb(rng: &mut Rng, entries: usize) -> String {
+    let mut text = String::new();
+    for i in 0..entries {
+        let q: Vec<&str> = (0..4).map(|_| rng.pick(&WORDS)).collect();
+        let secret = format!("SECRET-{i}");
+        let audience = rng.pick(&AUDIENCES);
+        write!(
+            text,
+            "[[answer]]\nid = \"e{i}\"\nquestion = \"Do you have {}?\"\nvariants = [\"{} {}\"]\nanswer = \"Yes\"\ncomment = \"{} {} {secret} {audience}\"\naudience = \"{audience}\"\nowner = \"t@example.com\"\nreviewed = 2026-06-01\n\n",
+            q.join(" "), q[0], q[1], rng.pick(&WORDS), rng.pick(&WORDS)
+        )
+        .unwrap();
+    }
+    text
+}
+
+#[test]
+fn nothing_above_the_readers_audience_is_ever_returned() {
+    let mut rng = Rng(0x5eed_cafe);
+    for round in 0..6 {
+        let kb_text = random_kb(&mut rng, 40);
+        let (_dir, kb) = temp_kb(&[("answers/random.toml", &kb_text)]);
+        let (index, _) = KbIndex::open(&kb).unwrap();
+        let mut matcher = Matcher::new(&index);
+        for _ in 0..40 {
+            let question = format!(
+                "Is {} {} {} in place?",
+                rng.pick(&WORDS),
+                rng.pick(&WORDS),
+                rng.pick(&WORDS)
+            );
+            for reader in Audience::ALL {
+                let found = matcher
+                    .find(
+                        &question,
+                        &MatchOptions {
+                            audience: reader,
+                            top: 20,
+                        },
+                    )
+                    .unwrap();
+                for c in &found {
+                    assert!(
+                        c.entry.audience.visible_to(reader),
+                        "round {round}: {} ({}) returned to {reader} for {question:?}",
+                        c.entry.id,
+                        c.entry.audience
+                    );
+                }
+                if reader == Audience::Internal {
+                    assert!(
+                        !found.is_empty(),
+                        "the vocabulary overlaps, so something always matches"
+                    );
+                }
+            }
+        }
+        // End to end through fill at the public audience: no NDA or internal text in any output.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("q.csv");
+        let mut rows = String::from("Question,Answer,Comment\n");
+        for _ in 0..15 {
+            writeln!(
+                rows,
+                "Do you have {} {} {}?,,",
+                rng.pick(&WORDS),
+                rng.pick(&WORDS),
+                rng.pick(&WORDS)
+            )
+            .unwrap();
+        }
+        std::fs::write(&csv, rows).unwrap();
+        let out = run(trustfill(&kb)
+            .args(["fill", "--min-confidence", "0"])
+            .arg(&csv));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let secret_ids: Vec<String> = kb_text
+            .split("[[answer]]")
+            .filter(|e| !e.contains("audience = \"public\""))
+            .filter_map(|e| {
+                e.split("id = \"")
+                    .nth(1)
+                    .map(|r| r.split('"').next().unwrap().to_string())
+            })
+            .collect();
+        for file in ["q.filled.xlsx", "q.review.xlsx"] {
+            for text in cell_dump(&dir.path().join(file)).values() {
+                assert!(
+                    !text.contains(" nda") && !text.contains(" internal"),
+                    "round {round}: {file} shows {text:?}"
+                );
+            }
+        }
+        let log = std::fs::read_to_string(dir.path().join("q.filled.answers.jsonl")).unwrap();
+        for id in &secret_ids {
+            assert!(
+                !log.contains(&format!("\"entry\":\"{id}\"")),
+                "round {round}: the answer log cites {id}"
+            );
+        }
+    }
+}
