@@ -64,24 +64,31 @@ static POLICY_REF: LazyLock<Regex> = LazyLock::new(|| {
 /// Check a knowledge base. A knowledge base that does not load is reported as `invalid`
 /// findings rather than as an error, so `kb check` can list every problem at once.
 pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>> {
+    let invalid = |problems: Vec<crate::error::KbProblem>| -> Vec<Finding> {
+        problems
+            .into_iter()
+            .map(|p| Finding {
+                severity: Severity::Error,
+                kind: "invalid",
+                location: Some(format!(
+                    "{}{}",
+                    p.path.display(),
+                    p.line.map(|l| format!(":{l}")).unwrap_or_default()
+                )),
+                ids: Vec::new(),
+                message: p.message,
+            })
+            .collect()
+    };
+    // The thesaurus is part of the knowledge base: a term in two groups is an error like any other.
+    match crate::thesaurus::Thesaurus::load(root, &mut crate::text::english()) {
+        Err(Error::KbInvalid(problems)) => return Ok(invalid(problems)),
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
     let kb = match KnowledgeBase::load(root) {
         Ok(kb) => kb,
-        Err(Error::KbInvalid(problems)) => {
-            return Ok(problems
-                .into_iter()
-                .map(|p| Finding {
-                    severity: Severity::Error,
-                    kind: "invalid",
-                    location: Some(format!(
-                        "{}{}",
-                        p.path.display(),
-                        p.line.map(|l| format!(":{l}")).unwrap_or_default()
-                    )),
-                    ids: Vec::new(),
-                    message: p.message,
-                })
-                .collect());
-        }
+        Err(Error::KbInvalid(problems)) => return Ok(invalid(problems)),
         Err(e) => return Err(e),
     };
     let (index, _) = KbIndex::open(root)?;

@@ -115,3 +115,32 @@ fn kb_check_lists_load_problems_instead_of_failing() {
         stdout(&out)
     );
 }
+
+#[test]
+fn kb_check_reports_thesaurus_conflicts_with_their_line() {
+    let thesaurus = "[[synonyms]]\nterms = [\"SSO\", \"single sign-on\"]\n\n[[synonyms]]\nterms = [\"SAML\", \"SSO\"]\n";
+    let (_dir, kb) = temp_kb(&[
+        (
+            "answers/a.toml",
+            &entry("a", "Do you support SSO?", "Yes", "public"),
+        ),
+        ("thesaurus.toml", thesaurus),
+    ]);
+    let (code, found) = findings(&kb, &[]);
+    assert_eq!(code, Some(1), "{found:?}");
+    assert_eq!(found[0]["kind"], "invalid");
+    assert!(
+        found[0]["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("thesaurus.toml:5"),
+        "{found:?}"
+    );
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already in the group"),
+        "{found:?}"
+    );
+}
