@@ -1,0 +1,281 @@
+//! Speed and scale: `cargo bench --bench scale` (add `-- --quick` for the 1k/10k sizes only).
+//!
+//! Generates synthetic but realistic workloads at bench time (nothing is committed): libraries
+//! of 1k, 10k and 100k entries built from question templates (topics × aspects × scopes, so
+//! every question is distinct), and questionnaires of 100, 1,000 and 10,000 rows mixing
+//! paraphrases of library questions, framework boilerplate and off-topic questions. Reports the
+//! median of several runs: index build, `ask` in-process per question and per process, and
+//! `fill` end to end with its read / match / write split and peak memory (from `/usr/bin/time`
+//! when present).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use trustfill::index::KbIndex;
+use trustfill::kb::Audience;
+use trustfill::matcher::{MatchOptions, Matcher};
+
+const TOPICS: [&str; 40] = [
+    "encryption at rest",
+    "encryption in transit",
+    "multi-factor authentication",
+    "single sign-on",
+    "access reviews",
+    "privileged access",
+    "password storage",
+    "key management",
+    "backups",
+    "disaster recovery",
+    "business continuity",
+    "incident response",
+    "breach notification",
+    "vulnerability scanning",
+    "penetration testing",
+    "patch management",
+    "change management",
+    "code review",
+    "static analysis",
+    "dependency scanning",
+    "logging",
+    "log retention",
+    "security monitoring",
+    "endpoint protection",
+    "mobile device management",
+    "network segmentation",
+    "firewall rules",
+    "DDoS protection",
+    "vendor risk management",
+    "subprocessor changes",
+    "data retention",
+    "data deletion",
+    "data residency",
+    "privacy requests",
+    "security training",
+    "background checks",
+    "physical security",
+    "asset inventory",
+    "secure configuration",
+    "audit logging",
+];
+const ASPECTS: [&str; 10] = [
+    "Do you have a documented policy for {t}",
+    "How often is {t} reviewed",
+    "Who is accountable for {t}",
+    "Is {t} tested regularly",
+    "Describe the tooling used for {t}",
+    "Are exceptions to {t} approved and tracked",
+    "Is {t} covered by your SOC 2 report",
+    "What metrics do you report for {t}",
+    "Is {t} enforced automatically",
+    "How are customers informed about {t}",
+];
+
+/// A scope makes each question distinct: the product line or region it concerns.
+fn scope(i: usize) -> String {
+    const AREAS: [&str; 10] = [
+        "billing",
+        "analytics",
+        "mobile",
+        "reporting",
+        "payments",
+        "identity",
+        "storage",
+        "messaging",
+        "search",
+        "scheduling",
+    ];
+    format!("{} service {}", AREAS[i % AREAS.len()], i / AREAS.len())
+}
+
+fn question(i: usize) -> String {
+    let t = TOPICS[i % TOPICS.len()];
+    let a = ASPECTS[(i / TOPICS.len()) % ASPECTS.len()];
+    let s = scope(i / (TOPICS.len() * ASPECTS.len()));
+    format!("{} for the {s}?", a.replace("{t}", t))
+}
+
+fn write_library(dir: &Path, entries: usize) {
+    let answers = dir.join("answers");
+    std::fs::create_dir_all(&answers).unwrap();
+    for (file, chunk) in (0..entries).collect::<Vec<_>>().chunks(1000).enumerate() {
+        let mut text = String::new();
+        for &i in chunk {
+            let q = question(i);
+            writeln!(
+                text,
+                "[[answer]]\nid = \"e{i}\"\nquestion = \"{q}\"\nvariants = [\"{}\"]\nanswer = \"Yes\"\ncomment = \"For the {}, {} is handled by the platform team and reviewed every quarter.\"\ntags = [\"t{}\"]\naudience = \"public\"\nowner = \"team@example.com\"\nreviewed = 2026-06-01\n",
+                TOPICS[i % TOPICS.len()],
+                scope(i / (TOPICS.len() * ASPECTS.len())),
+                TOPICS[i % TOPICS.len()],
+                i % 50
+            )
+            .unwrap();
+        }
+        std::fs::write(answers.join(format!("lib-{file:03}.toml")), text).unwrap();
+    }
+}
+
+/// Questionnaire rows: a third close paraphrases, a third wrapped in framework boilerplate,
+/// a third off-topic (the library has no answer).
+fn questionnaire_rows(rows: usize, library: usize) -> Vec<String> {
+    (0..rows)
+        .map(|r| {
+            let i = (r * 7919) % library;
+            match r % 3 {
+                0 => question(i).replace("Do you have", "Is there").replace('?', ", please confirm?"),
+                1 => format!("Are policies and procedures for {} established, documented, approved, communicated, applied, evaluated and maintained?", TOPICS[i % TOPICS.len()]),
+                _ => format!("Is row {r} of the cafeteria menu vegetarian?"),
+            }
+        })
+        .collect()
+}
+
+fn write_questionnaire(path: &Path, rows: &[String]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("Questions").unwrap();
+    for (c, h) in ["ID", "Question", "Answer", "Comments"].iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (r, q) in rows.iter().enumerate() {
+        ws.write(r as u32 + 1, 0, format!("Q-{}", r + 1)).unwrap();
+        ws.write(r as u32 + 1, 1, q).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn time_runs(runs: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// Run the binary; returns (wall time, peak RSS in MB when /usr/bin/time is available, stdout).
+fn run_binary(args: &[&str], kb: &Path) -> (Duration, Option<f64>, String) {
+    let bin = env!("CARGO_BIN_EXE_trustfill");
+    let timer = Path::new("/usr/bin/time");
+    let mut cmd = if timer.exists() {
+        let mut c = Command::new(timer);
+        c.args(["-f", "%M"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.arg("-q").arg("--kb").arg(kb).args(args);
+    let start = Instant::now();
+    let out = cmd.output().unwrap();
+    let took = start.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let peak = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
+    (
+        took,
+        peak,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let work = tempfile::tempdir().unwrap();
+    let sizes: &[usize] = if quick {
+        &[1_000, 10_000]
+    } else {
+        &[1_000, 10_000, 100_000]
+    };
+    println!(
+        "| library | index build | peak MB | ask in-process (per question) | ask per process |"
+    );
+    println!("|---|---|---|---|---|");
+    let mut kbs: Vec<(usize, PathBuf)> = Vec::new();
+    for &n in sizes {
+        let kb = work.path().join(format!("kb-{n}"));
+        write_library(&kb, n);
+        let runs = if n >= 100_000 { 3 } else { 5 };
+        let build = time_runs(runs, || {
+            KbIndex::rebuild(&kb).unwrap();
+        });
+        let (_, peak, _) = run_binary(&["kb", "index"], &kb);
+        let (index, _) = KbIndex::open(&kb).unwrap();
+        let mut matcher = Matcher::new(&index);
+        let qs = questionnaire_rows(1000, n);
+        let opts = MatchOptions {
+            audience: Audience::Public,
+            top: 4,
+        };
+        let batch = time_runs(3, || {
+            for q in &qs {
+                matcher.find(q, &opts).unwrap();
+            }
+        });
+        let per_process = median(
+            (0..10)
+                .map(|_| run_binary(&["ask", "Is encryption at rest tested regularly?"], &kb).0)
+                .collect(),
+        );
+        println!(
+            "| {n} | {:.2} s | {} | {:.3} ms | {:.1} ms |",
+            build.as_secs_f64(),
+            peak.map_or("-".into(), |p| format!("{p:.0}")),
+            batch.as_secs_f64() * 1000.0 / qs.len() as f64,
+            per_process.as_secs_f64() * 1000.0
+        );
+        kbs.push((n, kb));
+    }
+    println!("\n| library | questionnaire rows | fill wall | read | match | write | peak MB |");
+    println!("|---|---|---|---|---|---|---|");
+    for (n, kb) in kbs
+        .iter()
+        .filter(|(n, _)| *n == 10_000 || (*n == 1_000 && quick))
+    {
+        for rows in [100usize, 1_000, 10_000] {
+            let input = work.path().join(format!("q-{n}-{rows}.xlsx"));
+            write_questionnaire(&input, &questionnaire_rows(rows, *n));
+            let runs = if rows >= 10_000 { 3 } else { 5 };
+            let results: Vec<(Duration, Option<f64>, serde_json::Value)> = (0..runs)
+                .map(|_| {
+                    let (took, peak, out) =
+                        run_binary(&["fill", "--json", "--force", input.to_str().unwrap()], kb);
+                    (took, peak, serde_json::from_str(&out).unwrap())
+                })
+                .collect();
+            let wall = median(results.iter().map(|r| r.0).collect());
+            let ms = |k: &str| {
+                median(
+                    results
+                        .iter()
+                        .map(|r| Duration::from_millis(r.2["timings_ms"][k].as_u64().unwrap()))
+                        .collect(),
+                )
+                .as_millis()
+            };
+            let peak = results.iter().filter_map(|r| r.1).fold(0.0, f64::max);
+            println!(
+                "| {n} | {rows} | {:.2} s | {} ms | {} ms | {} ms | {peak:.0} |",
+                wall.as_secs_f64(),
+                ms("read"),
+                ms("match"),
+                ms("write")
+            );
+        }
+    }
+}
