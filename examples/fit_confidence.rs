@@ -43,7 +43,7 @@ fn main() {
         audience: Audience::Internal,
         top: 6,
     };
-    let mut xs: Vec<[f32; 8]> = Vec::new();
+    let mut xs: Vec<[f32; 9]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
     for (labels, kb) in &sets {
         let labels = trustfill::eval::read_labels(labels).expect("labels");
@@ -60,23 +60,23 @@ fn main() {
     }
     // quality is built from query and entry coverage; fitting all three on ~90 questions gives
     // collinear, sign-flipping weights. Those two are left out (weight 0).
-    const USED: [bool; 8] = [true, false, false, true, true, true, true, true];
+    const USED: [bool; 9] = [true, false, false, true, true, true, true, true, true];
     let n = xs.len() as f32;
-    let mut w = [0.0f32; 9];
+    let mut w = [0.0f32; 10];
     let (rate, l2) = (0.5f32, 0.002f32);
     for _ in 0..20_000 {
-        let mut grad = [0.0f32; 9];
+        let mut grad = [0.0f32; 10];
         for (x, y) in xs.iter().zip(&ys) {
             let z = w[0] + x.iter().zip(&w[1..]).map(|(a, b)| a * b).sum::<f32>();
             let err = 1.0 / (1.0 + (-z).exp()) - y;
             grad[0] += err;
-            for k in 0..8 {
+            for k in 0..9 {
                 if USED[k] {
                     grad[k + 1] += err * x[k];
                 }
             }
         }
-        for k in 0..9 {
+        for k in 0..10 {
             let reg = if k == 0 { 0.0 } else { l2 * w[k] };
             w[k] -= rate * (grad[k] / n + reg);
         }
@@ -91,5 +91,5 @@ fn main() {
         eprintln!("  {name:<17} {weight:+.3}");
     }
     let shown: Vec<String> = w.iter().map(|v| format!("{v:.3}")).collect();
-    println!("pub const WEIGHTS: [f32; 9] = [{}];", shown.join(", "));
+    println!("pub const WEIGHTS: [f32; 10] = [{}];", shown.join(", "));
 }

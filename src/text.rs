@@ -348,6 +348,17 @@ pub fn polarity_clash(question: &str, phrasing: &str) -> Option<String> {
     ))
 }
 
+/// Whether a question asks for a yes or a no: it opens with an auxiliary verb ("Is…", "Do you…",
+/// "Has…", "Can…").
+pub fn asks_yes_no(question: &str) -> bool {
+    let q = question.trim().to_lowercase();
+    const OPENERS: [&str; 14] = [
+        "is ", "are ", "do ", "does ", "did ", "has ", "have ", "can ", "will ", "would ",
+        "should ", "was ", "were ", "must ",
+    ];
+    OPENERS.iter().any(|o| q.starts_with(o))
+}
+
 /// A header or label reduced to lowercase words: `"Vendor Answers:"` → `vendor answers`. Used
 /// wherever spreadsheet headers are recognised by name.
 pub fn normalize_label(text: &str) -> String {
