@@ -29,7 +29,7 @@
 //! (see [`WEIGHTS`] for where and how to re-fit). A question whose terms no entry uses gets no
 //! candidates at all.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
 use tantivy::Searcher;
@@ -186,6 +186,7 @@ impl<'a> Matcher<'a> {
             .collect::<Result<_>>()?;
         let asks_value = text::asks_for_value(&cleaned);
         let asks_yes_no = text::asks_yes_no(&cleaned);
+        let question_negations = text::negations(&cleaned);
         let max_idf = (1.0 + (self.num_docs + 0.5) / 0.5).ln();
         let query = self.query(&terms, opts.audience);
         let depth = opts.top.max(RERANK_DEPTH);
@@ -221,7 +222,7 @@ impl<'a> Matcher<'a> {
                 .answer
                 .as_deref()
                 .and_then(text::class)
-                .and_then(|_| text::polarity_clash(&cleaned, &matched));
+                .and_then(|_| text::polarity_clash_with(&question_negations, &matched));
             candidates.push(Candidate {
                 entry,
                 matched,

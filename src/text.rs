@@ -301,10 +301,20 @@ const NEGATIONS: [&str; 22] = [
     "lack",
 ];
 
-fn negations(text: &str) -> Vec<String> {
+pub fn negations(text: &str) -> Vec<String> {
+    let split = |s: &str| -> Vec<String> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| NEGATIONS.contains(w))
+            .map(str::to_string)
+            .collect()
+    };
+    let lower = text.to_lowercase();
+    // Fast path: most phrasings have no negation at all (this runs for every candidate).
+    if split(&lower).is_empty() && !lower.contains("plain text") && !lower.contains("clear text") {
+        return Vec::new();
+    }
     // Idioms that contain a negation but do not negate anything.
-    let mut lower = text
-        .to_lowercase()
+    let mut lower = lower
         .replace("plain text", "plaintext")
         .replace("clear text", "cleartext");
     for idiom in [
@@ -332,13 +342,18 @@ fn negations(text: &str) -> Vec<String> {
 /// number of negations ("Do you store passwords in plaintext?") and the other an even number
 /// ("How are passwords stored?"). Returns the reason to show the reviewer.
 pub fn polarity_clash(question: &str, phrasing: &str) -> Option<String> {
-    let q = negations(question);
+    polarity_clash_with(&negations(question), phrasing)
+}
+
+/// [`polarity_clash`] with the question's negations counted once (the matcher compares one
+/// question with many phrasings).
+pub fn polarity_clash_with(q: &[String], phrasing: &str) -> Option<String> {
     let e = negations(phrasing);
     if q.len() % 2 == e.len() % 2 {
         return None;
     }
-    let (side, words) = if q.len() % 2 == 1 {
-        ("the question", &q)
+    let (side, words): (&str, &[String]) = if q.len() % 2 == 1 {
+        ("the question", q)
     } else {
         ("the entry", &e)
     };
