@@ -115,6 +115,30 @@ pub fn add_variants(file: &Path, id: &str, variants: &[String]) -> Result<Vec<St
     Ok(added)
 }
 
+/// Add each `(entry id, answers file, phrasing)`; on a dry run nothing is written and every
+/// phrasing counts as added (callers skip phrasings the entry already has). Returns the
+/// `(id, phrasing)` pairs added and how many were already known.
+pub fn apply_variants(
+    variants: Vec<(String, PathBuf, String)>,
+    dry_run: bool,
+) -> Result<(Vec<(String, String)>, usize)> {
+    let mut added_all = Vec::new();
+    let mut known = 0;
+    for (id, file, phrasing) in variants {
+        let added = if dry_run {
+            vec![phrasing.clone()]
+        } else {
+            add_variants(&file, &id, std::slice::from_ref(&phrasing))?
+        };
+        if added.is_empty() {
+            known += 1;
+        } else {
+            added_all.push((id, phrasing));
+        }
+    }
+    Ok((added_all, known))
+}
+
 /// Push values formatted like the array's existing ones (one per line when it is multi-line).
 fn push_like_siblings(arr: &mut Array, values: &[String]) {
     let prefix = arr

@@ -8,9 +8,9 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use super::edit::{KbLock, add_variants, replace_file};
+use super::edit::{KbLock, apply_variants, replace_file};
 use super::import::{ImportPlan, has_entries};
-use super::{EntryKind, KbEntry, KnowledgeBase, Source, id_from_question, render, slugify};
+use super::{EntryKind, KbEntry, KnowledgeBase, Source, id_from_question, render};
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::Audience;
@@ -107,29 +107,7 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
         .iter()
         .flat_map(|kb| kb.entries.iter().map(|e| e.id.clone()))
         .collect();
-    let name = plan.name.clone().unwrap_or_else(|| {
-        slugify(
-            &plan
-                .source
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy(),
-        )
-    });
-    let name = if name.is_empty() {
-        "harvested".to_string()
-    } else {
-        name
-    };
-    let rel = format!("{}/{name}.toml", super::ANSWERS_DIR);
-    let target = plan.kb.join(&rel);
-    if target.exists() {
-        return Err(Error::Import {
-            path: target,
-            message: "already exists; import never overwrites an answers file".into(),
-            hint: Some("choose another file name with --name NAME".into()),
-        });
-    }
+    let (rel, target) = plan.new_file("harvested")?;
     let file_name = plan
         .source
         .file_name()
@@ -239,18 +217,9 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
         new_text.push_str(&render::entry(&entry));
         report.created.push((id, cell));
     }
-    for (id, file, phrasing) in variants {
-        let added = if dry_run {
-            vec![phrasing.clone()]
-        } else {
-            add_variants(&file, &id, std::slice::from_ref(&phrasing))?
-        };
-        if added.is_empty() {
-            report.known += 1;
-        } else {
-            report.variants.push((id, phrasing));
-        }
-    }
+    let (added, known) = apply_variants(variants, dry_run)?;
+    report.variants = added;
+    report.known += known;
     if !new_text.is_empty() && !dry_run {
         let header = format!(
             "Harvested by `trustfill kb import` from the completed questionnaire {file_name}.\nEach entry names the cell it came from. Review each one: set owner, tags and reviewed, and\ncheck the audience ({}) before answering from it.",

@@ -146,6 +146,38 @@ pub(crate) fn no_table_error(path: &Path, sheets: &[Sheet]) -> Error {
     }
 }
 
+impl ImportPlan {
+    /// The new answers file, `answers/NAME.toml` (relative path and full path): `--name`, else
+    /// the source's file name, else `fallback`. Import never overwrites an answers file.
+    pub fn new_file(&self, fallback: &str) -> Result<(String, PathBuf)> {
+        let name = match &self.name {
+            Some(n) => n.clone(),
+            None => slugify(
+                &self
+                    .source
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy(),
+            ),
+        };
+        let name = if name.is_empty() {
+            fallback.to_string()
+        } else {
+            name
+        };
+        let rel = format!("{}/{name}.toml", super::ANSWERS_DIR);
+        let target = self.kb.join(&rel);
+        if target.exists() {
+            return Err(Error::Import {
+                path: target,
+                message: "already exists; import never overwrites an answers file".into(),
+                hint: Some("choose another file name with --name NAME".into()),
+            });
+        }
+        Ok((rel, target))
+    }
+}
+
 /// Whether `path` is an answer library (a header row naming both a question and an answer
 /// column) rather than a completed questionnaire.
 pub fn is_library(path: &Path) -> Result<bool> {
@@ -165,30 +197,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         Vec::new()
     };
     let mut taken: HashSet<String> = existing.iter().map(|e| e.id.clone()).collect();
-    let name = match &plan.name {
-        Some(n) => n.clone(),
-        None => slugify(
-            &plan
-                .source
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy(),
-        ),
-    };
-    let name = if name.is_empty() {
-        "imported".to_string()
-    } else {
-        name
-    };
-    let rel = format!("{}/{name}.toml", super::ANSWERS_DIR);
-    let target = plan.kb.join(&rel);
-    if target.exists() {
-        return Err(Error::Import {
-            path: target.clone(),
-            message: "already exists; import never overwrites an answers file".into(),
-            hint: Some("choose another file name with --name NAME".into()),
-        });
-    }
+    let (rel, target) = plan.new_file("imported")?;
 
     let cell = |row: usize, col: usize| {
         CellRef::new(

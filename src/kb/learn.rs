@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::edit::{KbLock, add_variants, append_entries};
+use super::edit::{KbLock, append_entries, apply_variants};
 use super::{Audience, EntryKind, KbEntry, KnowledgeBase, Source};
 use crate::date::Date;
 use crate::error::Result;
@@ -120,18 +120,9 @@ pub fn learn(
                 .push((row.review_row, "approved without an answer".into())),
         }
     }
-    for (id, file, phrasing) in variants {
-        let added = if dry_run {
-            vec![phrasing.clone()]
-        } else {
-            add_variants(&file, &id, std::slice::from_ref(&phrasing))?
-        };
-        if added.is_empty() {
-            report.known += 1;
-        } else {
-            report.variants.push((id, phrasing));
-        }
-    }
+    let (added, known) = apply_variants(variants, dry_run)?;
+    report.variants = added;
+    report.known += known;
     if !new_entries.is_empty() && !dry_run {
         let header = "Entries learned from reviewed questionnaires by `trustfill kb learn`.\nReview each one: merge it into the entry it revises, or keep it with an owner.";
         append_entries(&kb_root.join(LEARNED_FILE), header, &new_entries)?;
