@@ -619,3 +619,36 @@ fn fill_writes_an_answer_log_of_what_was_told() {
         "{log}"
     );
 }
+
+#[test]
+fn fill_reads_csv_in_the_encodings_spreadsheet_programs_write() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let text = "Question,Answer,Comment\r\nIs customer data encrypted at rest (café)?,,\r\n";
+    let latin1: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut utf8_bom = vec![0xEF, 0xBB, 0xBF];
+    utf8_bom.extend(text.as_bytes());
+    for (name, bytes) in [("latin1", latin1), ("utf16", utf16), ("utf8bom", utf8_bom)] {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&csv, bytes).unwrap();
+        let out = fill(&kb, &csv, &[]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let rows = review_rows(&dir.path().join(format!("{name}.review.xlsx")));
+        assert_eq!(rows.len(), 1, "{name}: the header is found, CRLF handled");
+        assert!(rows[0]["id"].is_empty());
+        let question = cell_dump(&dir.path().join(format!("{name}.filled.xlsx")));
+        assert!(
+            question
+                .values()
+                .any(|v| v == "Is customer data encrypted at rest (café)?"),
+            "{name}: {question:?}"
+        );
+        assert_eq!(
+            (rows[0]["status"].as_str(), rows[0]["source"].as_str()),
+            ("Draft", "crypto-at-rest"),
+            "{name}"
+        );
+    }
+}
