@@ -113,6 +113,16 @@ pub struct Signals {
     pub uncovered: f32,
 }
 
+impl Signals {
+    /// How alike the question and the entry's best phrasing are, both ways: the lower of the two
+    /// coverages. A one-word question is trivially covered by many entries, so one direction is
+    /// not enough. Used to decide "the same question" (kb check, kb add, harvest), never for
+    /// ranking.
+    pub fn alike(&self) -> f32 {
+        self.query_coverage.min(self.entry_coverage)
+    }
+}
+
 /// One knowledge-base entry proposed as the answer to a question.
 #[derive(Debug, Clone)]
 pub struct Candidate {

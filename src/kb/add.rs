@@ -56,9 +56,7 @@ pub fn add(root: &Path, file: &str, entry: KbEntry, near: &[Candidate], force: b
             Some("choose another --id".into()),
         ));
     }
-    if let Some(same) = near
-        .iter()
-        .find(|c| c.signals.query_coverage.min(c.signals.entry_coverage) >= SAME_QUESTION)
+    if let Some(same) = near.iter().find(|c| c.signals.alike() >= SAME_QUESTION)
         && !force
     {
         return Err(fail(

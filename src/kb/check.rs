@@ -104,78 +104,74 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
         .filter(|e| e.kind == EntryKind::Policy)
         .map(|e| e.id.as_str())
         .collect();
-    let at = |e: &KbEntry| Some(e.source.to_string());
+    // A finding about one entry, located at its table.
+    let about = |e: &KbEntry, severity, kind, message| Finding {
+        severity,
+        kind,
+        location: Some(e.source.to_string()),
+        ids: vec![e.id.clone()],
+        message,
+    };
     for e in &answers {
         if e.audience == Audience::Public
             && e.phrasings()
                 .any(|p| REPORT.is_match(p) && DETAIL.is_match(p))
         {
-            findings.push(Finding {
-                severity: Severity::Error,
-                kind: "nda-marked-public",
-                location: at(e),
-                ids: vec![e.id.clone()],
-                message: format!("{:?} asks for SOC/ISO/pen-test report details, which are shared under NDA, but is marked public; set audience = \"nda\"", e.id),
-            });
+            findings.push(about(e, Severity::Error, "nda-marked-public", format!("{:?} asks for SOC/ISO/pen-test report details, which are shared under NDA, but is marked public; set audience = \"nda\"", e.id)));
         }
         for r in POLICY_REF.captures_iter(&e.comment) {
             let cited = format!("{}#{}", &r[1], &r[2]);
             if !policy_ids.contains(cited.as_str()) {
-                findings.push(Finding {
-                    severity: Severity::Error,
-                    kind: "broken-policy-reference",
-                    location: at(e),
-                    ids: vec![e.id.clone()],
-                    message: format!(
+                findings.push(about(
+                    e,
+                    Severity::Error,
+                    "broken-policy-reference",
+                    format!(
                         "{:?} cites {cited}, which is not a policy excerpt in policies/",
                         e.id
                     ),
-                });
+                ));
             }
         }
         match e.reviewed {
-            None => findings.push(Finding {
-                severity: Severity::Warning,
-                kind: "never-reviewed",
-                location: at(e),
-                ids: vec![e.id.clone()],
-                message: format!("{:?} has no reviewed date", e.id),
-            }),
+            None => findings.push(about(
+                e,
+                Severity::Warning,
+                "never-reviewed",
+                format!("{:?} has no reviewed date", e.id),
+            )),
             Some(d) if opts.today.to_days() - d.to_days() > opts.max_age_days => {
-                findings.push(Finding {
-                    severity: Severity::Warning,
-                    kind: "stale",
-                    location: at(e),
-                    ids: vec![e.id.clone()],
-                    message: format!(
+                findings.push(about(
+                    e,
+                    Severity::Warning,
+                    "stale",
+                    format!(
                         "{:?} was last reviewed on {d}, more than {} days ago",
                         e.id, opts.max_age_days
                     ),
-                })
+                ))
             }
             _ => {}
         }
         if e.owner.is_none() {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                kind: "missing-owner",
-                location: at(e),
-                ids: vec![e.id.clone()],
-                message: format!("{:?} has no owner", e.id),
-            });
+            findings.push(about(
+                e,
+                Severity::Warning,
+                "missing-owner",
+                format!("{:?} has no owner", e.id),
+            ));
         }
         if e.comment.is_empty() {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                kind: "missing-comment",
-                location: at(e),
-                ids: vec![e.id.clone()],
-                message: format!("{:?} has no comment (the approved explanation)", e.id),
-            });
+            findings.push(about(
+                e,
+                Severity::Warning,
+                "missing-comment",
+                format!("{:?} has no comment (the approved explanation)", e.id),
+            ));
         }
     }
     // Two entries answering the same question: each entry's own question is asked, and another
-    // answer matching it with high confidence is a near-duplicate (a conflict when their Yes/No
+    // answer whose phrasing is alike both ways (`Signals::alike`) is a near-duplicate (a conflict when their Yes/No
     // answers differ). Each pair is reported once.
     let mut matcher = Matcher::new(&index);
     let opts_all = MatchOptions {
@@ -185,9 +181,7 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
     let mut seen: HashSet<(String, String)> = HashSet::new();
     for e in &answers {
         for c in matcher.find(&e.question, &opts_all)? {
-            // Both directions must hold: a one-word question ("How many employees…" is just
-            // "employe" after filler removal) is trivially covered by many entries.
-            let alike = c.signals.query_coverage.min(c.signals.entry_coverage);
+            let alike = c.signals.alike();
             if c.entry.id == e.id || c.entry.kind != EntryKind::Answer || alike < SAME_QUESTION {
                 continue;
             }
@@ -207,7 +201,7 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
             findings.push(Finding {
                 severity: if conflict { Severity::Error } else { Severity::Warning },
                 kind: if conflict { "conflict" } else { "near-duplicate" },
-                location: at(e),
+                location: Some(e.source.to_string()),
                 ids: vec![pair.0, pair.1],
                 message: if conflict {
                     format!("{:?} ({}) and {:?} ({}) answer the same question differently ({:.0}% alike); reconcile them", e.id, e.answer.as_deref().unwrap_or(""), c.entry.id, c.entry.answer.as_deref().unwrap_or(""), c.signals.quality * 100.0)

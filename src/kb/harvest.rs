@@ -144,10 +144,7 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
                     },
                 )?
                 .into_iter()
-                .find(|c| {
-                    c.entry.kind == EntryKind::Answer
-                        && c.signals.query_coverage.min(c.signals.entry_coverage) >= SAME_QUESTION
-                });
+                .find(|c| c.entry.kind == EntryKind::Answer && c.signals.alike() >= SAME_QUESTION);
             if let Some(c) = same
                 && let Some(entry) = kb.get(&c.entry.id)
             {
