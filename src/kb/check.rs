@@ -204,9 +204,9 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
                 location: Some(e.source.to_string()),
                 ids: vec![pair.0, pair.1],
                 message: if conflict {
-                    format!("{:?} ({}) and {:?} ({}) answer the same question differently ({:.0}% alike); reconcile them", e.id, e.answer.as_deref().unwrap_or(""), c.entry.id, c.entry.answer.as_deref().unwrap_or(""), c.signals.quality * 100.0)
+                    format!("{:?} ({}) and {:?} ({}) answer the same question differently ({:.0}% alike); reconcile them", e.id, e.answer.as_deref().unwrap_or(""), c.entry.id, c.entry.answer.as_deref().unwrap_or(""), alike * 100.0)
                 } else {
-                    format!("{:?} and {:?} look like the same question ({:.0}% alike); merge one into the other's variants", e.id, c.entry.id, c.signals.quality * 100.0)
+                    format!("{:?} and {:?} look like the same question ({:.0}% alike); merge one into the other's variants", e.id, c.entry.id, alike * 100.0)
                 },
             });
         }
