@@ -46,7 +46,7 @@ fn main() {
     let mut xs: Vec<[f32; 9]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
     for (labels, kb) in &sets {
-        let labels = trustfill::eval::read_labels(labels).expect("labels");
+        let labels = trustfill::eval::read_labels(labels, None).expect("labels");
         let (index, _) = KbIndex::open(kb).expect("knowledge base");
         let mut matcher = Matcher::new(&index);
         for l in labels.iter().step_by(2) {

@@ -53,6 +53,15 @@ pub enum Error {
     #[error("cannot read {path}: {message}")]
     Spreadsheet { path: PathBuf, message: String },
 
+    /// A file past one of the documented [`crate::limits::Limits`].
+    #[error("refusing {path}: {message}")]
+    Limit {
+        path: PathBuf,
+        message: String,
+        /// The flag that raises the limit, e.g. `--max-rows`.
+        flag: &'static str,
+    },
+
     #[error(
         "{path} has an unsupported extension {ext:?}; expected one of .xlsx, .xlsm, .xls, .ods, .csv"
     )]
@@ -95,6 +104,9 @@ impl Error {
                     .into(),
             ),
             Error::Import { hint, .. } => hint.clone(),
+            Error::Limit { flag, .. } => Some(format!(
+                "if the file is genuine, raise the limit with {flag} (see `trustfill fill --help`)"
+            )),
             _ => None,
         }
     }

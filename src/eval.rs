@@ -1,5 +1,6 @@
 //! `eval`: how good are the answers, measured. Reads a labeled set (`question,expected`, where
-//! expected is one or more entry ids separated by `|`, or `NONE`) and reports the figures that
+//! expected is one or more entry ids separated by `|`, or `NONE`; or `file,sheet,cell,expected`
+//! pointing at questions in real questionnaires) and reports the figures that
 //! decide whether trustfill can be trusted: top-1 accuracy and recall@3 on answerable
 //! questions; for each confidence threshold the share of all questions that would be drafted
 //! and the precision among them (a draft for a NONE question is wrong); coverage at 90% and 95%
@@ -10,12 +11,16 @@
 
 use std::path::Path;
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::{Audience, EntryKind, KnowledgeBase};
+use crate::limits::Limits;
 use crate::matcher::{MatchOptions, Matcher};
+use crate::workbook;
+use crate::xlsx::parse_a1;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Labeled {
@@ -62,13 +67,19 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
 }
 
-/// Read a labels file: a header row naming `question` and `expected` columns, then one row per
-/// question.
-pub fn read_labels(path: &Path) -> Result<Vec<Labeled>> {
+/// Read a labels file: a header row naming an `expected` column and either a `question` column
+/// (the question's text) or `file`, `sheet` and `cell` columns pointing at the question in a
+/// questionnaire under `sources` (default: the labels file's folder). The second form labels
+/// real questionnaires without copying their text.
+pub fn read_labels(path: &Path, sources: Option<&Path>) -> Result<Vec<Labeled>> {
     let fail = |message: String| Error::Import {
         path: path.to_path_buf(),
         message,
-        hint: Some("the file needs columns question,expected (ids separated by | or NONE)".into()),
+        hint: Some(
+            "the file needs columns question,expected or file,sheet,cell,expected (ids \
+             separated by | or NONE)"
+                .into(),
+        ),
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -80,20 +91,65 @@ pub fn read_labels(path: &Path) -> Result<Vec<Labeled>> {
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
     };
-    let (Some(q), Some(e)) = (col("question"), col("expected")) else {
+    let Some(e) = col("expected") else {
         return Err(fail(format!(
-            "no question and expected columns in the header {:?}",
+            "no expected column in the header {:?}",
             headers.iter().collect::<Vec<_>>()
         )));
     };
+    let source = match (col("question"), col("file"), col("sheet"), col("cell")) {
+        (Some(q), ..) => Column::Text(q),
+        (None, Some(f), Some(s), Some(c)) => Column::Cell(f, s, c),
+        _ => {
+            return Err(fail(format!(
+                "no question column (or file, sheet and cell columns) in the header {:?}",
+                headers.iter().collect::<Vec<_>>()
+            )));
+        }
+    };
+    let base = sources
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    let mut books: HashMap<String, Vec<workbook::Sheet>> = HashMap::default();
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|err| fail(format!("line {}: {err}", i + 2)))?;
-        let question = record.get(q).unwrap_or_default().trim().to_string();
+        let line = i + 2;
+        let record = record.map_err(|err| fail(format!("line {line}: {err}")))?;
+        let field = |c: usize| record.get(c).unwrap_or_default().trim();
+        let question = match source {
+            Column::Text(q) => field(q).to_string(),
+            Column::Cell(f, s, c) => {
+                let file = field(f);
+                if !books.contains_key(file) {
+                    let sheets = workbook::read(&base.join(file), &Limits::default())?;
+                    books.insert(file.to_string(), sheets);
+                }
+                let sheet = books[file]
+                    .iter()
+                    .find(|sh| sh.name == field(s))
+                    .ok_or_else(|| {
+                        fail(format!("line {line}: {file} has no sheet {:?}", field(s)))
+                    })?;
+                let (row, col) = parse_a1(field(c))
+                    .ok_or_else(|| fail(format!("line {line}: {:?} is not a cell", field(c))))?;
+                let text = sheet.cell(
+                    row.saturating_sub(sheet.first_row) as usize,
+                    col.saturating_sub(sheet.first_col) as usize,
+                );
+                if text.trim().is_empty() {
+                    return Err(fail(format!(
+                        "line {line}: {file} {}!{} is empty",
+                        field(s),
+                        field(c)
+                    )));
+                }
+                text.trim().to_string()
+            }
+        };
         if question.is_empty() {
             continue;
         }
-        let expected = record.get(e).unwrap_or_default().trim();
+        let expected = field(e);
         let expected = if expected.eq_ignore_ascii_case("none") || expected.is_empty() {
             Vec::new()
         } else {
@@ -106,6 +162,14 @@ pub fn read_labels(path: &Path) -> Result<Vec<Labeled>> {
         out.push(Labeled { question, expected });
     }
     Ok(out)
+}
+
+/// Where a labels file keeps its questions: the column of the text, or the columns of the file,
+/// sheet and cell that hold it.
+#[derive(Clone, Copy)]
+enum Column {
+    Text(usize),
+    Cell(usize, usize, usize),
 }
 
 /// The plain BM25 reference the method is compared with: one field holding each answer's

@@ -23,6 +23,7 @@ pub mod eval;
 pub mod fill;
 pub mod index;
 pub mod kb;
+pub mod limits;
 pub mod matcher;
 pub mod output;
 pub mod present;

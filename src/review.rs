@@ -242,7 +242,7 @@ pub fn write_values_copy<W: Write + Seek + Send>(
 ) -> Result<()> {
     let path = &report.questionnaire.path;
     let err = xlsx_error(path);
-    let sheets = crate::workbook::read(path)?;
+    let sheets = crate::workbook::read(path, &crate::limits::Limits::default())?;
     let mut wb = Workbook::new();
     let marked = Format::new().set_background_color(Color::RGB(0xFFF2CC));
     let plain = Format::new();

@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, Reader, Sheets, open_workbook_auto};
 
 use crate::error::{Error, Result};
+use crate::limits::{Limits, MB};
 
 /// One sheet as rows of cell text ("" for empty cells). Rows may differ in length.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +62,8 @@ pub fn format_of(path: &Path) -> Result<Format> {
 }
 
 /// Read every sheet of a workbook, or the one table of a CSV file (named after the file).
-pub fn read(path: &Path) -> Result<Vec<Sheet>> {
+/// Refuses, before reading much, a file past any of `limits`.
+pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     let format = format_of(path)?;
     let meta = std::fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
     if meta.len() == 0 {
@@ -70,26 +72,81 @@ pub fn read(path: &Path) -> Result<Vec<Sheet>> {
             message: "the file is empty (0 bytes)".into(),
         });
     }
-    if format == Format::Xlsx {
-        sniff_xlsx(path)?;
+    if meta.len() > limits.max_file_bytes {
+        return Err(Error::Limit {
+            path: path.to_path_buf(),
+            message: format!(
+                "the file is {} MB, over the limit of {} MB",
+                meta.len().div_ceil(MB),
+                limits.max_file_bytes / MB
+            ),
+            flag: "--max-file-size",
+        });
+    }
+    if format == Format::Xlsx && sniff_xlsx(path)? {
+        check_expanded_size(path, limits)?;
     }
     match format {
-        Format::Csv => read_csv(path).map(|s| vec![s]),
-        _ => read_workbook(path),
+        Format::Csv => read_csv(path, limits).map(|s| vec![s]),
+        _ => read_workbook(path, limits),
     }
 }
 
-/// An .xlsx is a zip package (`PK`); an encrypted one is an OLE container. Anything else named
-/// .xlsx is said for what it is instead of as a zip error.
-fn sniff_xlsx(path: &Path) -> Result<()> {
+/// Inflates every part of the zip package, counting bytes and keeping none, and stops as soon
+/// as the total passes the limit. The sizes a zip declares can lie; the bytes cannot.
+fn check_expanded_size(path: &Path, limits: &Limits) -> Result<()> {
+    use std::io::Read;
+    let fail = |message: String| Error::Spreadsheet {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| fail(format!("not a readable spreadsheet ({e})")))?;
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..archive.len() {
+        let mut entry = match archive.by_index(i) {
+            Ok(entry) => entry,
+            // Encrypted or unsupported entries are calamine's to report.
+            Err(_) => continue,
+        };
+        loop {
+            let n = match entry.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => break,
+            };
+            total += n as u64;
+            if total > limits.max_expanded_bytes {
+                return Err(Error::Limit {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "it unzips to more than {} MB (a decompression bomb, or a workbook far \
+                         larger than any questionnaire)",
+                        limits.max_expanded_bytes / MB
+                    ),
+                    flag: "--max-expanded-size",
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An .xlsx is a zip package (`PK`, returns true); an encrypted one is an OLE container
+/// (false). Anything else named .xlsx is said for what it is instead of as a zip error.
+fn sniff_xlsx(path: &Path) -> Result<bool> {
     use std::io::Read;
     let mut head = [0u8; 8];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| Error::io("cannot read", path, e))?;
     let head = &head[..n];
-    let what = if head.starts_with(b"PK") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Ok(());
+    let what = if head.starts_with(b"PK") {
+        return Ok(true);
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(false);
     } else if head.starts_with(b"%PDF") {
         "a PDF document"
     } else if head.starts_with(b"<") {
@@ -108,7 +165,7 @@ fn sniff_xlsx(path: &Path) -> Result<()> {
     })
 }
 
-fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {
+fn read_workbook(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     let fail = |message: String| Error::Spreadsheet {
         path: path.to_path_buf(),
         message,
@@ -118,25 +175,116 @@ fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {
     let names = workbook.sheet_names().to_vec();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let range = workbook.worksheet_range(&name).map_err(|e| {
+        let sheet_error = |e: &dyn std::fmt::Display| {
             fail(format!(
                 "sheet {name:?}: {}",
                 describe_calamine(&e.to_string())
             ))
-        })?;
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let rows = range
-            .rows()
-            .map(|row| row.iter().map(cell_text).collect())
-            .collect();
-        sheets.push(Sheet {
+        };
+        let mut grid = Grid::new(path, &name, limits);
+        if let Sheets::Xlsx(xlsx) = &mut workbook {
+            // Streamed cell by cell, so a sheet past the limits stops at its first cell
+            // beyond them instead of being read whole.
+            match xlsx.worksheet_cells_reader(&name) {
+                Ok(mut cells) => {
+                    while let Some(cell) = cells.next_cell().map_err(|e| sheet_error(&e))? {
+                        let (row, col) = cell.get_position();
+                        grid.push(row, col, &Data::from(cell.get_value().clone()))?;
+                    }
+                }
+                Err(calamine::XlsxError::NotAWorksheet(_)) => {}
+                Err(e) => return Err(sheet_error(&e)),
+            }
+        } else {
+            let range = workbook
+                .worksheet_range(&name)
+                .map_err(|e| sheet_error(&e))?;
+            let (first_row, first_col) = range.start().unwrap_or((0, 0));
+            for (r, row) in range.rows().enumerate() {
+                for (c, value) in row.iter().enumerate() {
+                    grid.push(first_row + r as u32, first_col + c as u32, value)?;
+                }
+            }
+        }
+        sheets.push(grid.finish(name.clone()));
+    }
+    Ok(sheets)
+}
+
+/// Collects one sheet's non-empty cells, checking each against the row and column limits.
+struct Grid<'a> {
+    path: &'a Path,
+    sheet: &'a str,
+    limits: &'a Limits,
+    cells: Vec<(u32, u32, String)>,
+}
+
+impl<'a> Grid<'a> {
+    fn new(path: &'a Path, sheet: &'a str, limits: &'a Limits) -> Grid<'a> {
+        Grid {
+            path,
+            sheet,
+            limits,
+            cells: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, row: u32, col: u32, value: &Data) -> Result<()> {
+        let text = cell_text(value);
+        if text.is_empty() {
+            return Ok(());
+        }
+        let at = crate::cellref::CellRef::new(self.sheet, row, col);
+        if row >= self.limits.max_rows {
+            return Err(Error::Limit {
+                path: self.path.to_path_buf(),
+                message: format!(
+                    "{at} is past the limit of {} rows per sheet",
+                    self.limits.max_rows
+                ),
+                flag: "--max-rows",
+            });
+        }
+        if col >= self.limits.max_columns {
+            return Err(Error::Limit {
+                path: self.path.to_path_buf(),
+                message: format!(
+                    "{at} is past the limit of {} columns per sheet",
+                    self.limits.max_columns
+                ),
+                flag: "--max-columns",
+            });
+        }
+        self.cells.push((row, col, text));
+        Ok(())
+    }
+
+    /// Rows from the first used row, each as long as its last used cell.
+    fn finish(mut self, name: String) -> Sheet {
+        let first_row = self.cells.iter().map(|c| c.0).min().unwrap_or(0);
+        let first_col = self.cells.iter().map(|c| c.1).min().unwrap_or(0);
+        let last_row = self.cells.iter().map(|c| c.0).max().unwrap_or(0);
+        let mut rows: Vec<Vec<String>> = if self.cells.is_empty() {
+            Vec::new()
+        } else {
+            vec![Vec::new(); (last_row - first_row + 1) as usize]
+        };
+        self.cells.sort_by_key(|c| (c.0, c.1));
+        for (row, col, text) in self.cells {
+            let cells = &mut rows[(row - first_row) as usize];
+            let col = (col - first_col) as usize;
+            if cells.len() <= col {
+                cells.resize(col + 1, String::new());
+            }
+            cells[col] = text;
+        }
+        Sheet {
             name,
             first_row,
             first_col,
             rows,
-        });
+        }
     }
-    Ok(sheets)
 }
 
 fn describe_calamine(message: &str) -> String {
@@ -167,7 +315,7 @@ pub fn cell_text(data: &Data) -> String {
     }
 }
 
-fn read_csv(path: &Path) -> Result<Sheet> {
+fn read_csv(path: &Path, limits: &Limits) -> Result<Sheet> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     let text = decode_text(&bytes);
     let mut reader = csv::ReaderBuilder::new()
@@ -180,6 +328,29 @@ fn read_csv(path: &Path) -> Result<Sheet> {
             path: path.to_path_buf(),
             message: format!("line {}: {e}", i + 1),
         })?;
+        if i as u64 >= u64::from(limits.max_rows) {
+            return Err(Error::Limit {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {} is past the limit of {} rows",
+                    i + 1,
+                    limits.max_rows
+                ),
+                flag: "--max-rows",
+            });
+        }
+        if record.len() as u64 > u64::from(limits.max_columns) {
+            return Err(Error::Limit {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {} has {} columns, over the limit of {}",
+                    i + 1,
+                    record.len(),
+                    limits.max_columns
+                ),
+                flag: "--max-columns",
+            });
+        }
         rows.push(record.iter().map(str::to_string).collect());
     }
     let name = path

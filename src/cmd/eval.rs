@@ -14,13 +14,17 @@ use crate::present;
 /// Measure answer quality on a labeled set of questions
 ///
 /// LABELS.csv has columns question,expected: the id of the entry that answers the question
-/// (several separated by |), or NONE when the knowledge base does not answer it. Reports top-1
+/// (several separated by |), or NONE when the knowledge base does not answer it. Instead of a
+/// question column it may have file,sheet,cell columns naming the cell that holds the question
+/// in a questionnaire under --sources, so real questionnaires can be labeled without copying
+/// their text. Reports top-1
 /// accuracy, recall@3, precision and coverage at each confidence threshold, coverage at 90% and
 /// 95% precision, calibration error and AUROC.
 ///
 /// Examples:
 ///   trustfill eval fixtures/eval/shipped-kb-labels.csv
 ///   trustfill eval labels.csv --kb ./our-kb --json
+///   trustfill eval fixtures/eval/real-questionnaires.csv --sources ../shared/questionnaires
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -35,13 +39,18 @@ pub struct Args {
     #[arg(long, default_value = "all", value_parser = ["all", "even", "odd"])]
     pub rows: String,
 
+    /// Folder of the questionnaires that file,sheet,cell labels point into [default: the
+    /// labels file's folder]
+    #[arg(long, value_name = "DIR")]
+    pub sources: Option<PathBuf>,
+
     /// Print the report as JSON, with every question's outcome
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
-    let labels = read_labels(&args.labels)
+    let labels = read_labels(&args.labels, args.sources.as_deref())
         .with_context(|| format!("cannot read labels {}", args.labels.display()))?;
     let labels: Vec<_> = match args.rows.as_str() {
         "even" => labels.into_iter().step_by(2).collect(),

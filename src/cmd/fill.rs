@@ -133,6 +133,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub detection: DetectionArgs,
+
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
@@ -150,6 +153,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         overwrite: args.overwrite,
         highlight: !args.no_highlight,
         overrides: args.detection.overrides()?,
+        limits: args.limits.limits(),
         max_age_days: i64::from(args.max_age),
         today: crate::date::Date::today(),
     };

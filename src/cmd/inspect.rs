@@ -26,6 +26,9 @@ pub struct Args {
     #[command(flatten)]
     pub detection: super::fill::DetectionArgs,
 
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
+
     /// How many questions to list per sheet
     #[arg(long, default_value_t = 5)]
     pub show: usize,
@@ -37,7 +40,7 @@ pub struct Args {
 
 pub fn run(args: Args, _global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     let overrides = args.detection.overrides()?;
-    let questionnaire = Questionnaire::read(&args.file, &overrides)
+    let questionnaire = Questionnaire::read(&args.file, &overrides, &args.limits.limits())
         .with_context(|| format!("cannot read questionnaire {}", args.file.display()))?;
     let text = if args.json {
         present::inspect_json(&questionnaire)

@@ -39,6 +39,8 @@ pub struct FillPlan {
     pub overwrite: bool,
     pub highlight: bool,
     pub overrides: Overrides,
+    /// Limits on the questionnaire read.
+    pub limits: crate::limits::Limits,
     /// An answer from an entry reviewed longer ago than this is stale: its confidence drops
     /// by [`STALE_PENALTY`] and the review sheet says so.
     pub max_age_days: i64,
@@ -167,7 +169,7 @@ pub fn draft(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<FillReport> {
     let start = Instant::now();
-    let questionnaire = Questionnaire::read(&plan.input, &plan.overrides)?;
+    let questionnaire = Questionnaire::read(&plan.input, &plan.overrides, &plan.limits)?;
     if questionnaire.question_count() == 0 {
         let skipped: Vec<String> = questionnaire
             .skipped

@@ -77,12 +77,12 @@ fn compare(theirs: &str, entry: &KbEntry) -> Agreement {
 }
 
 pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
-    let q = Questionnaire::read(&plan.source, &Overrides::default())?;
+    let q = Questionnaire::read(&plan.source, &Overrides::default(), &plan.limits)?;
     if q.question_count() == 0 {
         // Neither a library nor a questionnaire: show the headers the user could rename.
         return Err(super::import::no_table_error(
             &plan.source,
-            &crate::workbook::read(&plan.source)?,
+            &crate::workbook::read(&plan.source, &plan.limits)?,
         ));
     }
     if !dry_run {

@@ -13,6 +13,7 @@ use super::{
 use crate::cellref::{CellRef, col_letters};
 use crate::date::Date;
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::text::normalize_label as normalize;
 use crate::workbook::{self, Sheet};
 
@@ -27,6 +28,8 @@ pub struct ImportPlan {
     pub owner: Option<String>,
     /// File name (without `.toml`) for the new answers file; default: the source's file name.
     pub name: Option<String>,
+    /// Limits on the spreadsheet read.
+    pub limits: Limits,
 }
 
 #[derive(Debug, Clone)]
@@ -180,12 +183,12 @@ impl ImportPlan {
 
 /// Whether `path` is an answer library (a header row naming both a question and an answer
 /// column) rather than a completed questionnaire.
-pub fn is_library(path: &Path) -> Result<bool> {
-    Ok(find_table(&workbook::read(path)?).is_some())
+pub fn is_library(path: &Path, limits: &Limits) -> Result<bool> {
+    Ok(find_table(&workbook::read(path, limits)?).is_some())
 }
 
 pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
-    let sheets = workbook::read(&plan.source)?;
+    let sheets = workbook::read(&plan.source, &plan.limits)?;
     let Some((sheet, header, cols)) = find_table(&sheets) else {
         return Err(no_table_error(&plan.source, &sheets));
     };

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cellref::{CellRef, col_letters};
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::workbook::{self, Format, Sheet};
 use crate::xlsx::sheet::{ListSource, SheetFacts};
 use crate::xlsx::{Package, Range};
@@ -92,9 +93,9 @@ impl Questionnaire {
     }
 
     /// Read and detect. `overrides` fix what detection got wrong.
-    pub fn read(path: &Path, overrides: &Overrides) -> Result<Questionnaire> {
+    pub fn read(path: &Path, overrides: &Overrides, limits: &Limits) -> Result<Questionnaire> {
         let format = workbook::format_of(path)?;
-        let grids = workbook::read(path)?;
+        let grids = workbook::read(path, limits)?;
         if grids
             .iter()
             .all(|s| s.rows.iter().all(|r| r.iter().all(|c| c.trim().is_empty())))

@@ -98,7 +98,7 @@ pub fn entry(id: &str, question: &str, answer: &str, audience: &str) -> String {
 /// Every non-empty cell of every sheet, as `(sheet, row, col) → text`, read with calamine.
 pub fn cell_dump(path: &Path) -> std::collections::BTreeMap<(String, u32, u32), String> {
     let mut out = std::collections::BTreeMap::new();
-    for sheet in trustfill::workbook::read(path).unwrap() {
+    for sheet in trustfill::workbook::read(path, &Default::default()).unwrap() {
         for (r, row) in sheet.rows.iter().enumerate() {
             for (c, text) in row.iter().enumerate() {
                 if !text.is_empty() {

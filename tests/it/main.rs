@@ -7,6 +7,7 @@ mod common;
 mod confidentiality;
 mod fill;
 mod fixtures;
+mod hostile;
 mod kb_check;
 mod kb_import;
 mod kb_index;

@@ -90,7 +90,7 @@ fn real_questionnaires_detect_their_question_rows() {
     for (file, sheets) in files {
         let path = dir.join(&file);
         let mut expected = BTreeSet::new();
-        for sheet in trustfill::workbook::read(&path).unwrap() {
+        for sheet in trustfill::workbook::read(&path, &Default::default()).unwrap() {
             if !sheets.contains(&sheet.name.as_str()) {
                 continue;
             }
@@ -100,7 +100,7 @@ fn real_questionnaires_detect_their_question_rows() {
                 }
             }
         }
-        let q = Questionnaire::read(&path, &Overrides::default()).unwrap();
+        let q = Questionnaire::read(&path, &Overrides::default(), &Default::default()).unwrap();
         let detected: BTreeSet<(String, u32)> = q
             .sheets
             .iter()
@@ -163,13 +163,13 @@ fn real_questionnaires_fill_without_touching_the_input() {
             s["questions"], s["drafted"], s["needs_answer"], s["kept"], s["formula"]
         );
         // The filled copy still reads, with the same sheets.
-        let before: Vec<String> = trustfill::workbook::read(&input)
+        let before: Vec<String> = trustfill::workbook::read(&input, &Default::default())
             .unwrap()
             .into_iter()
             .map(|s| s.name)
             .collect();
         let filled = work.path().join(name.replace(".xlsx", ".filled.xlsx"));
-        let after: Vec<String> = trustfill::workbook::read(&filled)
+        let after: Vec<String> = trustfill::workbook::read(&filled, &Default::default())
             .unwrap()
             .into_iter()
             .map(|s| s.name)

@@ -44,6 +44,9 @@ pub struct Args {
     /// For a completed questionnaire: show what would be created, merged and in conflict
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
@@ -61,8 +64,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         default_audience: args.default_audience,
         owner: args.owner,
         name: args.name,
+        limits: args.limits.limits(),
     };
-    if !is_library(&plan.source)? {
+    if !is_library(&plan.source, &plan.limits)? {
         let report = harvest(&plan, args.dry_run)
             .with_context(|| format!("cannot import {}", plan.source.display()))?;
         let text = present::harvest_text(&report, args.dry_run);

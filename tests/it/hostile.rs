@@ -1,0 +1,178 @@
+//! Files past the documented limits, and decompression bombs: each is refused with exit code 2,
+//! a message naming the file (and the cell where there is one) and the flag that raises the
+//! limit, and leaves the input untouched and no output behind.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+/// Runs `fill` on `input` and checks the refusal: exit 2, every `expect` in the error, a hint,
+/// no panic, the input unchanged and nothing else written beside it.
+fn assert_refused(input: &Path, extra: &[&str], expect: &[&str]) {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let before = file_hash(input);
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let dir = input.parent().unwrap();
+    let files_before = listing(dir);
+    let out = run(trustfill(&kb).arg("fill").arg(input).args(extra));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in: {err}");
+    }
+    let name = input.file_name().unwrap().to_string_lossy();
+    assert!(err.contains(name.as_ref()), "the file is named: {err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(file_hash(input), before, "the input is never modified");
+    assert_eq!(listing(dir), files_before, "no output or temporary file");
+}
+
+/// A questionnaire of `rows` questions, with one extra cell at `far_col` (0-based) if given.
+fn questionnaire(dir: &Path, name: &str, rows: u32, far_col: Option<u16>) -> PathBuf {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write(0, 0, "Question").unwrap();
+    ws.write(0, 1, "Answer").unwrap();
+    for r in 1..=rows {
+        ws.write(
+            r,
+            0,
+            format!("Is customer data encrypted at rest in region {r}?"),
+        )
+        .unwrap();
+    }
+    if let Some(col) = far_col {
+        ws.write(2, col, "stray note").unwrap();
+    }
+    let path = dir.join(name);
+    book.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn a_sheet_past_the_row_limit_is_refused_naming_the_cell_and_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = questionnaire(dir.path(), "long.xlsx", 120, None);
+    assert_refused(
+        &input,
+        &["--max-rows", "100"],
+        &["Sheet1!A101", "past the limit of 100 rows", "--max-rows"],
+    );
+}
+
+#[test]
+fn raising_the_row_limit_lets_a_long_sheet_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = questionnaire(dir.path(), "long.xlsx", 120, None);
+    let (_kbdir, kb) = shipped_kb_copy();
+    let out = run(trustfill(&kb)
+        .arg("fill")
+        .arg(&input)
+        .args(["--max-rows", "200"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("long.filled.xlsx").is_file());
+}
+
+#[test]
+fn a_sheet_past_the_column_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = questionnaire(dir.path(), "wide.xlsx", 5, Some(60));
+    assert_refused(
+        &input,
+        &["--max-columns", "50"],
+        &[
+            "Sheet1!BI3",
+            "past the limit of 50 columns",
+            "--max-columns",
+        ],
+    );
+}
+
+#[test]
+fn a_csv_past_the_row_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("long.csv");
+    let mut text = String::from("Question,Answer\n");
+    for r in 0..60 {
+        text.push_str(&format!("Do you encrypt backups in site {r}?,\n"));
+    }
+    std::fs::write(&input, text).unwrap();
+    assert_refused(
+        &input,
+        &["--max-rows", "50"],
+        &["line 51 is past the limit of 50 rows", "--max-rows"],
+    );
+}
+
+#[test]
+fn a_file_past_the_size_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.csv");
+    let mut text = String::from("Question,Answer\nDo you encrypt data at rest?,\n");
+    text.push_str(&format!("\"{}\",\n", "padding ".repeat(200_000)));
+    std::fs::write(&input, text).unwrap();
+    assert_refused(
+        &input,
+        &["--max-file-size", "1"],
+        &[
+            "the file is 2 MB, over the limit of 1 MB",
+            "--max-file-size",
+        ],
+    );
+}
+
+/// A tiny zip whose sheet inflates to `mb` megabytes: a real questionnaire's package with one
+/// sheet padded by whitespace, which deflate shrinks about a thousandfold.
+fn bomb(dir: &Path, mb: usize) -> PathBuf {
+    let plain = questionnaire(dir, "plain.xlsx", 3, None);
+    let mut source = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
+    let path = dir.join("bomb.xlsx");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..source.len() {
+        let mut entry = source.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        out.start_file(name.as_str(), options).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(bytes).unwrap();
+            let at = text.find("<sheetData>").unwrap() + "<sheetData>".len();
+            out.write_all(&text.as_bytes()[..at]).unwrap();
+            let padding = vec![b' '; 1024 * 1024];
+            for _ in 0..mb {
+                out.write_all(&padding).unwrap();
+            }
+            out.write_all(&text.as_bytes()[at..]).unwrap();
+        } else {
+            out.write_all(&bytes).unwrap();
+        }
+    }
+    out.finish().unwrap();
+    std::fs::remove_file(plain).unwrap();
+    path
+}
+
+#[test]
+fn a_decompression_bomb_is_refused_by_its_expanded_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = bomb(dir.path(), 40);
+    let size = std::fs::metadata(&input).unwrap().len();
+    assert!(size < 200 * 1024, "the bomb is small on disk: {size} bytes");
+    assert_refused(
+        &input,
+        &["--max-expanded-size", "16"],
+        &["unzips to more than 16 MB", "--max-expanded-size"],
+    );
+}
