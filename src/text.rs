@@ -21,6 +21,25 @@ pub fn terms_tokenizer() -> TextAnalyzer {
     TextAnalyzer::from(WhitespaceTokenizer::default())
 }
 
+/// Tokenizer of the index's `words` field: the second ranking's analysis.
+pub const WORDS_TOKENIZER: &str = "trustfill_words";
+
+/// Surface words: lower-cased and folded, stop words and [`FILLER_WORDS`] dropped, but no
+/// stemming, no thesaurus and no question clean-up, so it errs where [`english`] does not
+/// ("communications" is not "communicated"; an unknown acronym still counts). Without the stop
+/// and filler words, "How many … does … have?" would agree with every "How many" entry.
+pub fn words_tokenizer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+        .filter(StopWordFilter::remove(
+            FILLER_WORDS.iter().map(|w| w.to_string()),
+        ))
+        .build()
+}
+
 /// The full analysis: [`english`] terms, then [`Thesaurus`] canonical terms.
 #[derive(Clone)]
 pub struct Analyzer {

@@ -26,7 +26,7 @@ use crate::thesaurus::Thesaurus;
 use std::sync::Arc;
 
 /// Bump when the schema or the analysis changes: every existing index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 4;
 /// Cache folder inside the knowledge base.
 pub const CACHE_DIR: &str = ".trustfill-index";
 const READY_FILE: &str = "READY";
@@ -46,6 +46,10 @@ pub struct Fields {
     pub comment_terms: Field,
     pub tags: Field,
     pub tags_terms: Field,
+    /// The phrasings and the comment as surface words ([`text::words_tokenizer`]: no stemming,
+    /// no thesaurus, no clean-up): a second, differently built ranking whose agreement with the
+    /// first is evidence (see [`crate::matcher`]).
+    pub words: Field,
     pub owner: Field,
     pub reviewed: Field,
     pub source: Field,
@@ -75,6 +79,14 @@ impl Fields {
             comment_terms: b.add_text_field("comment_terms", terms.clone()),
             tags: b.add_text_field("tags", STORED),
             tags_terms: b.add_text_field("tags_terms", terms),
+            words: b.add_text_field(
+                "words",
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(text::WORDS_TOKENIZER)
+                        .set_index_option(IndexRecordOption::WithFreqs),
+                ),
+            ),
             owner: b.add_text_field("owner", STORED),
             reviewed: b.add_text_field("reviewed", STORED),
             source: b.add_text_field("source", STORED),
@@ -209,6 +221,9 @@ impl KbIndex {
         index
             .tokenizers()
             .register(text::TERMS_TOKENIZER, text::terms_tokenizer());
+        index
+            .tokenizers()
+            .register(text::WORDS_TOKENIZER, text::words_tokenizer());
         let (expected, fields) = Fields::schema();
         if index.schema() != expected {
             return Err(err(tantivy::TantivyError::SchemaError(
@@ -303,6 +318,9 @@ fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Resu
     index
         .tokenizers()
         .register(text::TERMS_TOKENIZER, text::terms_tokenizer());
+    index
+        .tokenizers()
+        .register(text::WORDS_TOKENIZER, text::words_tokenizer());
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(1, 50_000_000)
         .map_err(err)?;
@@ -318,6 +336,9 @@ fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Resu
         doc.add_text(f.answer, e.answer.as_deref().unwrap_or(""));
         doc.add_text(f.comment, &e.comment);
         doc.add_text(f.comment_terms, analyzer.index_text(&e.comment));
+        for text in e.phrasings().chain(std::iter::once(e.comment.as_str())) {
+            doc.add_text(f.words, text);
+        }
         for tag in &e.tags {
             doc.add_text(f.tags, tag);
             doc.add_text(f.tags_terms, analyzer.index_text(tag));

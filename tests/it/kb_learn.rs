@@ -62,7 +62,14 @@ fn kb_learn_round_trip_raises_confidence_on_reworded_questions() {
     let dir = tempfile::tempdir().unwrap();
     let q1 = dir.path().join("q1.csv");
     std::fs::write(&q1, "Question,Answer,Comment\nStaff sign-in: is a second factor mandatory?,,\nWhere do engineers keep app secrets like DB passwords?,,\nDo you offer a 24/7 phone hotline for customers?,,\nDo you pay researchers who report security bugs?,,\n").unwrap();
-    assert!(run(trustfill(&kb).arg("fill").arg(&q1)).status.success());
+    // A threshold below the MFA draft and above the secrets runner-up, so the first run has
+    // one draft to approve and one runner-up to pick.
+    let threshold = ["--min-confidence", "60"];
+    assert!(
+        run(trustfill(&kb).arg("fill").arg(&q1).args(threshold))
+            .status
+            .success()
+    );
     let review = dir.path().join("q1.review.xlsx");
     let (_, mfa_before) = confidence_of(&review, 1, "iam-workforce-mfa");
     let (secrets_status, secrets_before) = confidence_of(&review, 2, "crypto-secrets-management");
@@ -142,7 +149,11 @@ fn kb_learn_round_trip_raises_confidence_on_reworded_questions() {
     // A re-worded questionnaire: the reviewed rows come back with higher confidence.
     let q2 = dir.path().join("q2.csv");
     std::fs::write(&q2, "Question,Answer,Comment\n\"For staff sign-in, is a second factor mandatory?\",,\nWhere do your engineers keep application secrets such as DB passwords?,,\nDo you run a 24/7 phone hotline for customers?,,\n").unwrap();
-    assert!(run(trustfill(&kb).arg("fill").arg(&q2)).status.success());
+    assert!(
+        run(trustfill(&kb).arg("fill").arg(&q2).args(threshold))
+            .status
+            .success()
+    );
     let review2 = dir.path().join("q2.review.xlsx");
     let (mfa_status, mfa_after) = confidence_of(&review2, 1, "iam-workforce-mfa");
     let (secrets_status, secrets_after) = confidence_of(&review2, 2, "crypto-secrets-management");
