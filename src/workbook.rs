@@ -83,7 +83,12 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
             flag: "--max-file-size",
         });
     }
-    if format == Format::Xlsx && sniff_xlsx(path)? {
+    let zipped = match format {
+        Format::Xlsx => sniff_xlsx(path)?,
+        Format::Ods => true,
+        Format::Xls | Format::Csv => false,
+    };
+    if zipped {
         check_expanded_size(path, limits)?;
     }
     match format {
@@ -92,8 +97,9 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     }
 }
 
-/// Inflates every part of the zip package, counting bytes and keeping none, and stops as soon
-/// as the total passes the limit. The sizes a zip declares can lie; the bytes cannot.
+/// Inflates every part of the zip package (.xlsx, .ods), counting bytes and keeping none, and
+/// stops as soon as the total passes the limit. The sizes a zip declares can lie; the bytes
+/// cannot.
 fn check_expanded_size(path: &Path, limits: &Limits) -> Result<()> {
     use std::io::Read;
     let fail = |message: String| Error::Spreadsheet {

@@ -5,6 +5,7 @@
 mod ask;
 mod common;
 mod confidentiality;
+mod crash;
 mod fill;
 mod fixtures;
 mod hostile;
@@ -14,5 +15,6 @@ mod kb_index;
 mod kb_learn;
 mod kb_load;
 mod kb_manage;
+mod legacy;
 mod matching;
 mod real;
