@@ -34,6 +34,8 @@
 //! (see [`WEIGHTS`] for where and how to re-fit). A question whose terms no entry uses gets no
 //! candidates at all.
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
@@ -141,7 +143,8 @@ impl Signals {
 /// One knowledge-base entry proposed as the answer to a question.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    pub entry: StoredEntry,
+    /// Shared with the matcher's cache: cloning a candidate copies no text.
+    pub entry: Arc<StoredEntry>,
     /// The phrasing (question or variant) that matched best.
     pub matched: String,
     pub confidence: Confidence,
@@ -180,11 +183,55 @@ pub struct Matcher<'a> {
     /// The `words` field's analysis, for the plain-words ranking.
     words: tantivy::tokenizer::TextAnalyzer,
     num_docs: f32,
+    /// Entries already read back, by address in this matcher's searcher snapshot.
+    cache: HashMap<DocAddress, Arc<Prepared>>,
+}
+
+/// Most entries a matcher keeps prepared; past it the cache starts over (a 100k-entry library
+/// matched against a long questionnaire would otherwise hold much of it in memory).
+const CACHE_ENTRIES: usize = 20_000;
+
+/// An entry read back from the index with its term sets built once: the questions of one
+/// questionnaire meet the same few hundred entries again and again, and reading the stored
+/// fields and splitting the terms was half the time per question.
+struct Prepared {
+    entry: Arc<StoredEntry>,
+    /// Each phrasing's distinct terms, question first.
+    phrasings: Vec<HashSet<Box<str>>>,
+    /// All phrasings' terms together.
+    union: HashSet<Box<str>>,
+    /// The comment's and tags' terms.
+    context: HashSet<Box<str>>,
+}
+
+impl Prepared {
+    fn new(entry: StoredEntry) -> Prepared {
+        let set =
+            |text: &str| -> HashSet<Box<str>> { text.split_whitespace().map(Box::from).collect() };
+        let phrasings: Vec<HashSet<Box<str>>> =
+            entry.terms.phrasings.iter().map(|p| set(p)).collect();
+        let union = phrasings.iter().flatten().cloned().collect();
+        let mut context = set(&entry.terms.comment);
+        for tag in &entry.terms.tags {
+            context.extend(set(tag));
+        }
+        Prepared {
+            entry: Arc::new(entry),
+            phrasings,
+            union,
+            context,
+        }
+    }
 }
 
 impl<'a> Matcher<'a> {
     pub fn new(index: &'a KbIndex) -> Matcher<'a> {
-        let searcher = index.searcher();
+        Matcher::with_searcher(index, index.searcher())
+    }
+
+    /// A matcher over a given searcher snapshot: threads matching one questionnaire share one
+    /// snapshot, so they all see the same index.
+    pub fn with_searcher(index: &'a KbIndex, searcher: Searcher) -> Matcher<'a> {
         let num_docs = searcher.num_docs() as f32;
         Matcher {
             index,
@@ -192,6 +239,7 @@ impl<'a> Matcher<'a> {
             analyzer: index.analyzer(),
             words: text::words_tokenizer(),
             num_docs,
+            cache: HashMap::default(),
         }
     }
 
@@ -246,14 +294,15 @@ impl<'a> Matcher<'a> {
 
         let mut candidates = Vec::with_capacity(hits.len());
         for (score, addr) in hits {
-            let entry = self.index.stored(&self.searcher, addr)?;
+            let prepared = self.prepared(addr)?;
+            let entry = prepared.entry.clone();
             // Defence in depth: the query already filters by audience.
             if !entry.audience.visible_to(opts.audience) {
                 continue;
             }
             let words = words_ratio.get(&addr).copied().unwrap_or(0.0);
             let (matched, mut signals) =
-                self.signals(&terms, &idf, &entry, score / best_bm25, score, words);
+                signals(&terms, &idf, &prepared, score / best_bm25, score, words);
             signals.answer_mismatch = f32::from(u8::from(
                 asks_value && entry.answer.as_deref().and_then(text::class).is_some(),
             ));
@@ -391,86 +440,17 @@ impl<'a> Matcher<'a> {
         Ok((1.0 + (self.num_docs - df + 0.5) / (df + 0.5)).ln())
     }
 
-    fn signals(
-        &self,
-        terms: &[String],
-        idf: &HashMap<&str, f32>,
-        entry: &StoredEntry,
-        bm25_ratio: f32,
-        bm25: f32,
-        words_ratio: f32,
-    ) -> (String, Signals) {
-        let total: f32 = terms.iter().map(|t| idf[t.as_str()]).sum();
-        let weight_of = |set: &HashSet<&str>| -> f32 {
-            terms
-                .iter()
-                .filter(|t| set.contains(t.as_str()))
-                .map(|t| idf[t.as_str()])
-                .sum()
-        };
-        let phrasings: Vec<(&String, HashSet<&str>)> = std::iter::once(&entry.question)
-            .chain(&entry.variants)
-            .zip(&entry.terms.phrasings)
-            .map(|(p, terms)| (p, terms.split_whitespace().collect()))
-            .collect();
-        let union: HashSet<&str> = phrasings
-            .iter()
-            .flat_map(|(_, own)| own.iter().copied())
-            .collect();
-        let union_coverage = weight_of(&union) / total;
-        let mut best = (0.0_f32, 0.0_f32, 0.0_f32, entry.question.clone());
-        for (phrasing, own) in &phrasings {
-            if own.is_empty() {
-                continue;
-            }
-            // Variants are phrasings of one question: words from any of them are evidence, so
-            // the union counts half; how precisely one phrasing fits counts the other half.
-            let query_coverage = 0.5 * (weight_of(own) / total) + 0.5 * union_coverage;
-            // The entry's own terms are weighted by the query's IDF where known; terms the
-            // query lacks count with a neutral weight of 1.
-            let own_total: f32 = own.iter().map(|t| idf.get(t).copied().unwrap_or(1.0)).sum();
-            let entry_coverage = weight_of(own) / own_total.max(f32::EPSILON);
-            let quality = query_coverage.powf(0.65) * entry_coverage.powf(0.35);
-            if quality > best.0 {
-                best = (quality, query_coverage, entry_coverage, (*phrasing).clone());
-            }
+    /// The entry at `addr`, read back and prepared once per matcher.
+    fn prepared(&mut self, addr: DocAddress) -> Result<Arc<Prepared>> {
+        if let Some(p) = self.cache.get(&addr) {
+            return Ok(p.clone());
         }
-        let context: HashSet<&str> = entry
-            .terms
-            .comment
-            .split_whitespace()
-            .chain(entry.terms.tags.iter().flat_map(|t| t.split_whitespace()))
-            .collect();
-        let comment_coverage = weight_of(&context) / total;
-        let uncovered = terms
-            .iter()
-            .filter(|t| !union.contains(t.as_str()) && !context.contains(t.as_str()))
-            .map(|t| idf[t.as_str()])
-            .fold(0.0_f32, f32::max);
-        let (quality, query_coverage, entry_coverage, matched) = best;
-        let mut rank = 0.45 * quality
-            + 0.35 * bm25_ratio
-            + 0.20 * comment_coverage
-            + WORDS_WEIGHT * words_ratio;
-        if entry.kind == EntryKind::Policy {
-            rank *= POLICY_RANK_FACTOR;
+        if self.cache.len() >= CACHE_ENTRIES {
+            self.cache.clear();
         }
-        let signals = Signals {
-            bm25,
-            bm25_ratio,
-            words_ratio,
-            query_coverage,
-            entry_coverage,
-            comment_coverage,
-            quality,
-            rank,
-            margin: 0.0,
-            answer_mismatch: 0.0,
-            value_for_yes_no: 0.0,
-            uncovered,
-            words_margin: 0.0,
-        };
-        (matched, signals)
+        let p = Arc::new(Prepared::new(self.index.stored(&self.searcher, addr)?));
+        self.cache.insert(addr, p.clone());
+        Ok(p)
     }
 
     fn index_error(&self, source: tantivy::TantivyError) -> Error {
@@ -479,6 +459,79 @@ impl<'a> Matcher<'a> {
             source,
         }
     }
+}
+
+fn signals(
+    terms: &[String],
+    idf: &HashMap<&str, f32>,
+    prepared: &Prepared,
+    bm25_ratio: f32,
+    bm25: f32,
+    words_ratio: f32,
+) -> (String, Signals) {
+    let entry = &prepared.entry;
+    let total: f32 = terms.iter().map(|t| idf[t.as_str()]).sum();
+    let weight_of = |set: &HashSet<Box<str>>| -> f32 {
+        terms
+            .iter()
+            .filter(|t| set.contains(t.as_str()))
+            .map(|t| idf[t.as_str()])
+            .sum()
+    };
+    let union_coverage = weight_of(&prepared.union) / total;
+    let mut best = (0.0_f32, 0.0_f32, 0.0_f32, 0_usize);
+    for (i, own) in prepared.phrasings.iter().enumerate() {
+        if own.is_empty() {
+            continue;
+        }
+        // Variants are phrasings of one question: words from any of them are evidence, so
+        // the union counts half; how precisely one phrasing fits counts the other half.
+        let query_coverage = 0.5 * (weight_of(own) / total) + 0.5 * union_coverage;
+        // The entry's own terms are weighted by the query's IDF where known; terms the
+        // query lacks count with a neutral weight of 1.
+        let own_total: f32 = own
+            .iter()
+            .map(|t| idf.get(&**t).copied().unwrap_or(1.0))
+            .sum();
+        let entry_coverage = weight_of(own) / own_total.max(f32::EPSILON);
+        let quality = query_coverage.powf(0.65) * entry_coverage.powf(0.35);
+        if quality > best.0 {
+            best = (quality, query_coverage, entry_coverage, i);
+        }
+    }
+    let comment_coverage = weight_of(&prepared.context) / total;
+    let uncovered = terms
+        .iter()
+        .filter(|t| !prepared.union.contains(t.as_str()) && !prepared.context.contains(t.as_str()))
+        .map(|t| idf[t.as_str()])
+        .fold(0.0_f32, f32::max);
+    let (quality, query_coverage, entry_coverage, best_phrasing) = best;
+    let matched = std::iter::once(&entry.question)
+        .chain(&entry.variants)
+        .nth(best_phrasing)
+        .unwrap_or(&entry.question)
+        .clone();
+    let mut rank =
+        0.45 * quality + 0.35 * bm25_ratio + 0.20 * comment_coverage + WORDS_WEIGHT * words_ratio;
+    if entry.kind == EntryKind::Policy {
+        rank *= POLICY_RANK_FACTOR;
+    }
+    let signals = Signals {
+        bm25,
+        bm25_ratio,
+        words_ratio,
+        query_coverage,
+        entry_coverage,
+        comment_coverage,
+        quality,
+        rank,
+        margin: 0.0,
+        answer_mismatch: 0.0,
+        value_for_yes_no: 0.0,
+        uncovered,
+        words_margin: 0.0,
+    };
+    (matched, signals)
 }
 
 /// Names of the [`features`], in order; [`WEIGHTS`] has a bias and then one weight for each.

@@ -134,6 +134,10 @@ pub struct Args {
     #[command(flatten)]
     pub detection: DetectionArgs,
 
+    /// Threads matching questions [default: one per CPU core]
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+
     #[command(flatten)]
     pub limits: crate::limits::LimitArgs,
 }
@@ -154,6 +158,10 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         highlight: !args.no_highlight,
         overrides: args.detection.overrides()?,
         limits: args.limits.limits(),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1),
         max_age_days: i64::from(args.max_age),
         today: crate::date::Date::today(),
     };

@@ -41,6 +41,8 @@ pub struct FillPlan {
     pub overrides: Overrides,
     /// Limits on the questionnaire read.
     pub limits: crate::limits::Limits,
+    /// Threads matching questions (at least 1).
+    pub jobs: usize,
     /// An answer from an entry reviewed longer ago than this is stale: its confidence drops
     /// by [`STALE_PENALTY`] and the review sheet says so.
     pub max_age_days: i64,
@@ -184,16 +186,19 @@ pub fn draft(
     }
     let read = start.elapsed();
     let start = Instant::now();
-    let mut matcher = Matcher::new(index);
     let opts = MatchOptions {
         audience: plan.audience,
         top: CANDIDATES,
     };
-    let total = questionnaire.question_count();
-    let mut rows = Vec::with_capacity(total);
-    for sheet in &questionnaire.sheets {
-        for q in &sheet.questions {
-            let mut candidates = matcher.find(&q.text, &opts)?;
+    let questions: Vec<&Question> = questionnaire
+        .sheets
+        .iter()
+        .flat_map(|s| &s.questions)
+        .collect();
+    let matched = match_all(index, &questions, &opts, plan.jobs, progress)?;
+    let mut rows = Vec::with_capacity(questions.len());
+    for (q, mut candidates) in questions.into_iter().zip(matched) {
+        {
             let stale = lower_stale(&mut candidates, plan);
             let mut row = decide(q.clone(), candidates, plan);
             if let Some(note) = row.chosen.and_then(|i| stale.get(i).cloned().flatten()) {
@@ -204,7 +209,6 @@ pub fn draft(
                 };
             }
             rows.push(row);
-            progress(rows.len(), total);
         }
     }
     Ok(FillReport {
@@ -218,6 +222,89 @@ pub fn draft(
         },
         kb_fingerprint: index.fingerprint.clone(),
     })
+}
+
+/// Questions per unit of work a thread takes at a time: small enough to balance two cores on a
+/// short questionnaire, large enough that taking work costs nothing next to matching it.
+const CHUNK: usize = 16;
+
+/// The candidates of every question, in order, matched on `jobs` threads over one searcher
+/// snapshot. Threads take chunks of [`CHUNK`] questions from a shared counter and say over a
+/// channel when one is done; this thread reports progress.
+fn match_all(
+    index: &KbIndex,
+    questions: &[&Question],
+    opts: &MatchOptions,
+    jobs: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Vec<Candidate>>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    let total = questions.len();
+    let jobs = jobs.clamp(1, total.div_ceil(CHUNK).max(1));
+    let searcher = index.searcher();
+    if jobs == 1 {
+        let mut matcher = Matcher::with_searcher(index, searcher);
+        let mut out = Vec::with_capacity(total);
+        for q in questions {
+            out.push(matcher.find(&q.text, opts)?);
+            progress(out.len(), total);
+        }
+        return Ok(out);
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Vec<Candidate>>>> = Mutex::new(vec![None; total]);
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
+    let (tx, rx) = mpsc::channel::<usize>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let searcher = searcher.clone();
+            let tx = tx.clone();
+            let (next, results, failure) = (&next, &results, &failure);
+            scope.spawn(move || {
+                let mut matcher = Matcher::with_searcher(index, searcher);
+                loop {
+                    let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                    if start >= total || failure.lock().is_ok_and(|f| f.is_some()) {
+                        break;
+                    }
+                    let end = (start + CHUNK).min(total);
+                    let mut chunk = Vec::with_capacity(end - start);
+                    for q in &questions[start..end] {
+                        match matcher.find(&q.text, opts) {
+                            Ok(c) => chunk.push(Some(c)),
+                            Err(e) => {
+                                if let Ok(mut f) = failure.lock() {
+                                    f.get_or_insert(e);
+                                }
+                                return;
+                            }
+                        }
+                    }
+                    if let Ok(mut all) = results.lock() {
+                        for (slot, c) in all[start..end].iter_mut().zip(chunk) {
+                            *slot = c;
+                        }
+                    }
+                    let _ = tx.send(end - start);
+                }
+            });
+        }
+        // The loop ends when every worker has finished and dropped its sender.
+        drop(tx);
+        let mut done = 0;
+        for n in rx {
+            done += n;
+            progress(done, total);
+        }
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let results = results.into_inner().unwrap_or_default();
+    Ok(results.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 fn lost_features(format: Format) -> Option<String> {

@@ -652,3 +652,35 @@ fn fill_reads_csv_in_the_encodings_spreadsheet_programs_write() {
         );
     }
 }
+
+#[test]
+fn matching_on_several_threads_gives_the_same_workbook_as_on_one() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    // Enough questions that several threads take chunks of work: the labeled set's 180.
+    let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/eval/shipped-kb-labels.csv");
+    let mut text = String::from("Question,Answer,Comment\n");
+    for record in csv::Reader::from_path(labels).unwrap().records() {
+        text.push_str(&format!(
+            "\"{}\",,\n",
+            record.unwrap()[0].replace('"', "\"\"")
+        ));
+    }
+    let input = dir.path().join("many.csv");
+    std::fs::write(&input, &text).unwrap();
+    let mut dumps = Vec::new();
+    for jobs in ["1", "3"] {
+        let out = fill(&kb, &input, &["--jobs", jobs, "--force"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        dumps.push((
+            cell_dump(&dir.path().join("many.filled.xlsx")),
+            cell_dump(&dir.path().join("many.review.xlsx")),
+        ));
+    }
+    assert!(
+        dumps[0].0.len() > 200,
+        "a questionnaire of several chunks: {}",
+        dumps[0].0.len()
+    );
+    assert_eq!(dumps[0], dumps[1]);
+}

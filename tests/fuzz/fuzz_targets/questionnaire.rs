@@ -46,6 +46,7 @@ fuzz_target!(|data: &[u8]| {
             max_rows: 5_000,
             max_columns: 200,
         },
+        jobs: 1,
         max_age_days: 365,
         today: Date::from_days(20_000),
     };
