@@ -176,3 +176,105 @@ fn a_decompression_bomb_is_refused_by_its_expanded_size() {
         &["unzips to more than 16 MB", "--max-expanded-size"],
     );
 }
+
+/// Every prefix a spreadsheet program may take for a formula, in knowledge-base answers and
+/// comments, in the questionnaire's own cells, in the review sheet and in `kb export`: written
+/// as text, exactly as given.
+#[test]
+fn text_starting_like_a_formula_is_never_written_as_one() {
+    let prefixes = ["=", "+", "-", "@", "\t=", "\r="];
+    let mut answers = String::new();
+    let mut questions = String::from("Question,Answer,Comment\n");
+    for (i, p) in prefixes.iter().enumerate() {
+        let topic = [
+            "backups", "laptops", "tokens", "invoices", "printers", "badges",
+        ][i];
+        answers.push_str(&format!(
+            "[[answer]]\nid = \"evil-{i}\"\nquestion = \"Are {topic} encrypted?\"\nanswer = {answer:?}\ncomment = {comment:?}\naudience = \"public\"\n\n",
+            answer = format!("{p}SUM(1+1)"),
+            comment = format!("{p}HYPERLINK(\"http://example.invalid\",\"{topic}\")"),
+        ));
+        questions.push_str(&format!(
+            "\"{}Are {topic} encrypted?\",,\n",
+            p.replace('"', "\"\"")
+        ));
+    }
+    let (_kbdir, kb) = temp_kb(&[("answers/evil.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("q.csv");
+    std::fs::write(&input, questions).unwrap();
+    let out = run(trustfill(&kb)
+        .arg("fill")
+        .arg(&input)
+        .args(["--min-confidence", "0"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = dir.path().join("export.xlsx");
+    let out = run(trustfill(&kb).args(["kb", "export", "-o"]).arg(&export));
+    assert!(out.status.success(), "{}", stderr(&out));
+    for file in ["q.filled.xlsx", "q.review.xlsx", "export.xlsx"] {
+        let path = dir.path().join(file);
+        let sheet = xlsx_part(&path, "xl/worksheets/sheet1.xml");
+        assert!(!sheet.contains("<f>"), "{file}: a formula was written");
+        let values: Vec<String> = cell_dump(&path).into_values().collect();
+        for p in prefixes {
+            // The knowledge base trims fields, so a leading tab or CR goes; the `=` stays text.
+            let answer = format!("{}SUM(1+1)", p.trim_start());
+            assert!(
+                values.iter().any(|v| v.starts_with(&answer)),
+                "{file}: {p:?} answer kept as text: {values:?}"
+            );
+        }
+    }
+}
+
+/// Every command that reads a questionnaire or a review workbook, succeeding or failing, leaves
+/// the bytes and the modification time of what it read exactly as they were.
+#[test]
+fn no_command_ever_modifies_what_it_reads() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let (_bad_dir, bad_kb) = temp_kb(&[("answers/a.toml", "[[answer]]\nid = \"x\"\n")]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let stamp = |p: &Path| {
+        (
+            file_hash(p),
+            std::fs::metadata(p).unwrap().modified().unwrap(),
+        )
+    };
+    let original = stamp(&input);
+    let review = dir.path().join("vendor.review.xlsx");
+    // (arguments, whether the command succeeds)
+    let steps: Vec<(Vec<&str>, &Path, bool)> = vec![
+        (vec!["inspect"], &kb, true),
+        (vec!["fill"], &kb, true),
+        (vec!["fill"], &kb, false), // outputs exist, no --force
+        (vec!["fill", "--force", "--max-rows", "3"], &kb, false),
+        (vec!["fill", "--force"], &bad_kb, false),
+        (vec!["kb", "import", "--dry-run"], &kb, true),
+    ];
+    for (args, kb, ok) in &steps {
+        let out = run(trustfill(kb).args(args).arg(&input));
+        assert_eq!(out.status.success(), *ok, "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            stamp(&input),
+            original,
+            "{args:?} changed the questionnaire"
+        );
+    }
+    let reviewed = stamp(&review);
+    let final_out = dir.path().join("final.xlsx");
+    for args in [
+        vec!["kb", "learn", "--dry-run"],
+        vec!["finalize", "-o", final_out.to_str().unwrap()],
+        vec!["finalize", "-o", final_out.to_str().unwrap()], // exists: refused
+    ] {
+        let out = run(trustfill(&kb).args(&args).arg(&review));
+        assert_eq!(stamp(&review), reviewed, "{args:?} changed the review");
+        assert_eq!(
+            stamp(&input),
+            original,
+            "{args:?} changed the questionnaire"
+        );
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+}
