@@ -164,6 +164,14 @@ fn time_runs(runs: usize, mut f: impl FnMut()) -> Duration {
 
 /// Run the binary; returns (wall time, peak RSS in MB when /usr/bin/time is available, stdout).
 fn run_binary(args: &[&str], kb: &Path) -> (Duration, Option<f64>, String) {
+    let (took, peak, stdout, ok, stderr) = run_binary_status(args, kb);
+    assert!(ok, "{stderr}");
+    (took, peak, stdout)
+}
+
+/// Runs the binary under `/usr/bin/time` when present: wall time, peak RSS in MB, stdout,
+/// success, and stderr without the timer's line.
+fn run_binary_status(args: &[&str], kb: &Path) -> (Duration, Option<f64>, String, bool, String) {
     let bin = env!("CARGO_BIN_EXE_trustfill");
     let timer = Path::new("/usr/bin/time");
     let mut cmd = if timer.exists() {
@@ -177,20 +185,23 @@ fn run_binary(args: &[&str], kb: &Path) -> (Duration, Option<f64>, String) {
     let start = Instant::now();
     let out = cmd.output().unwrap();
     let took = start.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let peak = String::from_utf8_lossy(&out.stderr)
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let peak = stderr
         .lines()
         .last()
         .and_then(|l| l.trim().parse::<f64>().ok())
         .map(|kb| kb / 1024.0);
+    let message = stderr
+        .lines()
+        .filter(|l| l.trim().parse::<f64>().is_err() && !l.starts_with("Command exited"))
+        .collect::<Vec<_>>()
+        .join(" ");
     (
         took,
         peak,
         String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.success(),
+        message,
     )
 }
 
@@ -277,5 +288,74 @@ fn main() {
                 ms("write")
             );
         }
+    }
+
+    // Threads: the same 1,000-row fill on one thread and on every core.
+    let (n, kb) = kbs
+        .iter()
+        .find(|(n, _)| *n == 10_000)
+        .expect("a 10k library");
+    let input = work.path().join("q-jobs.xlsx");
+    write_questionnaire(&input, &questionnaire_rows(1_000, *n));
+    println!("\n| library | rows | `--jobs` | fill wall | match |");
+    println!("|---|---|---|---|---|");
+    for jobs in ["1", "2"] {
+        let results: Vec<(Duration, serde_json::Value)> = (0..5)
+            .map(|_| {
+                let (took, _, out) = run_binary(
+                    &[
+                        "fill",
+                        "--json",
+                        "--force",
+                        "--jobs",
+                        jobs,
+                        input.to_str().unwrap(),
+                    ],
+                    kb,
+                );
+                (took, serde_json::from_str(&out).unwrap())
+            })
+            .collect();
+        let wall = median(results.iter().map(|r| r.0).collect());
+        let matching = median(
+            results
+                .iter()
+                .map(|r| Duration::from_millis(r.1["timings_ms"]["match"].as_u64().unwrap()))
+                .collect(),
+        );
+        println!(
+            "| {n} | 1000 | {jobs} | {:.2} s | {} ms |",
+            wall.as_secs_f64(),
+            matching.as_millis()
+        );
+    }
+
+    // Far larger than any questionnaire: 100,000 rows. The default limit stops it early;
+    // raised, it completes.
+    let input = work.path().join("q-huge.xlsx");
+    write_questionnaire(&input, &questionnaire_rows(100_000, *n));
+    println!("\n| library | rows | limit | wall | peak MB | outcome |");
+    println!("|---|---|---|---|---|---|");
+    for raise in [false, true] {
+        let mut args = vec!["fill", "--json", "--force", input.to_str().unwrap()];
+        if raise {
+            args.extend(["--max-rows", "200000"]);
+        }
+        let (took, peak, _, ok, message) = run_binary_status(&args, kb);
+        println!(
+            "| {n} | 100000 | {} | {:.2} s | {} | {} |",
+            if raise {
+                "--max-rows 200000"
+            } else {
+                "default (25,000)"
+            },
+            took.as_secs_f64(),
+            peak.map_or("-".into(), |p| format!("{p:.0}")),
+            if ok {
+                "filled".to_string()
+            } else {
+                format!("refused: {}", message.chars().take(110).collect::<String>())
+            }
+        );
     }
 }

@@ -278,3 +278,19 @@ fn no_command_ever_modifies_what_it_reads() {
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
 }
+
+/// Inputs the fuzzers found crashing a reader, kept in fixtures/fuzz-regressions/: each is
+/// refused cleanly.
+#[test]
+fn inputs_found_by_fuzzing_are_refused_cleanly() {
+    let found = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz-regressions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(found).unwrap().flatten() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join(entry.file_name());
+        std::fs::copy(entry.path(), &input).unwrap();
+        assert_refused(&input, &[], &["damaged"]);
+        seen += 1;
+    }
+    assert!(seen > 0);
+}
