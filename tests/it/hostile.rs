@@ -294,3 +294,48 @@ fn inputs_found_by_fuzzing_are_refused_cleanly() {
     }
     assert!(seen > 0);
 }
+
+#[test]
+fn damaged_locked_empty_and_questionless_workbooks_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Half of a real package: the zip directory at its end is gone.
+    let sample = sample_in(dir.path());
+    let bytes = std::fs::read(&sample).unwrap();
+    std::fs::remove_file(&sample).unwrap();
+    let truncated = dir.path().join("truncated.xlsx");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    assert_refused(&truncated, &[], &["not a readable spreadsheet"]);
+    std::fs::remove_file(&truncated).unwrap();
+
+    // Excel's "Encrypt with password" (fixtures/legacy/make_encrypted.py).
+    let locked = dir.path().join("locked.xlsx");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/legacy/encrypted.xlsx"),
+        &locked,
+    )
+    .unwrap();
+    assert_refused(&locked, &[], &["password-protected", "unprotected copy"]);
+    std::fs::remove_file(&locked).unwrap();
+
+    // A workbook whose only sheet is empty.
+    let empty = dir.path().join("empty.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet();
+    book.save(&empty).unwrap();
+    assert_refused(&empty, &[], &["no cells with text"]);
+    std::fs::remove_file(&empty).unwrap();
+
+    // Text, but nothing that reads as a question column.
+    let prices = dir.path().join("prices.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, (item, price)) in [("Item", "Price"), ("Widget", "4"), ("Gadget", "7")]
+        .iter()
+        .enumerate()
+    {
+        ws.write(r as u32, 0, *item).unwrap();
+        ws.write(r as u32, 1, *price).unwrap();
+    }
+    book.save(&prices).unwrap();
+    assert_refused(&prices, &[], &["found no questions"]);
+}
