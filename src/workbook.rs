@@ -90,11 +90,120 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     };
     if zipped {
         check_expanded_size(path, limits)?;
+    } else if format != Format::Csv {
+        check_compound_file(path)?;
     }
     match format {
         Format::Csv => read_csv(path, limits).map(|s| vec![s]),
         _ => contain_panics(path, || read_workbook(path, limits)),
     }
+}
+
+/// The sector-chain checks calamine's compound-file (OLE) reader lacks, run on .xls files and
+/// on encrypted .xlsx containers before calamine sees them. Fuzzing found a 5 KB .xls whose
+/// file allocation table loops: calamine follows the chain for ever, growing a buffer until
+/// memory runs out. Here every chain of the FAT and of the mini FAT must end.
+fn check_compound_file(path: &Path) -> Result<()> {
+    const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+    if !bytes.starts_with(&SIGNATURE) {
+        // Not a compound file: calamine says what it is.
+        return Ok(());
+    }
+    let damaged = |what: &str| Error::Spreadsheet {
+        path: path.to_path_buf(),
+        message: format!("the file is damaged: {what}"),
+    };
+    let u16_at = |at: usize| {
+        bytes
+            .get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let shift = u16_at(30).ok_or_else(|| damaged("its header is cut short"))?;
+    let size: usize = match shift {
+        9 => 512,
+        12 => 4096,
+        _ => return Err(damaged("its sector size is invalid")),
+    };
+    let sector = |id: u32| -> Option<&[u8]> {
+        let start = (id as usize).checked_add(1)?.checked_mul(size)?;
+        bytes.get(start..start.checked_add(size)?)
+    };
+    let words = |data: &[u8]| -> Vec<u32> {
+        data.chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    };
+    // Special values (free, end of chain, FAT and DIFAT sectors) end a chain.
+    const LAST_SECTOR: u32 = 0xFFFF_FFFA;
+    let sectors = bytes.len() / size;
+    // The FAT's sectors: 109 in the header, then a chain of DIFAT sectors.
+    let mut fat_sectors: Vec<u32> = words(bytes.get(76..512).unwrap_or_default());
+    let mut difat = u32_at(68).unwrap_or(u32::MAX);
+    let mut hops = 0;
+    while difat < LAST_SECTOR {
+        hops += 1;
+        let data = sector(difat).ok_or_else(|| damaged("a DIFAT sector lies past its end"))?;
+        if hops > sectors {
+            return Err(damaged("its DIFAT chain loops"));
+        }
+        let mut ids = words(data);
+        difat = ids.pop().unwrap_or(u32::MAX);
+        fat_sectors.extend(ids);
+    }
+    let mut fat = Vec::new();
+    for id in fat_sectors.into_iter().filter(|&id| id < LAST_SECTOR) {
+        fat.extend(words(
+            sector(id).ok_or_else(|| damaged("a FAT sector lies past its end"))?,
+        ));
+    }
+    if let Some(at) = first_loop(&fat) {
+        return Err(damaged(&format!(
+            "the sector chain through sector {at} loops"
+        )));
+    }
+    // The mini FAT is read through the FAT (now known to end), then checked the same way.
+    let mut mini = Vec::new();
+    let mut id = u32_at(60).unwrap_or(u32::MAX);
+    while id < LAST_SECTOR {
+        let Some(data) = sector(id) else { break };
+        mini.extend(words(data));
+        id = fat.get(id as usize).copied().unwrap_or(u32::MAX);
+    }
+    if let Some(at) = first_loop(&mini) {
+        return Err(damaged(&format!(
+            "the mini-sector chain through sector {at} loops"
+        )));
+    }
+    Ok(())
+}
+
+/// The first entry of `next` (a table of "next sector" links) from which following the links
+/// never ends, or None when every chain ends in a special value or a link out of the table.
+fn first_loop(next: &[u32]) -> Option<usize> {
+    // 0: not seen, 1: on the path being walked, 2: known to end.
+    let mut state = vec![0u8; next.len()];
+    let mut path = Vec::new();
+    for start in 0..next.len() {
+        let mut at = start;
+        while at < next.len() && state[at] == 0 {
+            state[at] = 1;
+            path.push(at);
+            at = next[at] as usize;
+        }
+        if at < next.len() && state[at] == 1 {
+            return Some(start);
+        }
+        for p in path.drain(..) {
+            state[p] = 2;
+        }
+    }
+    None
 }
 
 thread_local! {
@@ -436,6 +545,21 @@ fn decode_text(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sector_chains_that_loop_are_found() {
+        const END: u32 = 0xFFFF_FFFE;
+        assert_eq!(first_loop(&[1, 2, END, END]), None);
+        assert_eq!(
+            first_loop(&[1, 2, 99]),
+            None,
+            "a link out of the table ends"
+        );
+        assert_eq!(first_loop(&[END, 2, 3, 1]), Some(1));
+        assert_eq!(first_loop(&[0]), Some(0), "a sector that is its own next");
+        // Chains that merge are not loops.
+        assert_eq!(first_loop(&[2, 2, END]), None);
+    }
 
     #[test]
     fn decodes_what_spreadsheet_programs_write() {
