@@ -1,5 +1,6 @@
-//! Confidentiality as a property: over random knowledge bases and random questions, nothing
-//! above the reader's audience ever comes back, from `ask` or in `fill`'s outputs. Seeded, so a
+//! Confidentiality as a property: over random knowledge bases (answers and policy documents)
+//! and random questions, nothing above the reader's audience ever comes back, from the matcher,
+//! from `ask` (text and JSON) or in `fill`'s outputs (workbook, review sheet, answer log). Seeded, so a
 //! failure reproduces; every entry shares vocabulary with every question, so the filter, not
 //! a lack of matches, is what is tested.
 
@@ -63,12 +64,45 @@ fn random_kb(rng: &mut Rng, entries: usize) -> String {
     text
 }
 
+/// Policy documents of random audiences, each with two sections whose text carries the
+/// document's audience as a marker (" nda", " internal") that must never reach a lower reader.
+fn random_policies(rng: &mut Rng, documents: usize) -> Vec<(String, String)> {
+    (0..documents)
+        .map(|i| {
+            let audience = rng.pick(&AUDIENCES);
+            let mut text = format!(
+                "---\nid: policy-{i}\ntitle: Policy {i}\naudience: {audience}\nowner: t@example.com\nreviewed: 2026-06-01\n---\n# Policy {i}\n"
+            );
+            for s in 0..2 {
+                let words: Vec<&str> = (0..6).map(|_| rng.pick(&WORDS)).collect();
+                write!(
+                    text,
+                    "\n## Section {s} on {}\n\nWe keep {} under control. SECRET-P{i}-{s} {audience}\n",
+                    words[..2].join(" "),
+                    words.join(" ")
+                )
+                .unwrap();
+            }
+            (format!("policies/policy-{i}.md"), text)
+        })
+        .collect()
+}
+
 #[test]
 fn nothing_above_the_readers_audience_is_ever_returned() {
     let mut rng = Rng(0x5eed_cafe);
+    // Restricted policy excerpts found for an internal reader: the filter had work to do.
+    let mut restricted_excerpts = 0;
     for round in 0..6 {
         let kb_text = random_kb(&mut rng, 40);
-        let (_dir, kb) = temp_kb(&[("answers/random.toml", &kb_text)]);
+        let policies = random_policies(&mut rng, 6);
+        let mut files = vec![("answers/random.toml".to_string(), kb_text.clone())];
+        files.extend(policies);
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (_dir, kb) = temp_kb(&files);
         let (index, _) = KbIndex::open(&kb).unwrap();
         let mut matcher = Matcher::new(&index);
         for _ in 0..40 {
@@ -97,6 +131,13 @@ fn nothing_above_the_readers_audience_is_ever_returned() {
                     );
                 }
                 if reader == Audience::Internal {
+                    restricted_excerpts += found
+                        .iter()
+                        .filter(|c| {
+                            c.entry.kind == trustfill::kb::EntryKind::Policy
+                                && c.entry.audience != Audience::Public
+                        })
+                        .count();
                     assert!(
                         !found.is_empty(),
                         "the vocabulary overlaps, so something always matches"
@@ -140,6 +181,19 @@ fn nothing_above_the_readers_audience_is_ever_returned() {
                 );
             }
         }
+        // `ask` at the public audience, as text and as JSON, answers and policy excerpts alike.
+        for format in [None, Some("--json")] {
+            let out = run(trustfill(&kb)
+                .args(["ask", "--top", "20"])
+                .args(format)
+                .arg("Do you have encryption backup audit report access review incident vendor?"));
+            assert!(out.status.success(), "{}", stderr(&out));
+            let text = stdout(&out);
+            assert!(
+                !text.contains(" nda") && !text.contains(" internal"),
+                "round {round}: ask shows {text}"
+            );
+        }
         let log = std::fs::read_to_string(dir.path().join("q.filled.answers.jsonl")).unwrap();
         for id in &secret_ids {
             assert!(
@@ -148,4 +202,8 @@ fn nothing_above_the_readers_audience_is_ever_returned() {
             );
         }
     }
+    assert!(
+        restricted_excerpts > 0,
+        "restricted policy excerpts were matched, so their absence at lower audiences means something"
+    );
 }
