@@ -27,7 +27,7 @@ const HEADER_SEARCH_ROWS: u32 = 60;
 
 /// Question ids: `A&A-01.1`, `GNRL-01`, `HLAP-03`, `IAM-02`, `Q12`, `1.2.3`.
 static QUESTION_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-Z][A-Z0-9&]{0,7}[-_. ]?\d{1,4}(?:\.\d{1,3}){0,3}[a-z]?|\d{1,3}(?:\.\d{1,3}){0,3}\.?)$").expect("regex")
+    Regex::new(r"^(?:[A-Z][A-Z0-9&]{0,7}[-_. ]?\d{1,6}(?:\.\d{1,3}){0,3}[a-z]?|\d{1,3}(?:\.\d{1,3}){0,3}\.?)$").expect("regex")
 });
 
 pub fn looks_like_id(text: &str) -> bool {
