@@ -39,7 +39,7 @@ pub struct LimitArgs {
     #[arg(long, value_name = "MB", default_value_t = Limits::default().max_file_bytes / MB)]
     pub max_file_size: u64,
 
-    /// Largest unzipped size of an .xlsx, in MB (guards against decompression bombs)
+    /// Largest unzipped size of an .xlsx or .ods, in MB (guards against decompression bombs)
     #[arg(long, value_name = "MB", default_value_t = Limits::default().max_expanded_bytes / MB)]
     pub max_expanded_size: u64,
 
