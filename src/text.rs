@@ -29,6 +29,12 @@ pub const WORDS_TOKENIZER: &str = "trustfill_words";
 /// ("communications" is not "communicated"; an unknown acronym still counts). Without the stop
 /// and filler words, "How many … does … have?" would agree with every "How many" entry.
 pub fn words_tokenizer() -> TextAnalyzer {
+    surface_words().build()
+}
+
+/// The chain both analyzers share: words, lower-cased and folded, without stop and filler
+/// words.
+fn surface_words() -> tantivy::tokenizer::TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -37,7 +43,6 @@ pub fn words_tokenizer() -> TextAnalyzer {
         .filter(StopWordFilter::remove(
             FILLER_WORDS.iter().map(|w| w.to_string()),
         ))
-        .build()
 }
 
 /// The full analysis: [`english`] terms, then [`Thesaurus`] canonical terms.
@@ -194,14 +199,7 @@ pub const FILLER_WORDS: &[&str] = &[
 /// stemmer. Stop words are tantivy's (Lucene's) list, which drops "no" and "not": polarity checks
 /// must look at the raw text, not at these tokens.
 pub fn english() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
-        .filter(StopWordFilter::remove(
-            FILLER_WORDS.iter().map(|w| w.to_string()),
-        ))
+    surface_words()
         .filter(Stemmer::new(Language::English))
         .build()
 }

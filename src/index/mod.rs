@@ -218,12 +218,7 @@ impl KbIndex {
             source,
         };
         let index = Index::open_in_dir(dir).map_err(err)?;
-        index
-            .tokenizers()
-            .register(text::TERMS_TOKENIZER, text::terms_tokenizer());
-        index
-            .tokenizers()
-            .register(text::WORDS_TOKENIZER, text::words_tokenizer());
+        register_tokenizers(&index);
         let (expected, fields) = Fields::schema();
         if index.schema() != expected {
             return Err(err(tantivy::TantivyError::SchemaError(
@@ -315,12 +310,7 @@ fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Resu
     };
     let (schema, f) = Fields::schema();
     let index = Index::create_in_dir(dir, schema).map_err(err)?;
-    index
-        .tokenizers()
-        .register(text::TERMS_TOKENIZER, text::terms_tokenizer());
-    index
-        .tokenizers()
-        .register(text::WORDS_TOKENIZER, text::words_tokenizer());
+    register_tokenizers(&index);
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(1, 50_000_000)
         .map_err(err)?;
@@ -388,4 +378,11 @@ fn remove_stale(cache: &Path, keep: &Path) {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
+}
+
+/// The two tokenizers the schema names; tantivy needs them to index and to query.
+fn register_tokenizers(index: &Index) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(text::TERMS_TOKENIZER, text::terms_tokenizer());
+    tokenizers.register(text::WORDS_TOKENIZER, text::words_tokenizer());
 }

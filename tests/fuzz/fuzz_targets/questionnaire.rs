@@ -4,6 +4,9 @@
 //! abort, a hang, memory past libFuzzer's limit) is a finding.
 #![no_main]
 
+#[path = "common.rs"]
+mod common;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -12,7 +15,6 @@ use trustfill::date::Date;
 use trustfill::fill::{self, FillPlan};
 use trustfill::index::KbIndex;
 use trustfill::kb::Audience;
-use trustfill::limits::{Limits, MB};
 
 fn index() -> &'static KbIndex {
     static INDEX: OnceLock<KbIndex> = OnceLock::new();
@@ -23,13 +25,9 @@ fn index() -> &'static KbIndex {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, bytes)) = data.split_first() else {
+    let Some((_dir, input)) = common::input_file(data) else {
         return;
     };
-    let ext = ["xlsx", "csv", "xls", "ods"][usize::from(pick % 4)];
-    let dir = tempfile::tempdir().expect("temp dir");
-    let input = dir.path().join(format!("q.{ext}"));
-    std::fs::write(&input, bytes).expect("write input");
     let (output, review) = FillPlan::default_outputs(&input);
     let plan = FillPlan {
         input,
@@ -40,12 +38,7 @@ fuzz_target!(|data: &[u8]| {
         overwrite: false,
         highlight: true,
         overrides: Default::default(),
-        limits: Limits {
-            max_file_bytes: 8 * MB,
-            max_expanded_bytes: 64 * MB,
-            max_rows: 5_000,
-            max_columns: 200,
-        },
+        limits: common::limits(),
         jobs: 1,
         max_age_days: 365,
         today: Date::from_days(20_000),
