@@ -198,18 +198,16 @@ pub fn draft(
     let matched = match_all(index, &questions, &opts, plan.jobs, progress)?;
     let mut rows = Vec::with_capacity(questions.len());
     for (q, mut candidates) in questions.into_iter().zip(matched) {
-        {
-            let stale = lower_stale(&mut candidates, plan);
-            let mut row = decide(q.clone(), candidates, plan);
-            if let Some(note) = row.chosen.and_then(|i| stale.get(i).cloned().flatten()) {
-                row.note = if row.note.is_empty() {
-                    note
-                } else {
-                    format!("{}; {note}", row.note)
-                };
-            }
-            rows.push(row);
+        let stale = lower_stale(&mut candidates, plan);
+        let mut row = decide(q.clone(), candidates, plan);
+        if let Some(note) = row.chosen.and_then(|i| stale.get(i).cloned().flatten()) {
+            row.note = if row.note.is_empty() {
+                note
+            } else {
+                format!("{}; {note}", row.note)
+            };
         }
+        rows.push(row);
     }
     Ok(FillReport {
         lost: lost_features(questionnaire.format),
