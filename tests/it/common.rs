@@ -154,3 +154,33 @@ pub fn sample_in(dir: &Path) -> PathBuf {
 pub fn file_hash(path: &Path) -> String {
     trustfill::kb::hash_bytes(&std::fs::read(path).unwrap())
 }
+
+/// Runs `fill` on `input` and checks the refusal: exit 2, every `expect` in the error, a hint,
+/// no panic, the input unchanged and nothing else written beside it.
+pub fn assert_refused(input: &Path, extra: &[&str], expect: &[&str]) {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let before = file_hash(input);
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let dir = input.parent().unwrap();
+    let files_before = listing(dir);
+    let out = run(trustfill(&kb).arg("fill").arg(input).args(extra));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in: {err}");
+    }
+    let name = input.file_name().unwrap().to_string_lossy();
+    assert!(err.contains(name.as_ref()), "the file is named: {err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(file_hash(input), before, "the input is never modified");
+    assert_eq!(listing(dir), files_before, "no output or temporary file");
+}

@@ -7,36 +7,6 @@ use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
-/// Runs `fill` on `input` and checks the refusal: exit 2, every `expect` in the error, a hint,
-/// no panic, the input unchanged and nothing else written beside it.
-fn assert_refused(input: &Path, extra: &[&str], expect: &[&str]) {
-    let (_kbdir, kb) = shipped_kb_copy();
-    let before = file_hash(input);
-    let listing = |dir: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
-    let dir = input.parent().unwrap();
-    let files_before = listing(dir);
-    let out = run(trustfill(&kb).arg("fill").arg(input).args(extra));
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for e in expect {
-        assert!(err.contains(e), "expected {e:?} in: {err}");
-    }
-    let name = input.file_name().unwrap().to_string_lossy();
-    assert!(err.contains(name.as_ref()), "the file is named: {err}");
-    assert!(err.contains("hint:"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(file_hash(input), before, "the input is never modified");
-    assert_eq!(listing(dir), files_before, "no output or temporary file");
-}
-
 /// A questionnaire of `rows` questions, with one extra cell at `far_col` (0-based) if given.
 fn questionnaire(dir: &Path, name: &str, rows: u32, far_col: Option<u16>) -> PathBuf {
     let mut book = rust_xlsxwriter::Workbook::new();
