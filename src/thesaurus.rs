@@ -1,14 +1,19 @@
-//! The security vocabulary: `knowledge-base/thesaurus.toml` groups words and phrases that mean
-//! the same thing here ("MFA", "2FA", "multi-factor authentication"). Every text, entry or
-//! question, is analyzed into stemmed terms and then each occurrence of a group member is replaced
-//! by the group's canonical term, so both sides meet on one term. Matching works on stemmed token
+//! The security vocabulary: groups of words and phrases that mean the same thing in
+//! questionnaires ("MFA", "2FA", "multi-factor authentication"). Every text, entry or question,
+//! is analyzed into stemmed terms and then each occurrence of a group member is replaced by the
+//! group's canonical term, so both sides meet on one term. Matching works on stemmed token
 //! sequences: "penetration testing" and "penetration test" are the same member.
 //!
-//! The file is optional and belongs to the knowledge base (it is part of the fingerprint), so a
-//! team extends it in the same pull request as the entries that need it.
+//! Two sources, merged: the built-in vocabulary ([`BUILTIN`], `src/vocabulary.toml`, compiled
+//! in), which every knowledge base gets, and the knowledge base's own `thesaurus.toml`, which
+//! extends it. A group of the knowledge base's that shares a member with a built-in group joins
+//! that group; any other starts a group of its own; `builtin = false` at the top of the file
+//! turns the built-in vocabulary off. Both are part of the index's fingerprint, so the index is
+//! rebuilt when either changes, and a team extends its file in the same pull request as the
+//! entries that need it.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tantivy::tokenizer::TextAnalyzer;
@@ -19,11 +24,24 @@ use crate::kb::line_of;
 
 pub const FILE: &str = "thesaurus.toml";
 
+/// The built-in security vocabulary, applied to every knowledge base.
+pub const BUILTIN: &str = include_str!("vocabulary.toml");
+
+/// How problems in [`BUILTIN`] are located (they are bugs: a test loads it).
+const BUILTIN_PATH: &str = "<built-in vocabulary>/src/vocabulary.toml";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    /// Whether the built-in vocabulary applies too (only meaningful in a knowledge base's file).
+    #[serde(default = "yes")]
+    builtin: bool,
     #[serde(default)]
     synonyms: Vec<RawGroup>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -32,98 +50,118 @@ struct RawGroup {
     terms: Vec<Spanned<String>>,
 }
 
+/// One group's members as stemmed sequences, canonical (first) member first, each with the
+/// byte offset of its text in the file.
+type Group = Vec<(Vec<String>, usize)>;
+
 /// Compiled synonym groups, keyed by the first term of each member's stemmed sequence.
 #[derive(Debug, Clone, Default)]
 pub struct Thesaurus {
     /// first term → (member sequence, canonical term), longest sequences first.
     members: HashMap<String, Vec<(Vec<String>, String)>>,
     groups: usize,
+    /// Groups that came from the knowledge base's file (new or extending a built-in one).
+    own_groups: usize,
 }
 
 impl Thesaurus {
-    /// Load `<kb>/thesaurus.toml`; an absent file is an empty thesaurus.
+    /// The vocabulary for the knowledge base at `kb_root`: the built-in groups extended by
+    /// `<kb>/thesaurus.toml` when there is one.
     pub fn load(kb_root: &Path, analyzer: &mut TextAnalyzer) -> Result<Thesaurus> {
         let path = kb_root.join(FILE);
         if !path.is_file() {
-            return Ok(Thesaurus::default());
+            return Thesaurus::build(analyzer, None);
         }
         let text =
             std::fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
-        Thesaurus::parse(&text, &path, analyzer)
+        Thesaurus::build(analyzer, Some((&text, &path)))
     }
 
+    /// The built-in vocabulary alone.
+    pub fn builtin(analyzer: &mut TextAnalyzer) -> Result<Thesaurus> {
+        Thesaurus::build(analyzer, None)
+    }
+
+    /// A knowledge base's thesaurus file `text` (read from `path`) merged into the built-in
+    /// vocabulary, unless the file says `builtin = false`.
     pub fn parse(text: &str, path: &Path, analyzer: &mut TextAnalyzer) -> Result<Thesaurus> {
-        let problem = |offset: Option<usize>, message: String| KbProblem {
-            path: path.to_path_buf(),
-            line: offset.map(|o| line_of(text, o)),
-            message,
+        Thesaurus::build(analyzer, Some((text, path)))
+    }
+
+    fn build(analyzer: &mut TextAnalyzer, own: Option<(&str, &Path)>) -> Result<Thesaurus> {
+        let (own_groups, with_builtin) = match own {
+            Some((text, path)) => parse_groups(text, path, analyzer)?,
+            None => (Vec::new(), true),
         };
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            Error::KbInvalid(vec![problem(
-                e.span().map(|s| s.start),
-                e.message().trim().to_string(),
-            )])
-        })?;
-        let mut problems = Vec::new();
-        let mut thesaurus = Thesaurus::default();
-        let mut owner: HashMap<Vec<String>, String> = HashMap::new();
-        for group in &raw.synonyms {
-            let analyzed: Vec<(Vec<String>, &Spanned<String>)> = group
-                .terms
-                .iter()
-                .map(|t| (crate::text::terms(analyzer, t.get_ref()), t))
-                .collect();
-            if analyzed.len() < 2 {
-                let at = group.terms.first().map(|t| t.span().start);
-                problems.push(problem(
-                    at,
-                    "a synonym group needs at least two terms".into(),
-                ));
-                continue;
+        let mut groups: Vec<Group> = if with_builtin {
+            parse_groups(BUILTIN, Path::new(BUILTIN_PATH), analyzer)?.0
+        } else {
+            Vec::new()
+        };
+        let mut owner: HashMap<Vec<String>, usize> = HashMap::new();
+        for (i, group) in groups.iter().enumerate() {
+            for (seq, _) in group {
+                owner.insert(seq.clone(), i);
             }
-            let Some((first, _)) = analyzed.first().filter(|(seq, _)| !seq.is_empty()) else {
-                let t = &group.terms[0];
-                problems.push(problem(
-                    Some(t.span().start),
-                    format!(
-                        "{:?} has no searchable words (only stop words?)",
-                        t.get_ref()
-                    ),
-                ));
-                continue;
-            };
-            let canonical = first.join("_");
-            for (seq, term) in &analyzed {
-                if seq.is_empty() {
-                    problems.push(problem(
-                        Some(term.span().start),
-                        format!(
-                            "{:?} has no searchable words (only stop words?)",
-                            term.get_ref()
-                        ),
-                    ));
-                    continue;
+        }
+        let mut problems = Vec::new();
+        let mut own_count = 0;
+        for group in own_groups {
+            own_count += 1;
+            let mut joins: Vec<usize> = group
+                .iter()
+                .filter_map(|(seq, _)| owner.get(seq).copied())
+                .collect();
+            joins.sort_unstable();
+            joins.dedup();
+            match joins[..] {
+                [] => {
+                    for (seq, _) in &group {
+                        owner.insert(seq.clone(), groups.len());
+                    }
+                    groups.push(group);
                 }
-                match owner.get(seq) {
-                    Some(other) if *other != canonical => problems.push(problem(
-                        Some(term.span().start),
-                        format!("{:?} is already in the group of {other:?}; a term can belong to one group only", term.get_ref()),
-                    )),
-                    Some(_) => {}
-                    None => {
-                        owner.insert(seq.clone(), canonical.clone());
-                        thesaurus
-                            .members
-                            .entry(seq[0].clone())
-                            .or_default()
-                            .push((seq.clone(), canonical.clone()));
+                [target] => {
+                    for (seq, offset) in group {
+                        if let std::collections::hash_map::Entry::Vacant(slot) = owner.entry(seq) {
+                            groups[target].push((slot.key().clone(), offset));
+                            slot.insert(target);
+                        }
                     }
                 }
+                [a, b, ..] => {
+                    let (text, path) = own.expect("groups of one's own come from a file");
+                    let offset = group.first().map(|(_, o)| *o);
+                    problems.push(KbProblem {
+                        path: path.to_path_buf(),
+                        line: offset.map(|o| line_of(text, o)),
+                        message: format!(
+                            "this group shares terms with two built-in groups, {:?} and {:?}; \
+                             a group can extend one built-in group only",
+                            groups[a][0].0.join(" "),
+                            groups[b][0].0.join(" ")
+                        ),
+                    });
+                }
             }
-            thesaurus.groups += 1;
         }
         if !problems.is_empty() {
             return Err(Error::KbInvalid(problems));
+        }
+        let mut thesaurus = Thesaurus {
+            groups: groups.len(),
+            own_groups: own_count,
+            ..Thesaurus::default()
+        };
+        for group in &groups {
+            let canonical = group[0].0.join("_");
+            for (seq, _) in group {
+                thesaurus
+                    .members
+                    .entry(seq[0].clone())
+                    .or_default()
+                    .push((seq.clone(), canonical.clone()));
+            }
         }
         for list in thesaurus.members.values_mut() {
             list.sort_by_key(|(seq, _)| std::cmp::Reverse(seq.len()));
@@ -131,11 +169,17 @@ impl Thesaurus {
         Ok(thesaurus)
     }
 
+    /// Groups of the knowledge base's own file, whether new or extending a built-in group.
+    pub fn own_groups(&self) -> usize {
+        self.own_groups
+    }
+
     pub fn groups(&self) -> usize {
         self.groups
     }
 
-    /// Replace every member sequence in `terms` by its canonical term, longest match first.
+    /// Rewrite every member sequence in `terms` to its group's canonical term, longest match
+    /// first: a one-word member is replaced by it, a phrase is kept and followed by it.
     pub fn canonicalize(&self, terms: Vec<String>) -> Vec<String> {
         if self.members.is_empty() {
             return terms;
@@ -150,6 +194,12 @@ impl Thesaurus {
             });
             match hit {
                 Some((seq, canonical)) => {
+                    // A phrase keeps its own words: "reviews of user access" still meets
+                    // "user access review" word by word, and the canonical term on top
+                    // meets "access recertification".
+                    if seq.len() > 1 {
+                        out.extend(seq.iter().cloned());
+                    }
                     out.push(canonical.clone());
                     i += seq.len();
                 }
@@ -161,6 +211,88 @@ impl Thesaurus {
         }
         out
     }
+}
+
+/// The groups of one vocabulary file, each checked on its own: at least two terms, each with
+/// searchable words, no term in two groups. Returns them with the file's `builtin` setting.
+fn parse_groups(
+    text: &str,
+    path: &Path,
+    analyzer: &mut TextAnalyzer,
+) -> Result<(Vec<Group>, bool)> {
+    let problem = |offset: Option<usize>, message: String| KbProblem {
+        path: PathBuf::from(path),
+        line: offset.map(|o| line_of(text, o)),
+        message,
+    };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        Error::KbInvalid(vec![problem(
+            e.span().map(|s| s.start),
+            e.message().trim().to_string(),
+        )])
+    })?;
+    let mut problems = Vec::new();
+    let mut groups = Vec::new();
+    let mut owner: HashMap<Vec<String>, String> = HashMap::new();
+    for group in &raw.synonyms {
+        let analyzed: Vec<(Vec<String>, &Spanned<String>)> = group
+            .terms
+            .iter()
+            .map(|t| (crate::text::terms(analyzer, t.get_ref()), t))
+            .collect();
+        if analyzed.len() < 2 {
+            let at = group.terms.first().map(|t| t.span().start);
+            problems.push(problem(
+                at,
+                "a synonym group needs at least two terms".into(),
+            ));
+            continue;
+        }
+        let Some((first, _)) = analyzed.first().filter(|(seq, _)| !seq.is_empty()) else {
+            let t = &group.terms[0];
+            problems.push(problem(
+                Some(t.span().start),
+                format!(
+                    "{:?} has no searchable words (only stop words?)",
+                    t.get_ref()
+                ),
+            ));
+            continue;
+        };
+        let canonical = first.join("_");
+        let mut members: Group = Vec::new();
+        for (seq, term) in &analyzed {
+            if seq.is_empty() {
+                problems.push(problem(
+                    Some(term.span().start),
+                    format!(
+                        "{:?} has no searchable words (only stop words?)",
+                        term.get_ref()
+                    ),
+                ));
+                continue;
+            }
+            match owner.get(seq) {
+                Some(other) if *other != canonical => problems.push(problem(
+                    Some(term.span().start),
+                    format!(
+                        "{:?} is already in the group of {other:?}; a term can belong to one group only",
+                        term.get_ref()
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    owner.insert(seq.clone(), canonical.clone());
+                    members.push((seq.clone(), term.span().start));
+                }
+            }
+        }
+        groups.push(members);
+    }
+    if !problems.is_empty() {
+        return Err(Error::KbInvalid(problems));
+    }
+    Ok((groups, raw.builtin))
 }
 
 #[cfg(test)]
@@ -182,19 +314,20 @@ mod tests {
     #[test]
     fn members_meet_on_the_canonical_term() {
         let t = thesaurus(
-            "[[synonyms]]\nterms = [\"MFA\", \"multi-factor authentication\", \"2FA\"]\n\n[[synonyms]]\nterms = [\"penetration test\", \"pen test\", \"pentest\"]\n",
+            "builtin = false\n[[synonyms]]\nterms = [\"MFA\", \"multi-factor authentication\", \"2FA\"]\n\n[[synonyms]]\nterms = [\"penetration test\", \"pen test\", \"pentest\"]\n",
         )
         .unwrap();
-        assert_eq!(
-            canon(&t, "Do you require multi-factor authentication?"),
-            ["requir", "mfa"]
-        );
+        // A one-word member is replaced; a phrase keeps its words and gains the group's term.
         assert_eq!(canon(&t, "Is 2FA required"), ["mfa", "requir"]);
         assert_eq!(
-            canon(&t, "annual penetration testing"),
-            ["annual", "penetr_test"]
+            canon(&t, "Do you require multi-factor authentication?"),
+            ["requir", "multi", "factor", "authent", "mfa"]
         );
-        assert_eq!(canon(&t, "pen tests yearly"), ["penetr_test", "year"]);
+        assert_eq!(
+            canon(&t, "annual penetration testing"),
+            ["annual", "penetr", "test", "penetr_test"]
+        );
+        assert_eq!(canon(&t, "pentests yearly"), ["penetr_test", "year"]);
         assert_eq!(t.groups(), 2);
     }
 
@@ -218,5 +351,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains(":1: unknown field `synonym`"), "{err}");
+    }
+
+    #[test]
+    fn the_builtin_vocabulary_loads_and_applies_without_a_file() {
+        let t = Thesaurus::builtin(&mut crate::text::english()).unwrap();
+        assert!(t.groups() >= 50, "{}", t.groups());
+        assert_eq!(t.own_groups(), 0);
+        assert!(canon(&t, "multi-factor authentication").ends_with(&canon(&t, "2FA")));
+        assert!(canon(&t, "SOC II").ends_with(&["soc_2".to_string()]));
+        assert!(canon(&t, "a SOC 2 report").contains(&"soc_2".to_string()));
+    }
+
+    #[test]
+    fn a_knowledge_base_group_extends_the_builtin_one_it_shares_a_term_with() {
+        let t = thesaurus("[[synonyms]]\nterms = [\"2FA\", \"Duo Push\"]\n\n[[synonyms]]\nterms = [\"Quillfeather\", \"QF\"]\n").unwrap();
+        let builtin = Thesaurus::builtin(&mut crate::text::english()).unwrap();
+        // The new member meets the built-in group's canonical term, under that group's name.
+        assert_eq!(canon(&t, "Duo Push"), ["duo", "push", "mfa"]);
+        assert_eq!(canon(&builtin, "MFA"), ["mfa"]);
+        assert_eq!(canon(&builtin, "Duo Push"), ["duo", "push"]);
+        assert_eq!(canon(&t, "QF"), ["quillfeath"]);
+        assert_eq!(t.groups(), builtin.groups() + 1);
+        assert_eq!(t.own_groups(), 2);
+        // Without the built-in vocabulary, only the file's groups apply.
+        let own =
+            thesaurus("builtin = false\n[[synonyms]]\nterms = [\"2FA\", \"Duo Push\"]\n").unwrap();
+        assert_eq!(own.groups(), 1);
+        assert_eq!(
+            canon(&own, "multi-factor authentication"),
+            ["multi", "factor", "authent"]
+        );
+    }
+
+    #[test]
+    fn a_group_joining_two_builtin_groups_is_an_error_with_its_line() {
+        let err = thesaurus("\n[[synonyms]]\nterms = [\"MFA\", \"SSO\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("kb/thesaurus.toml:3: this group shares terms with two built-in groups"),
+            "{err}"
+        );
     }
 }

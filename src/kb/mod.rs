@@ -253,6 +253,10 @@ pub fn fingerprint(root: &Path) -> Result<String> {
         hash.write(&(bytes.len() as u64).to_le_bytes());
         hash.write(&bytes);
     }
+    // The built-in vocabulary changes with the binary: an index built by another version of it
+    // must not be reused.
+    hash.write(crate::thesaurus::BUILTIN.as_bytes());
+    hash.write(&[0]);
     let thesaurus = root.join(crate::thesaurus::FILE);
     if thesaurus.is_file() {
         let bytes =
