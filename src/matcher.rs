@@ -57,10 +57,11 @@ const BOOST_QUESTION: f32 = 1.0;
 const BOOST_COMMENT: f32 = 1.0;
 const BOOST_TAGS: f32 = 0.5;
 /// Below this confidence an answer is not drafted: the question is reported as not covered.
-/// Chosen with `trustfill eval … --rows even` on the tuning halves of the three labeled sets
-/// (371 questions pooled): precision is 0.79 at 70 with 22% of questions drafted, 0.77 at 60
-/// (32%), 0.81 at 80 (11%); 70 keeps a fifth of questions drafted at the best precision before
-/// coverage collapses. Held out (`--rows odd`, 370 questions): 0.86 precision at 22% coverage.
+/// Chosen on the tuning halves (even rows) of the three labeled sets, 371 questions pooled
+/// (`cargo run --release --example eval_report -- even`): precision is 0.82 at 70 with 25% of
+/// questions drafted, 0.76 at 60 (37%), 0.81 at 80 (10%); 70 keeps a quarter of questions
+/// drafted at the best precision before coverage collapses. Held out (odd rows, 370 questions):
+/// 0.86 precision at 23% coverage.
 pub const DEFAULT_MIN_CONFIDENCE: u8 = 70;
 /// Weight of the plain-words ranking in the rank. Two rankings built differently (stemmed,
 /// cleaned, thesaurus-mapped terms over separate fields; plain words over one field) err on
@@ -572,7 +573,7 @@ pub fn features(s: &Signals) -> [f32; 11] {
 /// questions, read from `../shared/questionnaires`); re-fit with
 /// `cargo run --release --example fit_confidence` and paste its output here.
 pub const WEIGHTS: [f32; 12] = [
-    -4.018, 2.033, 0.000, 0.000, 2.341, 0.938, 1.435, -1.374, 0.753, -0.232, -0.155, 0.765,
+    -3.758, 1.732, 0.000, 0.000, 2.014, 1.430, 1.573, -1.538, 0.664, -0.280, -0.485, 0.343,
 ];
 
 /// The estimated chance that the candidate answers the question: σ(bias + w·features).
