@@ -142,3 +142,52 @@ fn confidence_ranks_a_close_paraphrase_above_a_vague_one() {
     );
     assert!(top(&off) < 20, "off-topic: {}", top(&off));
 }
+
+/// The built-in security vocabulary reaches every knowledge base, even one without a
+/// `thesaurus.toml`; the knowledge base's own file extends it, and `builtin = false` turns it off.
+#[test]
+fn the_builtin_vocabulary_applies_to_any_knowledge_base_and_a_kb_file_extends_it() {
+    use crate::common::{entry, temp_kb};
+    let answers = [
+        entry(
+            "mfa",
+            "Is multi-factor authentication required for all staff?",
+            "Yes",
+            "public",
+        ),
+        entry(
+            "idp",
+            "Can customers sign in through their identity provider?",
+            "Yes",
+            "public",
+        ),
+        entry("pay", "Do you store payment details?", "No", "public"),
+    ]
+    .join("\n");
+    let top = |kb: &std::path::Path, question: &str| -> Option<String> {
+        let (index, _) = KbIndex::open(kb).unwrap();
+        let found = Matcher::new(&index)
+            .find(question, &MatchOptions::default())
+            .unwrap();
+        found.first().map(|c| c.entry.id.clone())
+    };
+
+    // No thesaurus.toml: "2FA" and "Entra ID" meet their entries only through the built-in groups.
+    let (_d1, plain) = temp_kb(&[("answers/a.toml", &answers)]);
+    assert_eq!(top(&plain, "Is 2FA enforced?").as_deref(), Some("mfa"));
+    assert_eq!(top(&plain, "Entra ID supported?").as_deref(), Some("idp"));
+    // A word no group knows finds nothing yet.
+    assert_eq!(top(&plain, "Stripe?"), None);
+
+    // The knowledge base's own group joins the vocabulary.
+    let own = "[[synonyms]]\nterms = [\"payment details\", \"Stripe\"]\n";
+    let (_d2, extended) = temp_kb(&[("answers/a.toml", &answers), ("thesaurus.toml", own)]);
+    assert_eq!(top(&extended, "Stripe?").as_deref(), Some("pay"));
+    assert_eq!(top(&extended, "Is 2FA enforced?").as_deref(), Some("mfa"));
+
+    // Opting out leaves only the file's groups.
+    let alone = format!("builtin = false\n{own}");
+    let (_d3, opted_out) = temp_kb(&[("answers/a.toml", &answers), ("thesaurus.toml", &alone)]);
+    assert_eq!(top(&opted_out, "Stripe?").as_deref(), Some("pay"));
+    assert_eq!(top(&opted_out, "Is 2FA enforced?"), None);
+}
