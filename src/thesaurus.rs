@@ -248,18 +248,8 @@ fn parse_groups(
             ));
             continue;
         }
-        let Some((first, _)) = analyzed.first().filter(|(seq, _)| !seq.is_empty()) else {
-            let t = &group.terms[0];
-            problems.push(problem(
-                Some(t.span().start),
-                format!(
-                    "{:?} has no searchable words (only stop words?)",
-                    t.get_ref()
-                ),
-            ));
-            continue;
-        };
-        let canonical = first.join("_");
+        // An empty first term is reported by the loop below, with the file then refused.
+        let canonical = analyzed[0].0.join("_");
         let mut members: Group = Vec::new();
         for (seq, term) in &analyzed {
             if seq.is_empty() {
@@ -351,6 +341,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains(":1: unknown field `synonym`"), "{err}");
+        let err = thesaurus("[[synonyms]]\nterms = [\"the\", \"MFA\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(":2: \"the\" has no searchable words"), "{err}");
     }
 
     #[test]
