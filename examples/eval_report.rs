@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use trustfill::eval::{Outcome, Report, evaluate, evaluate_bm25, read_labels, report};
+use trustfill::eval::{Outcome, Report, evaluate, evaluate_bm25, read_labels, report, rows};
 use trustfill::index::KbIndex;
 use trustfill::kb::{Audience, KnowledgeBase};
 
@@ -49,10 +49,7 @@ fn main() {
     let (mut all, mut all_bm25): (Vec<Outcome>, Vec<Outcome>) = (Vec::new(), Vec::new());
     for (name, labels, kb, sources) in &sets {
         let labels = read_labels(labels, sources.as_deref()).expect("labels");
-        let labels: Vec<_> = match half.as_str() {
-            "even" => labels.into_iter().step_by(2).collect(),
-            _ => labels.into_iter().skip(1).step_by(2).collect(),
-        };
+        let labels = rows(labels, if half == "even" { "even" } else { "odd" });
         let (index, _) = KbIndex::open(kb).expect("knowledge base");
         let method = evaluate(&index, &labels, Audience::Internal).expect("evaluate");
         let kb = KnowledgeBase::load(kb).expect("knowledge base");

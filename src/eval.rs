@@ -67,6 +67,16 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
 }
 
+/// The labels of one half: `even` rows (0, 2, 4, …) tune, `odd` rows are held out; anything
+/// else keeps them all.
+pub fn rows(labels: Vec<Labeled>, half: &str) -> Vec<Labeled> {
+    match half {
+        "even" => labels.into_iter().step_by(2).collect(),
+        "odd" => labels.into_iter().skip(1).step_by(2).collect(),
+        _ => labels,
+    }
+}
+
 /// Read a labels file: a header row naming an `expected` column and either a `question` column
 /// (the question's text) or `file`, `sheet` and `cell` columns pointing at the question in a
 /// questionnaire under `sources` (default: the labels file's folder). The second form labels

@@ -52,11 +52,7 @@ pub struct Args {
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     let labels = read_labels(&args.labels, args.sources.as_deref())
         .with_context(|| format!("cannot read labels {}", args.labels.display()))?;
-    let labels: Vec<_> = match args.rows.as_str() {
-        "even" => labels.into_iter().step_by(2).collect(),
-        "odd" => labels.into_iter().skip(1).step_by(2).collect(),
-        _ => labels,
-    };
+    let labels = crate::eval::rows(labels, &args.rows);
     let (index, freshness) = KbIndex::open(&global.kb)
         .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
     present::freshness(out, &index, freshness);
