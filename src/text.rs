@@ -146,6 +146,9 @@ pub const FILLER_WORDS: &[&str] = &[
     "ie",
     "yes",
     "n/a",
+    // "Where applicable", "applicable laws": never the topic, and stemmed it would be
+    // "application".
+    "applicable",
     "na",
     // Function words beyond Lucene's short list. Not "up", "out", "off" or "over": phrases such
     // as "back up" and "roll out" need them. Negations are kept for polarity checks.
@@ -195,6 +198,68 @@ pub const FILLER_WORDS: &[&str] = &[
     "within",
 ];
 
+/// Words questionnaires use around every topic ("established", "appropriate", "ensure",
+/// "applicable"): kept, since some questions are about them, but weighted below topical terms.
+pub const GENERIC_WORDS: &[&str] = &[
+    "establish",
+    "established",
+    "approve",
+    "approved",
+    "implement",
+    "implemented",
+    "define",
+    "defined",
+    "evaluate",
+    "evaluated",
+    "maintain",
+    "maintained",
+    "ensure",
+    "ensures",
+    "appropriate",
+    "relevant",
+    "accordance",
+    "according",
+    "regarding",
+    "include",
+    "including",
+    "includes",
+    "associated",
+    "provide",
+    "provided",
+    "providing",
+    "use",
+    "used",
+    "using",
+    "consider",
+    "specific",
+    "based",
+    "practices",
+    "best",
+    "formal",
+    "formally",
+    "place",
+    "required",
+    "requirements",
+    "procedures",
+    "processes",
+    "process",
+    "documented",
+    "documentation",
+];
+
+static GENERIC_TERMS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    let mut english = english();
+    GENERIC_WORDS
+        .iter()
+        .flat_map(|w| terms(&mut english, w))
+        .collect()
+});
+
+/// Whether an analyzed term is one of [`GENERIC_WORDS`].
+pub fn is_generic(term: &str) -> bool {
+    GENERIC_TERMS.contains(term)
+}
+
 /// Lower-casing, ASCII folding, English stop words, [`FILLER_WORDS`] and the Snowball English
 /// stemmer. Stop words are tantivy's (Lucene's) list, which drops "no" and "not": polarity checks
 /// must look at the raw text, not at these tokens.
@@ -209,6 +274,10 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while let Some(token) = stream.next() {
+        // A lone letter is debris of "e.g.", "i.e." or "organization's", not a word.
+        if token.text.len() == 1 && token.text.as_bytes()[0].is_ascii_alphabetic() {
+            continue;
+        }
         out.push(token.text.clone());
     }
     out
@@ -454,6 +523,22 @@ mod tests {
             ["encrypt", "backup"]
         );
         assert_eq!(terms(&mut a, "Café policies"), ["cafe", "polici"]);
+    }
+
+    #[test]
+    fn lone_letters_and_applicable_are_not_terms() {
+        let mut a = english();
+        assert_eq!(
+            terms(&mut a, "the organization's APIs (e.g. REST), i.e. services"),
+            ["api", "rest", "servic"]
+        );
+        // Stemmed, "applicable" would be "applic", the stem of "application".
+        assert_eq!(
+            terms(&mut a, "applicable laws for the application"),
+            ["law", "applic"]
+        );
+        assert!(is_generic("establish") && is_generic("ensur"));
+        assert!(!is_generic("encrypt") && !is_generic("applic"));
     }
 
     #[test]

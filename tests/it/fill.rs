@@ -623,7 +623,9 @@ fn fill_writes_an_answer_log_of_what_was_told() {
 #[test]
 fn fill_reads_csv_in_the_encodings_spreadsheet_programs_write() {
     let (_kbdir, kb) = shipped_kb_copy();
-    let text = "Question,Answer,Comment\r\nIs customer data encrypted at rest (café)?,,\r\n";
+    // "rést" folds to "rest" only when the é was decoded right, so the match itself checks the
+    // decoding (an unknown word such as "café" would also lower the confidence).
+    let text = "Question,Answer,Comment\r\nIs customer data encrypted at rést?,,\r\n";
     let latin1: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
@@ -642,7 +644,7 @@ fn fill_reads_csv_in_the_encodings_spreadsheet_programs_write() {
         assert!(
             question
                 .values()
-                .any(|v| v == "Is customer data encrypted at rest (café)?"),
+                .any(|v| v == "Is customer data encrypted at rést?"),
             "{name}: {question:?}"
         );
         assert_eq!(

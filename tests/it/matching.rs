@@ -191,3 +191,65 @@ fn the_builtin_vocabulary_applies_to_any_knowledge_base_and_a_kb_file_extends_it
     assert_eq!(top(&opted_out, "Stripe?").as_deref(), Some("pay"));
     assert_eq!(top(&opted_out, "Is 2FA enforced?"), None);
 }
+
+#[test]
+fn generic_questionnaire_words_do_not_outvote_the_topic() {
+    use crate::common::{entry, temp_kb};
+    let answers = [
+        entry(
+            "procedures",
+            "Are appropriate procedures and documentation in place?",
+            "Yes",
+            "public",
+        ),
+        entry("backups", "Are backups encrypted?", "Yes", "public"),
+        entry("mfa", "Is MFA required for staff?", "Yes", "public"),
+        entry("logs", "Are audit logs retained?", "Yes", "public"),
+    ]
+    .join("\n");
+    let (_d, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let (index, _) = KbIndex::open(&kb).unwrap();
+    let found = Matcher::new(&index)
+        .find(
+            "Are appropriate procedures and documentation in place for encrypting backups?",
+            &MatchOptions::default(),
+        )
+        .unwrap();
+    // Four of the question's words are the first entry's, two the second's: the two carry the
+    // topic.
+    assert_eq!(found[0].entry.id, "backups", "{:?}", ids(&found));
+}
+
+#[test]
+fn a_specific_the_knowledge_base_never_mentions_is_not_drafted() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let (index, _) = KbIndex::open(&kb).unwrap();
+    let mut matcher = Matcher::new(&index);
+    let opts = MatchOptions::default();
+    let threshold = trustfill::matcher::DEFAULT_MIN_CONFIDENCE;
+    for (asked, near_miss) in [
+        (
+            "Is customer data encrypted at rest?",
+            "Is customer data encrypted at rest with post-quantum ciphers?",
+        ),
+        (
+            "Do you have a SOC 2 Type II report?",
+            "Do you have a SOC 2 Type II report covering the privacy criterion?",
+        ),
+    ] {
+        let mut best = |q: &str| {
+            let found = matcher.find(q, &opts).unwrap();
+            found.first().map_or(0, |c| c.confidence.percent())
+        };
+        let (plain, specific) = (best(asked), best(near_miss));
+        assert!(plain >= threshold, "{asked}: {plain}");
+        assert!(specific < threshold, "{near_miss}: {specific}");
+    }
+}
+
+fn ids(found: &[trustfill::matcher::Candidate]) -> Vec<(String, u8)> {
+    found
+        .iter()
+        .map(|c| (c.entry.id.clone(), c.confidence.percent()))
+        .collect()
+}
