@@ -60,10 +60,10 @@ const BOOST_COMMENT: f32 = 1.0;
 const BOOST_TAGS: f32 = 0.5;
 /// Below this confidence an answer is not drafted: the question is reported as not covered.
 /// Chosen on the tuning halves (even rows) of the three labeled sets, 371 questions pooled
-/// (`cargo run --release --example eval_report -- even`): precision is 0.82 at 70 with 25% of
-/// questions drafted, 0.76 at 60 (37%), 0.81 at 80 (10%); 70 keeps a quarter of questions
-/// drafted at the best precision before coverage collapses. Held out (odd rows, 370 questions):
-/// 0.86 precision at 23% coverage.
+/// (`cargo run --release --example eval_report -- even`): precision is 0.83 at 70 with 25% of
+/// questions drafted, 0.79 at 60 (35%), 0.84 at 80 (13%); 70 keeps a quarter of questions
+/// drafted where precision stops rising. Held out (odd rows, 370 questions): 0.87 precision at
+/// 25% coverage.
 pub const DEFAULT_MIN_CONFIDENCE: u8 = 70;
 /// Weight of the plain-words ranking in the rank. Two rankings built differently (stemmed,
 /// cleaned, thesaurus-mapped terms over separate fields; plain words over one field) err on
