@@ -20,38 +20,23 @@ use std::path::PathBuf;
 
 use trustfill::index::KbIndex;
 use trustfill::kb::{Audience, EntryKind};
-use trustfill::matcher::{FEATURES, MatchOptions, Matcher, POLARITY_CAP, features};
+use trustfill::matcher::{FEATURES, MatchOptions, Matcher, Signals, confidence_with, features};
 
 /// One candidate as the fit sees it.
 struct Seen {
+    signals: Signals,
     x: [f32; 11],
-    rank: f32,
     polarity: bool,
     right: bool,
 }
 
-/// The candidate's confidence in percent under weights `w`, as `matcher::confidence` computes it
-/// (with the polarity cap).
-fn percent(w: &[f32; 12], c: &Seen) -> u8 {
-    let z = w[0] + c.x.iter().zip(&w[1..]).map(|(a, b)| a * b).sum::<f32>();
-    let p = ((1.0 / (1.0 + (-z).exp())) * 100.0)
-        .round()
-        .clamp(0.0, 100.0) as u8;
-    if c.polarity {
-        (p / 2).min(POLARITY_CAP)
-    } else {
-        p
-    }
-}
-
-/// Index of the best candidate under `w`: highest confidence, the rank breaking ties.
+/// Index of the best candidate under `w`, as the matcher orders them: highest confidence, the
+/// rank breaking ties.
 fn best(w: &[f32; 12], cands: &[Seen]) -> usize {
+    let key = |c: &Seen| (confidence_with(w, &c.signals, c.polarity), c.signals.rank);
     let mut best = 0;
     for (i, c) in cands.iter().enumerate().skip(1) {
-        let (a, b) = (
-            (percent(w, c), c.rank),
-            (percent(w, &cands[best]), cands[best].rank),
-        );
+        let (a, b) = (key(c), key(&cands[best]));
         if a.0 > b.0 || (a.0 == b.0 && a.1 > b.1) {
             best = i;
         }
@@ -161,8 +146,8 @@ fn main() {
                 .iter()
                 .filter(|c| c.entry.kind == EntryKind::Answer)
                 .map(|c| Seen {
+                    signals: c.signals,
                     x: features(&c.signals),
-                    rank: c.signals.rank,
                     polarity: c.polarity.is_some(),
                     right: l.expected.contains(&c.entry.id),
                 })

@@ -349,11 +349,7 @@ impl<'a> Matcher<'a> {
                 });
             c.signals.margin = (c.signals.rank - best_rank).clamp(-0.3, 0.3);
             c.signals.words_margin = c.signals.words_ratio - best_words;
-            c.confidence = confidence(&c.signals);
-            if c.polarity.is_some() {
-                // Probably the opposite question: halved, and never above the cap.
-                c.confidence = Confidence((c.confidence.0 / 2).min(POLARITY_CAP));
-            }
+            c.confidence = confidence_with(&WEIGHTS, &c.signals, c.polarity.is_some());
         }
         // Best first by the calibrated confidence, which also weighs what the rank does not
         // (answer-type mismatch, polarity, uncovered terms); the rank breaks ties.
@@ -595,14 +591,26 @@ pub const WEIGHTS: [f32; 12] = [
 
 /// The estimated chance that the candidate answers the question: σ(bias + w·features).
 pub fn confidence(s: &Signals) -> Confidence {
-    let z = WEIGHTS[0]
+    confidence_with(&WEIGHTS, s, false)
+}
+
+/// [`confidence`] under given weights (`examples/fit_confidence` orders candidates with the
+/// weights it is fitting). A candidate whose question seems asked the other way round
+/// (`polarity`) is halved and never above [`POLARITY_CAP`].
+pub fn confidence_with(weights: &[f32; 12], s: &Signals, polarity: bool) -> Confidence {
+    let z = weights[0]
         + features(s)
             .iter()
-            .zip(&WEIGHTS[1..])
+            .zip(&weights[1..])
             .map(|(x, w)| x * w)
             .sum::<f32>();
     let p = 1.0 / (1.0 + (-z).exp());
-    Confidence((p * 100.0).round().clamp(0.0, 100.0) as u8)
+    let percent = (p * 100.0).round().clamp(0.0, 100.0) as u8;
+    Confidence(if polarity {
+        (percent / 2).min(POLARITY_CAP)
+    } else {
+        percent
+    })
 }
 
 #[cfg(test)]
