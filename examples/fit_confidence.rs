@@ -25,7 +25,6 @@ use trustfill::matcher::{FEATURES, MatchOptions, Matcher, Signals, confidence_wi
 /// One candidate as the fit sees it.
 struct Seen {
     signals: Signals,
-    x: [f32; 11],
     polarity: bool,
     right: bool,
 }
@@ -147,7 +146,6 @@ fn main() {
                 .filter(|c| c.entry.kind == EntryKind::Answer)
                 .map(|c| Seen {
                     signals: c.signals,
-                    x: features(&c.signals),
                     polarity: c.polarity.is_some(),
                     right: l.expected.contains(&c.entry.id),
                 })
@@ -168,7 +166,11 @@ fn main() {
         if let Some(i) = history.iter().position(|(p, ..)| *p == picks) {
             break i;
         }
-        let xs: Vec<[f32; 11]> = questions.iter().zip(&picks).map(|(q, &i)| q[i].x).collect();
+        let xs: Vec<[f32; 11]> = questions
+            .iter()
+            .zip(&picks)
+            .map(|(q, &i)| features(&q[i].signals))
+            .collect();
         let ys: Vec<f32> = questions
             .iter()
             .zip(&picks)
