@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
+use crate::fault::{self, Fault};
 
 /// A temporary file beside `target`, named so it is obviously ours if a crash leaves it.
 pub fn temp_beside(target: &Path) -> Result<NamedTempFile> {
@@ -20,9 +21,20 @@ pub fn temp_beside(target: &Path) -> Result<NamedTempFile> {
 
 /// Flush `tmp` and rename it to `target`; with `replace: false` an existing target is an error.
 pub fn publish(tmp: NamedTempFile, target: &Path, replace: bool) -> Result<()> {
+    match fault::check("write") {
+        Fault::None => {}
+        Fault::Error => return Err(fault::error("write")),
+        Fault::Crash => {
+            // Half the bytes reached the disk when the process died.
+            let len = tmp.as_file().metadata().map_or(0, |m| m.len());
+            let _ = tmp.as_file().set_len(len / 2);
+            fault::crash("write")
+        }
+    }
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
+    fault::point("rename")?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

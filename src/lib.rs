@@ -20,6 +20,7 @@ pub mod cmd;
 pub mod date;
 pub mod error;
 pub mod eval;
+pub mod fault;
 pub mod fill;
 pub mod index;
 pub mod kb;

@@ -182,6 +182,23 @@ impl Default for MatchOptions {
     }
 }
 
+/// A question analysed once: its terms with their weighted IDF, and what it asks for.
+struct Asked {
+    question: String,
+    terms: Vec<String>,
+    idf: Vec<(String, f32)>,
+    asks_value: bool,
+    asks_yes_no: bool,
+    negations: Vec<String>,
+}
+
+/// What retrieval found: `(score, entry)` best first, from each ranking.
+#[derive(Clone)]
+struct Hits {
+    bm25: Vec<(f32, DocAddress)>,
+    words: Vec<(f32, DocAddress)>,
+}
+
 /// Matches questions against one open index. Cheap to create; holds a searcher snapshot.
 pub struct Matcher<'a> {
     index: &'a KbIndex,
@@ -252,41 +269,72 @@ impl<'a> Matcher<'a> {
 
     /// The candidates for `question`, best first, at most `opts.top`.
     pub fn find(&mut self, question: &str, opts: &MatchOptions) -> Result<Vec<Candidate>> {
-        let cleaned = text::clean_question(question);
-        let terms = self.analyzer.unique_terms(&cleaned);
-        if terms.is_empty() || opts.top == 0 {
+        let Some(asked) = self.ask(question)? else {
+            return Ok(Vec::new());
+        };
+        if opts.top == 0 {
             return Ok(Vec::new());
         }
+        let hits = self.retrieve(&asked, opts.audience, opts.top.max(RERANK_DEPTH))?;
+        self.rank(&asked, hits, opts)
+    }
+
+    /// The question analysed once for retrieval and ranking; None when it has no terms.
+    fn ask(&mut self, question: &str) -> Result<Option<Asked>> {
+        let cleaned = text::clean_question(question);
+        let terms = self.analyzer.unique_terms(&cleaned);
+        if terms.is_empty() {
+            return Ok(None);
+        }
         let f = self.index.fields;
-        let idf: HashMap<&str, f32> = terms
+        let idf = terms
             .iter()
             .map(|t| {
                 Ok((
-                    t.as_str(),
+                    t.clone(),
                     self.idf(&[f.question_terms, f.comment_terms], t)? * term_weight(t),
                 ))
             })
             .collect::<Result<_>>()?;
-        let asks_value = text::asks_for_value(&cleaned);
-        let asks_yes_no = text::asks_yes_no(&cleaned);
-        let question_negations = text::negations(&cleaned);
+        Ok(Some(Asked {
+            question: question.to_string(),
+            asks_value: text::asks_for_value(&cleaned),
+            asks_yes_no: text::asks_yes_no(&cleaned),
+            negations: text::negations(&cleaned),
+            terms,
+            idf,
+        }))
+    }
 
-        let query = self.query(&terms, opts.audience);
-        let depth = opts.top.max(RERANK_DEPTH);
-        let mut hits: Vec<(f32, DocAddress)> = self
+    /// The first layer of audience control: both rankings' top `depth` hits, from queries that
+    /// match only entries the `audience` may see.
+    fn retrieve(&mut self, asked: &Asked, audience: Audience, depth: usize) -> Result<Hits> {
+        let query = self.query(&asked.terms, audience);
+        let bm25 = self
             .searcher
             .search(&query, &TopDocs::with_limit(depth).order_by_score())
             .map_err(|source| self.index_error(source))?;
-        let best_bm25 = hits.first().map_or(1.0, |h| h.0.max(f32::EPSILON));
-        // The second ranking: the question's plain words against the entries' plain words.
-        // Entries it finds that the first missed join the candidates.
-        let word_hits = match self.words_query(question, opts.audience) {
+        let words = match self.words_query(&asked.question, audience) {
             Some(q) => self
                 .searcher
                 .search(&q, &TopDocs::with_limit(depth).order_by_score())
                 .map_err(|source| self.index_error(source))?,
             None => Vec::new(),
         };
+        Ok(Hits { bm25, words })
+    }
+
+    /// Re-rank the hits into candidates with a confidence. The second layer of audience control:
+    /// every hit is checked against `opts.audience` again, whatever the queries matched.
+    fn rank(&mut self, asked: &Asked, hits: Hits, opts: &MatchOptions) -> Result<Vec<Candidate>> {
+        let Hits {
+            bm25: mut hits,
+            words: word_hits,
+        } = hits;
+        let idf: HashMap<&str, f32> = asked.idf.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let best_bm25 = hits.first().map_or(1.0, |h| h.0.max(f32::EPSILON));
+        // The second ranking: the question's plain words against the entries' plain words.
+        // Entries it finds that the first missed join the candidates.
         let best_words = word_hits.first().map_or(1.0, |h| h.0.max(f32::EPSILON));
         let words_ratio: HashMap<DocAddress, f32> = word_hits
             .iter()
@@ -307,13 +355,19 @@ impl<'a> Matcher<'a> {
                 continue;
             }
             let words = words_ratio.get(&addr).copied().unwrap_or(0.0);
-            let (matched, mut signals) =
-                signals(&terms, &idf, &prepared, score / best_bm25, score, words);
+            let (matched, mut signals) = signals(
+                &asked.terms,
+                &idf,
+                &prepared,
+                score / best_bm25,
+                score,
+                words,
+            );
             signals.answer_mismatch = f32::from(u8::from(
-                asks_value && entry.answer.as_deref().and_then(text::class).is_some(),
+                asked.asks_value && entry.answer.as_deref().and_then(text::class).is_some(),
             ));
             signals.value_for_yes_no = f32::from(u8::from(
-                asks_yes_no
+                asked.asks_yes_no
                     && entry
                         .answer
                         .as_deref()
@@ -325,7 +379,7 @@ impl<'a> Matcher<'a> {
                 .answer
                 .as_deref()
                 .and_then(text::class)
-                .and_then(|_| text::polarity_clash_with(&question_negations, &matched));
+                .and_then(|_| text::polarity_clash_with(&asked.negations, &matched));
             candidates.push(Candidate {
                 entry,
                 matched,
@@ -616,6 +670,102 @@ pub fn confidence_with(weights: &[f32; 12], s: &Signals, polarity: bool) -> Conf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three entries per audience on one topic, so every entry matches every question below;
+    /// the audience each id was written with is in its name.
+    fn audience_kb() -> (tempfile::TempDir, KbIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for audience in ["public", "nda", "internal"] {
+            for k in 0..3 {
+                text.push_str(&format!(
+                    "[[answer]]\nid = \"{audience}-{k}\"\nquestion = \"Are backups encrypted and audited (set {k})?\"\nanswer = \"Yes\"\ncomment = \"Backups are encrypted; access to them is audited.\"\naudience = \"{audience}\"\n\n"
+                ));
+            }
+        }
+        std::fs::create_dir_all(dir.path().join("answers")).unwrap();
+        std::fs::write(dir.path().join("answers/a.toml"), text).unwrap();
+        let (index, _) = KbIndex::open(dir.path()).unwrap();
+        (dir, index)
+    }
+
+    /// What each reader may see, written out here rather than derived from `visible_to`.
+    const MAY_SEE: [(Audience, &[&str]); 3] = [
+        (Audience::Public, &["public"]),
+        (Audience::Nda, &["public", "nda"]),
+        (Audience::Internal, &["public", "nda", "internal"]),
+    ];
+
+    /// The audience an entry was written with, read from its id.
+    fn written_audience(id: &str) -> String {
+        id.split('-').next().unwrap().to_string()
+    }
+
+    fn audiences(ids: impl Iterator<Item = String>) -> std::collections::BTreeSet<String> {
+        ids.map(|id| written_audience(&id)).collect()
+    }
+
+    /// Layer one on its own: both retrieval queries match exactly the entries the reader may see.
+    #[test]
+    fn retrieval_matches_only_what_the_reader_may_see() {
+        let (_dir, index) = audience_kb();
+        let mut m = Matcher::new(&index);
+        let asked = m
+            .ask("Are backups encrypted and audited?")
+            .unwrap()
+            .unwrap();
+        for (reader, allowed) in MAY_SEE {
+            let hits = m.retrieve(&asked, reader, 50).unwrap();
+            for (ranking, found) in [("bm25", &hits.bm25), ("words", &hits.words)] {
+                let ids: Vec<String> = found
+                    .iter()
+                    .map(|(_, addr)| m.prepared(*addr).unwrap().entry.id.clone())
+                    .collect();
+                assert_eq!(
+                    ids.len(),
+                    3 * allowed.len(),
+                    "{ranking} for {reader}: {ids:?}"
+                );
+                assert_eq!(
+                    audiences(ids.into_iter()),
+                    allowed.iter().map(|a| a.to_string()).collect(),
+                    "{ranking} for {reader}"
+                );
+            }
+        }
+    }
+
+    /// Layer two on its own: handed every entry, whatever the queries matched, ranking keeps
+    /// only those the reader may see.
+    #[test]
+    fn ranking_drops_every_entry_above_the_reader() {
+        let (_dir, index) = audience_kb();
+        let mut m = Matcher::new(&index);
+        let asked = m
+            .ask("Are backups encrypted and audited?")
+            .unwrap()
+            .unwrap();
+        let everything = m.retrieve(&asked, Audience::Internal, 50).unwrap();
+        assert_eq!(everything.bm25.len(), 9);
+        for (reader, allowed) in MAY_SEE {
+            let found = m
+                .rank(
+                    &asked,
+                    everything.clone(),
+                    &MatchOptions {
+                        audience: reader,
+                        top: 50,
+                    },
+                )
+                .unwrap();
+            assert_eq!(found.len(), 3 * allowed.len(), "{reader}");
+            assert_eq!(
+                audiences(found.iter().map(|c| c.entry.id.clone())),
+                allowed.iter().map(|a| a.to_string()).collect(),
+                "{reader}"
+            );
+        }
+    }
 
     /// A top candidate's signals: its BM25 ratio is 1 by definition, the plain-words ranking
     /// agrees as far as the words match (quality) and by the same margin, and what neither the

@@ -220,7 +220,7 @@ pub fn write_review<W: Write + Seek + Send>(
         ("kb_fingerprint", report.kb_fingerprint.clone()),
         ("audience", plan.audience.to_string()),
         ("min_confidence", plan.min_confidence.to_string()),
-        ("created", crate::date::Date::today().to_string()),
+        ("created", plan.today.to_string()),
         ("trustfill", env!("CARGO_PKG_VERSION").to_string()),
     ];
     for (i, (k, v)) in pairs.iter().enumerate() {

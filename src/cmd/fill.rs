@@ -163,17 +163,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1),
         max_age_days: i64::from(args.max_age),
-        today: crate::date::Date::today(),
+        today: global.today(),
     };
-    fill::check_output(&plan.input, &plan.output, args.force)?;
-    fill::check_output(&plan.input, &plan.review, args.force)?;
-    fill::check_output(&plan.input, &plan.answer_log(), args.force)?;
-    if plan.output == plan.review {
-        anyhow::bail!(
-            "--output and --review name the same file {}",
-            plan.output.display()
-        );
-    }
+    plan.check_outputs(args.force)?;
     let (index, freshness) = KbIndex::open(&global.kb)
         .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
     present::freshness(out, &index, freshness);

@@ -44,6 +44,19 @@ pub struct GlobalArgs {
     /// Print only data (answers, JSON); no status lines or warnings on stderr
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// Take this day (YYYY-MM-DD) as today instead of the system clock: review ages, the dates
+    /// written into new entries, logs and review workbooks. Hidden: tests pin it so that no
+    /// result depends on when they run.
+    #[arg(long, global = true, hide = true, value_name = "DATE")]
+    pub today: Option<crate::date::Date>,
+}
+
+impl GlobalArgs {
+    /// Today: `--today` when given, else the system clock. The one place a command reads it.
+    pub fn today(&self) -> crate::date::Date {
+        self.today.unwrap_or_else(crate::date::Date::today)
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -64,6 +64,32 @@ impl FillPlan {
         self.output.with_file_name(format!("{name}.answers.jsonl"))
     }
 
+    /// Refuse before anything is read or written: an output that is the input, two outputs that
+    /// are one file, and (without `force`) an output that exists already.
+    pub fn check_outputs(&self, force: bool) -> Result<()> {
+        let log = self.answer_log();
+        let outputs: [(&str, &Path); 3] = [
+            ("the filled workbook (-o)", &self.output),
+            ("the review workbook (--review)", &self.review),
+            ("the answer log", &log),
+        ];
+        for (_, path) in outputs {
+            check_output(&self.input, path, force)?;
+        }
+        for (i, (first, a)) in outputs.iter().enumerate() {
+            for (second, b) in &outputs[i + 1..] {
+                if same_file(a, b) {
+                    return Err(Error::Import {
+                        path: a.to_path_buf(),
+                        message: format!("would be both {first} and {second}"),
+                        hint: Some("give -o and --review different names".into()),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `NAME.filled.xlsx` (`.xlsm` kept for macro workbooks) and `NAME.review.xlsx` beside the input.
     pub fn default_outputs(input: &Path) -> (PathBuf, PathBuf) {
         let stem = input
@@ -433,14 +459,20 @@ pub fn write(plan: &FillPlan, report: &mut FillReport) -> Result<()> {
     Ok(())
 }
 
-/// Refuse to write over the input, and over an existing output unless `force`.
-pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<()> {
+/// Whether two paths name the same file (their folders resolved, so `./a` and `dir/../a` agree),
+/// whether or not it exists yet.
+fn same_file(a: &Path, b: &Path) -> bool {
     let canonical = |p: &Path| -> PathBuf {
         let dir = atomic::folder_of(p);
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         dir.join(p.file_name().unwrap_or_default())
     };
-    if canonical(input) == canonical(output) {
+    canonical(a) == canonical(b)
+}
+
+/// Refuse to write over the input, and over an existing output unless `force`.
+pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<()> {
+    if same_file(input, output) {
         return Err(Error::Import {
             path: output.to_path_buf(),
             message: "is the input file; trustfill never writes over its input".into(),
@@ -522,4 +554,62 @@ pub fn sheet_patches(report: &FillReport, highlight: bool) -> Vec<SheetPatch> {
         }
     }
     patches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(dir: &Path, input: &str, output: &str, review: &str) -> FillPlan {
+        FillPlan {
+            input: dir.join(input),
+            output: dir.join(output),
+            review: dir.join(review),
+            audience: Audience::Public,
+            min_confidence: 70,
+            overwrite: false,
+            highlight: true,
+            overrides: Overrides::default(),
+            limits: crate::limits::Limits::default(),
+            jobs: 1,
+            max_age_days: 365,
+            today: Date::new(2026, 11, 1).unwrap(),
+        }
+    }
+
+    /// Every output is checked against the input and against each other, the answer log too
+    /// (its name is derived from -o, so only a plan can aim it at the input).
+    #[test]
+    fn no_output_may_be_the_input_or_another_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("q.answers.jsonl"), "").unwrap();
+        let refused = |p: FillPlan, why: &str| {
+            let err = p.check_outputs(true).unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+        };
+        assert!(
+            plan(d, "q.csv", "q.filled.xlsx", "q.review.xlsx")
+                .check_outputs(true)
+                .is_ok()
+        );
+        refused(plan(d, "q.csv", "q.csv", "r.xlsx"), "is the input file");
+        refused(plan(d, "q.csv", "o.xlsx", "q.csv"), "is the input file");
+        refused(
+            plan(d, "q.answers.jsonl", "q.xlsx", "r.xlsx"),
+            "is the input file",
+        );
+        refused(plan(d, "q.csv", "o.xlsx", "o.xlsx"), "would be both");
+        refused(
+            plan(d, "q.csv", "o.xlsx", "o.answers.jsonl"),
+            "would be both the review workbook (--review) and the answer log",
+        );
+        // Through another spelling of the same folder.
+        let sub = d.join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        refused(
+            plan(d, "q.csv", "sub/../q.csv", "r.xlsx"),
+            "is the input file",
+        );
+    }
 }

@@ -178,6 +178,8 @@ impl KbIndex {
         if !ignore.exists() {
             std::fs::write(&ignore, "*\n").map_err(|e| Error::io("cannot write", &ignore, e))?;
         }
+        // Held for the whole build, so no other process takes our folder for abandoned.
+        let building = BuildLock::shared(&cache)?;
         let tmp = tempfile::Builder::new()
             .prefix("building-")
             .tempdir_in(&cache)
@@ -198,6 +200,7 @@ impl KbIndex {
                 return Err(Error::io("cannot move the new index into", &dir, e));
             }
         }
+        drop(building);
         remove_stale(&cache, &dir);
         let index = Self::open_dir(root, &dir, fingerprint, thesaurus)?;
         let freshness = Freshness::Built {
@@ -356,25 +359,69 @@ fn remove_dir(dir: &Path) -> Result<()> {
     std::fs::remove_dir_all(dir).map_err(|e| Error::io("cannot remove the damaged index", dir, e))
 }
 
-/// Best effort: remove index folders of older fingerprints and abandoned builds. A folder another
-/// process is still building is younger than a minute and left alone.
+/// Every build holds this lock shared from before it creates its `building-*` folder until that
+/// folder is renamed into place or removed. Whoever takes it exclusively therefore knows that no
+/// build is in progress, and any `building-*` folder it finds was left by a process that died.
+/// Liveness is told by the lock, which the system releases when a process ends however it ends,
+/// never by a folder's age: file times come from the file system's clock, which need not agree
+/// with ours (a knowledge base on a shared drive, a clock that jumped).
+struct BuildLock {
+    _file: std::fs::File,
+}
+
+const BUILD_LOCK_FILE: &str = "build.lock";
+
+impl BuildLock {
+    fn open(cache: &Path) -> Result<std::fs::File> {
+        let path = cache.join(BUILD_LOCK_FILE);
+        std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("cannot create", path, e))
+    }
+
+    /// Wait for a shared hold (only a cleanup holds it exclusively, and briefly).
+    fn shared(cache: &Path) -> Result<BuildLock> {
+        let file = Self::open(cache)?;
+        file.lock_shared()
+            .map_err(|e| Error::io("cannot lock", cache.join(BUILD_LOCK_FILE), e))?;
+        Ok(BuildLock { _file: file })
+    }
+
+    /// The exclusive hold, only when no build is in progress.
+    fn exclusive_if_idle(cache: &Path) -> Option<BuildLock> {
+        let file = Self::open(cache).ok()?;
+        file.try_lock().ok()?;
+        Some(BuildLock { _file: file })
+    }
+}
+
+/// Best effort: remove index folders of older fingerprints and, when no build is in progress,
+/// the `building-*` folders of builds that died (see [`BuildLock`]).
 fn remove_stale(cache: &Path, keep: &Path) {
     let Ok(listing) = std::fs::read_dir(cache) else {
         return;
     };
+    let mut abandoned = Vec::new();
     for item in listing.flatten() {
         let path = item.path();
         if path == keep || !path.is_dir() {
             continue;
         }
         let name = item.file_name().to_string_lossy().into_owned();
-        let young = item
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age < Duration::from_secs(60));
-        if name.starts_with('v') || (name.starts_with("building-") && !young) {
+        if name.starts_with('v') {
+            let _ = std::fs::remove_dir_all(&path);
+        } else if name.starts_with("building-") {
+            abandoned.push(path);
+        }
+    }
+    if abandoned.is_empty() {
+        return;
+    }
+    if let Some(_idle) = BuildLock::exclusive_if_idle(cache) {
+        for path in abandoned {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
@@ -385,4 +432,39 @@ fn register_tokenizers(index: &Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(text::TERMS_TOKENIZER, text::terms_tokenizer());
     tokenizers.register(text::WORDS_TOKENIZER, text::words_tokenizer());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build in progress keeps its folder whatever the folder's age says: here its time is
+    /// set to 1970, as a clock disagreement between machine and file system would make it look.
+    /// Once the build's lock is gone (its process died), the folder is cleaned up.
+    #[test]
+    fn a_build_in_progress_is_told_by_its_lock_not_by_its_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path();
+        let keep = cache.join("v1-current");
+        std::fs::create_dir(&keep).unwrap();
+        let old = cache.join("v1-older");
+        std::fs::create_dir(&old).unwrap();
+
+        let building = BuildLock::shared(cache).unwrap();
+        let folder = cache.join("building-in-progress");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::File::open(&folder)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH)
+            .unwrap();
+        remove_stale(cache, &keep);
+        assert!(folder.is_dir(), "a live build's folder was removed");
+        assert!(!old.exists(), "an older index is removed");
+        assert!(keep.is_dir());
+
+        drop(building);
+        remove_stale(cache, &keep);
+        assert!(!folder.exists(), "an abandoned build's folder stays");
+        assert!(keep.is_dir());
+    }
 }

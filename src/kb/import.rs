@@ -30,6 +30,8 @@ pub struct ImportPlan {
     pub name: Option<String>,
     /// Limits on the spreadsheet read.
     pub limits: Limits,
+    /// The day the import is recorded under.
+    pub today: Date,
 }
 
 #[derive(Debug, Clone)]
@@ -309,7 +311,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         "Imported by `trustfill kb import` from {source_name} (sheet {:?}, columns {}) on {}.\nReview each entry: set owner and reviewed, and check the audience.",
         sheet.name,
         describe_columns(&cols),
-        Date::today()
+        plan.today
     );
     write_new_file(&target, &render::file(&header_text, &entries))?;
     // Never leave a library that does not load: validate with the new file, undo on failure.

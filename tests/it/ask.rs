@@ -21,7 +21,20 @@ fn ask_json_has_the_documented_shape() {
     assert_eq!(matches.len(), 2);
     let first = &matches[0];
     assert_eq!(first["id"], "crypto-at-rest");
-    assert!(first["confidence"].as_u64().unwrap() <= 100);
+    // The confidence is the one the text output shows for the same question.
+    let text = stdout(&run(trustfill(&kb).args([
+        "ask",
+        "--top",
+        "1",
+        "Do you encrypt data at rest?",
+    ])));
+    let shown = format!("{}% ", first["confidence"].as_u64().unwrap());
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(&shown) && l.contains("crypto-at-rest")),
+        "{shown:?} in {text}"
+    );
     assert_eq!(first["answer"], "Yes");
     assert!(
         first["comment"].as_str().unwrap().contains("AES")
@@ -150,4 +163,67 @@ fn bad_arguments_exit_2_with_a_message() {
         "{}",
         stderr(&out)
     );
+}
+
+/// `--explain` adds the signals behind each confidence; without it they are not shown.
+#[test]
+fn ask_explain_shows_the_signals_behind_the_confidence() {
+    let (_dir, kb) = shipped_kb_copy();
+    let question = "Do you encrypt data at rest?";
+    let plain = stdout(&run(trustfill(&kb).args(["ask", "--top", "2", question])));
+    let explained = stdout(&run(trustfill(&kb).args([
+        "ask",
+        "--top",
+        "2",
+        "--explain",
+        question,
+    ])));
+    assert!(!plain.contains("why:"), "{plain}");
+    let why: Vec<&str> = explained
+        .lines()
+        .filter(|l| l.trim_start().starts_with("why: "))
+        .collect();
+    assert_eq!(why.len(), 2, "one explanation per match: {explained}");
+    for part in [
+        "matched \"",
+        "quality ",
+        "question covered ",
+        "comment ",
+        "bm25 ",
+        "margin ",
+    ] {
+        assert!(why[0].contains(part), "{part:?} in {}", why[0]);
+    }
+    // Everything the plain output says is still there.
+    for line in plain.lines() {
+        assert!(explained.contains(line), "{line:?} missing from --explain");
+    }
+}
+
+/// `--quiet` keeps data on stdout and silences status lines; errors are still reported.
+#[test]
+fn quiet_silences_status_but_not_data_or_errors() {
+    let (_dir, kb) = shipped_kb_copy();
+    // The first run builds the index, which is reported on stderr unless --quiet.
+    let out = run(trustfill(&kb).args(["--quiet", "ask", "--json", "What is your RTO?"]));
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "", "nothing on stderr");
+    assert!(stdout(&out).contains("bcdr-rto"), "{}", stdout(&out));
+    let out = run(trustfill(&kb).args(["kb", "index"]));
+    assert!(stderr(&out).contains("indexed "), "{}", stderr(&out));
+    let out = run(trustfill(&kb).args(["kb", "index", "-q"]));
+    assert_eq!(stderr(&out), "");
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let out = run(trustfill(&kb).arg("fill").arg(&input).arg("-q"));
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "", "fill -q prints nothing");
+    assert!(dir.path().join("vendor.filled.xlsx").is_file());
+    let loud = run(trustfill(&kb).arg("fill").arg(&input).arg("--force"));
+    assert!(stderr(&loud).contains("wrote "), "{}", stderr(&loud));
+
+    let out = run(trustfill(&kb).arg("fill").arg(&input).arg("-q"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
 }

@@ -37,10 +37,25 @@ pub fn shipped_kb_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, kb)
 }
 
-/// The `trustfill` binary with a clean environment (no TRUSTFILL_KB from the developer's shell).
+/// The day every test runs on (`--today`): after the shipped knowledge base's last review and
+/// within a year of its first, so no result depends on the machine's clock. Tests about
+/// staleness pass a later `--today` of their own.
+pub const TODAY: &str = "2026-11-02";
+
+/// The `trustfill` binary with a clean environment (no TRUSTFILL_KB from the developer's shell,
+/// no fault injection) and today pinned to [`TODAY`].
 pub fn trustfill(kb: &Path) -> Command {
+    trustfill_on(kb, TODAY)
+}
+
+/// [`trustfill`] on another day.
+pub fn trustfill_on(kb: &Path, today: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_trustfill"));
-    cmd.env_remove("TRUSTFILL_KB").arg("--kb").arg(kb);
+    cmd.env_remove("TRUSTFILL_KB")
+        .env_remove("TRUSTFILL_FAULT")
+        .arg("--kb")
+        .arg(kb)
+        .args(["--today", today]);
     cmd
 }
 
@@ -182,4 +197,104 @@ pub fn assert_refused(input: &Path, extra: &[&str], expect: &[&str]) {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(file_hash(input), before, "the input is never modified");
     assert_eq!(listing(dir), files_before, "no output or temporary file");
+}
+
+/// Every part of a zip package, by name, as bytes.
+pub fn package_parts(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut parts = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        parts.insert(entry.name().unwrap().to_string(), bytes);
+    }
+    parts
+}
+
+/// A sheet part's XML with the `<c>` elements of `cells` (`"C2"`) taken out, so that two
+/// versions can be compared everywhere else.
+pub fn without_cells(sheet_xml: &str, cells: &[String]) -> String {
+    let mut out = sheet_xml.to_string();
+    for a1 in cells {
+        if let Some(cell) = cell_xml(&out, a1) {
+            out = out.replacen(&cell, "", 1);
+        }
+    }
+    out
+}
+
+/// The attribute `name` of the first element in `xml` (an element's own text).
+fn attribute(element: &str, name: &str) -> Option<String> {
+    let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = element[start..].find('"')?;
+    Some(element[start..start + end].to_string())
+}
+
+/// The direct children named `child` of the first `<parent>` element of `xml`, as text.
+fn children(xml: &str, parent: &str, child: &str) -> Vec<String> {
+    let Some(start) = xml.find(&format!("<{parent}")) else {
+        return Vec::new();
+    };
+    let end = xml[start..]
+        .find(&format!("</{parent}>"))
+        .map_or(xml.len(), |e| start + e);
+    let body = &xml[start..end];
+    let open = format!("<{child}");
+    let mut out = Vec::new();
+    let mut rest = body[1..].find(&open).map(|i| &body[i + 1..]);
+    while let Some(text) = rest {
+        let tail = &text[open.len()..];
+        let self_closing = tail.find("/>").filter(|&i| !tail[..i].contains('>'));
+        let len = match self_closing {
+            Some(i) => open.len() + i + 2,
+            None => text
+                .find(&format!("</{child}>"))
+                .map_or(text.len(), |i| i + child.len() + 3),
+        };
+        out.push(text[..len].to_string());
+        rest = text[len..].find(&open).map(|i| &text[len + i..]);
+    }
+    out
+}
+
+/// The RGB of the solid fill a cell's style uses, if any: the cell's `s` → `cellXfs` → `fills`.
+pub fn cell_fill_rgb(xlsx: &Path, part: &str, a1: &str) -> Option<String> {
+    let sheet = xlsx_part(xlsx, part);
+    let cell = cell_xml(&sheet, a1)?;
+    let open = &cell[..cell.find('>')?];
+    let style: usize = attribute(open, "s").map_or(0, |s| s.parse().unwrap());
+    let styles = xlsx_part(xlsx, "xl/styles.xml");
+    let xf = children(&styles, "cellXfs", "xf").into_iter().nth(style)?;
+    let fill_id: usize = attribute(&xf, "fillId")?.parse().ok()?;
+    let fill = children(&styles, "fills", "fill")
+        .into_iter()
+        .nth(fill_id)?;
+    attribute(&fill, "rgb")
+}
+
+/// Edit a review workbook as a reviewer would: `(row, column, text)` on the Review sheet, rows
+/// 1-based below the header, columns 0-based (see `trustfill::review::Col`).
+pub fn edit_review(review: &Path, edits: &[(u32, u16, &str)]) {
+    let cells = edits
+        .iter()
+        .map(|(row, col, text)| trustfill::xlsx::patch::CellWrite {
+            row: *row,
+            col: u32::from(*col),
+            text: text.to_string(),
+            highlight: false,
+        })
+        .collect();
+    let tmp = review.with_extension("tmp.xlsx");
+    trustfill::xlsx::patch::patch_workbook(
+        review,
+        std::fs::File::create(&tmp).unwrap(),
+        &[trustfill::xlsx::patch::SheetPatch {
+            part: "xl/worksheets/sheet1.xml".into(),
+            cells,
+        }],
+    )
+    .unwrap();
+    std::fs::rename(tmp, review).unwrap();
 }

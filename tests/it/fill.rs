@@ -246,14 +246,31 @@ fn fill_never_modifies_input_and_leaves_no_partial_output() {
     let input = sample_in(dir.path());
     let hash = file_hash(&input);
 
-    // Writing over the input is refused.
-    let out = fill(&kb, &input, &["-o", input.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("is the input file"),
-        "{}",
-        stderr(&out)
-    );
+    // Writing over the input is refused, whichever output is aimed at it, --force or not; so
+    // are two outputs aimed at one file.
+    let same = input.to_str().unwrap();
+    let other = dir.path().join("out.xlsx");
+    let other = other.to_str().unwrap();
+    let log_named = dir.path().join("out.answers.jsonl");
+    for (args, expected) in [
+        (vec!["-o", same], "is the input file"),
+        (vec!["-o", same, "--force"], "is the input file"),
+        (vec!["--review", same, "--force"], "is the input file"),
+        (vec!["-o", other, "--review", other], "would be both"),
+        (
+            vec!["-o", other, "--review", log_named.to_str().unwrap()],
+            "would be both the review workbook (--review) and the answer log",
+        ),
+    ] {
+        let out = fill(&kb, &input, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(file_hash(&input), hash, "{args:?} modified the input");
+    }
 
     // A broken knowledge base fails before anything is written.
     let (_bad_dir, bad_kb) = temp_kb(&[("answers/a.toml", "[[answer]]\nid = \"x\"\n")]);
@@ -581,8 +598,8 @@ fn fill_marks_stale_entries_and_lowers_their_confidence() {
     let (stale_conf, stale_note) = confidence_with(&stale);
     assert_eq!(
         fresh_conf - stale_conf,
-        i32::from(trustfill::fill::STALE_PENALTY),
-        "{fresh_conf} vs {stale_conf}"
+        15,
+        "the documented penalty: {fresh_conf} vs {stale_conf}"
     );
     assert!(!fresh_note.contains("stale"), "{fresh_note}");
     assert!(
@@ -685,4 +702,277 @@ fn matching_on_several_threads_gives_the_same_workbook_as_on_one() {
         dumps[0].0.len()
     );
     assert_eq!(dumps[0], dumps[1]);
+}
+
+/// Time passes: the same library, filled on a day more than `--max-age` after its reviews,
+/// drafts with 15 points less and says why; the review dates decide, not the machine's clock.
+#[test]
+fn review_dates_go_stale_as_the_days_pass() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let mfa_on = |today: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let input = sample_in(dir.path());
+        let out = run(trustfill_on(&kb, today).arg("fill").arg(&input));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let row = review_rows(&dir.path().join("vendor.review.xlsx"))
+            .into_iter()
+            .find(|r| r["id"] == "ACC-01")
+            .unwrap();
+        (
+            row["confidence"].parse::<i32>().unwrap(),
+            row["note"].clone(),
+        )
+    };
+    let (now, now_note) = mfa_on(TODAY);
+    let (later, later_note) = mfa_on("2028-03-01");
+    assert_eq!(now - later, 15, "{now} then {later}");
+    assert!(!now_note.contains("stale"), "{now_note}");
+    assert!(
+        later_note.contains("stale: iam-workforce-mfa was last reviewed 2026-"),
+        "{later_note}"
+    );
+}
+
+/// Two sheets of questions; the real answer column of "Vendor" is E (its C and D are the
+/// customer's own scoring columns), which detection cannot know.
+fn two_sheet_workbook(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for name in ["Vendor", "Other"] {
+        let ws = book.add_worksheet().set_name(name).unwrap();
+        ws.write(0, 0, "Vendor security review 2026").unwrap();
+        for (c, h) in [
+            "#",
+            "Question",
+            "Response",
+            "Comments",
+            "Vendor answer",
+            "Vendor notes",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write(1, c as u16, *h).unwrap();
+        }
+        for (r, q) in [
+            "Is customer data encrypted at rest?",
+            "Are backups encrypted?",
+            "Do you have a documented incident response plan?",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write(r as u32 + 2, 0, format!("{}", r + 1)).unwrap();
+            ws.write(r as u32 + 2, 1, *q).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn inspect_json_lists_every_question_with_its_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let out = run(trustfill(dir.path())
+        .args(["inspect", "--json"])
+        .arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["questions"], sample_question_count());
+    let sheet = &doc["sheets"][0];
+    assert_eq!(sheet["name"], SHEET);
+    assert_eq!(
+        (
+            sheet["header_row"].as_u64(),
+            sheet["question_col"].as_str(),
+            sheet["answer_col"].as_str(),
+            sheet["comment_col"].as_str(),
+            sheet["id_col"].as_str()
+        ),
+        (Some(5), Some("B"), Some("C"), Some("D"), Some("A"))
+    );
+    let questions = sheet["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), sample_question_count());
+    let mfa = &questions[0];
+    assert_eq!(mfa["id"], "ACC-01");
+    assert_eq!(mfa["answer_cell"], "'Security Questionnaire'!C6");
+    assert_eq!(mfa["allowed"], serde_json::json!(["Yes", "No", "N/A"]));
+    let formula = questions
+        .iter()
+        .find(|q| q["id"] == SampleLayout::FORMULA_ANSWER_ID)
+        .unwrap();
+    assert_eq!(formula["answer_is_formula"], true);
+    let answered = questions
+        .iter()
+        .find(|q| q["id"] == SampleLayout::ANSWERED_ID)
+        .unwrap();
+    assert_eq!(answered["existing_answer"], SampleLayout::ANSWERED_VALUE);
+}
+
+#[test]
+fn layout_overrides_choose_the_sheet_header_and_columns() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("two.xlsx");
+    two_sheet_workbook(&input);
+    let inspect = |extra: &[&str]| -> serde_json::Value {
+        let out = run(trustfill(&kb)
+            .args(["inspect", "--json"])
+            .arg(&input)
+            .args(extra));
+        assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let detected = inspect(&[]);
+    assert_eq!(detected["questions"], 6, "both sheets: {detected}");
+    assert_eq!(detected["sheets"][0]["answer_col"], "C");
+
+    let overrides = [
+        "--sheet",
+        "Vendor",
+        "--header-row",
+        "2",
+        "--question-col",
+        "B",
+        "--answer-col",
+        "E",
+        "--comment-col",
+        "f",
+    ];
+    let chosen = inspect(&overrides);
+    assert_eq!(chosen["questions"], 3);
+    let sheet = &chosen["sheets"][0];
+    assert_eq!(
+        (
+            sheet["name"].as_str(),
+            sheet["header_row"].as_u64(),
+            sheet["question_col"].as_str(),
+            sheet["answer_col"].as_str(),
+            sheet["comment_col"].as_str()
+        ),
+        (Some("Vendor"), Some(2), Some("B"), Some("E"), Some("F"))
+    );
+
+    // fill takes the same overrides: answers land in E and F, nothing in C, D or on "Other".
+    let out = fill(&kb, &input, &overrides);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = cell_dump(&input);
+    let after = cell_dump(&dir.path().join("two.filled.xlsx"));
+    let added: Vec<(String, u32, u32)> = after
+        .keys()
+        .filter(|k| !before.contains_key(*k))
+        .cloned()
+        .collect();
+    assert!(!added.is_empty());
+    for (sheet, row, col) in &added {
+        assert_eq!(sheet, "Vendor");
+        assert!((2..=4).contains(row), "row {row}");
+        assert!(*col == 4 || *col == 5, "column {col}");
+    }
+}
+
+#[test]
+fn bad_layout_overrides_are_refused_before_anything_is_read() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("two.xlsx");
+    two_sheet_workbook(&input);
+    for (args, expected) in [
+        (vec!["--question-col", "3"], "not a column letter"),
+        (vec!["--answer-col", "ABCD"], "not a column letter"),
+        (vec!["--header-row", "0"], "counts from 1"),
+        (vec!["--sheet", "Nope"], "Nope"),
+    ] {
+        let out = fill(&kb, &input, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(files.len(), 1, "{args:?} wrote something");
+    }
+}
+
+/// A policy excerpt that says exactly what is asked is shown to the reviewer, never drafted:
+/// excerpts have no approved short answer, even at --min-confidence 0.
+#[test]
+fn policy_excerpts_are_runner_ups_never_drafts() {
+    let policy = "---\nid: backup-policy\ntitle: Backup Policy\naudience: public\nowner: ops@example.com\nreviewed: 2026-06-01\n---\n# Backup Policy\n\n## Are backups encrypted\n\nAre backups encrypted? Every backup is encrypted with AES-256 before it leaves the host.\n";
+    let answers = entry(
+        "office-hours",
+        "What are your office hours?",
+        "9 to 5",
+        "public",
+    );
+    let (_kbdir, kb) = temp_kb(&[
+        ("policies/backup-policy.md", policy),
+        ("answers/a.toml", &answers),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(&csv, "Question,Answer,Comment\nAre backups encrypted?,,\n").unwrap();
+    let out = run(trustfill(&kb).args(["ask", "--json", "Are backups encrypted?"]));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["matches"][0]["kind"], "policy", "{doc}");
+    assert!(
+        doc["matches"][0]["confidence"].as_u64().unwrap() >= 50,
+        "{doc}"
+    );
+
+    assert!(fill(&kb, &csv, &["--min-confidence", "0"]).status.success());
+    let row = review_rows(&dir.path().join("q.review.xlsx")).remove(0);
+    assert_eq!(row["status"], "Needs answer", "{row:?}");
+    assert_eq!((row["answer"].as_str(), row["comment"].as_str()), ("", ""));
+    let dump = cell_dump(&dir.path().join("q.review.xlsx"));
+    assert!(
+        dump.get(&("Review".to_string(), 1, 12))
+            .is_some_and(|r| r.starts_with("backup-policy#are-backups-encrypted · policy excerpt")),
+        "the excerpt is runner-up 1: {dump:?}"
+    );
+    let filled = cell_dump(&dir.path().join("q.filled.xlsx"));
+    assert!(
+        !filled.values().any(|v| v.contains("AES-256")),
+        "{filled:?}"
+    );
+}
+
+/// The review records the questionnaire's hash: if the questionnaire changed after `fill`, the
+/// reviewed cells may be the wrong ones, and finalize refuses unless --force.
+#[test]
+fn finalize_refuses_a_questionnaire_changed_since_fill() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    assert!(fill(&kb, &input, &[]).status.success());
+    let review = dir.path().join("vendor.review.xlsx");
+    edit_review(&review, &[(1, 7, "Approved")]);
+    // The customer sends a corrected questionnaire under the same name.
+    let changed = dir.path().join("changed.xlsx");
+    trustfill::xlsx::patch::patch_workbook(
+        &input,
+        std::fs::File::create(&changed).unwrap(),
+        &[trustfill::xlsx::patch::SheetPatch {
+            part: "xl/worksheets/sheet3.xml".into(),
+            cells: vec![trustfill::xlsx::patch::CellWrite {
+                row: 1,
+                col: 0,
+                text: "Corrected: please answer every question.".into(),
+                highlight: false,
+            }],
+        }],
+    )
+    .unwrap();
+    std::fs::rename(&changed, &input).unwrap();
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has changed since `fill`") && stderr(&out).contains("--force"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("vendor.final.xlsx").exists());
+    let out = run(trustfill(&kb).arg("finalize").arg(&review).arg("--force"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("vendor.final.xlsx").is_file());
 }

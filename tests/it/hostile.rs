@@ -231,10 +231,25 @@ fn no_command_ever_modifies_what_it_reads() {
             "{args:?} changed the questionnaire"
         );
     }
+    // A completed questionnaire harvested for real (it adds entries and variants).
+    let filled = dir.path().join("vendor.filled.xlsx");
+    let harvested = stamp(&filled);
+    let kb_before = std::fs::read_dir(kb.join("answers")).unwrap().count();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&filled));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::read_dir(kb.join("answers")).unwrap().count() > kb_before,
+        "the import wrote: {}",
+        stderr(&out)
+    );
+    assert_eq!(stamp(&filled), harvested, "kb import changed what it read");
+
+    edit_review(&review, &[(1, 7, "Approved")]);
     let reviewed = stamp(&review);
     let final_out = dir.path().join("final.xlsx");
     for args in [
         vec!["kb", "learn", "--dry-run"],
+        vec!["kb", "learn"],
         vec!["finalize", "-o", final_out.to_str().unwrap()],
         vec!["finalize", "-o", final_out.to_str().unwrap()], // exists: refused
     ] {
@@ -308,4 +323,87 @@ fn damaged_locked_empty_and_questionless_workbooks_are_refused() {
     }
     book.save(&prices).unwrap();
     assert_refused(&prices, &[], &["found no questions"]);
+}
+
+/// The same promise through the path that patches the vendor's own workbook: `fill` into an
+/// `.xlsx`, then `finalize` of answers a reviewer typed (leading tab and CR included): every
+/// written cell is an inline string, never a `<f>`, and reads back as the text given.
+#[test]
+fn formula_prefixes_stay_text_through_the_xlsx_patch_and_finalize() {
+    let prefixes = ["=", "+", "-", "@", "\t=", "\r="];
+    let topics = [
+        "backups", "laptops", "tokens", "invoices", "printers", "badges",
+    ];
+    let mut answers = String::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in ["Question", "Answer", "Comment"].iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (i, (p, topic)) in prefixes.iter().zip(topics).enumerate() {
+        answers.push_str(&format!(
+            "[[answer]]\nid = \"evil-{i}\"\nquestion = \"Are {topic} encrypted?\"\nanswer = {answer:?}\ncomment = {comment:?}\naudience = \"public\"\n\n",
+            answer = format!("{p}SUM(1+1)"),
+            comment = format!("{p}HYPERLINK(\"http://example.invalid\",\"{topic}\")"),
+        ));
+        ws.write(i as u32 + 1, 0, format!("Are {topic} encrypted?"))
+            .unwrap();
+    }
+    let (_kbdir, kb) = temp_kb(&[("answers/evil.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("q.xlsx");
+    book.save(&input).unwrap();
+    let out = run(trustfill(&kb)
+        .arg("fill")
+        .arg(&input)
+        .args(["--min-confidence", "0"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let check = |path: &Path, expected: &[String]| {
+        let sheet = xlsx_part(path, "xl/worksheets/sheet1.xml");
+        assert!(
+            !sheet.contains("<f>"),
+            "{}: a formula was written",
+            path.display()
+        );
+        let values = cell_dump(path);
+        for (r, text) in expected.iter().enumerate() {
+            let a1 = format!("B{}", r + 2);
+            let cell = cell_xml(&sheet, &a1).unwrap_or_default();
+            assert!(cell.contains("t=\"inlineStr\""), "{a1}: {cell}");
+            let value = values
+                .get(&("Sheet1".to_string(), r as u32 + 1, 1))
+                .cloned()
+                .unwrap_or_default();
+            // XML readers fold a CR into a line feed; the text after it is what matters.
+            assert_eq!(
+                value.trim_start(),
+                text.trim_start(),
+                "{}: {a1}",
+                path.display()
+            );
+        }
+    };
+    // The knowledge base trims its fields, so the tab and CR prefixes arrive as "=".
+    let drafted: Vec<String> = prefixes
+        .iter()
+        .map(|p| format!("{}SUM(1+1)", p.trim_start()))
+        .collect();
+    check(&dir.path().join("q.filled.xlsx"), &drafted);
+
+    // A reviewer types hostile answers, prefixes as they are, and approves every row.
+    let typed: Vec<String> = prefixes
+        .iter()
+        .map(|p| format!("{p}cmd|' /C calc'!A0"))
+        .collect();
+    let review = dir.path().join("q.review.xlsx");
+    let mut edits: Vec<(u32, u16, &str)> = Vec::new();
+    for (i, text) in typed.iter().enumerate() {
+        edits.push((i as u32 + 1, 4, text.as_str()));
+        edits.push((i as u32 + 1, 7, "Approved"));
+    }
+    edit_review(&review, &edits);
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    check(&dir.path().join("q.final.xlsx"), &typed);
 }

@@ -101,3 +101,27 @@ fn concurrent_first_runs_all_succeed() {
         );
     }
 }
+
+/// The knowledge base's thesaurus is part of the index's stamp: adding a synonym rebuilds the
+/// index, and an entry indexed under the old vocabulary is found under the new one.
+#[test]
+fn editing_the_thesaurus_rebuilds_the_index() {
+    let (_dir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry("frob", "Do you use Frobnitz for sign-in?", "Yes", "public"),
+    )]);
+    let ask = || run(trustfill(&kb).args(["ask", "--json", "Quuxly"]));
+    let first = ask();
+    assert!(indexed(&first), "{}", stderr(&first));
+    assert!(!stdout(&first).contains("\"frob\""), "{}", stdout(&first));
+    assert!(!indexed(&ask()), "reused while nothing changed");
+
+    std::fs::write(
+        kb.join("thesaurus.toml"),
+        "[[synonyms]]\nterms = [\"Quuxly\", \"Frobnitz\"]\n",
+    )
+    .unwrap();
+    let after = ask();
+    assert!(indexed(&after), "the thesaurus changed: {}", stderr(&after));
+    assert!(stdout(&after).contains("\"frob\""), "{}", stdout(&after));
+}

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use trustfill::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
-
 use crate::common::*;
 
 /// Review row (1-based data row) → (status, confidence or runner-up confidence of `id`).
@@ -26,29 +24,6 @@ fn confidence_of(review: &Path, row: u32, id: &str) -> (String, u8) {
         }
     }
     (cell(7), 0)
-}
-
-fn edit_review(review: &Path, edits: &[(u32, u16, &str)]) {
-    let cells = edits
-        .iter()
-        .map(|(row, col, text)| CellWrite {
-            row: *row,
-            col: u32::from(*col),
-            text: text.to_string(),
-            highlight: false,
-        })
-        .collect();
-    let tmp = review.with_extension("tmp.xlsx");
-    patch_workbook(
-        review,
-        std::fs::File::create(&tmp).unwrap(),
-        &[SheetPatch {
-            part: "xl/worksheets/sheet1.xml".into(),
-            cells,
-        }],
-    )
-    .unwrap();
-    std::fs::rename(tmp, review).unwrap();
 }
 
 const ANSWER: u16 = 4;
@@ -191,4 +166,113 @@ fn kb_learn_refuses_while_another_command_holds_the_lock() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Only Approved rows teach. A Rejected row (even with an answer typed in and a runner-up named
+/// as its source), a row left as Draft with an edited answer, and a hand answer on a row still
+/// marked Needs answer change nothing in the library.
+#[test]
+fn kb_learn_learns_nothing_from_rows_that_are_not_approved() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q.csv");
+    std::fs::write(&q, "Question,Answer,Comment\nIs multi-factor authentication required for all employees?,,\nAre backups encrypted?,,\nDo you run a 24/7 phone hotline for customers?,,\n").unwrap();
+    assert!(run(trustfill(&kb).arg("fill").arg(&q)).status.success());
+    let review = dir.path().join("q.review.xlsx");
+    let dump = cell_dump(&review);
+    let status = |row: u32| dump[&("Review".to_string(), row, STATUS as u32)].clone();
+    assert_eq!(
+        (status(1).as_str(), status(2).as_str(), status(3).as_str()),
+        ("Draft", "Draft", "Needs answer")
+    );
+    edit_review(
+        &review,
+        &[
+            (1, STATUS, "Rejected"),
+            (1, SOURCE, "crypto-at-rest"),
+            (1, ANSWER, "Only for administrators"),
+            (2, ANSWER, "Partly"),
+            (3, ANSWER, "No"),
+            (3, COMMENT, "Support is by email only."),
+        ],
+    );
+    let before: Vec<(String, String)> = files_of(&kb);
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        files_of(&kb),
+        before,
+        "the library changed: {}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("Is multi-factor authentication required for all employees?"),
+        "the rejected row is listed: {}",
+        stdout(&out)
+    );
+}
+
+/// Every `answers/` and `policies/` file of a knowledge base with its text.
+fn files_of(kb: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for sub in ["answers", "policies"] {
+        for item in std::fs::read_dir(kb.join(sub)).unwrap().flatten() {
+            files.push((
+                format!("{sub}/{}", item.file_name().to_string_lossy()),
+                std::fs::read_to_string(item.path()).unwrap(),
+            ));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A hand-written answer is learned for the audience the questionnaire was filled for (an NDA
+/// customer's answer is not made public); a revision keeps the audience of the entry it revises.
+#[test]
+fn kb_learn_keeps_the_audience_the_answers_were_given_to() {
+    for audience in ["nda", "internal"] {
+        let (_kbdir, kb) = shipped_kb_copy();
+        let dir = tempfile::tempdir().unwrap();
+        let q = dir.path().join("q.csv");
+        std::fs::write(&q, "Question,Answer,Comment\nDo you run a 24/7 phone hotline for customers?,,\nIs multi-factor authentication required for all employees?,,\n").unwrap();
+        let out = run(trustfill(&kb)
+            .arg("fill")
+            .arg(&q)
+            .args(["--audience", audience]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let review = dir.path().join("q.review.xlsx");
+        edit_review(
+            &review,
+            &[
+                (1, ANSWER, "No"),
+                (1, COMMENT, "Support is by email and the customer portal."),
+                (1, STATUS, "Approved"),
+                (
+                    2,
+                    COMMENT,
+                    "Yes, with hardware security keys for every employee.",
+                ),
+                (2, STATUS, "Approved"),
+            ],
+        );
+        let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+        let learned = |pick: &dyn Fn(&trustfill::kb::KbEntry) -> bool| {
+            loaded
+                .entries
+                .iter()
+                .find(|e| e.source.path == "answers/learned.toml" && pick(e))
+                .unwrap_or_else(|| panic!("not learned: {}", stdout(&out)))
+                .audience
+                .as_str()
+        };
+        assert_eq!(learned(&|e| e.question.contains("hotline")), audience);
+        let original = loaded.get("iam-workforce-mfa").unwrap().audience.as_str();
+        assert_eq!(
+            learned(&|e| e.id.starts_with("iam-workforce-mfa-revised")),
+            original
+        );
+    }
 }

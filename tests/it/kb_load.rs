@@ -84,7 +84,13 @@ fn kb_env_variable_selects_the_knowledge_base() {
     )]);
     let out = run(std::process::Command::new(env!("CARGO_BIN_EXE_trustfill"))
         .env("TRUSTFILL_KB", &kb)
-        .args(["ask", "--json", "environment variable honoured"]));
+        .args([
+            "--today",
+            TODAY,
+            "ask",
+            "--json",
+            "environment variable honoured",
+        ]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("\"env-entry\""), "{}", stdout(&out));
 }

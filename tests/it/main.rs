@@ -6,6 +6,8 @@ mod ask;
 mod common;
 mod confidentiality;
 mod crash;
+mod eval;
+mod fidelity;
 mod fill;
 mod fixtures;
 mod hostile;

@@ -2,7 +2,6 @@ use anyhow::Context;
 
 use super::GlobalArgs;
 use crate::cmd::ask::parse_audience;
-use crate::date::Date;
 use crate::kb::add::{add, nearest};
 use crate::kb::{Audience, EntryKind, KbEntry, Source};
 use crate::output::Output;
@@ -95,7 +94,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             .collect(),
         audience: args.audience,
         owner: args.owner,
-        reviewed: Some(Date::today()),
+        reviewed: Some(global.today()),
         source: Source {
             path: args.file.clone(),
             line: 0,

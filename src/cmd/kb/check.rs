@@ -2,7 +2,6 @@ use anyhow::Context;
 
 use super::GlobalArgs;
 use crate::cmd::{Exit, data_written};
-use crate::date::Date;
 use crate::kb::check::{CheckOptions, Severity, check};
 use crate::output::Output;
 use crate::present;
@@ -32,7 +31,7 @@ pub struct Args {
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
     let opts = CheckOptions {
         max_age_days: i64::from(args.max_age),
-        today: Date::today(),
+        today: global.today(),
     };
     let findings = check(&global.kb, &opts)
         .with_context(|| format!("cannot check knowledge base {}", global.kb.display()))?;

@@ -65,6 +65,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         owner: args.owner,
         name: args.name,
         limits: args.limits.limits(),
+        today: global.today(),
     };
     if !is_library(&plan.source, &plan.limits)? {
         let report = harvest(&plan, args.dry_run)

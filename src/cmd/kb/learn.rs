@@ -3,7 +3,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::GlobalArgs;
-use crate::date::Date;
 use crate::kb::learn::{LEARNED_FILE, learn};
 use crate::output::Output;
 
@@ -32,7 +31,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     if !args.review.is_file() {
         anyhow::bail!("{} does not exist or is not a file", args.review.display());
     }
-    let report = learn(&global.kb, &args.review, args.dry_run, Date::today())
+    let report = learn(&global.kb, &args.review, args.dry_run, global.today())
         .with_context(|| format!("cannot learn from {}", args.review.display()))?;
     let verb = if args.dry_run { "would add" } else { "added" };
     let mut text = String::new();

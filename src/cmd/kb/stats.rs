@@ -1,7 +1,6 @@
 use anyhow::Context;
 
 use super::GlobalArgs;
-use crate::date::Date;
 use crate::kb::KnowledgeBase;
 use crate::kb::stats::stats;
 use crate::output::Output;
@@ -22,7 +21,7 @@ pub struct Args {
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     let kb = KnowledgeBase::load(&global.kb)
         .with_context(|| format!("cannot load knowledge base {}", global.kb.display()))?;
-    let s = stats(&kb, Date::today());
+    let s = stats(&kb, global.today());
     let text = if args.json {
         serde_json::to_string(&s).expect("plain data serializes")
     } else {
