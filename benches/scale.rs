@@ -223,7 +223,7 @@ fn main() {
         write_library(&kb, n);
         let runs = if n >= 100_000 { 3 } else { 5 };
         let build = time_runs(runs, || {
-            KbIndex::rebuild(&kb).unwrap();
+            KbIndex::rebuild(&kb, None, &mut |_, _| {}).unwrap();
         });
         let (_, peak, _) = run_binary(&["kb", "index"], &kb);
         let (index, _) = KbIndex::open(&kb).unwrap();

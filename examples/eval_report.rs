@@ -1,56 +1,36 @@
 //! The README's evaluation table: every labeled set in the repository on one half, method and
 //! plain BM25 side by side, plus all sets pooled (one report over every set's outcomes).
 //!
-//!     cargo run --release --example eval_report -- [even|odd]   (default: odd, the held-out half)
+//!     cargo run --release --example eval_report -- [even|odd] [--cold] [--model DIR]
 //!
-//! The real-questionnaire set is included when ../shared/questionnaires is present.
+//! Default: the odd (held-out) half, warm libraries only, words only. `--cold` adds each set's
+//! cold library (variants stripped, imported with `kb import`; see examples/support); `--model`
+//! (or `TRUSTFILL_MODEL`) evaluates with semantic matching. The real-questionnaire set is
+//! included when ../shared/questionnaires is present.
 
-use std::path::PathBuf;
+#[path = "support/mod.rs"]
+mod support;
 
-use trustfill::eval::{Outcome, Report, evaluate, evaluate_bm25, read_labels, report, rows};
-use trustfill::index::KbIndex;
+use trustfill::eval::Report;
+use trustfill::eval::{Outcome, evaluate, evaluate_bm25, read_labels, report, rows};
 use trustfill::kb::{Audience, KnowledgeBase};
 
 fn main() {
-    let half = std::env::args().nth(1).unwrap_or_else(|| "odd".into());
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = root.join("../shared/questionnaires");
-    let mut sets = vec![
-        (
-            "shipped KB",
-            root.join("fixtures/eval/shipped-kb-labels.csv"),
-            root.join("knowledge-base"),
-            None,
-        ),
-        (
-            "second library",
-            root.join("fixtures/eval/company-b/labels.csv"),
-            root.join("fixtures/eval/company-b"),
-            None,
-        ),
-    ];
-    if shared.is_dir() {
-        sets.push((
-            "real questionnaires",
-            root.join("fixtures/eval/real-questionnaires.csv"),
-            root.join("knowledge-base"),
-            Some(shared),
-        ));
-    } else {
-        eprintln!(
-            "note: {} is absent; leaving out the real-questionnaire set",
-            shared.display()
-        );
-    }
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let model = support::model(&mut args);
+    let cold = support::flag(&mut args, "--cold");
+    let half = args.first().cloned().unwrap_or_else(|| "odd".into());
+    let sets = support::sets(cold);
     println!(
         "| {half} half | top-1 (BM25) | recall@3 (BM25) | ECE (BM25) | AUROC (BM25) | precision at ≥ 70 (coverage) | coverage at 90% / 95% precision (BM25) |"
     );
     println!("|---|---|---|---|---|---|---|");
     let (mut all, mut all_bm25): (Vec<Outcome>, Vec<Outcome>) = (Vec::new(), Vec::new());
-    for (name, labels, kb, sources) in &sets {
-        let labels = read_labels(labels, sources.as_deref()).expect("labels");
+    for set in &sets {
+        let (name, kb) = (&set.name, &set.kb);
+        let labels = read_labels(&set.labels, set.sources.as_deref()).expect("labels");
         let labels = rows(labels, if half == "even" { "even" } else { "odd" });
-        let (index, _) = KbIndex::open(kb).expect("knowledge base");
+        let index = support::open(kb, model.as_ref());
         let method = evaluate(&index, &labels, Audience::Internal).expect("evaluate");
         let kb = KnowledgeBase::load(kb).expect("knowledge base");
         let bm25 = evaluate_bm25(&kb, &labels, Audience::Internal).expect("evaluate");

@@ -1,26 +1,30 @@
-//! Re-fits the confidence model (`trustfill::matcher::WEIGHTS`) on the tuning half of a labeled
-//! set: logistic regression, by gradient descent with a little L2, of "the best approved answer
-//! is right" on the matcher's features. Prints the constant to paste into src/matcher.rs.
+//! Re-fits the confidence model (`trustfill::matcher::WEIGHTS`, or `WEIGHTS_SEMANTIC` with a
+//! model) on the tuning half of the labeled sets: logistic regression, by gradient descent with
+//! a little L2, of "the best approved answer is right" on the matcher's features. Prints the
+//! constant to paste into src/matcher.rs.
 //!
 //! Candidates are ordered by confidence, so which one is "the best" depends on the weights being
 //! fitted. The fit therefore repeats (pick each question's best under the current weights, fit,
 //! pick again) until the picks stop changing: the result does not depend on the weights compiled
 //! in, and a second run prints the same constant.
 //!
-//!     cargo run --release --example fit_confidence [LABELS.csv KB_DIR]...
+//!     cargo run --release --example fit_confidence -- [--model DIR] [--warm-only]
 //!
-//! Default: the labeled sets in the repository, the shipped knowledge base's
-//! (fixtures/eval/shipped-kb-labels.csv with knowledge-base), the second example company's
-//! (fixtures/eval/company-b/labels.csv with fixtures/eval/company-b) and, when
-//! ../shared/questionnaires is present, real questionnaires' questions labeled by cell
-//! (fixtures/eval/real-questionnaires.csv). The tuning half is the even data rows (0, 2, 4, …)
-//! of each; `trustfill eval --rows odd` reports on the other half.
+//! The sets are the repository's labeled sets and their cold libraries (see examples/support),
+//! so that confidence is calibrated for a first library without variants as much as for a
+//! grown one. The tuning half is the even data rows (0, 2, 4, …) of each; `eval_report odd`
+//! reports on the other half. With `--model`, the semantic features are fitted too, for
+//! `WEIGHTS_SEMANTIC`; without, they are left at 0.
 
-use std::path::PathBuf;
+#[path = "support/mod.rs"]
+mod support;
 
-use trustfill::index::KbIndex;
 use trustfill::kb::{Audience, EntryKind};
-use trustfill::matcher::{FEATURES, MatchOptions, Matcher, Signals, confidence_with, features};
+use trustfill::matcher::{
+    FEATURES, MatchOptions, Matcher, N_FEATURES, Signals, confidence_with, features,
+};
+
+type Weights = [f32; N_FEATURES + 1];
 
 /// One candidate as the fit sees it.
 struct Seen {
@@ -31,7 +35,7 @@ struct Seen {
 
 /// Index of the best candidate under `w`, as the matcher orders them: highest confidence, the
 /// rank breaking ties.
-fn best(w: &[f32; 12], cands: &[Seen]) -> usize {
+fn best(w: &Weights, cands: &[Seen]) -> usize {
     let key = |c: &Seen| (confidence_with(w, &c.signals, c.polarity), c.signals.rank);
     let mut best = 0;
     for (i, c) in cands.iter().enumerate().skip(1) {
@@ -44,7 +48,7 @@ fn best(w: &[f32; 12], cands: &[Seen]) -> usize {
 }
 
 /// Mean negative log-likelihood of the labels under `w`.
-fn log_loss(w: &[f32; 12], xs: &[[f32; 11]], ys: &[f32]) -> f32 {
+fn log_loss(w: &Weights, xs: &[[f32; N_FEATURES]], ys: &[f32]) -> f32 {
     let total: f32 = xs
         .iter()
         .zip(ys)
@@ -57,29 +61,26 @@ fn log_loss(w: &[f32; 12], xs: &[[f32; 11]], ys: &[f32]) -> f32 {
     total / xs.len() as f32
 }
 
-/// Logistic regression by gradient descent. quality is built from query and entry coverage;
-/// fitting all three on a few hundred questions gives collinear, sign-flipping weights, so those
-/// two are left out (weight 0).
-fn fit(xs: &[[f32; 11]], ys: &[f32]) -> [f32; 12] {
-    const USED: [bool; 11] = [
-        true, false, false, true, true, true, true, true, true, true, true,
-    ];
+/// Logistic regression by gradient descent over the features marked `used`. quality is built
+/// from query and entry coverage; fitting all three on a few hundred questions gives collinear,
+/// sign-flipping weights, so those two are left out (weight 0).
+fn fit(xs: &[[f32; N_FEATURES]], ys: &[f32], used: &[bool; N_FEATURES]) -> Weights {
     let n = xs.len() as f32;
-    let mut w = [0.0f32; 12];
+    let mut w = [0.0f32; N_FEATURES + 1];
     let (rate, l2) = (0.5f32, 0.002f32);
     for _ in 0..20_000 {
-        let mut grad = [0.0f32; 12];
+        let mut grad = [0.0f32; N_FEATURES + 1];
         for (x, y) in xs.iter().zip(ys) {
             let z = w[0] + x.iter().zip(&w[1..]).map(|(a, b)| a * b).sum::<f32>();
             let err = 1.0 / (1.0 + (-z).exp()) - y;
             grad[0] += err;
-            for k in 0..11 {
-                if USED[k] {
+            for k in 0..N_FEATURES {
+                if used[k] {
                     grad[k + 1] += err * x[k];
                 }
             }
         }
-        for k in 0..12 {
+        for k in 0..=N_FEATURES {
             let reg = if k == 0 { 0.0 } else { l2 * w[k] };
             w[k] -= rate * (grad[k] / n + reg);
         }
@@ -88,56 +89,25 @@ fn fit(xs: &[[f32; 11]], ys: &[f32]) -> [f32; 12] {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let sets: Vec<(PathBuf, PathBuf, Option<PathBuf>)> = if args.is_empty() {
-        let mut sets = vec![
-            (
-                root.join("fixtures/eval/shipped-kb-labels.csv"),
-                root.join("knowledge-base"),
-                None,
-            ),
-            (
-                root.join("fixtures/eval/company-b/labels.csv"),
-                root.join("fixtures/eval/company-b"),
-                None,
-            ),
-        ];
-        // Real questionnaires' questions, labeled by cell: only where they are present.
-        let shared = root.join("../shared/questionnaires");
-        if shared.is_dir() {
-            sets.push((
-                root.join("fixtures/eval/real-questionnaires.csv"),
-                root.join("knowledge-base"),
-                Some(shared),
-            ));
-        } else {
-            eprintln!(
-                "note: {} is absent; fitting without the real-questionnaire set",
-                shared.display()
-            );
-        }
-        sets
-    } else {
-        args.chunks(2)
-            .map(|p| {
-                (
-                    PathBuf::from(&p[0]),
-                    PathBuf::from(p.get(1).expect("LABELS KB pairs")),
-                    None,
-                )
-            })
-            .collect()
-    };
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let model = support::model(&mut args);
+    let warm_only = support::flag(&mut args, "--warm-only");
+    let sets = support::sets(!warm_only);
+    let semantic = model.is_some();
+    let mut used = [true; N_FEATURES];
+    used[1] = false; // query_coverage: inside quality
+    used[2] = false; // entry_coverage: inside quality
+    used[11..].fill(semantic);
     // Deep enough that the compiled weights' ordering does not decide which candidates are seen.
     let opts = MatchOptions {
         audience: Audience::Internal,
         top: 20,
     };
     let mut questions: Vec<Vec<Seen>> = Vec::new();
-    for (labels, kb, sources) in &sets {
-        let labels = trustfill::eval::read_labels(labels, sources.as_deref()).expect("labels");
-        let (index, _) = KbIndex::open(kb).expect("knowledge base");
+    for set in &sets {
+        let labels =
+            trustfill::eval::read_labels(&set.labels, set.sources.as_deref()).expect("labels");
+        let index = support::open(&set.kb, model.as_ref());
         let mut matcher = Matcher::new(&index);
         for l in trustfill::eval::rows(labels, "even") {
             let found = matcher.find(&l.question, &opts).expect("match");
@@ -159,14 +129,14 @@ fn main() {
     // Start from the ordering by rank alone (all weights 0 tie every confidence), then pick,
     // fit and pick again until the picks come back to ones already fitted: a fixed point, or a
     // short cycle of a few questions swapping, of which the fit with the lowest log loss is kept.
-    let mut w = [0.0f32; 12];
+    let mut w: Weights = [0.0f32; N_FEATURES + 1];
     let mut picks: Vec<usize> = questions.iter().map(|q| best(&w, q)).collect();
-    let mut history: Vec<(Vec<usize>, [f32; 12], f32)> = Vec::new();
+    let mut history: Vec<(Vec<usize>, Weights, f32)> = Vec::new();
     let cycle_start = loop {
         if let Some(i) = history.iter().position(|(p, ..)| *p == picks) {
             break i;
         }
-        let xs: Vec<[f32; 11]> = questions
+        let xs: Vec<[f32; N_FEATURES]> = questions
             .iter()
             .zip(&picks)
             .map(|(q, &i)| features(&q[i].signals))
@@ -176,10 +146,13 @@ fn main() {
             .zip(&picks)
             .map(|(q, &i)| f32::from(u8::from(q[i].right)))
             .collect();
-        w = fit(&xs, &ys);
+        w = fit(&xs, &ys, &used);
         let loss = log_loss(&w, &xs, &ys);
         history.push((picks, w, loss));
         picks = questions.iter().map(|q| best(&w, q)).collect();
+        if history.len() > 40 {
+            break history.len() - 1;
+        }
     };
     let cycle = &history[cycle_start..];
     let (picks, w, _) = cycle
@@ -209,5 +182,13 @@ fn main() {
         eprintln!("  {name:<17} {weight:+.3}");
     }
     let shown: Vec<String> = w.iter().map(|v| format!("{v:.3}")).collect();
-    println!("pub const WEIGHTS: [f32; 12] = [{}];", shown.join(", "));
+    let name = if semantic {
+        "WEIGHTS_SEMANTIC"
+    } else {
+        "WEIGHTS"
+    };
+    println!(
+        "pub const {name}: [f32; N_FEATURES + 1] = [{}];",
+        shown.join(", ")
+    );
 }

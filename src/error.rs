@@ -74,6 +74,14 @@ pub enum Error {
         hint: Option<String>,
     },
 
+    /// A sentence-encoder model folder, or its download, that cannot be used.
+    #[error("model {path}: {message}")]
+    Model {
+        path: PathBuf,
+        message: String,
+        hint: Option<String>,
+    },
+
     #[error("invalid value for {what}: {message}")]
     Invalid { what: &'static str, message: String },
 }
@@ -103,7 +111,7 @@ impl Error {
                 "check that the file opens in a spreadsheet program and is not password-protected; re-save it as .xlsx"
                     .into(),
             ),
-            Error::Import { hint, .. } => hint.clone(),
+            Error::Import { hint, .. } | Error::Model { hint, .. } => hint.clone(),
             Error::Limit { flag, .. } => Some(format!(
                 "if the file is genuine, raise the limit with {flag} (see `trustfill fill --help`)"
             )),

@@ -47,7 +47,9 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Term};
 
+use crate::encoder::Role;
 use crate::error::{Error, Result};
+use crate::index::vectors::SemanticScores;
 use crate::index::{CACHE_DIR, KbIndex, StoredEntry};
 use crate::kb::{Audience, EntryKind};
 use crate::text;
@@ -135,6 +137,14 @@ pub struct Signals {
     /// `words_ratio` minus the best other candidate's: how clearly the plain-words ranking
     /// agrees that this candidate is the one.
     pub words_margin: f32,
+    /// With a model: the question's similarity to the entry (the mean of its best cosine with a
+    /// phrasing and its cosine with the whole entry); 0 without one.
+    pub semantic: f32,
+    /// That similarity as a z-score over every entry the reader may see: how far this entry
+    /// stands out for this question.
+    pub semantic_z: f32,
+    /// `semantic` minus the best other candidate's.
+    pub semantic_margin: f32,
 }
 
 impl Signals {
@@ -185,6 +195,8 @@ impl Default for MatchOptions {
 /// A question analysed once: its terms with their weighted IDF, and what it asks for.
 struct Asked {
     question: String,
+    /// Its vector, with a model.
+    vector: Option<Vec<f32>>,
     terms: Vec<String>,
     idf: Vec<(String, f32)>,
     asks_value: bool,
@@ -197,6 +209,9 @@ struct Asked {
 struct Hits {
     bm25: Vec<(f32, DocAddress)>,
     words: Vec<(f32, DocAddress)>,
+    /// With a model: the nearest entries by meaning, and every visible entry's similarity.
+    semantic: Vec<(f32, DocAddress)>,
+    scores: Option<SemanticScores>,
 }
 
 /// Matches questions against one open index. Cheap to create; holds a searcher snapshot.
@@ -267,11 +282,31 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    /// The candidates for `question`, best first, at most `opts.top`.
+    /// The candidates for `question`, best first, at most `opts.top`. With a model, the
+    /// question is embedded here; [`Matcher::find_embedded`] takes a vector computed before
+    /// (`fill` embeds a questionnaire's questions in batches).
     pub fn find(&mut self, question: &str, opts: &MatchOptions) -> Result<Vec<Candidate>> {
-        let Some(asked) = self.ask(question)? else {
+        let vector = match self.index.semantic() {
+            Some(s) => s
+                .embedder
+                .embed(&[text::clean_question(question).as_str()], Role::Query)?
+                .pop(),
+            None => None,
+        };
+        self.find_embedded(question, vector, opts)
+    }
+
+    /// [`Matcher::find`] with the question's vector given (None: words only).
+    pub fn find_embedded(
+        &mut self,
+        question: &str,
+        vector: Option<Vec<f32>>,
+        opts: &MatchOptions,
+    ) -> Result<Vec<Candidate>> {
+        let Some(mut asked) = self.ask(question)? else {
             return Ok(Vec::new());
         };
+        asked.vector = vector.filter(|_| self.index.semantic().is_some());
         if opts.top == 0 {
             return Ok(Vec::new());
         }
@@ -298,6 +333,7 @@ impl<'a> Matcher<'a> {
             .collect::<Result<_>>()?;
         Ok(Some(Asked {
             question: question.to_string(),
+            vector: None,
             asks_value: text::asks_for_value(&cleaned),
             asks_yes_no: text::asks_yes_no(&cleaned),
             negations: text::negations(&cleaned),
@@ -306,8 +342,8 @@ impl<'a> Matcher<'a> {
         }))
     }
 
-    /// The first layer of audience control: both rankings' top `depth` hits, from queries that
-    /// match only entries the `audience` may see.
+    /// The first layer of audience control: each ranking's top `depth` hits, from queries that
+    /// match only entries the `audience` may see (the semantic ranking scores only those).
     fn retrieve(&mut self, asked: &Asked, audience: Audience, depth: usize) -> Result<Hits> {
         let query = self.query(&asked.terms, audience);
         let bm25 = self
@@ -321,7 +357,22 @@ impl<'a> Matcher<'a> {
                 .map_err(|source| self.index_error(source))?,
             None => Vec::new(),
         };
-        Ok(Hits { bm25, words })
+        let (mut semantic, mut scores) = (Vec::new(), None);
+        if let (Some(q), Some(s)) = (&asked.vector, self.index.semantic()) {
+            let found = s.vectors.scores(q, audience, depth);
+            for (id, sim) in &found.top {
+                if let Some(addr) = self.index.address_of(&self.searcher, id)? {
+                    semantic.push((*sim, addr));
+                }
+            }
+            scores = Some(found);
+        }
+        Ok(Hits {
+            bm25,
+            words,
+            semantic,
+            scores,
+        })
     }
 
     /// Re-rank the hits into candidates with a confidence. The second layer of audience control:
@@ -330,6 +381,8 @@ impl<'a> Matcher<'a> {
         let Hits {
             bm25: mut hits,
             words: word_hits,
+            semantic: semantic_hits,
+            scores,
         } = hits;
         let idf: HashMap<&str, f32> = asked.idf.iter().map(|(t, w)| (t.as_str(), *w)).collect();
         let best_bm25 = hits.first().map_or(1.0, |h| h.0.max(f32::EPSILON));
@@ -340,7 +393,8 @@ impl<'a> Matcher<'a> {
             .iter()
             .map(|(score, addr)| (*addr, score / best_words))
             .collect();
-        for (_, addr) in &word_hits {
+        // Entries the words ranking or the model found that BM25 missed join the candidates.
+        for (_, addr) in word_hits.iter().chain(&semantic_hits) {
             if !hits.iter().any(|(_, a)| a == addr) {
                 hits.push((0.0, *addr));
             }
@@ -363,6 +417,10 @@ impl<'a> Matcher<'a> {
                 score,
                 words,
             );
+            if let Some(s) = &scores {
+                signals.semantic = s.by_id.get(&entry.id).copied().unwrap_or(s.mean);
+                signals.semantic_z = s.z(signals.semantic);
+            }
             signals.answer_mismatch = f32::from(u8::from(
                 asked.asks_value && entry.answer.as_deref().and_then(text::class).is_some(),
             ));
@@ -389,21 +447,27 @@ impl<'a> Matcher<'a> {
             });
         }
         candidates.sort_by(|a, b| b.signals.rank.total_cmp(&a.signals.rank));
-        let ranks: Vec<(f32, f32)> = candidates
+        let ranks: Vec<(f32, f32, f32)> = candidates
             .iter()
-            .map(|c| (c.signals.rank, c.signals.words_ratio))
+            .map(|c| (c.signals.rank, c.signals.words_ratio, c.signals.semantic))
             .collect();
+        let weights = if scores.is_some() {
+            &WEIGHTS_SEMANTIC
+        } else {
+            &WEIGHTS
+        };
         for (i, c) in candidates.iter_mut().enumerate() {
-            let (best_rank, best_words) = ranks
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .fold((0.0_f32, 0.0_f32), |(r, w), (_, (r2, w2))| {
-                    (r.max(*r2), w.max(*w2))
-                });
+            let (best_rank, best_words, best_sim) =
+                ranks.iter().enumerate().filter(|(j, _)| *j != i).fold(
+                    (0.0_f32, 0.0_f32, f32::MIN),
+                    |(r, w, m), (_, (r2, w2, m2))| (r.max(*r2), w.max(*w2), m.max(*m2)),
+                );
             c.signals.margin = (c.signals.rank - best_rank).clamp(-0.3, 0.3);
             c.signals.words_margin = c.signals.words_ratio - best_words;
-            c.confidence = confidence_with(&WEIGHTS, &c.signals, c.polarity.is_some());
+            if scores.is_some() && best_sim > f32::MIN {
+                c.signals.semantic_margin = c.signals.semantic - best_sim;
+            }
+            c.confidence = confidence_with(weights, &c.signals, c.polarity.is_some());
         }
         // Best first by the calibrated confidence, which also weighs what the rank does not
         // (answer-type mismatch, polarity, uncovered terms); the rank breaks ties.
@@ -597,13 +661,16 @@ fn signals(
         answer_mismatch: 0.0,
         value_for_yes_no: 0.0,
         uncovered,
-        words_margin: 0.0,
+        ..Signals::default()
     };
     (matched, signals)
 }
 
+/// How many [`features`] there are.
+pub const N_FEATURES: usize = 14;
+
 /// Names of the [`features`], in order; [`WEIGHTS`] has a bias and then one weight for each.
-pub const FEATURES: [&str; 11] = [
+pub const FEATURES: [&str; N_FEATURES] = [
     "quality",
     "query_coverage",
     "entry_coverage",
@@ -615,10 +682,13 @@ pub const FEATURES: [&str; 11] = [
     "value_for_yes_no",
     "words_ratio",
     "words_margin",
+    "semantic",
+    "semantic_z",
+    "semantic_margin",
 ];
 
-/// The inputs of the confidence model (margin scaled to about ±1).
-pub fn features(s: &Signals) -> [f32; 11] {
+/// The inputs of the confidence model (margin scaled to about ±1, the z-score to about 0..1).
+pub fn features(s: &Signals) -> [f32; N_FEATURES] {
     [
         s.quality,
         s.query_coverage,
@@ -631,6 +701,9 @@ pub fn features(s: &Signals) -> [f32; 11] {
         s.value_for_yes_no,
         s.words_ratio,
         s.words_margin,
+        s.semantic,
+        (s.semantic_z / 5.0).clamp(-1.0, 2.0),
+        s.semantic_margin * 5.0,
     ]
 }
 
@@ -639,8 +712,16 @@ pub fn features(s: &Signals) -> [f32; 11] {
 /// `fixtures/eval/company-b/labels.csv` and `fixtures/eval/real-questionnaires.csv` (real
 /// questions, read from `../shared/questionnaires`); re-fit with
 /// `cargo run --release --example fit_confidence` and paste its output here.
-pub const WEIGHTS: [f32; 12] = [
-    0.127, 0.264, 0.000, 0.000, 0.677, 1.036, 1.588, -1.564, -2.368, -0.283, -1.080, 0.128,
+pub const WEIGHTS: [f32; N_FEATURES + 1] = [
+    -0.716, 0.230, 0.000, 0.000, 0.860, 1.401, 1.606, -1.635, -2.428, -0.242, -0.676, 0.221, 0.000,
+    0.000, 0.000,
+];
+
+/// The same with a model: fitted on the same questions with the semantic features, so that each
+/// mode is calibrated on its own (see `examples/fit_confidence.rs --model DIR`).
+pub const WEIGHTS_SEMANTIC: [f32; N_FEATURES + 1] = [
+    -1.385, -1.439, 0.000, 0.000, 0.210, 0.586, 1.082, -1.819, -1.865, -0.283, -0.609, -0.248,
+    2.844, 1.356, 0.533,
 ];
 
 /// The estimated chance that the candidate answers the question: σ(bias + w·features).
@@ -651,7 +732,7 @@ pub fn confidence(s: &Signals) -> Confidence {
 /// [`confidence`] under given weights (`examples/fit_confidence` orders candidates with the
 /// weights it is fitting). A candidate whose question seems asked the other way round
 /// (`polarity`) is halved and never above [`POLARITY_CAP`].
-pub fn confidence_with(weights: &[f32; 12], s: &Signals, polarity: bool) -> Confidence {
+pub fn confidence_with(weights: &[f32; N_FEATURES + 1], s: &Signals, polarity: bool) -> Confidence {
     let z = weights[0]
         + features(s)
             .iter()

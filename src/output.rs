@@ -44,6 +44,34 @@ impl Output {
         }
     }
 
+    /// A progress bar for work done in a few large steps (embedding the library): redrawn in
+    /// place on every call, only on a terminal and never with `--quiet`; `done == total` clears
+    /// it.
+    pub fn bar(&self, what: &str, done: usize, total: usize) {
+        use std::io::IsTerminal;
+        if self.quiet || total == 0 || !io::stderr().is_terminal() {
+            return;
+        }
+        if done >= total {
+            eprint!("\r\x1b[2K");
+            return;
+        }
+        let width = 30;
+        let filled = done * width / total;
+        eprint!(
+            "\r{what} [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            ".".repeat(width - filled)
+        );
+    }
+
+    /// Notes: stderr, silenced by `--quiet`.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("note: {text}");
+        }
+    }
+
     /// Warnings: stderr, silenced by `--quiet`.
     pub fn warn(&self, text: &str) {
         if !self.quiet {

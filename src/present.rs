@@ -20,6 +20,12 @@ pub fn freshness(out: &Output, index: &KbIndex, freshness: Freshness) {
             took.as_secs_f64()
         ));
     }
+    if let Some((texts, took)) = index.embedded {
+        out.status(&format!(
+            "embedded {texts} new text(s) of the library with the model in {:.2} s",
+            took.as_secs_f64()
+        ));
+    }
 }
 
 #[derive(Serialize)]
@@ -113,6 +119,12 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
                 "     why: matched {:?}; quality {:.2} (question covered {:.2}, entry covered {:.2}), comment {:.2}, bm25 {:.1} ({:.2} of best), margin {:+.2}\n",
                 c.matched, s.quality, s.query_coverage, s.entry_coverage, s.comment_coverage, s.bm25, s.bm25_ratio, s.margin
             ));
+            if s.semantic != 0.0 || s.semantic_z != 0.0 {
+                out.push_str(&format!(
+                    "     meaning: similarity {:.2} ({:+.1} standard deviations from the library's mean), margin {:+.2}\n",
+                    s.semantic, s.semantic_z, s.semantic_margin
+                ));
+            }
         }
     }
     out

@@ -216,7 +216,7 @@ pub fn write_review<W: Write + Seek + Send>(
     let pairs = [
         ("format", "trustfill review 1".to_string()),
         ("input", input.display().to_string()),
-        ("input_hash", crate::kb::hash_bytes(&bytes)),
+        ("input_hash", crate::hash::hash_bytes(&bytes)),
         ("kb_fingerprint", report.kb_fingerprint.clone()),
         ("audience", plan.audience.to_string()),
         ("min_confidence", plan.min_confidence.to_string()),

@@ -3,7 +3,6 @@ use std::io::BufRead;
 use anyhow::Context;
 
 use super::{GlobalArgs, data_written};
-use crate::index::KbIndex;
 use crate::kb::Audience;
 use crate::matcher::{MatchOptions, Matcher};
 use crate::output::Output;
@@ -47,9 +46,7 @@ pub(crate) fn parse_audience(s: &str) -> Result<Audience, String> {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
-    let (index, freshness) = KbIndex::open(&global.kb)
-        .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
-    present::freshness(out, &index, freshness);
+    let index = global.open_index(out)?;
     let opts = MatchOptions {
         audience: args.audience,
         top: usize::from(args.top),

@@ -5,7 +5,6 @@ use anyhow::Context;
 use super::{GlobalArgs, data_written};
 use crate::cmd::ask::parse_audience;
 use crate::eval::{evaluate, evaluate_bm25, read_labels};
-use crate::index::KbIndex;
 use crate::kb::Audience;
 use crate::kb::KnowledgeBase;
 use crate::output::Output;
@@ -53,9 +52,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     let labels = read_labels(&args.labels, args.sources.as_deref())
         .with_context(|| format!("cannot read labels {}", args.labels.display()))?;
     let labels = crate::eval::rows(labels, &args.rows);
-    let (index, freshness) = KbIndex::open(&global.kb)
-        .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
-    present::freshness(out, &index, freshness);
+    let index = global.open_index(out)?;
     let report = evaluate(&index, &labels, args.audience)?;
     let kb = KnowledgeBase::load(&global.kb)?;
     let reference = evaluate_bm25(&kb, &labels, args.audience)?;

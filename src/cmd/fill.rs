@@ -72,7 +72,6 @@ use anyhow::Context;
 use super::GlobalArgs;
 use crate::cmd::ask::parse_audience;
 use crate::fill::{self, FillPlan};
-use crate::index::KbIndex;
 use crate::kb::Audience;
 use crate::matcher::DEFAULT_MIN_CONFIDENCE;
 use crate::output::Output;
@@ -166,9 +165,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         today: global.today(),
     };
     plan.check_outputs(args.force)?;
-    let (index, freshness) = KbIndex::open(&global.kb)
-        .with_context(|| format!("cannot open knowledge base {}", global.kb.display()))?;
-    present::freshness(out, &index, freshness);
+    let index = global.open_index(out)?;
     let mut report = fill::draft(&plan, &index, &mut |done, total| {
         out.progress("matching questions", done, total)
     })

@@ -10,11 +10,16 @@ mod fill;
 mod finalize;
 mod inspect;
 mod kb;
+mod model;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::encoder::Embedder;
+use crate::index::KbIndex;
 use crate::output::Output;
 
 /// Drafts answers to security questionnaires from your team's reviewed knowledge base.
@@ -45,6 +50,15 @@ pub struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Sentence-encoder model folder for semantic matching (`none`: words only) [default: the
+    /// installed model]
+    #[arg(long, global = true, env = "TRUSTFILL_MODEL", value_name = "DIR")]
+    pub model: Option<PathBuf>,
+
+    /// Match by words only, even with a model installed or given
+    #[arg(long, global = true)]
+    pub no_model: bool,
+
     /// Take this day (YYYY-MM-DD) as today instead of the system clock: review ages, the dates
     /// written into new entries, logs and review workbooks. Hidden: tests pin it so that no
     /// result depends on when they run.
@@ -53,6 +67,24 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// The model the flags choose, loaded; None for words only. Without a model and without
+    /// `--no-model`, says once how to turn semantic matching on.
+    pub fn model(&self, out: &Output) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
+        model_for(self, out)
+    }
+
+    /// Open the knowledge base's index with the chosen model, embedding what the library needs
+    /// (with a progress bar) and saying what was built.
+    pub fn open_index(&self, out: &Output) -> anyhow::Result<KbIndex> {
+        let model = self.model(out)?;
+        let (index, freshness) = KbIndex::open_with(&self.kb, model, &mut |done, total| {
+            out.bar("embedding the library", done, total)
+        })
+        .with_context(|| format!("cannot open knowledge base {}", self.kb.display()))?;
+        crate::present::freshness(out, &index, freshness);
+        Ok(index)
+    }
+
     /// Today: `--today` when given, else the system clock. The one place a command reads it.
     pub fn today(&self) -> crate::date::Date {
         self.today.unwrap_or_else(crate::date::Date::today)
@@ -69,6 +101,35 @@ pub enum Command {
     /// Maintain the knowledge base
     #[command(subcommand)]
     Kb(kb::KbCommand),
+    /// Install the sentence-encoder model for semantic matching, or see which one is used
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+}
+
+#[cfg(feature = "semantic")]
+fn model_for(global: &GlobalArgs, out: &Output) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
+    use crate::model::{Choice, choose};
+    match choose(global.model.as_deref(), global.no_model) {
+        Choice::Off(_) => Ok(None),
+        Choice::NotInstalled => {
+            out.note("semantic matching is off: no model is installed. `trustfill model install` downloads one (90 MB, once; nothing leaves the machine afterwards); --no-model silences this note");
+            Ok(None)
+        }
+        Choice::Use(dir, _) => {
+            let encoder = crate::encoder::Encoder::load(&dir)?;
+            Ok(Some(Arc::new(encoder)))
+        }
+    }
+}
+
+#[cfg(not(feature = "semantic"))]
+fn model_for(global: &GlobalArgs, _out: &Output) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
+    if global.model.is_some() {
+        anyhow::bail!(
+            "this trustfill was built without semantic matching (--no-default-features); --model needs the default `semantic` feature"
+        );
+    }
+    Ok(None)
 }
 
 /// How a command that did not fail ended.
@@ -100,6 +161,7 @@ impl Cli {
             Command::Inspect(args) => done(inspect::run(args, &self.global, out)),
             Command::Eval(args) => done(eval::run(args, &self.global, out)),
             Command::Kb(cmd) => kb::run(cmd, &self.global, out),
+            Command::Model(cmd) => done(model::run(cmd, &self.global, out)),
         }
     }
 }

@@ -65,7 +65,7 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
     }
     let bytes = std::fs::read(&input).map_err(|e| Error::io("cannot read", &input, e))?;
     if let Some(expected) = review.meta.get("input_hash")
-        && *expected != crate::kb::hash_bytes(&bytes)
+        && *expected != crate::hash::hash_bytes(&bytes)
         && !plan.force
     {
         return Err(Error::Import {

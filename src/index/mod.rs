@@ -19,6 +19,9 @@ use tantivy::schema::{
 };
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
 
+pub mod vectors;
+
+use crate::encoder::Embedder;
 use crate::error::{Error, Result};
 use crate::kb::{self, Audience, EntryKind, KbEntry, KnowledgeBase};
 use crate::text::{self, Analyzer};
@@ -110,8 +113,20 @@ pub struct KbIndex {
     pub root: PathBuf,
     pub fingerprint: String,
     pub fields: Fields,
+    /// The folder of this version of the index.
+    dir: PathBuf,
     thesaurus: Arc<Thesaurus>,
     reader: IndexReader,
+    /// With a model: the model and the library's vectors.
+    semantic: Option<Semantic>,
+    /// Texts embedded while opening (not taken from the cache), and how long that took.
+    pub embedded: Option<(usize, Duration)>,
+}
+
+/// The semantic half of an open index: the model, to embed questions, and the library's vectors.
+pub struct Semantic {
+    pub embedder: Arc<dyn Embedder>,
+    pub vectors: vectors::EntryVectors,
 }
 
 /// A stored entry as read back from the index (what `ask` shows; no parsing of the files).
@@ -143,31 +158,109 @@ pub struct StoredTerms {
 
 impl KbIndex {
     /// Open the index of the knowledge base at `root`, building it first when missing or stale.
+    /// Words only: see [`KbIndex::open_with`] for semantic matching.
     pub fn open(root: &Path) -> Result<(KbIndex, Freshness)> {
-        let fingerprint = kb::fingerprint(root)?;
-        let dir = index_dir(root, &fingerprint);
-        if dir.join(READY_FILE).is_file() {
-            let thesaurus = Arc::new(Thesaurus::load(root, &mut text::english())?);
-            match Self::open_dir(root, &dir, &fingerprint, thesaurus) {
-                Ok(index) => return Ok((index, Freshness::Reused)),
-                // A damaged cache is not the user's problem: drop it and rebuild below.
-                Err(_) => remove_dir(&dir)?,
-            }
-        }
-        Self::build(root, &fingerprint)
+        Self::open_with(root, None, &mut |_, _| {})
     }
 
-    /// Rebuild the index from scratch, whatever state it is in.
-    pub fn rebuild(root: &Path) -> Result<(KbIndex, Freshness)> {
+    /// [`KbIndex::open`], and with a model its vectors of the library: read from the index
+    /// folder, or computed (texts already embedded are taken from the cache) with
+    /// `progress(done, total)` counting texts embedded.
+    pub fn open_with(
+        root: &Path,
+        model: Option<Arc<dyn Embedder>>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(KbIndex, Freshness)> {
+        let fingerprint = kb::fingerprint(root)?;
+        let dir = index_dir(root, &fingerprint);
+        let (mut index, freshness, kb) = 'open: {
+            if dir.join(READY_FILE).is_file() {
+                let thesaurus = Arc::new(Thesaurus::load(root, &mut text::english())?);
+                match Self::open_dir(root, &dir, &fingerprint, thesaurus) {
+                    Ok(index) => break 'open (index, Freshness::Reused, None),
+                    // A damaged cache is not the user's problem: drop it and rebuild below.
+                    Err(_) => remove_dir(&dir)?,
+                }
+            }
+            Self::build(root, &fingerprint)?
+        };
+        if let Some(model) = model {
+            index.attach(model, kb, progress)?;
+        }
+        Ok((index, freshness))
+    }
+
+    /// Rebuild the index from scratch, whatever state it is in (the vectors too, though texts
+    /// already embedded come from the cache).
+    pub fn rebuild(
+        root: &Path,
+        model: Option<Arc<dyn Embedder>>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(KbIndex, Freshness)> {
         let fingerprint = kb::fingerprint(root)?;
         let dir = index_dir(root, &fingerprint);
         if dir.exists() {
             remove_dir(&dir)?;
         }
-        Self::build(root, &fingerprint)
+        let (mut index, freshness, kb) = Self::build(root, &fingerprint)?;
+        if let Some(model) = model {
+            index.attach(model, kb, progress)?;
+        }
+        Ok((index, freshness))
     }
 
-    fn build(root: &Path, fingerprint: &str) -> Result<(KbIndex, Freshness)> {
+    /// Read or compute the library's vectors for `model`.
+    fn attach(
+        &mut self,
+        model: Arc<dyn Embedder>,
+        kb: Option<KnowledgeBase>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<()> {
+        let path = vectors::vectors_path(&self.dir, model.identity());
+        let vectors = match vectors::EntryVectors::load(&path) {
+            Some(v) if v.dim == model.dim() => v,
+            _ => {
+                let start = Instant::now();
+                let kb = match kb {
+                    Some(kb) => kb,
+                    None => KnowledgeBase::load(&self.root)?,
+                };
+                let cache_path = vectors::cache_path(&self.root.join(CACHE_DIR), model.identity());
+                let cache = vectors::load_cache(&cache_path);
+                let mut embedded = 0;
+                let (v, used) = vectors::EntryVectors::compute(
+                    &kb.entries,
+                    model.as_ref(),
+                    &cache,
+                    &mut |d, t| {
+                        embedded = t;
+                        progress(d, t)
+                    },
+                )?;
+                // Best effort: another process may have replaced this index folder meanwhile;
+                // the vectors are good for this run either way.
+                let _ = v.save(&path);
+                let _ = vectors::save_cache(&cache_path, v.dim, &used);
+                self.embedded = Some((embedded, start.elapsed()));
+                v
+            }
+        };
+        self.semantic = Some(Semantic {
+            embedder: model,
+            vectors,
+        });
+        Ok(())
+    }
+
+    /// The model and the library's vectors, when opened with a model.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
+    }
+
+    fn build(
+        root: &Path,
+        fingerprint: &str,
+    ) -> Result<(KbIndex, Freshness, Option<KnowledgeBase>)> {
         let start = Instant::now();
         let kb = KnowledgeBase::load(root)?;
         let thesaurus = Arc::new(Thesaurus::load(root, &mut text::english())?);
@@ -207,7 +300,7 @@ impl KbIndex {
             entries: kb.entries.len(),
             took: start.elapsed(),
         };
-        Ok((index, freshness))
+        Ok((index, freshness, Some(kb)))
     }
 
     fn open_dir(
@@ -237,8 +330,11 @@ impl KbIndex {
             root: root.to_path_buf(),
             fingerprint: fingerprint.to_string(),
             fields,
+            dir: dir.to_path_buf(),
             thesaurus,
             reader,
+            semantic: None,
+            embedded: None,
         })
     }
 
@@ -299,6 +395,23 @@ impl KbIndex {
                 tags: all(f.tags_terms),
             },
         })
+    }
+
+    /// Where the entry `id` is in `searcher`'s snapshot.
+    pub fn address_of(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+        use tantivy::collector::TopDocs;
+        use tantivy::query::TermQuery;
+        let query = TermQuery::new(
+            tantivy::Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let hits = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(|source| Error::Index {
+                path: self.dir.clone(),
+                source,
+            })?;
+        Ok(hits.first().map(|(_, addr)| *addr))
     }
 
     pub fn num_entries(&self) -> u64 {

@@ -244,7 +244,7 @@ pub fn kb_files(root: &Path) -> Result<Vec<KbFile>> {
 /// and bytes, in sorted order, and the thesaurus. Cheap enough to compute on every command (no parsing), stable across
 /// Rust versions (unlike `DefaultHasher`), and it changes whenever any entry does.
 pub fn fingerprint(root: &Path) -> Result<String> {
-    let mut hash = Fnv64::new();
+    let mut hash = crate::hash::Fnv64::new();
     for file in kb_files(root)? {
         let bytes =
             std::fs::read(&file.path).map_err(|e| Error::io("cannot read", &file.path, e))?;
@@ -266,32 +266,6 @@ pub fn fingerprint(root: &Path) -> Result<String> {
         hash.write(&bytes);
     }
     Ok(format!("{:016x}", hash.finish()))
-}
-
-/// FNV-1a of some bytes, as 16 hex digits: a stable content hash for files we hand back.
-pub fn hash_bytes(bytes: &[u8]) -> String {
-    let mut hash = Fnv64::new();
-    hash.write(bytes);
-    format!("{:016x}", hash.finish())
-}
-
-struct Fnv64(u64);
-
-impl Fnv64 {
-    fn new() -> Fnv64 {
-        Fnv64(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// An id from the question's first meaningful words (`prefix` first, e.g. `learned-`), made

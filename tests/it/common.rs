@@ -42,8 +42,13 @@ pub fn shipped_kb_copy() -> (tempfile::TempDir, PathBuf) {
 /// staleness pass a later `--today` of their own.
 pub const TODAY: &str = "2026-11-02";
 
-/// The `trustfill` binary with a clean environment (no TRUSTFILL_KB from the developer's shell,
-/// no fault injection) and today pinned to [`TODAY`].
+/// A data folder that holds nothing (and is never created): no installed model.
+pub fn no_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-trustfill-home")
+}
+
+/// The `trustfill` binary with a clean environment (no TRUSTFILL_KB or TRUSTFILL_MODEL from the
+/// developer's shell, no installed model, no fault injection) and today pinned to [`TODAY`].
 pub fn trustfill(kb: &Path) -> Command {
     trustfill_on(kb, TODAY)
 }
@@ -53,6 +58,10 @@ pub fn trustfill_on(kb: &Path, today: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_trustfill"));
     cmd.env_remove("TRUSTFILL_KB")
         .env_remove("TRUSTFILL_FAULT")
+        .env_remove("TRUSTFILL_MODEL")
+        .env_remove("HF_ENDPOINT")
+        // An empty data folder: a model the developer installed never changes a result.
+        .env("TRUSTFILL_HOME", no_home())
         .arg("--kb")
         .arg(kb)
         .args(["--today", today]);
@@ -166,7 +175,7 @@ pub fn sample_in(dir: &Path) -> PathBuf {
 }
 
 pub fn file_hash(path: &Path) -> String {
-    trustfill::kb::hash_bytes(&std::fs::read(path).unwrap())
+    trustfill::hash::hash_bytes(&std::fs::read(path).unwrap())
 }
 
 /// Runs `fill` on `input` and checks the refusal: exit 2, every `expect` in the error, a hint,

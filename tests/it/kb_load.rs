@@ -84,6 +84,8 @@ fn kb_env_variable_selects_the_knowledge_base() {
     )]);
     let out = run(std::process::Command::new(env!("CARGO_BIN_EXE_trustfill"))
         .env("TRUSTFILL_KB", &kb)
+        .env("TRUSTFILL_HOME", no_home())
+        .env_remove("TRUSTFILL_MODEL")
         .args([
             "--today",
             TODAY,

@@ -20,3 +20,5 @@ mod kb_manage;
 mod legacy;
 mod matching;
 mod real;
+#[cfg(feature = "semantic")]
+mod semantic;

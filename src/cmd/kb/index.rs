@@ -18,8 +18,11 @@ use crate::present;
 pub struct Args {}
 
 pub fn run(_args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
-    let (index, freshness) = KbIndex::rebuild(&global.kb)
-        .with_context(|| format!("cannot index knowledge base {}", global.kb.display()))?;
+    let model = global.model(out)?;
+    let (index, freshness) = KbIndex::rebuild(&global.kb, model, &mut |done, total| {
+        out.bar("embedding the library", done, total)
+    })
+    .with_context(|| format!("cannot index knowledge base {}", global.kb.display()))?;
     present::freshness(out, &index, freshness);
     Ok(())
 }

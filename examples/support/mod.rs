@@ -1,0 +1,173 @@
+//! What the evaluation examples share: the labeled sets, their cold versions, and the model.
+//!
+//! A *cold* library is a labeled set's knowledge base as a team's first library looks: every
+//! answer written out as a spreadsheet row without its variants and brought in through
+//! `kb import` (policies copied as they are). The labels still apply, since import keeps the
+//! ID column. Cold copies are written under `target/eval/` and reused between runs while the
+//! source library is unchanged, so their index and vectors are built once.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use trustfill::encoder::Embedder;
+use trustfill::index::KbIndex;
+use trustfill::kb::{EntryKind, KnowledgeBase};
+
+pub struct Set {
+    pub name: String,
+    pub labels: PathBuf,
+    pub kb: PathBuf,
+    pub sources: Option<PathBuf>,
+}
+
+/// The labeled sets in the repository; the real-questionnaire set only where
+/// `../shared/questionnaires` is present. With `cold`, each set's cold version follows it.
+pub fn sets(cold: bool) -> Vec<Set> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/questionnaires");
+    let mut warm = vec![
+        Set {
+            name: "shipped KB".into(),
+            labels: root.join("fixtures/eval/shipped-kb-labels.csv"),
+            kb: root.join("knowledge-base"),
+            sources: None,
+        },
+        Set {
+            name: "second library".into(),
+            labels: root.join("fixtures/eval/company-b/labels.csv"),
+            kb: root.join("fixtures/eval/company-b"),
+            sources: None,
+        },
+    ];
+    if shared.is_dir() {
+        warm.push(Set {
+            name: "real questionnaires".into(),
+            labels: root.join("fixtures/eval/real-questionnaires.csv"),
+            kb: root.join("knowledge-base"),
+            sources: Some(shared),
+        });
+    } else {
+        eprintln!(
+            "note: {} is absent; leaving out the real-questionnaire set",
+            shared.display()
+        );
+    }
+    if !cold {
+        return warm;
+    }
+    let mut out = Vec::new();
+    for set in warm {
+        let cold_kb = cold_copy(&set.kb);
+        let name = format!("{}, cold", set.name);
+        let labels = set.labels.clone();
+        let sources = set.sources.clone();
+        out.push(set);
+        out.push(Set {
+            name,
+            labels,
+            kb: cold_kb,
+            sources,
+        });
+    }
+    out
+}
+
+/// The cold copy of the knowledge base at `kb` (see the module's documentation).
+pub fn cold_copy(kb: &Path) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let name = kb.file_name().unwrap().to_string_lossy().into_owned();
+    let dest = root.join("target/eval").join(format!("cold-{name}"));
+    let loaded = KnowledgeBase::load(kb).expect("knowledge base");
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "ID", "Question", "Answer", "Comment", "Tags", "Audience", "Owner", "Reviewed",
+    ])
+    .unwrap();
+    for e in loaded
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Answer)
+    {
+        csv.write_record([
+            e.id.as_str(),
+            &e.question,
+            e.answer.as_deref().unwrap_or_default(),
+            &e.comment,
+            &e.tags.join(", "),
+            e.audience.as_str(),
+            e.owner.as_deref().unwrap_or_default(),
+            &e.reviewed.map(|d| d.to_string()).unwrap_or_default(),
+        ])
+        .unwrap();
+    }
+    let library = csv.into_inner().unwrap();
+    let stamp = dest.join("source.csv");
+    if std::fs::read(&stamp).ok().as_deref() == Some(library.as_slice()) {
+        return dest;
+    }
+    let _ = std::fs::remove_dir_all(dest.join("answers"));
+    let _ = std::fs::remove_dir_all(dest.join("policies"));
+    std::fs::create_dir_all(&dest).unwrap();
+    let import_from = dest.join("library.csv");
+    std::fs::write(&import_from, &library).unwrap();
+    let plan = trustfill::kb::import::ImportPlan {
+        source: import_from.clone(),
+        kb: dest.clone(),
+        default_audience: trustfill::kb::Audience::Public,
+        owner: None,
+        name: Some("library".into()),
+        limits: Default::default(),
+        today: "2026-11-02".parse().unwrap(),
+    };
+    trustfill::kb::import::import_library(&plan).expect("kb import of the cold library");
+    std::fs::remove_file(&import_from).unwrap();
+    if kb.join("policies").is_dir() {
+        std::fs::create_dir_all(dest.join("policies")).unwrap();
+        for f in std::fs::read_dir(kb.join("policies")).unwrap().flatten() {
+            std::fs::copy(f.path(), dest.join("policies").join(f.file_name())).unwrap();
+        }
+    }
+    std::fs::write(&stamp, &library).unwrap();
+    dest
+}
+
+/// `--model DIR` (or `TRUSTFILL_MODEL`) from the command line: the model to evaluate with.
+pub fn model(args: &mut Vec<String>) -> Option<Arc<dyn Embedder>> {
+    let dir = match args.iter().position(|a| a == "--model") {
+        Some(i) => {
+            args.remove(i);
+            Some(PathBuf::from(args.remove(i)))
+        }
+        None => std::env::var_os("TRUSTFILL_MODEL").map(PathBuf::from),
+    }?;
+    #[cfg(feature = "semantic")]
+    {
+        let encoder = trustfill::encoder::Encoder::load(&dir).expect("the model loads");
+        eprintln!("with the model in {}", dir.display());
+        Some(Arc::new(encoder))
+    }
+    #[cfg(not(feature = "semantic"))]
+    panic!(
+        "--model {}: built without the semantic feature",
+        dir.display()
+    )
+}
+
+/// Whether `flag` is among the arguments (and take it out).
+pub fn flag(args: &mut Vec<String>, flag: &str) -> bool {
+    match args.iter().position(|a| a == flag) {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    }
+}
+
+pub fn open(kb: &Path, model: Option<&Arc<dyn Embedder>>) -> KbIndex {
+    let (index, _) =
+        KbIndex::open_with(kb, model.cloned(), &mut |_, _| {}).expect("knowledge base opens");
+    index
+}

@@ -1,0 +1,425 @@
+//! The model folder and its BERT: loading, settings, identity and the forward pass (the
+//! `semantic` feature).
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Tensor};
+use candle_nn::VarBuilder;
+use serde::Deserialize;
+
+use super::{BATCH, Embedder, Role, bert};
+use crate::error::{Error, Result};
+use crate::hash::Fnv64;
+
+pub use super::bert::Config as BertConfig;
+
+/// How token vectors become one sentence vector (`1_Pooling/config.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooling {
+    Mean,
+    Cls,
+    Max,
+    MeanSqrtLen,
+}
+
+/// What a model folder says about how to use the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSettings {
+    pub pooling: Pooling,
+    pub normalize: bool,
+    /// Tokens per text, at most (longer texts are cut).
+    pub max_tokens: usize,
+    pub query_prefix: String,
+    pub passage_prefix: String,
+}
+
+/// Our own settings file in a model folder, for what sentence-transformers' files do not say.
+pub const SETTINGS_FILE: &str = "trustfill.toml";
+
+/// A loaded model, ready to embed.
+pub struct Encoder {
+    dir: PathBuf,
+    bert: bert::Bert,
+    tokenizer: tokenizers::Tokenizer,
+    settings: ModelSettings,
+    dim: usize,
+    identity: String,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder")
+            .field("dir", &self.dir)
+            .field("settings", &self.settings)
+            .field("dim", &self.dim)
+            .field("identity", &self.identity)
+            .finish()
+    }
+}
+
+fn model_error(path: &Path, message: impl Into<String>, hint: Option<&str>) -> Error {
+    Error::Model {
+        path: path.to_path_buf(),
+        message: message.into(),
+        hint: hint.map(str::to_string),
+    }
+}
+
+const REINSTALL: &str = "install the model again with `trustfill model install` (or `--from DIR` for a folder you have)";
+
+/// Read and parse a JSON file of the folder; `None` when it is absent and optional.
+fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| model_error(&path, format!("is not valid: {e}"), Some(REINSTALL)))
+}
+
+fn required(dir: &Path, name: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(model_error(
+            &path,
+            "is missing: a model folder needs config.json, tokenizer.json and model.safetensors",
+            Some(REINSTALL),
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+struct PoolingFile {
+    #[serde(default)]
+    pooling_mode_cls_token: bool,
+    #[serde(default)]
+    pooling_mode_mean_tokens: bool,
+    #[serde(default)]
+    pooling_mode_max_tokens: bool,
+    #[serde(default)]
+    pooling_mode_mean_sqrt_len_tokens: bool,
+}
+
+#[derive(Deserialize)]
+struct ModuleEntry {
+    #[serde(default)]
+    path: String,
+    #[serde(rename = "type", default)]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct SentenceBertConfig {
+    max_seq_length: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+struct SentenceTransformersConfig {
+    #[serde(default)]
+    prompts: std::collections::HashMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OwnSettings {
+    query_prefix: Option<String>,
+    passage_prefix: Option<String>,
+}
+
+/// The settings a folder declares (files other than the weights and the tokenizer).
+pub fn read_settings(dir: &Path, config: &BertConfig) -> Result<ModelSettings> {
+    let modules: Vec<ModuleEntry> = read_json(dir, "modules.json")?.unwrap_or_default();
+    let pooling_dir = modules
+        .iter()
+        .find(|m| m.kind.ends_with("Pooling"))
+        .map_or("1_Pooling", |m| m.path.as_str());
+    let pooling = match read_json::<PoolingFile>(dir, &format!("{pooling_dir}/config.json"))? {
+        None => Pooling::Mean,
+        Some(p) if p.pooling_mode_mean_tokens => Pooling::Mean,
+        Some(p) if p.pooling_mode_cls_token => Pooling::Cls,
+        Some(p) if p.pooling_mode_max_tokens => Pooling::Max,
+        Some(p) if p.pooling_mode_mean_sqrt_len_tokens => Pooling::MeanSqrtLen,
+        Some(_) => {
+            return Err(model_error(
+                &dir.join(pooling_dir).join("config.json"),
+                "names no pooling mode trustfill knows (mean, cls, max, mean_sqrt_len)",
+                None,
+            ));
+        }
+    };
+    let normalize = modules.iter().any(|m| m.kind.ends_with("Normalize"));
+    let max_tokens = read_json::<SentenceBertConfig>(dir, "sentence_bert_config.json")?
+        .and_then(|c| c.max_seq_length)
+        .unwrap_or(config.max_position_embeddings)
+        .min(config.max_position_embeddings);
+    let prompts =
+        read_json::<SentenceTransformersConfig>(dir, "config_sentence_transformers.json")?
+            .unwrap_or_default()
+            .prompts;
+    let own_path = dir.join(SETTINGS_FILE);
+    let own: OwnSettings = if own_path.is_file() {
+        let text = std::fs::read_to_string(&own_path)
+            .map_err(|e| Error::io("cannot read", &own_path, e))?;
+        toml::from_str(&text).map_err(|e| {
+            model_error(
+                &own_path,
+                format!("is not valid: {}", e.message()),
+                Some("it may hold query_prefix and passage_prefix, both strings"),
+            )
+        })?
+    } else {
+        OwnSettings::default()
+    };
+    let prompt = |keys: &[&str]| keys.iter().find_map(|k| prompts.get(*k).cloned());
+    Ok(ModelSettings {
+        pooling,
+        normalize,
+        max_tokens,
+        query_prefix: own
+            .query_prefix
+            .or_else(|| prompt(&["query"]))
+            .unwrap_or_default(),
+        passage_prefix: own
+            .passage_prefix
+            .or_else(|| prompt(&["passage", "document"]))
+            .unwrap_or_default(),
+    })
+}
+
+/// A stable identity of a model folder, cheap to compute on every command: FNV-1a over the
+/// configuration files, the tokenizer, the weight file's length and header (tensor names,
+/// shapes, offsets) and 16 slices of its bytes spread over the file. Any other model, or the
+/// same model re-trained, gets another identity, and the embeddings of the library are computed
+/// again.
+pub fn identity(dir: &Path) -> Result<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut hash = Fnv64::new();
+    for name in [
+        "config.json",
+        "tokenizer.json",
+        "modules.json",
+        "1_Pooling/config.json",
+        "sentence_bert_config.json",
+        "config_sentence_transformers.json",
+        SETTINGS_FILE,
+    ] {
+        let path = dir.join(name);
+        if let Ok(bytes) = std::fs::read(&path) {
+            hash.write(name.as_bytes());
+            hash.write(&(bytes.len() as u64).to_le_bytes());
+            hash.write(&bytes);
+        }
+    }
+    let weights = required(dir, "model.safetensors")?;
+    let mut file =
+        std::fs::File::open(&weights).map_err(|e| Error::io("cannot read", &weights, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io("cannot read", &weights, e))?
+        .len();
+    hash.write(&len.to_le_bytes());
+    let mut slice = vec![0u8; 4096];
+    for k in 0..16u64 {
+        let at = (len.saturating_sub(slice.len() as u64)) * k / 15;
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| file.read(&mut slice))
+            .map(|n| hash.write(&slice[..n]))
+            .map_err(|e| Error::io("cannot read", &weights, e))?;
+    }
+    Ok(hash.hex())
+}
+
+impl Encoder {
+    /// Load the model in `dir`. Every problem names the file it is in.
+    pub fn load(dir: &Path) -> Result<Encoder> {
+        if !dir.is_dir() {
+            return Err(model_error(
+                dir,
+                "is not a model folder (it does not exist)",
+                Some(
+                    "install the default model with `trustfill model install`, or pass --no-model to match by words only",
+                ),
+            ));
+        }
+        let config_path = required(dir, "config.json")?;
+        let tokenizer_path = required(dir, "tokenizer.json")?;
+        let weights_path = required(dir, "model.safetensors")?;
+        let config: BertConfig = read_json(dir, "config.json")?.expect("checked above");
+        if let Some(kind) = &config.model_type
+            && kind != "bert"
+        {
+            return Err(model_error(
+                &config_path,
+                format!(
+                    "describes a {kind:?} model; trustfill runs BERT models (model_type \"bert\")"
+                ),
+                Some("all-MiniLM-L6-v2, bge-small-en-v1.5 and e5-small-v2 are BERT models"),
+            ));
+        }
+        if config.num_attention_heads == 0
+            || !config
+                .hidden_size
+                .is_multiple_of(config.num_attention_heads)
+        {
+            return Err(model_error(
+                &config_path,
+                "has a hidden_size that num_attention_heads does not divide",
+                Some(REINSTALL),
+            ));
+        }
+        let settings = read_settings(dir, &config)?;
+        let mut tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path).map_err(|e| {
+            model_error(
+                &tokenizer_path,
+                format!("cannot be read: {e}"),
+                Some(REINSTALL),
+            )
+        })?;
+        // Padding is ours to do per batch; the file's own (all-MiniLM-L6-v2 pads every text to
+        // 128 tokens) would cost several times the work.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(tokenizers::TruncationParams {
+                max_length: settings.max_tokens,
+                ..Default::default()
+            }))
+            .map_err(|e| model_error(&tokenizer_path, format!("cannot be set up: {e}"), None))?;
+        let bytes =
+            std::fs::read(&weights_path).map_err(|e| Error::io("cannot read", &weights_path, e))?;
+        let weights_error = |e: candle_core::Error| {
+            model_error(
+                &weights_path,
+                format!("does not hold the weights config.json describes: {e}"),
+                Some(REINSTALL),
+            )
+        };
+        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &bert::device())
+            .map_err(weights_error)?;
+        let bert = bert::Bert::load(vb, &config).map_err(weights_error)?;
+        Ok(Encoder {
+            dir: dir.to_path_buf(),
+            bert,
+            tokenizer,
+            settings,
+            dim: config.hidden_size,
+            identity: identity(dir)?,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn settings(&self) -> &ModelSettings {
+        &self.settings
+    }
+
+    /// One vector per text, in order. Texts are tokenized, sorted by length and run in batches
+    /// of [`BATCH`], so that little work goes to padding.
+    pub fn encode(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>> {
+        let prefix = match role {
+            Role::Query => &self.settings.query_prefix,
+            Role::Passage => &self.settings.passage_prefix,
+        };
+        let mut tokens: Vec<(usize, Vec<u32>)> = Vec::with_capacity(texts.len());
+        for (i, text) in texts.iter().enumerate() {
+            let input = format!("{prefix}{text}");
+            let encoding = self
+                .tokenizer
+                .encode_fast(input.as_str(), true)
+                .map_err(|e| self.error(format!("cannot tokenize a text: {e}")))?;
+            tokens.push((i, encoding.get_ids().to_vec()));
+        }
+        tokens.sort_by_key(|(_, ids)| ids.len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for batch in tokens.chunks(BATCH) {
+            let vectors = self.forward(batch).map_err(|e| self.error(e.to_string()))?;
+            for ((i, _), v) in batch.iter().zip(vectors) {
+                out[*i] = v;
+            }
+        }
+        Ok(out)
+    }
+
+    fn forward(&self, batch: &[(usize, Vec<u32>)]) -> candle_core::Result<Vec<Vec<f32>>> {
+        let len = batch
+            .iter()
+            .map(|(_, ids)| ids.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut ids = Vec::with_capacity(batch.len() * len);
+        let mut mask = Vec::with_capacity(batch.len() * len);
+        for (_, t) in batch {
+            ids.extend(
+                t.iter()
+                    .copied()
+                    .chain(std::iter::repeat_n(0, len - t.len())),
+            );
+            mask.extend(
+                std::iter::repeat_n(1u32, t.len()).chain(std::iter::repeat_n(0, len - t.len())),
+            );
+        }
+        let device = bert::device();
+        let ids = Tensor::from_vec(ids, (batch.len(), len), &device)?;
+        let mask = Tensor::from_vec(mask, (batch.len(), len), &device)?;
+        let hidden = self.bert.forward(&ids, &mask)?;
+        let pooled = pool(&hidden, &mask, self.settings.pooling)?;
+        let pooled = if self.settings.normalize {
+            let norm = pooled
+                .sqr()?
+                .sum_keepdim(1)?
+                .sqrt()?
+                .clamp(1e-12, f64::MAX)?;
+            pooled.broadcast_div(&norm)?
+        } else {
+            pooled
+        };
+        pooled.to_vec2::<f32>()
+    }
+
+    fn error(&self, message: String) -> Error {
+        model_error(&self.dir, message, None)
+    }
+}
+
+/// `(batch, len, hidden)` token vectors → `(batch, hidden)`, padding excluded.
+fn pool(hidden: &Tensor, mask: &Tensor, pooling: Pooling) -> candle_core::Result<Tensor> {
+    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+    match pooling {
+        Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1),
+        Pooling::Mean | Pooling::MeanSqrtLen => {
+            let sum = hidden.broadcast_mul(&mask)?.sum(1)?;
+            let count = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
+            let count = if pooling == Pooling::Mean {
+                count
+            } else {
+                count.sqrt()?
+            };
+            sum.broadcast_div(&count)
+        }
+        Pooling::Max => {
+            // Padding gets a very low value so that it never is the maximum.
+            let low = ((mask.ones_like()? - &mask)? * -1e9)?;
+            hidden.broadcast_add(&low)?.max(1)
+        }
+    }
+}
+
+impl Embedder for Encoder {
+    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>> {
+        self.encode(texts, role)
+    }
+
+    fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+}

@@ -1,0 +1,58 @@
+//! Sentence embeddings from a sentence-transformers model folder, run in this process on the CPU.
+//!
+//! A folder holds `config.json` (a BERT configuration), `tokenizer.json`, `model.safetensors`,
+//! and optionally `1_Pooling/config.json` (how token vectors become one vector: mean, CLS, max
+//! or mean/√len; mean when absent), `modules.json` (normalised to unit length when it lists a
+//! `Normalize` module), `sentence_bert_config.json` (`max_seq_length`) and prompts for queries
+//! and passages, from `config_sentence_transformers.json` or our own `trustfill.toml`
+//! (e5 models want `query: ` and `passage: `). [`Encoder::load`] reads it all and says what is
+//! wrong with a folder, by file, when it cannot.
+//!
+//! This module knows nothing of knowledge bases, indexes or questionnaires: texts in, vectors
+//! out. Where models come from is [`crate::model`]; the library's vectors are kept by
+//! [`crate::index::vectors`] and used by [`crate::matcher`].
+
+#[cfg(feature = "semantic")]
+mod bert;
+#[cfg(feature = "semantic")]
+mod folder;
+
+#[cfg(feature = "semantic")]
+pub use folder::*;
+
+use crate::error::Result;
+
+/// Texts per forward pass: large enough to keep both cores busy, small enough that padding to
+/// the batch's longest text wastes little once texts are sorted by length.
+pub const BATCH: usize = 64;
+
+/// What a text is, for models that prefix queries and passages differently (e5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A question: what is asked, and the phrasings of the library's questions.
+    Query,
+    /// A passage that may answer: an entry's answer and comment.
+    Passage,
+}
+
+/// Anything that turns texts into vectors of one length: the [`Encoder`] of a model folder
+/// (with the `semantic` feature), or a stand-in in tests.
+pub trait Embedder: Send + Sync {
+    /// One vector per text, in order.
+    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>>;
+    /// A stable identity: another model, or the same model changed, has another.
+    fn identity(&self) -> &str;
+    /// Length of every vector.
+    fn dim(&self) -> usize;
+}
+
+/// Cosine similarity of two vectors (their dot product when both are unit length).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    dot / (na.sqrt() * nb.sqrt()).max(1e-12)
+}

