@@ -287,8 +287,11 @@ pub fn evaluate(index: &KbIndex, labels: &[Labeled], audience: Audience) -> Resu
     let mut matcher = Matcher::new(index);
     let opts = MatchOptions { audience, top: 6 };
     let mut outcomes = Vec::with_capacity(labels.len());
-    for l in labels {
-        let found = matcher.find(&l.question, &opts)?;
+    let questions: Vec<&str> = labels.iter().map(|l| l.question.as_str()).collect();
+    let mut vectors = crate::matcher::embed_questions(index, &questions)?.unwrap_or_default();
+    vectors.resize(labels.len(), Vec::new());
+    for (l, v) in labels.iter().zip(vectors) {
+        let found = matcher.find_embedded(&l.question, Some(v).filter(|v| !v.is_empty()), &opts)?;
         let answers: Vec<_> = found
             .iter()
             .filter(|c| c.entry.kind == EntryKind::Answer)

@@ -169,6 +169,9 @@ pub struct Candidate {
     /// Set when the question seems asked the other way round from the entry: the confidence is
     /// then capped at [`POLARITY_CAP`] and this says why, for the reviewer.
     pub polarity: Option<String>,
+    /// Set when the question is not self-contained ([`text::needs_context`]): the confidence is
+    /// capped the same way, since what it asks depends on the question it follows.
+    pub incomplete: Option<String>,
 }
 
 /// Highest confidence a candidate keeps when the question may be asked the other way round:
@@ -197,6 +200,8 @@ struct Asked {
     question: String,
     /// Its vector, with a model.
     vector: Option<Vec<f32>>,
+    /// It is a follow-up that needs the question before it.
+    incomplete: bool,
     terms: Vec<String>,
     idf: Vec<(String, f32)>,
     asks_value: bool,
@@ -286,17 +291,12 @@ impl<'a> Matcher<'a> {
     /// question is embedded here; [`Matcher::find_embedded`] takes a vector computed before
     /// (`fill` embeds a questionnaire's questions in batches).
     pub fn find(&mut self, question: &str, opts: &MatchOptions) -> Result<Vec<Candidate>> {
-        let vector = match self.index.semantic() {
-            Some(s) => s
-                .embedder
-                .embed(&[text::clean_question(question).as_str()], Role::Query)?
-                .pop(),
-            None => None,
-        };
+        let vector = embed_questions(self.index, &[question])?.and_then(|mut v| v.pop());
         self.find_embedded(question, vector, opts)
     }
 
-    /// [`Matcher::find`] with the question's vector given (None: words only).
+    /// [`Matcher::find`] with the question's vector given (from [`embed_questions`]; None:
+    /// words only).
     pub fn find_embedded(
         &mut self,
         question: &str,
@@ -306,6 +306,7 @@ impl<'a> Matcher<'a> {
         let Some(mut asked) = self.ask(question)? else {
             return Ok(Vec::new());
         };
+        asked.incomplete = text::needs_context(&text::clean_question(question));
         asked.vector = vector.filter(|_| self.index.semantic().is_some());
         if opts.top == 0 {
             return Ok(Vec::new());
@@ -334,6 +335,7 @@ impl<'a> Matcher<'a> {
         Ok(Some(Asked {
             question: question.to_string(),
             vector: None,
+            incomplete: false,
             asks_value: text::asks_for_value(&cleaned),
             asks_yes_no: text::asks_yes_no(&cleaned),
             negations: text::negations(&cleaned),
@@ -444,6 +446,9 @@ impl<'a> Matcher<'a> {
                 confidence: Confidence(0),
                 signals,
                 polarity,
+                incomplete: asked.incomplete.then(|| {
+                    "is not a question on its own: it follows the question before it, which decides what it asks".to_string()
+                }),
             });
         }
         candidates.sort_by(|a, b| b.signals.rank.total_cmp(&a.signals.rank));
@@ -467,7 +472,8 @@ impl<'a> Matcher<'a> {
             if scores.is_some() && best_sim > f32::MIN {
                 c.signals.semantic_margin = c.signals.semantic - best_sim;
             }
-            c.confidence = confidence_with(weights, &c.signals, c.polarity.is_some());
+            let capped = c.polarity.is_some() || c.incomplete.is_some();
+            c.confidence = confidence_with(weights, &c.signals, capped);
         }
         // Best first by the calibrated confidence, which also weighs what the rank does not
         // (answer-type mismatch, polarity, uncovered terms); the rank breaks ties.
@@ -581,6 +587,18 @@ impl<'a> Matcher<'a> {
             source,
         }
     }
+}
+
+/// With a model, the vectors of `questions` as the matcher embeds them (cleaned of ids,
+/// numbering and framework boilerplate, as the words rankings see them), in order; None
+/// without a model.
+pub fn embed_questions(index: &KbIndex, questions: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
+    let Some(s) = index.semantic() else {
+        return Ok(None);
+    };
+    let cleaned: Vec<String> = questions.iter().map(|q| text::clean_question(q)).collect();
+    let texts: Vec<&str> = cleaned.iter().map(String::as_str).collect();
+    s.embedder.embed(&texts, Role::Query).map(Some)
 }
 
 /// [`GENERIC_WEIGHT`] for a generic questionnaire term, 1 for any other.
@@ -730,9 +748,9 @@ pub fn confidence(s: &Signals) -> Confidence {
 }
 
 /// [`confidence`] under given weights (`examples/fit_confidence` orders candidates with the
-/// weights it is fitting). A candidate whose question seems asked the other way round
-/// (`polarity`) is halved and never above [`POLARITY_CAP`].
-pub fn confidence_with(weights: &[f32; N_FEATURES + 1], s: &Signals, polarity: bool) -> Confidence {
+/// weights it is fitting). A candidate whose question seems asked the other way round, or is
+/// not a question on its own (`capped`), is halved and never above [`POLARITY_CAP`].
+pub fn confidence_with(weights: &[f32; N_FEATURES + 1], s: &Signals, capped: bool) -> Confidence {
     let z = weights[0]
         + features(s)
             .iter()
@@ -741,7 +759,7 @@ pub fn confidence_with(weights: &[f32; N_FEATURES + 1], s: &Signals, polarity: b
             .sum::<f32>();
     let p = 1.0 / (1.0 + (-z).exp());
     let percent = (p * 100.0).round().clamp(0.0, 100.0) as u8;
-    Confidence(if polarity {
+    Confidence(if capped {
         (percent / 2).min(POLARITY_CAP)
     } else {
         percent
@@ -766,8 +784,41 @@ mod tests {
         }
         std::fs::create_dir_all(dir.path().join("answers")).unwrap();
         std::fs::write(dir.path().join("answers/a.toml"), text).unwrap();
-        let (index, _) = KbIndex::open(dir.path()).unwrap();
+        let (index, _) =
+            KbIndex::open_with(dir.path(), Some(Arc::new(Words)), &mut |_, _| {}).unwrap();
         (dir, index)
+    }
+
+    /// A stand-in model: a text's vector counts its words in 16 buckets by length.
+    struct Words;
+
+    impl crate::encoder::Embedder for Words {
+        fn embed(&self, texts: &[&str], _role: Role) -> Result<Vec<Vec<f32>>> {
+            Ok(texts
+                .iter()
+                .map(|t| {
+                    let mut v = vec![0.0; 16];
+                    for w in t.split_whitespace() {
+                        v[w.len() % 16] += 1.0;
+                    }
+                    v
+                })
+                .collect())
+        }
+        fn identity(&self) -> &str {
+            "words"
+        }
+        fn dim(&self) -> usize {
+            16
+        }
+    }
+
+    /// The question asked in the audience tests, with its vector.
+    fn asked(m: &mut Matcher, index: &KbIndex) -> Asked {
+        let question = "Are backups encrypted and audited?";
+        let mut asked = m.ask(question).unwrap().unwrap();
+        asked.vector = embed_questions(index, &[question]).unwrap().unwrap().pop();
+        asked
     }
 
     /// What each reader may see, written out here rather than derived from `visible_to`.
@@ -791,13 +842,32 @@ mod tests {
     fn retrieval_matches_only_what_the_reader_may_see() {
         let (_dir, index) = audience_kb();
         let mut m = Matcher::new(&index);
-        let asked = m
-            .ask("Are backups encrypted and audited?")
-            .unwrap()
-            .unwrap();
+        let asked = asked(&mut m, &index);
         for (reader, allowed) in MAY_SEE {
             let hits = m.retrieve(&asked, reader, 50).unwrap();
-            for (ranking, found) in [("bm25", &hits.bm25), ("words", &hits.words)] {
+            let scored: Vec<String> = hits
+                .scores
+                .as_ref()
+                .unwrap()
+                .by_id
+                .keys()
+                .cloned()
+                .collect();
+            assert_eq!(
+                scored.len(),
+                3 * allowed.len(),
+                "scored by meaning for {reader}"
+            );
+            assert_eq!(
+                audiences(scored.into_iter()),
+                allowed.iter().map(|a| a.to_string()).collect(),
+                "scored by meaning for {reader}"
+            );
+            for (ranking, found) in [
+                ("bm25", &hits.bm25),
+                ("words", &hits.words),
+                ("meaning", &hits.semantic),
+            ] {
                 let ids: Vec<String> = found
                     .iter()
                     .map(|(_, addr)| m.prepared(*addr).unwrap().entry.id.clone())
@@ -822,12 +892,10 @@ mod tests {
     fn ranking_drops_every_entry_above_the_reader() {
         let (_dir, index) = audience_kb();
         let mut m = Matcher::new(&index);
-        let asked = m
-            .ask("Are backups encrypted and audited?")
-            .unwrap()
-            .unwrap();
+        let asked = asked(&mut m, &index);
         let everything = m.retrieve(&asked, Audience::Internal, 50).unwrap();
         assert_eq!(everything.bm25.len(), 9);
+        assert_eq!(everything.semantic.len(), 9);
         for (reader, allowed) in MAY_SEE {
             let found = m
                 .rank(

@@ -50,6 +50,9 @@ struct MatchJson<'a> {
     matched: &'a str,
     /// Why the confidence was capped, when the question may be asked the other way round.
     polarity: Option<&'a str>,
+    /// Why the confidence was capped, when the question is not a question on its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incomplete: Option<&'a str>,
 }
 
 /// `{"question": …, "matches": [{"id", "confidence", "answer", "comment", "source", "audience", …}]}`
@@ -70,6 +73,7 @@ pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
                 question: &c.entry.question,
                 matched: &c.matched,
                 polarity: c.polarity.as_deref(),
+                incomplete: c.incomplete.as_deref(),
             })
             .collect(),
     };
@@ -110,7 +114,7 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
             "     {}:{} · {}\n",
             c.entry.source, c.entry.line, c.entry.audience
         ));
-        if let Some(why) = &c.polarity {
+        if let Some(why) = c.polarity.as_ref().or(c.incomplete.as_ref()) {
             out.push_str(&wrap(&format!("caution: {why}"), "     ! "));
         }
         if explain {

@@ -371,6 +371,88 @@ const NEGATIONS: [&str; 22] = [
     "lack",
 ];
 
+/// Whether a question only makes sense with the question it follows ("If so, please
+/// describe", "A brief description:", "Describe how the traffic is protected:"): it opens with
+/// a conditional on an earlier answer, or it asks for free text in a few words and points back
+/// ("the", "this", "it") or at nothing. Matched alone, such a question meets whatever entry
+/// shares its few words, so the matcher never lets it reach the drafting threshold, and `fill`
+/// matches it together with the question above.
+pub fn needs_context(question: &str) -> bool {
+    let lower = question.trim().to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return false;
+    }
+    let opens = |prefix: &[&str]| words.len() >= prefix.len() && words[..prefix.len()] == *prefix;
+    const CONDITIONAL: [&[&str]; 9] = [
+        &["if", "so"],
+        &["if", "yes"],
+        &["if", "no"],
+        &["if", "not"],
+        &["if", "applicable"],
+        &["if", "other"],
+        &["if", "you", "answered"],
+        &["if", "the", "answer"],
+        &["if", "any"],
+    ];
+    if CONDITIONAL.iter().any(|p| opens(p)) {
+        return true;
+    }
+    let rest = if words[0] == "please" {
+        &words[1..]
+    } else {
+        &words[..]
+    };
+    const ASKS_FOR_TEXT: [&str; 14] = [
+        "describe",
+        "explain",
+        "provide",
+        "list",
+        "specify",
+        "detail",
+        "elaborate",
+        "comment",
+        "comments",
+        "summarize",
+        "summarise",
+        "outline",
+        "description",
+        "details",
+    ];
+    const ONLY_FILLER: [&str; 16] = [
+        "a",
+        "an",
+        "brief",
+        "short",
+        "description",
+        "details",
+        "detail",
+        "additional",
+        "information",
+        "explanation",
+        "comments",
+        "notes",
+        "other",
+        "here",
+        "below",
+        "any",
+    ];
+    if words.iter().all(|w| ONLY_FILLER.contains(w)) {
+        return true;
+    }
+    let asks_for_text = rest.first().is_some_and(|w| ASKS_FOR_TEXT.contains(w));
+    let points_back = rest.iter().any(|w| {
+        matches!(
+            *w,
+            "the" | "this" | "these" | "that" | "those" | "it" | "them" | "above"
+        )
+    });
+    asks_for_text && rest.len() <= 7 && (points_back || lower.trim_end().ends_with(':'))
+}
+
 pub fn negations(text: &str) -> Vec<String> {
     let split = |s: &str| -> Vec<String> {
         s.split(|c: char| !(c.is_alphanumeric() || c == '\''))
@@ -494,6 +576,33 @@ pub fn clean_question(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follow_ups_are_told_from_questions_that_stand_alone() {
+        for q in [
+            "If so, please describe",
+            "If yes, how often?",
+            "If not, why not?",
+            "A brief description:",
+            "Additional information",
+            "Describe how the traffic is protected:",
+            "Please explain the process.",
+            "Provide details:",
+            "If you answered No, explain",
+        ] {
+            assert!(needs_context(q), "{q:?} needs the question above");
+        }
+        for q in [
+            "Is customer data encrypted at rest?",
+            "Describe your incident response process, including notification timelines.",
+            "Describe how customer data is encrypted in transit and at rest.",
+            "Provide a copy of your SOC 2 Type II report.",
+            "If you have a SOC 2 report, which trust services criteria does it cover?",
+            "List the subprocessors that can access customer data.",
+        ] {
+            assert!(!needs_context(q), "{q:?} stands alone");
+        }
+    }
 
     #[test]
     fn analyzer_stems_folds_and_drops_stop_words() {

@@ -221,11 +221,55 @@ pub fn draft(
         .iter()
         .flat_map(|s| &s.questions)
         .collect();
-    let matched = match_all(index, &questions, &opts, plan.jobs, progress)?;
-    let mut rows = Vec::with_capacity(questions.len());
-    for (q, mut candidates) in questions.into_iter().zip(matched) {
+    // A follow-up ("If so, please describe") is matched together with the question it follows,
+    // on the same sheet; `follows[i]` is that question's index.
+    let mut follows: Vec<Option<usize>> = vec![None; questions.len()];
+    let mut texts: Vec<String> = Vec::with_capacity(questions.len());
+    for (i, q) in questions.iter().enumerate() {
+        let before = i
+            .checked_sub(1)
+            .filter(|&j| questions[j].cell.sheet == q.cell.sheet);
+        match before.filter(|_| crate::text::needs_context(&q.text)) {
+            Some(j) => {
+                follows[i] = Some(j);
+                texts.push(format!("{} {}", texts[j], q.text));
+            }
+            None => texts.push(q.text.clone()),
+        }
+    }
+    let matched = match_all(index, &texts, &opts, plan.jobs, progress)?;
+    // The topical words a follow-up adds of its own ("traffic" in "Describe how the traffic is
+    // protected:"): the entry above must use every one of them to describe it.
+    let mut analyzer = index.analyzer();
+    let own_terms: Vec<Vec<String>> = questions
+        .iter()
+        .zip(&follows)
+        .map(|(q, f)| match f {
+            Some(_) => analyzer
+                .unique_terms(&crate::text::clean_question(&q.text))
+                .into_iter()
+                .filter(|t| !crate::text::is_generic(t))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    let mut rows: Vec<FillRow> = Vec::with_capacity(questions.len());
+    for (i, (q, mut candidates)) in questions.into_iter().zip(matched).enumerate() {
         let stale = lower_stale(&mut candidates, plan);
-        let mut row = decide(q.clone(), candidates, plan);
+        // What the question above is about: its draft, else its best approved answer.
+        let parent = follows[i].map(|j| {
+            let above = &rows[j];
+            above
+                .drafted()
+                .or_else(|| {
+                    above
+                        .candidates
+                        .iter()
+                        .find(|c| c.entry.kind == EntryKind::Answer)
+                })
+                .map(|c| c.entry.id.clone())
+        });
+        let mut row = decide(q.clone(), candidates, plan, parent, &own_terms[i]);
         if let Some(note) = row.chosen.and_then(|i| stale.get(i).cloned().flatten()) {
             row.note = if row.note.is_empty() {
                 note
@@ -257,7 +301,7 @@ const CHUNK: usize = 16;
 /// channel when one is done; this thread reports progress.
 fn match_all(
     index: &KbIndex,
-    questions: &[&Question],
+    questions: &[String],
     opts: &MatchOptions,
     jobs: usize,
     progress: &mut dyn FnMut(usize, usize),
@@ -269,15 +313,22 @@ fn match_all(
     let total = questions.len();
     let jobs = jobs.clamp(1, total.div_ceil(CHUNK).max(1));
     let searcher = index.searcher();
+    // With a model, every question is embedded up front in batches: one at a time costs about
+    // three times as much per question.
+    let texts: Vec<&str> = questions.iter().map(String::as_str).collect();
+    let mut vectors = crate::matcher::embed_questions(index, &texts)?
+        .map(|v| v.into_iter().map(Some).collect::<Vec<_>>())
+        .unwrap_or_else(|| vec![None; total]);
     if jobs == 1 {
         let mut matcher = Matcher::with_searcher(index, searcher);
         let mut out = Vec::with_capacity(total);
-        for q in questions {
-            out.push(matcher.find(&q.text, opts)?);
+        for (q, v) in questions.iter().zip(vectors.iter_mut()) {
+            out.push(matcher.find_embedded(q, v.take(), opts)?);
             progress(out.len(), total);
         }
         return Ok(out);
     }
+    let vectors = &vectors;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Vec<Candidate>>>> = Mutex::new(vec![None; total]);
     let failure: Mutex<Option<Error>> = Mutex::new(None);
@@ -296,8 +347,8 @@ fn match_all(
                     }
                     let end = (start + CHUNK).min(total);
                     let mut chunk = Vec::with_capacity(end - start);
-                    for q in &questions[start..end] {
-                        match matcher.find(&q.text, opts) {
+                    for (q, v) in questions[start..end].iter().zip(&vectors[start..end]) {
+                        match matcher.find_embedded(q, v.clone(), opts) {
                             Ok(c) => chunk.push(Some(c)),
                             Err(e) => {
                                 if let Ok(mut f) = failure.lock() {
@@ -361,8 +412,16 @@ fn lower_stale(candidates: &mut [Candidate], plan: &FillPlan) -> Vec<Option<Stri
         .collect()
 }
 
-/// What to do with one question, given its candidates.
-fn decide(question: Question, candidates: Vec<Candidate>, plan: &FillPlan) -> FillRow {
+/// What to do with one question, given its candidates. `parent` is set for a follow-up ("If
+/// so, please describe"): `Some(entry)` when the question above is answered by that entry,
+/// `Some(None)` when nothing answers it.
+fn decide(
+    question: Question,
+    candidates: Vec<Candidate>,
+    plan: &FillPlan,
+    parent: Option<Option<String>>,
+    own_terms: &[String],
+) -> FillRow {
     let mut row = FillRow {
         question,
         candidates,
@@ -395,13 +454,60 @@ fn decide(question: Question, candidates: Vec<Candidate>, plan: &FillPlan) -> Fi
     };
     let c = &row.candidates[i];
     if c.confidence.percent() < plan.min_confidence {
-        row.note = match &c.polarity {
+        row.note = match c.polarity.as_ref().or(c.incomplete.as_ref()) {
             Some(why) => format!("not drafted: best match {} {why}", c.entry.id),
             None => format!(
                 "not covered: best match {} at {} is below --min-confidence {}",
                 c.entry.id, c.confidence, plan.min_confidence
             ),
         };
+        return row;
+    }
+    if let Some(parent) = parent {
+        // A follow-up asks for free text about the row above: only the entry that answers the
+        // row above may describe it, with its approved comment.
+        let uses = |t: &String| {
+            let terms = &c.entry.terms;
+            let has = |text: &str| text.split_whitespace().any(|w| w == t);
+            terms.phrasings.iter().any(|p| has(p))
+                || has(&terms.comment)
+                || terms.tags.iter().any(|g| has(g))
+        };
+        let missing: Vec<&String> = own_terms.iter().filter(|t| !uses(t)).collect();
+        if parent.as_deref() != Some(c.entry.id.as_str())
+            || c.entry.comment.is_empty()
+            || row.question.allowed.is_some()
+            || !missing.is_empty()
+        {
+            row.note = match parent {
+                Some(_) if row.question.allowed.is_some() => {
+                    "follow-up to the question above with a dropdown: choose its value by hand"
+                        .into()
+                }
+                Some(p) if !missing.is_empty() && p == c.entry.id => format!(
+                    "follow-up to the question above (answered by {p}), but it asks about {} that {p} does not describe; write it by hand",
+                    missing
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Some(p) => format!(
+                    "follow-up to the question above (answered by {p}): best match {} answers something else; write the description by hand",
+                    c.entry.id
+                ),
+                None => "follow-up to the question above, which the knowledge base does not answer"
+                    .into(),
+            };
+            return row;
+        }
+        row.chosen = Some(i);
+        row.status = RowStatus::Draft;
+        row.answer = Some(c.entry.comment.clone());
+        row.note = format!(
+            "follow-up: the comment of {}, which answers the question above",
+            c.entry.id
+        );
         return row;
     }
     let has_comment_cell = row.question.comment_cell.is_some() && !row.question.comment_is_formula;

@@ -976,3 +976,53 @@ fn finalize_refuses_a_questionnaire_changed_since_fill() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("vendor.final.xlsx").is_file());
 }
+
+/// A follow-up ("If so, please describe") is read with the question above it: drafted with the
+/// comment of the entry that answers the question above, and only when that entry also covers
+/// what the follow-up adds ("the traffic"); alone, as `ask` sees it, it is never drafted.
+#[test]
+fn follow_ups_are_answered_from_the_question_above_or_not_at_all() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(
+        &csv,
+        "ID,Question,Answer\n\
+         Q1,Is customer data encrypted at rest?,\n\
+         Q2,\"If so, please describe\",\n\
+         Q3,Do you have a documented incident response plan?,\n\
+         Q4,Describe how the traffic is protected:,\n\
+         Q5,Will the product run on our on-premises mainframe?,\n\
+         Q6,A brief description:,\n",
+    )
+    .unwrap();
+    let out = fill(&kb, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = review_rows(&dir.path().join("q.review.xlsx"));
+    let by_id = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
+    let (q1, q2) = (by_id("Q1"), by_id("Q2"));
+    assert_eq!((q1["status"].as_str(), q2["status"].as_str()), ("Draft", "Draft"));
+    assert_eq!(q2["source"], q1["source"], "the entry that answers the row above");
+    let comment = trustfill::kb::KnowledgeBase::load(&kb)
+        .unwrap()
+        .get(&q1["source"])
+        .unwrap()
+        .comment
+        .clone();
+    assert_eq!(q2["answer"], comment, "a follow-up asks for the description");
+    assert!(q2["note"].starts_with("follow-up"), "{q2:?}");
+    let q4 = by_id("Q4");
+    assert_eq!(q4["status"], "Needs answer", "{q4:?}");
+    assert!(q4["note"].contains("traffic"), "{q4:?}");
+    let q6 = by_id("Q6");
+    assert_eq!(q6["status"], "Needs answer", "{q6:?}");
+
+    let out = run(trustfill(&kb).args(["ask", "--json", "A brief description:"]));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let best = &doc["matches"][0];
+    assert!(best["confidence"].as_u64().unwrap() <= 40, "{doc}");
+    assert!(
+        best["incomplete"].as_str().unwrap().contains("not a question on its own"),
+        "{doc}"
+    );
+}

@@ -22,3 +22,5 @@ mod matching;
 mod real;
 #[cfg(feature = "semantic")]
 mod semantic;
+#[cfg(feature = "semantic")]
+mod tiny_model;

@@ -44,3 +44,491 @@ fn all_minilm_reproduces_the_published_similarities() {
         cosine(&v[1], &v[2])
     );
 }
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+
+use crate::common::*;
+use crate::tiny_model::{set_pooling, write_tiny_model};
+
+fn tiny(dir: &Path) -> PathBuf {
+    let model = dir.join("tiny-bert");
+    write_tiny_model(&model, 1);
+    model
+}
+
+fn norm(v: &[f32]) -> f32 {
+    v.iter().map(|x| x * x).sum::<f32>().sqrt()
+}
+
+#[test]
+fn a_model_folder_loads_pools_normalises_and_prefixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let texts = [
+        "Is customer data encrypted at rest?",
+        "Is customer data encrypted at rest?",
+        "Do you have a SOC report?",
+    ];
+    let encoder = Encoder::load(&model).unwrap();
+    assert_eq!(encoder.dim(), 32);
+    let mean = encoder.embed(&texts, Role::Query).unwrap();
+    assert_eq!(mean[0], mean[1], "the same text, the same vector");
+    assert_ne!(mean[0], mean[2]);
+    assert!((norm(&mean[0]) - 1.0).abs() < 1e-4, "normalised");
+    // A batch gives what one text alone gives (padding is masked out).
+    let alone = encoder.embed(&texts[2..], Role::Query).unwrap();
+    assert!(cosine(&alone[0], &mean[2]) > 0.9999);
+    // No prefixes: a passage is embedded like a query.
+    assert_eq!(
+        encoder.embed(&texts[..1], Role::Passage).unwrap()[0],
+        mean[0]
+    );
+
+    for mode in ["cls", "max", "mean_sqrt_len"] {
+        set_pooling(&model, mode);
+        let other = Encoder::load(&model)
+            .unwrap()
+            .embed(&texts, Role::Query)
+            .unwrap();
+        // Once normalised, mean/√n points where the mean does; the others point elsewhere.
+        if mode != "mean_sqrt_len" {
+            assert!(
+                cosine(&other[0], &mean[0]) < 0.9999,
+                "{mode} pools differently"
+            );
+        }
+        assert_ne!(
+            trustfill::encoder::identity(&model).unwrap(),
+            encoder.identity(),
+            "{mode}: the pooling is part of the identity"
+        );
+    }
+    set_pooling(&model, "mean");
+    // Without Normalize in modules.json the vector keeps its length.
+    let modules = std::fs::read_to_string(model.join("modules.json")).unwrap();
+    std::fs::write(
+        model.join("modules.json"),
+        modules.replace("Normalize", "Dense"),
+    )
+    .unwrap();
+    let raw = Encoder::load(&model)
+        .unwrap()
+        .embed(&texts, Role::Query)
+        .unwrap();
+    assert!((norm(&raw[0]) - 1.0).abs() > 1e-3, "{}", norm(&raw[0]));
+    std::fs::write(model.join("modules.json"), modules).unwrap();
+    // Prefixes, as e5 models need them: queries and passages differ.
+    std::fs::write(
+        model.join("trustfill.toml"),
+        "query_prefix = \"query: \"\npassage_prefix = \"passage: \"\n",
+    )
+    .unwrap();
+    let e5 = Encoder::load(&model).unwrap();
+    let q = e5.embed(&texts[..1], Role::Query).unwrap();
+    let p = e5.embed(&texts[..1], Role::Passage).unwrap();
+    assert_ne!(q[0], p[0]);
+    assert_ne!(q[0], mean[0]);
+}
+
+#[test]
+fn broken_model_folders_are_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let good = tiny(dir.path());
+    let case = |name: &str, damage: &dyn Fn(&Path)| -> String {
+        let model = dir.path().join(name);
+        write_tiny_model(&model, 1);
+        damage(&model);
+        let out = run(trustfill(&kb)
+            .arg("--model")
+            .arg(&model)
+            .args(["ask", "Is data encrypted?"]));
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains("hint:"), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        err
+    };
+    let err = case("no-weights", &|m| {
+        std::fs::remove_file(m.join("model.safetensors")).unwrap()
+    });
+    assert!(err.contains("model.safetensors: is missing"), "{err}");
+    let err = case("truncated", &|m| {
+        let bytes = std::fs::read(m.join("model.safetensors")).unwrap();
+        std::fs::write(m.join("model.safetensors"), &bytes[..bytes.len() / 2]).unwrap();
+    });
+    assert!(err.contains("model.safetensors"), "{err}");
+    let err = case("bad-config", &|m| {
+        std::fs::write(m.join("config.json"), "{ not json").unwrap()
+    });
+    assert!(err.contains("config.json: is not valid"), "{err}");
+    let err = case("not-bert", &|m| {
+        let text = std::fs::read_to_string(m.join("config.json")).unwrap();
+        std::fs::write(m.join("config.json"), text.replace("\"bert\"", "\"mpnet\"")).unwrap();
+    });
+    assert!(
+        err.contains("config.json: describes a \"mpnet\" model"),
+        "{err}"
+    );
+    let err = case("bad-tokenizer", &|m| {
+        std::fs::write(m.join("tokenizer.json"), "[]").unwrap()
+    });
+    assert!(err.contains("tokenizer.json: cannot be read"), "{err}");
+    let missing = dir.path().join("nowhere");
+    let out = run(trustfill(&kb)
+        .arg("--model")
+        .arg(&missing)
+        .args(["ask", "Is data encrypted?"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nowhere") && stderr(&out).contains("trustfill model install"),
+        "{}",
+        stderr(&out)
+    );
+    // The good one works.
+    let out = run(trustfill(&kb)
+        .arg("--model")
+        .arg(&good)
+        .args(["ask", "Is data encrypted?"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Count of texts a command says it embedded (0 when it says nothing).
+fn embedded(out: &std::process::Output) -> usize {
+    let err = stderr(out);
+    err.lines()
+        .find_map(|l| l.strip_prefix("embedded "))
+        .and_then(|l| l.split_whitespace().next())
+        .map_or(0, |n| n.parse().unwrap())
+}
+
+#[test]
+fn the_library_is_embedded_once_and_an_edit_embeds_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let first = entry(
+        "enc",
+        "Is customer data encrypted at rest?",
+        "Yes",
+        "public",
+    );
+    let second = entry("mfa", "Is MFA required for staff?", "Yes", "nda").replace(
+        "question = ",
+        "variants = [\"Do employees use multi factor authentication?\"]\nquestion = ",
+    );
+    let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &format!("{first}{second}"))]);
+    let ask = |m: &Path| {
+        let out = run(trustfill(&kb).arg("--model").arg(m).args([
+            "ask",
+            "--audience",
+            "nda",
+            "Is data encrypted?",
+        ]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    // Two entries: three phrasings and two whole texts.
+    assert_eq!(embedded(&ask(&model)), 5);
+    assert_eq!(
+        embedded(&ask(&model)),
+        0,
+        "the vectors are kept in the index"
+    );
+    // A new comment: only that entry's whole text is embedded again.
+    let edited = first.replace("comment = \"About", "comment = \"Now about");
+    std::fs::write(kb.join("answers/a.toml"), format!("{edited}{second}")).unwrap();
+    assert_eq!(embedded(&ask(&model)), 1);
+    // A new question: its phrasing and its whole text.
+    let edited = edited.replace(
+        "Is customer data encrypted at rest?",
+        "Is stored data encrypted?",
+    );
+    std::fs::write(kb.join("answers/a.toml"), format!("{edited}{second}")).unwrap();
+    assert_eq!(embedded(&ask(&model)), 2);
+    // Another model: everything again, in a file of its own; the first model's vectors stay.
+    let other = dir.path().join("other-bert");
+    write_tiny_model(&other, 2);
+    assert_eq!(embedded(&ask(&other)), 5);
+    assert_eq!(embedded(&ask(&model)), 0);
+    let index_dir = std::fs::read_dir(kb.join(".trustfill-index"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with('v') && e.path().is_dir())
+        .unwrap()
+        .path();
+    let vectors = std::fs::read_dir(index_dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("vectors-"))
+        .count();
+    assert_eq!(vectors, 2, "one vectors file per model");
+    // --no-model: words only, nothing embedded, and the same answer comes first.
+    let out =
+        run(trustfill(&kb).args(["--no-model", "ask", "--json", "Is stored data encrypted?"]));
+    assert_eq!(embedded(&out), 0);
+    assert!(stdout(&out).contains("\"id\":\"enc\""), "{}", stdout(&out));
+}
+
+#[test]
+fn without_a_model_ask_and_fill_say_once_how_to_turn_it_on() {
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let out = run_with_stdin(
+        trustfill(&kb).arg("ask"),
+        "Is data encrypted?\nAre backups encrypted?\n",
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        stderr(&out).matches("trustfill model install").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    for quiet in [vec!["--no-model"], vec!["-q"]] {
+        let out = run(trustfill(&kb)
+            .args(&quiet)
+            .args(["ask", "Is data encrypted?"]));
+        assert!(
+            !stderr(&out).contains("model install"),
+            "{quiet:?}: {}",
+            stderr(&out)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(
+        &csv,
+        "Question,Answer\nIs customer data encrypted at rest?,\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&csv));
+    assert_eq!(stderr(&out).matches("trustfill model install").count(), 1);
+}
+
+#[test]
+fn model_install_from_a_folder_becomes_the_default_and_status_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    // Named as the default model, so it is the one installed by default.
+    let model = dir.path().join("all-MiniLM-L6-v2");
+    write_tiny_model(&model, 1);
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let cmd = || {
+        let mut c = trustfill(&kb);
+        c.env("TRUSTFILL_HOME", &home);
+        c
+    };
+    let out = run(cmd().args(["model", "status"]));
+    assert!(
+        stdout(&out).contains("semantic matching: not installed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(cmd().args(["model", "install", "--from"]).arg(&model));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let installed = home.join("models/all-MiniLM-L6-v2");
+    assert!(installed.join("model.safetensors").is_file());
+    assert!(installed.join("trustfill-model.json").is_file());
+    let out = run(cmd().args(["model", "status", "--json"]));
+    let status: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(status["semantic_matching"], "on");
+    assert_eq!(status["why"], "installed");
+    assert_eq!(status["loads"], true);
+    assert_eq!(status["dimensions"], 32);
+    assert!(status["bytes"].as_u64().unwrap() > 10_000);
+    // Every matching command now uses it, unless told not to.
+    let out = run(cmd().args(["ask", "Is data encrypted?"]));
+    assert!(embedded(&out) > 0, "{}", stderr(&out));
+    let out = run(cmd().args(["--no-model", "model", "status", "--json"]));
+    assert!(
+        stdout(&out).contains("\"semantic_matching\":\"off\""),
+        "{}",
+        stdout(&out)
+    );
+    // A folder that does not load is not installed.
+    let broken = dir.path().join("broken");
+    write_tiny_model(&broken, 1);
+    std::fs::remove_file(broken.join("tokenizer.json")).unwrap();
+    let out = run(cmd().args(["model", "install", "--from"]).arg(&broken));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!home.join("models/broken").exists());
+}
+
+/// A loopback server speaking enough of the hub's API: the file listing and the files. Serves
+/// `requests` requests, then stops.
+fn serve(files: HashMap<String, Vec<u8>>, requests: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            let (status, body) = match files.get(&path) {
+                Some(b) => ("200 OK", b.clone()),
+                None => ("404 Not Found", b"not found".to_vec()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// The files of a model folder as the hub serves them under `repo`, with its listing; `lie`
+/// makes the listing give model.safetensors a wrong SHA-256.
+fn hub_files(model: &Path, repo: &str, lie: bool) -> HashMap<String, Vec<u8>> {
+    use sha2::Digest;
+    let mut files = HashMap::new();
+    let mut listing = Vec::new();
+    for name in [
+        "config.json",
+        "tokenizer.json",
+        "model.safetensors",
+        "modules.json",
+        "1_Pooling/config.json",
+        "sentence_bert_config.json",
+    ] {
+        let bytes = std::fs::read(model.join(name)).unwrap();
+        let sha: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut item =
+            serde_json::json!({"type": "file", "path": name, "size": bytes.len(), "oid": "0"});
+        if name == "model.safetensors" {
+            let sha = if lie { "0".repeat(64) } else { sha };
+            item["lfs"] = serde_json::json!({"oid": sha, "size": bytes.len()});
+        }
+        listing.push(item);
+        files.insert(format!("/{repo}/resolve/main/{name}"), bytes);
+    }
+    listing.push(serde_json::json!({"type": "file", "path": "README.md", "size": 3, "oid": "0"}));
+    files.insert(
+        format!("/api/models/{repo}/tree/main?recursive=true"),
+        serde_json::Value::Array(listing).to_string().into_bytes(),
+    );
+    files
+}
+
+#[test]
+fn model_install_downloads_from_the_hub_and_verifies_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let home = dir.path().join("home");
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let install = |endpoint: &str, repo: Option<&str>| {
+        let mut c = trustfill(&kb);
+        c.env("TRUSTFILL_HOME", &home).env("HF_ENDPOINT", endpoint);
+        c.args(["model", "install"]);
+        if let Some(r) = repo {
+            c.args(["--repo", r]);
+        }
+        run(&mut c)
+    };
+    // A model of our choosing, checked against the listing's SHA-256.
+    let endpoint = serve(hub_files(&model, "test/tiny-bert", false), 7);
+    let out = install(&endpoint, Some("test/tiny-bert"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let installed = home.join("models/tiny-bert");
+    for name in [
+        "config.json",
+        "tokenizer.json",
+        "model.safetensors",
+        "1_Pooling/config.json",
+    ] {
+        assert_eq!(
+            std::fs::read(installed.join(name)).unwrap(),
+            std::fs::read(model.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    assert!(
+        !installed.join("README.md").exists(),
+        "only the files trustfill reads"
+    );
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(installed.join("trustfill-model.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["source"], "test/tiny-bert");
+    assert_eq!(record["endpoint"], endpoint.as_str());
+
+    // A download whose checksum is not the one published: refused, nothing installed.
+    let endpoint = serve(hub_files(&model, "test/other-bert", true), 7);
+    let out = install(&endpoint, Some("test/other-bert"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("model.safetensors has SHA-256")
+            && stderr(&out).contains("nothing was installed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!home.join("models/other-bert").exists());
+
+    // The default model is checked against the checksums trustfill knows, whatever the
+    // server's listing says: a look-alike is refused.
+    let endpoint = serve(
+        hub_files(&model, "sentence-transformers/all-MiniLM-L6-v2", false),
+        7,
+    );
+    let out = install(&endpoint, None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("expected 953f9c0d"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!home.join("models/all-MiniLM-L6-v2").exists());
+
+    // No server at all: a clear error with what to do.
+    let out = install("http://127.0.0.1:9", None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--from DIR"), "{}", stderr(&out));
+}
