@@ -48,6 +48,9 @@ struct MatchJson<'a> {
     line: usize,
     question: &'a str,
     matched: &'a str,
+    /// Who owns the entry, and when it was last reviewed (null when the entry does not say).
+    owner: Option<&'a str>,
+    reviewed: Option<&'a str>,
     /// Why the confidence was capped, when the question may be asked the other way round.
     polarity: Option<&'a str>,
     /// Why the confidence was capped, when the question is not a question on its own.
@@ -72,6 +75,8 @@ pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
                 line: c.entry.line,
                 question: &c.entry.question,
                 matched: &c.matched,
+                owner: c.entry.owner.as_deref(),
+                reviewed: c.entry.reviewed.as_deref(),
                 polarity: c.polarity.as_deref(),
                 incomplete: c.incomplete.as_deref(),
             })

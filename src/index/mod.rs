@@ -413,10 +413,6 @@ impl KbIndex {
             })?;
         Ok(hits.first().map(|(_, addr)| *addr))
     }
-
-    pub fn num_entries(&self) -> u64 {
-        self.searcher().num_docs()
-    }
 }
 
 fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Result<()> {

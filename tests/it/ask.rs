@@ -227,3 +227,34 @@ fn quiet_silences_status_but_not_data_or_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
 }
+
+/// Policy excerpts have no short answer (`answer` is null), and `owner`/`reviewed` are the
+/// entry's own or null, never an empty string.
+#[test]
+fn ask_json_says_null_for_what_an_entry_does_not_have() {
+    let policy = "---\nid: backup-policy\ntitle: Backup Policy\naudience: public\nowner: ops@example.com\nreviewed: 2026-06-01\n---\n## Backup encryption\n\nEvery backup is encrypted before it leaves the host.\n";
+    let bare = "[[answer]]\nid = \"bare\"\nquestion = \"Are backups tested by restoring them?\"\nanswer = \"Yes\"\naudience = \"public\"\n";
+    let (_dir, kb) = temp_kb(&[
+        ("policies/backup-policy.md", policy),
+        ("answers/a.toml", bare),
+    ]);
+    let out = run(trustfill(&kb).args([
+        "ask",
+        "--json",
+        "--top",
+        "5",
+        "backups encrypted restoring tested",
+    ]));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let matches = doc["matches"].as_array().unwrap();
+    let policy = matches.iter().find(|m| m["kind"] == "policy").unwrap();
+    assert!(policy["answer"].is_null(), "{policy}");
+    assert_eq!(policy["owner"], "ops@example.com");
+    assert_eq!(policy["reviewed"], "2026-06-01");
+    let bare = matches.iter().find(|m| m["id"] == "bare").unwrap();
+    assert_eq!(bare["answer"], "Yes");
+    assert!(
+        bare["owner"].is_null() && bare["reviewed"].is_null(),
+        "{bare}"
+    );
+}

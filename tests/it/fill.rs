@@ -1001,15 +1001,24 @@ fn follow_ups_are_answered_from_the_question_above_or_not_at_all() {
     let rows = review_rows(&dir.path().join("q.review.xlsx"));
     let by_id = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
     let (q1, q2) = (by_id("Q1"), by_id("Q2"));
-    assert_eq!((q1["status"].as_str(), q2["status"].as_str()), ("Draft", "Draft"));
-    assert_eq!(q2["source"], q1["source"], "the entry that answers the row above");
+    assert_eq!(
+        (q1["status"].as_str(), q2["status"].as_str()),
+        ("Draft", "Draft")
+    );
+    assert_eq!(
+        q2["source"], q1["source"],
+        "the entry that answers the row above"
+    );
     let comment = trustfill::kb::KnowledgeBase::load(&kb)
         .unwrap()
         .get(&q1["source"])
         .unwrap()
         .comment
         .clone();
-    assert_eq!(q2["answer"], comment, "a follow-up asks for the description");
+    assert_eq!(
+        q2["answer"], comment,
+        "a follow-up asks for the description"
+    );
     assert!(q2["note"].starts_with("follow-up"), "{q2:?}");
     let q4 = by_id("Q4");
     assert_eq!(q4["status"], "Needs answer", "{q4:?}");
@@ -1022,7 +1031,42 @@ fn follow_ups_are_answered_from_the_question_above_or_not_at_all() {
     let best = &doc["matches"][0];
     assert!(best["confidence"].as_u64().unwrap() <= 40, "{doc}");
     assert!(
-        best["incomplete"].as_str().unwrap().contains("not a question on its own"),
+        best["incomplete"]
+            .as_str()
+            .unwrap()
+            .contains("not a question on its own"),
         "{doc}"
+    );
+}
+
+/// The review sheet: text longer than a cell may hold (Excel's 32,767 characters, here a CSV
+/// question of 40,000) is cut to exactly that with an ellipsis, and the autofilter covers every
+/// visible column (A to O; the hidden comment-cell column P is left out).
+#[test]
+fn review_cells_fit_excel_and_the_filter_covers_the_visible_columns() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    let long = format!(
+        "Is customer data encrypted at rest? {}",
+        "Explain. ".repeat(4_000)
+    );
+    std::fs::write(
+        &csv,
+        format!("Question,Answer\n\"{long}\",\nAre backups encrypted?,\n"),
+    )
+    .unwrap();
+    let out = fill(&kb, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let review = dir.path().join("q.review.xlsx");
+    let dump = cell_dump(&review);
+    let question = &dump[&("Review".to_string(), 1, 3)];
+    assert_eq!(question.chars().count(), 32_767);
+    assert!(question.ends_with('…'));
+    let sheet = xlsx_part(&review, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains("<autoFilter ref=\"A1:O3\""),
+        "{}",
+        &sheet[sheet.find("<autoFilter").unwrap_or(0)..][..60]
     );
 }
