@@ -181,7 +181,7 @@ fn run_binary_status(args: &[&str], kb: &Path) -> (Duration, Option<f64>, String
     } else {
         Command::new(bin)
     };
-    cmd.arg("-q").arg("--kb").arg(kb).args(args);
+    cmd.args(["-q", "--no-model", "--kb"]).arg(kb).args(args);
     let start = Instant::now();
     let out = cmd.output().unwrap();
     let took = start.elapsed();

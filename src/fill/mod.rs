@@ -221,20 +221,30 @@ pub fn draft(
         .iter()
         .flat_map(|s| &s.questions)
         .collect();
-    // A follow-up ("If so, please describe") is matched together with the question it follows,
-    // on the same sheet; `follows[i]` is that question's index.
-    let mut follows: Vec<Option<usize>> = vec![None; questions.len()];
+    // A follow-up ("If so, please describe") is matched together with the question it follows
+    // in the same section, or with the section's label when it opens the section.
+    let mut follows: Vec<FollowUp> = vec![FollowUp::No; questions.len()];
     let mut texts: Vec<String> = Vec::with_capacity(questions.len());
     for (i, q) in questions.iter().enumerate() {
-        let before = i
-            .checked_sub(1)
-            .filter(|&j| questions[j].cell.sheet == q.cell.sheet);
-        match before.filter(|_| crate::text::needs_context(&q.text)) {
-            Some(j) => {
-                follows[i] = Some(j);
+        if !crate::text::needs_context(&q.text) {
+            texts.push(q.text.clone());
+            continue;
+        }
+        let before = i.checked_sub(1).filter(|&j| {
+            questions[j].cell.sheet == q.cell.sheet && questions[j].section == q.section
+        });
+        match (before, &q.section) {
+            (Some(j), _) => {
+                follows[i] = FollowUp::After(j);
                 texts.push(format!("{} {}", texts[j], q.text));
             }
-            None => texts.push(q.text.clone()),
+            // The first question of its section: the section names the topic.
+            (None, Some(section)) => {
+                follows[i] = FollowUp::InSection;
+                texts.push(format!("{section}: {}", q.text));
+            }
+            // Nothing to read it with: matched alone, it never reaches the threshold.
+            (None, None) => texts.push(q.text.clone()),
         }
     }
     let matched = match_all(index, &texts, &opts, plan.jobs, progress)?;
@@ -245,30 +255,34 @@ pub fn draft(
         .iter()
         .zip(&follows)
         .map(|(q, f)| match f {
-            Some(_) => analyzer
+            FollowUp::After(_) | FollowUp::InSection => analyzer
                 .unique_terms(&crate::text::clean_question(&q.text))
                 .into_iter()
                 .filter(|t| !crate::text::is_generic(t))
                 .collect(),
-            None => Vec::new(),
+            FollowUp::No => Vec::new(),
         })
         .collect();
     let mut rows: Vec<FillRow> = Vec::with_capacity(questions.len());
     for (i, (q, mut candidates)) in questions.into_iter().zip(matched).enumerate() {
         let stale = lower_stale(&mut candidates, plan);
-        // What the question above is about: its draft, else its best approved answer.
-        let parent = follows[i].map(|j| {
-            let above = &rows[j];
-            above
-                .drafted()
-                .or_else(|| {
-                    above
-                        .candidates
-                        .iter()
-                        .find(|c| c.entry.kind == EntryKind::Answer)
-                })
+        // What the question above is about: its draft, else its best approved answer; for a
+        // follow-up that opens its section, the entry its section and words point to.
+        let best_answer = |row: &[Candidate]| {
+            row.iter()
+                .find(|c| c.entry.kind == EntryKind::Answer)
                 .map(|c| c.entry.id.clone())
-        });
+        };
+        let parent = match follows[i] {
+            FollowUp::No => None,
+            FollowUp::After(j) => Some(
+                rows[j]
+                    .drafted()
+                    .map(|c| c.entry.id.clone())
+                    .or_else(|| best_answer(&rows[j].candidates)),
+            ),
+            FollowUp::InSection => Some(best_answer(&candidates)),
+        };
         let mut row = decide(q.clone(), candidates, plan, parent, &own_terms[i]);
         if let Some(note) = row.chosen.and_then(|i| stale.get(i).cloned().flatten()) {
             row.note = if row.note.is_empty() {
@@ -290,6 +304,17 @@ pub fn draft(
         },
         kb_fingerprint: index.fingerprint.clone(),
     })
+}
+
+/// How a question that is not a question on its own is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FollowUp {
+    /// It is a question on its own.
+    No,
+    /// With the question at this index, above it in the same section.
+    After(usize),
+    /// With the label of the section it opens.
+    InSection,
 }
 
 /// Questions per unit of work a thread takes at a time: small enough to balance two cores on a

@@ -308,8 +308,24 @@ pub fn detect(
     // 3.x puts its GNRL and DATE fields before the first header row). Without one, only rows
     // below the header whose text reads like a question.
     let start = if id.is_some() { 0 } else { data_from };
+    // The section a question sits in: the short label of the last row above it that is not a
+    // question (HECVAT's section rows, a merged "Access Control" over A:B).
+    let mut section: Option<String> = None;
+    let label_of = |row: u32| -> Option<String> {
+        (0..=question.index)
+            .map(|c| v.cell(row, c).trim())
+            .find(|t| !t.is_empty())
+            .filter(|t| {
+                t.chars().count() <= 80
+                    && t.chars().any(char::is_alphabetic)
+                    && !header_labels.contains(&normalize(t))
+                    && !looks_like_id(t)
+            })
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
     for row in v.visible_rows(start) {
         if Some(row) == header_row {
+            section = label_of(row).or(section);
             continue;
         }
         let text = v.cell(row, question.index);
@@ -317,15 +333,22 @@ pub fn detect(
             || !text.chars().any(char::is_alphabetic)
             || header_labels.contains(&normalize(text))
         {
+            section = label_of(row).or(section);
             continue;
         }
         let qid = id.as_ref().map(|c| v.cell(row, c.index).to_string());
         match &qid {
-            Some(q) if !looks_like_id(q) || q == text => continue,
-            None if !reads_like_question(text) => continue,
+            Some(q) if !looks_like_id(q) || q == text => {
+                section = label_of(row).or(section);
+                continue;
+            }
+            None if !reads_like_question(text) => {
+                section = label_of(row).or(section);
+                continue;
+            }
             _ => {}
         }
-        questions.push(question_at(
+        let mut q = question_at(
             &v,
             row,
             &question,
@@ -334,7 +357,9 @@ pub fn detect(
             qid,
             text,
             resolve,
-        ));
+        );
+        q.section = section.clone();
+        questions.push(q);
     }
     Ok(SheetLayout {
         name: grid.name.clone(),
@@ -384,6 +409,7 @@ fn question_at(
         answer_is_formula: v.facts.formula_cells.contains(&(ar, ac)),
         comment_is_formula: comment_cell.is_some_and(|rc| v.facts.formula_cells.contains(&rc)),
         allowed,
+        section: None,
     }
 }
 

@@ -39,6 +39,9 @@ pub struct Question {
     pub comment_is_formula: bool,
     /// Allowed values of the answer cell's dropdown, when it has one we could resolve.
     pub allowed: Option<Vec<String>>,
+    /// The label of the section the question sits in (the last non-question row above it with
+    /// a short label), as context for questions that are not questions on their own.
+    pub section: Option<String>,
 }
 
 /// A column with its letter-free index and the header text that identified it (if any).

@@ -993,7 +993,9 @@ fn follow_ups_are_answered_from_the_question_above_or_not_at_all() {
          Q3,Do you have a documented incident response plan?,\n\
          Q4,Describe how the traffic is protected:,\n\
          Q5,Will the product run on our on-premises mainframe?,\n\
-         Q6,A brief description:,\n",
+         Q6,A brief description:,\n\
+         ,Incident Response,\n\
+         Q7,A brief description:,\n",
     )
     .unwrap();
     let out = fill(&kb, &csv, &[]);
@@ -1025,6 +1027,13 @@ fn follow_ups_are_answered_from_the_question_above_or_not_at_all() {
     assert!(q4["note"].contains("traffic"), "{q4:?}");
     let q6 = by_id("Q6");
     assert_eq!(q6["status"], "Needs answer", "{q6:?}");
+    // Opening a section, a follow-up is read with the section's label.
+    let q7 = by_id("Q7");
+    assert!(
+        q7["note"].contains("ops-incident-response-plan")
+            || q7["source"] == "ops-incident-response-plan",
+        "{q7:?}"
+    );
 
     let out = run(trustfill(&kb).args(["ask", "--json", "A brief description:"]));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
