@@ -41,7 +41,8 @@ fn copy_kb(from: &Path, to: &Path) {
     let _ = std::fs::copy(from.join("thesaurus.toml"), to.join("thesaurus.toml"));
 }
 
-/// The labeled sets' questions: realistic lengths, a few hundred of them.
+/// The labeled sets' questions as trustfill embeds them (cleaned of ids, numbering and framework
+/// boilerplate): realistic lengths, a few hundred of them.
 fn questions(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for labels in [
@@ -50,7 +51,7 @@ fn questions(root: &Path) -> Vec<String> {
     ] {
         let mut reader = csv::Reader::from_path(root.join(labels)).unwrap();
         for record in reader.records() {
-            out.push(record.unwrap()[0].to_string());
+            out.push(trustfill::text::clean_question(&record.unwrap()[0]));
         }
     }
     out
@@ -78,6 +79,11 @@ fn run_binary(args: &[&str]) -> (Duration, f64) {
 }
 
 fn main() {
+    // As the binary does (src/main.rs): one thread per matrix product, one batch per core.
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // SAFETY: no other thread is running yet.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
+    }
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let model = match args.iter().position(|a| a == "--model") {
         Some(i) => {

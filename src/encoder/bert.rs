@@ -4,8 +4,8 @@
 //! `candle-transformers`, whose hundreds of models would add about a minute to every clean build
 //! for the 200 lines used.
 
-use candle_core::{DType, Device, Module, Result, Tensor};
-use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder, embedding, layer_norm, linear};
+use candle_core::{CpuStorage, CustomOp1, DType, Device, Layout, Module, Result, Shape, Tensor};
+use candle_nn::{Embedding, LayerNorm, VarBuilder, embedding, layer_norm};
 use serde::Deserialize;
 
 /// The keys of a BERT `config.json` this encoder uses; others are ignored.
@@ -50,10 +50,91 @@ pub enum Activation {
 impl Activation {
     fn forward(self, xs: &Tensor) -> Result<Tensor> {
         match self {
-            Activation::Gelu => xs.gelu_erf(),
+            Activation::Gelu => xs.contiguous()?.apply_op1_no_bwd(&Gelu),
             Activation::GeluApproximate => xs.gelu(),
             Activation::Relu => xs.relu(),
         }
+    }
+}
+
+/// The exact GELU, `x·Φ(x)`, with an erf accurate to 1.5e-7 that the compiler can vectorize:
+/// candle's goes through libm's scalar `erff`, which was an eighth of the time per sentence.
+struct Gelu;
+
+impl CustomOp1 for Gelu {
+    fn name(&self) -> &'static str {
+        "trustfill-gelu"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else {
+            candle_core::bail!("gelu: f32 only");
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("gelu: contiguous input only");
+        };
+        let mut out = vec![0.0f32; end - start];
+        for (o, &x) in out.iter_mut().zip(&data[start..end]) {
+            *o = gelu(x);
+        }
+        Ok((CpuStorage::F32(out), layout.shape().clone()))
+    }
+}
+
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// Abramowitz and Stegun 7.1.26: absolute error below 1.5e-7, no branches.
+fn erf(x: f32) -> f32 {
+    let a = x.abs();
+    let t = 1.0 / (1.0 + 0.327_591_1 * a);
+    let poly = ((((1.061_405_4 * t - 1.453_152) * t + 1.421_413_8) * t - 0.284_496_74) * t
+        + 0.254_829_6)
+        * t;
+    (1.0 - poly * exp_negative(-a * a)).copysign(x)
+}
+
+/// `e^x` for `x ≤ 0`, relative error about 2e-7: `2^n · e^r` with `|r| ≤ ln2/2` and a degree-6
+/// polynomial. Rounding and the power of two come from the bits of `x·log2(e) + 1.5·2^23`, so
+/// that the loop over a tensor has no branch and no library call and vectorizes.
+fn exp_negative(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    const ROUND: f32 = 12_582_912.0;
+    let x = if x < -87.0 { -87.0 } else { x };
+    let k = x * LOG2E + ROUND;
+    let n = k - ROUND;
+    let r = x - n * LN2_HI - n * LN2_LO;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
+    let n = (k.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
+    p * f32::from_bits(((n + 127) as u32) << 23)
+}
+
+/// A dense layer with its weight stored transposed and contiguous, `(in, out)`, so that every
+/// product reads it in the order the matrix kernel wants.
+struct Linear {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+fn linear(input: usize, output: usize, vb: VarBuilder) -> Result<Linear> {
+    let weight = vb.get((output, input), "weight")?.t()?.contiguous()?;
+    let bias = vb.get(output, "bias")?;
+    Ok(Linear { weight, bias })
+}
+
+impl Module for Linear {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let (b, len, input) = xs.dims3()?;
+        xs.reshape((b * len, input))?
+            .matmul(&self.weight)?
+            .broadcast_add(&self.bias)?
+            .reshape((b, len, ()))
     }
 }
 
@@ -193,4 +274,29 @@ impl Bert {
 /// The device inference runs on: the CPU (trustfill ships no GPU kernels).
 pub fn device() -> Device {
     Device::Cpu
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast GELU against the exact one (erf from libm, as candle computes it).
+    #[test]
+    fn gelu_matches_the_exact_one() {
+        let mut worst = 0.0f32;
+        for i in -4000..=4000 {
+            let x = i as f32 / 500.0;
+            let exact = 0.5 * x * (1.0 + libm_erf(x * std::f32::consts::FRAC_1_SQRT_2));
+            worst = worst.max((gelu(x) - exact).abs());
+        }
+        assert!(worst < 2e-6, "{worst}");
+        assert_eq!(gelu(0.0), 0.0);
+        assert!((gelu(-30.0)).abs() < 1e-6);
+        assert!((gelu(30.0) - 30.0).abs() < 1e-4);
+    }
+
+    fn libm_erf(x: f32) -> f32 {
+        let t = Tensor::new(&[x], &Device::Cpu).unwrap();
+        t.erf().unwrap().to_vec1::<f32>().unwrap()[0]
+    }
 }

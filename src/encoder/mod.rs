@@ -24,7 +24,7 @@ use crate::error::Result;
 
 /// Texts per forward pass: large enough to keep both cores busy, small enough that padding to
 /// the batch's longest text wastes little once texts are sorted by length.
-pub const BATCH: usize = 64;
+pub const BATCH: usize = 16;
 
 /// What a text is, for models that prefix queries and passages differently (e5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
