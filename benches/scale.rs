@@ -232,6 +232,7 @@ fn main() {
         let opts = MatchOptions {
             audience: Audience::Public,
             top: 4,
+            review_age: None,
         };
         let batch = time_runs(3, || {
             for q in &qs {

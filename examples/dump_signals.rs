@@ -33,6 +33,7 @@ fn main() {
     let opts = MatchOptions {
         audience: Audience::Internal,
         top: 20,
+        review_age: None,
     };
     for set in &sets {
         let labels =

@@ -102,6 +102,7 @@ fn main() {
     let opts = MatchOptions {
         audience: Audience::Internal,
         top: 20,
+        review_age: None,
     };
     let mut questions: Vec<Vec<Seen>> = Vec::new();
     for set in &sets {

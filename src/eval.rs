@@ -285,7 +285,13 @@ pub fn evaluate_bm25(kb: &KnowledgeBase, labels: &[Labeled], audience: Audience)
 
 pub fn evaluate(index: &KbIndex, labels: &[Labeled], audience: Audience) -> Result<Report> {
     let mut matcher = Matcher::new(index);
-    let opts = MatchOptions { audience, top: 6 };
+    // Matching quality only: staleness is a policy of `fill` and `ask`, and a measurement must
+    // not change with the day it is taken.
+    let opts = MatchOptions {
+        audience,
+        top: 6,
+        review_age: None,
+    };
     let mut outcomes = Vec::with_capacity(labels.len());
     let questions: Vec<&str> = labels.iter().map(|l| l.question.as_str()).collect();
     let mut vectors = crate::matcher::embed_questions(index, &questions)?.unwrap_or_default();

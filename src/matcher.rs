@@ -172,6 +172,9 @@ pub struct Candidate {
     /// Set when the question is not self-contained ([`text::needs_context`]): the confidence is
     /// capped the same way, since what it asks depends on the question it follows.
     pub incomplete: Option<String>,
+    /// Set when the entry was last reviewed longer ago than [`MatchOptions::review_age`]
+    /// allows: the confidence was lowered by [`STALE_PENALTY`], and this says so.
+    pub stale: Option<String>,
 }
 
 /// Highest confidence a candidate keeps when the question may be asked the other way round:
@@ -184,13 +187,28 @@ pub struct MatchOptions {
     pub audience: Audience,
     /// How many candidates to return.
     pub top: usize,
+    /// When set, an entry last reviewed longer ago than this is stale: its confidence drops by
+    /// [`STALE_PENALTY`] and the candidate says why. An entry with no review date is not stale
+    /// (it is shown as unreviewed, not penalised).
+    pub review_age: Option<ReviewAge>,
 }
+
+/// What counts as stale: reviewed more than `max_days` before `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewAge {
+    pub today: crate::date::Date,
+    pub max_days: i64,
+}
+
+/// Confidence points a stale entry loses.
+pub const STALE_PENALTY: u8 = 15;
 
 impl Default for MatchOptions {
     fn default() -> Self {
         MatchOptions {
             audience: Audience::Public,
             top: 3,
+            review_age: None,
         }
     }
 }
@@ -446,6 +464,7 @@ impl<'a> Matcher<'a> {
                 confidence: Confidence(0),
                 signals,
                 polarity,
+                stale: None,
                 incomplete: asked.incomplete.then(|| {
                     "is not a question on its own: it follows the question before it, which decides what it asks".to_string()
                 }),
@@ -474,6 +493,13 @@ impl<'a> Matcher<'a> {
             }
             let capped = c.polarity.is_some() || c.incomplete.is_some();
             c.confidence = confidence_with(weights, &c.signals, capped);
+            if let Some(age) = &opts.review_age {
+                c.stale = stale(&c.entry, age);
+                if c.stale.is_some() {
+                    c.confidence =
+                        Confidence::new(c.confidence.percent().saturating_sub(STALE_PENALTY));
+                }
+            }
         }
         // Best first by the calibrated confidence, which also weighs what the rank does not
         // (answer-type mismatch, polarity, uncovered terms); the rank breaks ties.
@@ -587,6 +613,17 @@ impl<'a> Matcher<'a> {
             source,
         }
     }
+}
+
+/// Why an entry is stale under `age`, if it is: reviewed, and longer ago than allowed.
+fn stale(entry: &StoredEntry, age: &ReviewAge) -> Option<String> {
+    let reviewed: crate::date::Date = entry.reviewed.as_deref()?.parse().ok()?;
+    (age.today.to_days() - reviewed.to_days() > age.max_days).then(|| {
+        format!(
+            "stale: {} was last reviewed {reviewed}, over {} days ago; confidence lowered by {STALE_PENALTY}",
+            entry.id, age.max_days
+        )
+    })
 }
 
 /// With a model, the vectors of `questions` as the matcher embeds them (cleaned of ids,
@@ -904,6 +941,7 @@ mod tests {
                     &MatchOptions {
                         audience: reader,
                         top: 50,
+                        review_age: None,
                     },
                 )
                 .unwrap();

@@ -56,6 +56,9 @@ struct MatchJson<'a> {
     /// Why the confidence was capped, when the question is not a question on its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     incomplete: Option<&'a str>,
+    /// Why the confidence was lowered, when the entry is past its review date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale: Option<&'a str>,
 }
 
 /// `{"question": …, "matches": [{"id", "confidence", "answer", "comment", "source", "audience", …}]}`
@@ -79,6 +82,7 @@ pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
                 reviewed: c.entry.reviewed.as_deref(),
                 polarity: c.polarity.as_deref(),
                 incomplete: c.incomplete.as_deref(),
+                stale: c.stale.as_deref(),
             })
             .collect(),
     };
@@ -121,6 +125,9 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
         ));
         if let Some(why) = c.polarity.as_ref().or(c.incomplete.as_ref()) {
             out.push_str(&wrap(&format!("caution: {why}"), "     ! "));
+        }
+        if let Some(why) = &c.stale {
+            out.push_str(&wrap(why, "     ! "));
         }
         if explain {
             let s = &c.signals;

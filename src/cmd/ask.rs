@@ -4,7 +4,7 @@ use anyhow::Context;
 
 use super::{GlobalArgs, data_written};
 use crate::kb::Audience;
-use crate::matcher::{MatchOptions, Matcher, embed_questions};
+use crate::matcher::{MatchOptions, Matcher, ReviewAge, embed_questions};
 use crate::output::Output;
 use crate::present;
 
@@ -39,6 +39,11 @@ pub struct Args {
     /// Show the signals behind each confidence (coverage, BM25, margin)
     #[arg(long)]
     pub explain: bool,
+
+    /// Entries reviewed longer ago than this many days are stale: lower confidence, flagged
+    /// (as in `fill`)
+    #[arg(long, default_value_t = 365, value_name = "DAYS")]
+    pub max_age: u32,
 }
 
 pub(crate) fn parse_audience(s: &str) -> Result<Audience, String> {
@@ -50,6 +55,10 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     let opts = MatchOptions {
         audience: args.audience,
         top: usize::from(args.top),
+        review_age: Some(ReviewAge {
+            today: global.today(),
+            max_days: i64::from(args.max_age),
+        }),
     };
     let mut matcher = Matcher::new(&index);
     let mut answer = |question: &str, vector: Option<Vec<f32>>| -> anyhow::Result<bool> {

@@ -18,7 +18,6 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::{Audience, EntryKind};
-use crate::matcher::Confidence;
 use crate::matcher::{Candidate, MatchOptions, Matcher};
 use crate::questionnaire::{Overrides, Question, Questionnaire};
 use crate::review;
@@ -44,13 +43,10 @@ pub struct FillPlan {
     /// Threads matching questions (at least 1).
     pub jobs: usize,
     /// An answer from an entry reviewed longer ago than this is stale: its confidence drops
-    /// by [`STALE_PENALTY`] and the review sheet says so.
+    /// by [`crate::matcher::STALE_PENALTY`] and the review sheet says so.
     pub max_age_days: i64,
     pub today: Date,
 }
-
-/// Confidence points a stale entry loses.
-pub const STALE_PENALTY: u8 = 15;
 
 impl FillPlan {
     /// The answer log beside the filled workbook: `NAME.filled.answers.jsonl`.
@@ -215,6 +211,10 @@ pub fn draft(
     let opts = MatchOptions {
         audience: plan.audience,
         top: CANDIDATES,
+        review_age: Some(crate::matcher::ReviewAge {
+            today: plan.today,
+            max_days: plan.max_age_days,
+        }),
     };
     let questions: Vec<&Question> = questionnaire
         .sheets
@@ -264,8 +264,7 @@ pub fn draft(
         })
         .collect();
     let mut rows: Vec<FillRow> = Vec::with_capacity(questions.len());
-    for (i, (q, mut candidates)) in questions.into_iter().zip(matched).enumerate() {
-        let stale = lower_stale(&mut candidates, plan);
+    for (i, (q, candidates)) in questions.into_iter().zip(matched).enumerate() {
         // What the question above is about: its draft, else its best approved answer; for a
         // follow-up that opens its section, the entry its section and words point to.
         let best_answer = |row: &[Candidate]| {
@@ -284,12 +283,20 @@ pub fn draft(
             FollowUp::InSection => Some(best_answer(&candidates)),
         };
         let mut row = decide(q.clone(), candidates, plan, parent, &own_terms[i]);
-        if let Some(note) = row.chosen.and_then(|i| stale.get(i).cloned().flatten()) {
-            row.note = if row.note.is_empty() {
-                note
-            } else {
-                format!("{}; {note}", row.note)
-            };
+        if let Some(c) = row.drafted() {
+            let said = c.stale.clone().or_else(|| {
+                c.entry
+                    .reviewed
+                    .is_none()
+                    .then(|| format!("unreviewed: {} has no review date", c.entry.id))
+            });
+            if let Some(note) = said {
+                row.note = if row.note.is_empty() {
+                    note
+                } else {
+                    format!("{}; {note}", row.note)
+                };
+            }
         }
         rows.push(row);
     }
@@ -413,28 +420,6 @@ fn lost_features(format: Format) -> Option<String> {
         Format::Xls | Format::Ods => Some("the output is a new .xlsx with the input's cell values: formatting, formulas, dropdowns and merged cells of the .xls/.ods input are not kept".into()),
         Format::Csv => Some("the output is an .xlsx copy of the CSV's cells with the answers added".into()),
     }
-}
-
-/// Lower the confidence of candidates whose entry is past its review date; returns, per
-/// candidate, the note to show when it is the one drafted.
-fn lower_stale(candidates: &mut [Candidate], plan: &FillPlan) -> Vec<Option<String>> {
-    candidates
-        .iter_mut()
-        .map(|c| {
-            let reviewed = c.entry.reviewed.as_deref().and_then(|d| d.parse::<Date>().ok());
-            let stale = match reviewed {
-                Some(d) => plan.today.to_days() - d.to_days() > plan.max_age_days,
-                None => true,
-            };
-            stale.then(|| {
-                c.confidence = Confidence::new(c.confidence.percent().saturating_sub(STALE_PENALTY));
-                match reviewed {
-                    Some(d) => format!("stale: {} was last reviewed {d}, over {} days ago; confidence lowered by {STALE_PENALTY}", c.entry.id, plan.max_age_days),
-                    None => format!("stale: {} has never been reviewed; confidence lowered by {STALE_PENALTY}", c.entry.id),
-                }
-            })
-        })
-        .collect()
 }
 
 /// What to do with one question, given its candidates. `parent` is set for a follow-up ("If

@@ -23,6 +23,7 @@ pub fn nearest(root: &Path, question: &str) -> Result<Vec<Candidate>> {
         &MatchOptions {
             audience: Audience::Internal,
             top: 3,
+            review_age: None,
         },
     )?;
     Ok(found

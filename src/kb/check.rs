@@ -177,6 +177,7 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
     let opts_all = MatchOptions {
         audience: Audience::Internal,
         top: 3,
+        review_age: None,
     };
     let mut seen: HashSet<(String, String)> = HashSet::new();
     for e in &answers {

@@ -141,6 +141,7 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
                     &MatchOptions {
                         audience: Audience::Internal,
                         top: 3,
+                        review_age: None,
                     },
                 )?
                 .into_iter()

@@ -151,6 +151,7 @@ fn property(model: Option<&std::path::Path>) {
                         &MatchOptions {
                             audience: reader,
                             top: 20,
+                            review_age: None,
                         },
                     )
                     .unwrap();

@@ -1079,3 +1079,51 @@ fn review_cells_fit_excel_and_the_filter_covers_the_visible_columns() {
         &sheet[sheet.find("<autoFilter").unwrap_or(0)..][..60]
     );
 }
+
+/// One confidence, computed in one place: `ask` and `fill` agree for a fresh, a stale and an
+/// undated entry. An entry without a review date is shown as unreviewed but not penalised
+/// (a library imported from a spreadsheet has no dates); only a date past --max-age costs 15.
+#[test]
+fn ask_and_fill_agree_and_undated_entries_are_not_stale() {
+    let fresh = entry(
+        "enc-rest",
+        "Is customer data encrypted at rest?",
+        "Yes",
+        "public",
+    );
+    for (answers, note) in [
+        (fresh.clone(), None),
+        (
+            fresh.replace("reviewed = 2026-05-01", "reviewed = 2020-01-01"),
+            Some("stale: enc-rest was last reviewed 2020-01-01"),
+        ),
+        (
+            fresh.replace("reviewed = 2026-05-01\n", ""),
+            Some("unreviewed: enc-rest has no review date"),
+        ),
+    ] {
+        let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("q.csv");
+        let question = "Is customer data encrypted at rest?";
+        std::fs::write(&csv, format!("Question,Answer,Comment\n{question},,\n")).unwrap();
+        assert!(fill(&kb, &csv, &["--min-confidence", "0"]).status.success());
+        let row = review_rows(&dir.path().join("q.review.xlsx")).remove(0);
+        let out = run(trustfill(&kb).args(["ask", "--json", question]));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let asked = &doc["matches"][0];
+        assert_eq!(
+            row["confidence"].parse::<u64>().unwrap(),
+            asked["confidence"].as_u64().unwrap(),
+            "{note:?}: fill and ask disagree"
+        );
+        match note {
+            Some(n) => assert!(row["note"].contains(n), "{:?}", row["note"]),
+            None => assert!(row["note"].is_empty(), "{:?}", row["note"]),
+        }
+        assert_eq!(
+            asked["stale"].is_string(),
+            note.is_some_and(|n| n.starts_with("stale"))
+        );
+    }
+}

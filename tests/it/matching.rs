@@ -99,6 +99,7 @@ fn hand_written_paraphrases_find_their_entry_first() {
     let opts = MatchOptions {
         audience: Audience::Internal,
         top: 3,
+        review_age: None,
     };
     let mut misses = Vec::new();
     for (question, expected) in PARAPHRASES {
