@@ -175,6 +175,61 @@ pub struct Candidate {
     /// Set when the entry was last reviewed longer ago than [`MatchOptions::review_age`]
     /// allows: the confidence was lowered by [`STALE_PENALTY`], and this says so.
     pub stale: Option<String>,
+    /// Set when the entry answered this very question before (see [`Reuse`]).
+    pub reuse: Option<Reuse>,
+}
+
+/// How a candidate relates to a question it answered before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reuse {
+    /// The same question: the row's id is one of the entry's references and the text is one of
+    /// its phrasings (`reference` names it), or the text alone is, word for word, the phrasing of
+    /// exactly one entry (`reference` is None). Drafted at [`EXACT_CONFIDENCE`].
+    Exact { reference: Option<String> },
+    /// The row's id is one of the entry's references but the text differs: another edition of
+    /// the question, a strong candidate, not an exact one.
+    SameId { reference: String },
+}
+
+/// The confidence of an exact reuse: the band `exact`, above anything matching can reach.
+pub const EXACT_CONFIDENCE: u8 = 99;
+
+impl Candidate {
+    /// `exact` for an exact reuse, else the confidence's band.
+    pub fn band(&self) -> &'static str {
+        if matches!(self.reuse, Some(Reuse::Exact { .. })) {
+            "exact"
+        } else {
+            self.confidence.band()
+        }
+    }
+}
+
+/// A questionnaire row as the matcher reads it: the text to match (for a follow-up, with the
+/// question it follows), the row's own text and its question id, for exact reuse.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'q> {
+    pub text: &'q str,
+    pub own_text: &'q str,
+    pub id: Option<&'q str>,
+}
+
+impl<'q> Row<'q> {
+    /// A question on its own, without an id (`ask`).
+    pub fn question(text: &'q str) -> Row<'q> {
+        Row {
+            text,
+            own_text: text,
+            id: None,
+        }
+    }
+}
+
+/// Entries that answered the question before: by its exact text, and by its id.
+#[derive(Debug, Clone, Default)]
+struct Previously {
+    by_text: Vec<DocAddress>,
+    by_ref: Vec<DocAddress>,
 }
 
 /// Highest confidence a candidate keeps when the question may be asked the other way round:
@@ -321,16 +376,159 @@ impl<'a> Matcher<'a> {
         vector: Option<Vec<f32>>,
         opts: &MatchOptions,
     ) -> Result<Vec<Candidate>> {
-        let Some(mut asked) = self.ask(question)? else {
-            return Ok(Vec::new());
-        };
-        asked.incomplete = text::needs_context(&text::clean_question(question));
-        asked.vector = vector.filter(|_| self.index.semantic().is_some());
+        self.find_row(Row::question(question), vector, opts)
+    }
+
+    /// The candidates for a questionnaire row: matched by [`Row::text`], and first of all the
+    /// entries that answered the row before ([`Reuse`]), by its id and its own text.
+    pub fn find_row(
+        &mut self,
+        row: Row<'_>,
+        vector: Option<Vec<f32>>,
+        opts: &MatchOptions,
+    ) -> Result<Vec<Candidate>> {
         if opts.top == 0 {
             return Ok(Vec::new());
         }
-        let hits = self.retrieve(&asked, opts.audience, opts.top.max(RERANK_DEPTH))?;
-        self.rank(&asked, hits, opts)
+        let before = self.previously(&row, opts.audience)?;
+        let Some(mut asked) = self.ask(row.text)? else {
+            return self.exact_only(&row, &before, opts);
+        };
+        asked.incomplete = text::needs_context(&text::clean_question(row.text));
+        asked.vector = vector.filter(|_| self.index.semantic().is_some());
+        let mut hits = self.retrieve(&asked, opts.audience, opts.top.max(RERANK_DEPTH))?;
+        for addr in before.by_text.iter().chain(&before.by_ref) {
+            if !hits.bm25.iter().any(|(_, a)| a == addr) {
+                hits.bm25.push((0.0, *addr));
+            }
+        }
+        let mut candidates = self.rank(&asked, hits, opts, usize::MAX)?;
+        self.mark_reuse(&row, &before, &mut candidates)?;
+        sort_best_first(&mut candidates);
+        candidates.truncate(opts.top);
+        Ok(candidates)
+    }
+
+    /// The entries the reader may see whose phrasing is the row's own text word for word, and
+    /// those whose references carry the row's id.
+    fn previously(&mut self, row: &Row<'_>, audience: Audience) -> Result<Previously> {
+        let f = self.index.fields;
+        let lookup = |field: Field, value: String| -> Result<Vec<DocAddress>> {
+            if value.is_empty() {
+                return Ok(Vec::new());
+            }
+            let query = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &value),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>,
+                ),
+                (Occur::Must, Box::new(self.audience_filter(audience))),
+            ]);
+            Ok(self
+                .searcher
+                .search(&query, &TopDocs::with_limit(50).order_by_score())
+                .map_err(|source| self.index_error(source))?
+                .into_iter()
+                .map(|(_, addr)| addr)
+                .collect())
+        };
+        Ok(Previously {
+            by_text: lookup(f.exact, text::exact_key(row.own_text))?,
+            by_ref: match row.id {
+                Some(id) => lookup(f.ref_ids, id.trim().to_lowercase())?,
+                None => Vec::new(),
+            },
+        })
+    }
+
+    /// Mark the candidates that answered the row before. The same question by id and text is
+    /// exact; the same text alone is exact when one entry only has it (CAIQ's generic
+    /// "policies and procedures" questions share their text and differ by id) and the row is a
+    /// question on its own; the same id with another text is another edition.
+    fn mark_reuse(
+        &mut self,
+        row: &Row<'_>,
+        before: &Previously,
+        candidates: &mut [Candidate],
+    ) -> Result<()> {
+        let both: Vec<DocAddress> = before
+            .by_text
+            .iter()
+            .filter(|a| before.by_ref.contains(a))
+            .copied()
+            .collect();
+        let exact: Vec<DocAddress> = if !both.is_empty() {
+            both
+        } else if before.by_text.len() == 1 && !text::needs_context(row.own_text) {
+            before.by_text.clone()
+        } else {
+            Vec::new()
+        };
+        let exact: Vec<Arc<StoredEntry>> = exact
+            .iter()
+            .map(|a| self.prepared(*a).map(|p| p.entry.clone()))
+            .collect::<Result<_>>()?;
+        let wanted_id = row.id.map(|i| i.trim().to_lowercase());
+        for c in candidates.iter_mut() {
+            let reference = c
+                .entry
+                .refs
+                .iter()
+                .find(|r| Some(text::ref_id(r)) == wanted_id)
+                .cloned();
+            if exact.iter().any(|e| e.id == c.entry.id) {
+                c.reuse = Some(Reuse::Exact { reference });
+                c.confidence =
+                    Confidence::new(EXACT_CONFIDENCE.saturating_sub(if c.stale.is_some() {
+                        STALE_PENALTY
+                    } else {
+                        0
+                    }));
+                c.polarity = None;
+                c.incomplete = None;
+            } else if let Some(reference) = reference {
+                c.reuse = Some(Reuse::SameId { reference });
+            }
+        }
+        Ok(())
+    }
+
+    /// A row with no words to match ("Comments:") can still be one answered before.
+    fn exact_only(
+        &mut self,
+        row: &Row<'_>,
+        before: &Previously,
+        opts: &MatchOptions,
+    ) -> Result<Vec<Candidate>> {
+        let mut candidates = Vec::new();
+        for addr in before.by_text.iter().chain(&before.by_ref) {
+            let prepared = self.prepared(*addr)?;
+            if !prepared.entry.audience.visible_to(opts.audience)
+                || candidates
+                    .iter()
+                    .any(|c: &Candidate| c.entry.id == prepared.entry.id)
+            {
+                continue;
+            }
+            candidates.push(Candidate {
+                entry: prepared.entry.clone(),
+                matched: prepared.entry.question.clone(),
+                confidence: Confidence(0),
+                signals: Signals::default(),
+                polarity: None,
+                incomplete: None,
+                stale: opts.review_age.and_then(|age| stale(&prepared.entry, &age)),
+                reuse: None,
+            });
+        }
+        self.mark_reuse(row, before, &mut candidates)?;
+        candidates.retain(|c| c.reuse.is_some());
+        sort_best_first(&mut candidates);
+        candidates.truncate(opts.top);
+        Ok(candidates)
     }
 
     /// The question analysed once for retrieval and ranking; None when it has no terms.
@@ -397,7 +595,13 @@ impl<'a> Matcher<'a> {
 
     /// Re-rank the hits into candidates with a confidence. The second layer of audience control:
     /// every hit is checked against `opts.audience` again, whatever the queries matched.
-    fn rank(&mut self, asked: &Asked, hits: Hits, opts: &MatchOptions) -> Result<Vec<Candidate>> {
+    fn rank(
+        &mut self,
+        asked: &Asked,
+        hits: Hits,
+        opts: &MatchOptions,
+        keep: usize,
+    ) -> Result<Vec<Candidate>> {
         let Hits {
             bm25: mut hits,
             words: word_hits,
@@ -465,6 +669,7 @@ impl<'a> Matcher<'a> {
                 signals,
                 polarity,
                 stale: None,
+                reuse: None,
                 incomplete: asked.incomplete.then(|| {
                     "is not a question on its own: it follows the question before it, which decides what it asks".to_string()
                 }),
@@ -501,14 +706,8 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
-        // Best first by the calibrated confidence, which also weighs what the rank does not
-        // (answer-type mismatch, polarity, uncovered terms); the rank breaks ties.
-        candidates.sort_by(|a, b| {
-            b.confidence
-                .cmp(&a.confidence)
-                .then(b.signals.rank.total_cmp(&a.signals.rank))
-        });
-        candidates.truncate(opts.top);
+        sort_best_first(&mut candidates);
+        candidates.truncate(keep);
         Ok(candidates)
     }
 
@@ -613,6 +812,16 @@ impl<'a> Matcher<'a> {
             source,
         }
     }
+}
+
+/// Best first by the calibrated confidence, which also weighs what the rank does not
+/// (answer-type mismatch, polarity, uncovered terms); the rank breaks ties.
+fn sort_best_first(candidates: &mut [Candidate]) {
+    candidates.sort_by(|a, b| {
+        b.confidence
+            .cmp(&a.confidence)
+            .then(b.signals.rank.total_cmp(&a.signals.rank))
+    });
 }
 
 /// Why an entry is stale under `age`, if it is: reviewed, and longer ago than allowed.
@@ -943,6 +1152,7 @@ mod tests {
                         top: 50,
                         review_age: None,
                     },
+                    50,
                 )
                 .unwrap();
             assert_eq!(found.len(), 3 * allowed.len(), "{reader}");

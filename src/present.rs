@@ -106,7 +106,7 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
             "  {}. {:>4} {:<6} {}  {}\n",
             i + 1,
             c.confidence.to_string(),
-            c.confidence.band(),
+            c.band(),
             c.entry.id,
             answer
         ));
@@ -369,10 +369,21 @@ pub fn harvest_summary(
     out
 }
 
+/// How many drafts reuse an answer given before to the same question.
+fn drafted_exact(r: &crate::fill::FillReport) -> usize {
+    r.rows
+        .iter()
+        .filter(|row| row.status == RowStatus::Draft)
+        .filter_map(|row| row.drafted())
+        .filter(|c| matches!(c.reuse, Some(crate::matcher::Reuse::Exact { .. })))
+        .count()
+}
+
 /// The summary `fill` prints on stderr.
 pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> String {
     let drafted = drafted_confidences(r);
-    let high = drafted.iter().filter(|&&c| c >= 80).count();
+    let exact = drafted_exact(r);
+    let high = drafted.iter().filter(|&&c| c >= 80).count() - exact;
     let mut out = format!(
         "{}: {} questions in {} sheet(s)\n",
         plan.input.display(),
@@ -387,9 +398,14 @@ pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -
         ));
     }
     out.push_str(&format!(
-        "drafted {} ({high} high, {} medium confidence) · needs answer {} · already answered {} · formula cells {}\n",
+        "drafted {} ({}{high} high, {} medium confidence) · needs answer {} · already answered {} · formula cells {}\n",
         drafted.len(),
-        drafted.len() - high,
+        if exact > 0 {
+            format!("{exact} exact, ")
+        } else {
+            String::new()
+        },
+        drafted.len() - high - exact,
         r.count(RowStatus::NeedsAnswer),
         r.count(RowStatus::Kept),
         r.count(RowStatus::Formula)
@@ -451,7 +467,8 @@ pub fn fill_json(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> S
         "sheets": sheets,
         "skipped_sheets": skipped,
         "drafted": drafted.len(),
-        "drafted_high": drafted.iter().filter(|&&c| c >= 80).count(),
+        "drafted_high": drafted.iter().filter(|&&c| c >= 80).count() - drafted_exact(r),
+        "drafted_exact": drafted_exact(r),
         "needs_answer": r.count(RowStatus::NeedsAnswer),
         "kept": r.count(RowStatus::Kept),
         "formula": r.count(RowStatus::Formula),

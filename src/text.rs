@@ -528,6 +528,27 @@ pub fn asks_yes_no(question: &str) -> bool {
 
 /// A header or label reduced to lowercase words: `"Vendor Answers:"` → `vendor answers`. Used
 /// wherever spreadsheet headers are recognised by name.
+/// What two phrasings of the same question share, for exact reuse: the text without HTML, a
+/// leading question id or numbering, case, punctuation and spacing. Unlike
+/// [`clean_question`], framework wording is kept: it is part of what was asked.
+pub fn exact_key(question: &str) -> String {
+    let text = HTML_TAG.replace_all(question, " ");
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let stripped = LEADING_ID.replace(&collapsed, "");
+    let stripped = LEADING_BARE_NUMBER.replace(&stripped, "$1");
+    normalize_label(&stripped)
+}
+
+/// The question id a reference names: its last word, lower-cased (`"CAIQ v4.0.3 A&A-01.1"` →
+/// `a&a-01.1`). A questionnaire row's id compares equal to it the same way.
+pub fn ref_id(reference: &str) -> String {
+    reference
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
 pub fn normalize_label(text: &str) -> String {
     let mapped: String = text
         .to_lowercase()

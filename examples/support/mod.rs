@@ -120,6 +120,7 @@ pub fn cold_copy(kb: &Path) -> PathBuf {
         name: Some("library".into()),
         limits: Default::default(),
         today: "2026-11-02".parse().unwrap(),
+        reviewed: None,
     };
     trustfill::kb::import::import_library(&plan).expect("kb import of the cold library");
     std::fs::remove_file(&import_from).unwrap();

@@ -18,7 +18,7 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::{Audience, EntryKind};
-use crate::matcher::{Candidate, MatchOptions, Matcher};
+use crate::matcher::{Candidate, MatchOptions, Matcher, Reuse, Row};
 use crate::questionnaire::{Overrides, Question, Questionnaire};
 use crate::review;
 use crate::workbook::Format;
@@ -247,7 +247,16 @@ pub fn draft(
             (None, None) => texts.push(q.text.clone()),
         }
     }
-    let matched = match_all(index, &texts, &opts, plan.jobs, progress)?;
+    let rows_in: Vec<Row<'_>> = questions
+        .iter()
+        .zip(&texts)
+        .map(|(q, text)| Row {
+            text,
+            own_text: &q.text,
+            id: q.id.as_deref(),
+        })
+        .collect();
+    let matched = match_all(index, &rows_in, &opts, plan.jobs, progress)?;
     // The topical words a follow-up adds of its own ("traffic" in "Describe how the traffic is
     // protected:"): the entry above must use every one of them to describe it.
     let mut analyzer = index.analyzer();
@@ -283,21 +292,14 @@ pub fn draft(
             FollowUp::InSection => Some(best_answer(&candidates)),
         };
         let mut row = decide(q.clone(), candidates, plan, parent, &own_terms[i]);
-        if let Some(c) = row.drafted() {
-            let said = c.stale.clone().or_else(|| {
-                c.entry
-                    .reviewed
-                    .is_none()
-                    .then(|| format!("unreviewed: {} has no review date", c.entry.id))
-            });
-            if let Some(note) = said {
-                row.note = if row.note.is_empty() {
-                    note
-                } else {
-                    format!("{}; {note}", row.note)
-                };
-            }
-        }
+        let (before, after) = match row.drafted() {
+            Some(c) => (reuse_note(c), stale_note(c)),
+            None => (None, None),
+        };
+        let mut notes: Vec<String> = before.into_iter().collect();
+        notes.extend(Some(std::mem::take(&mut row.note)).filter(|n| !n.is_empty()));
+        notes.extend(after);
+        row.note = notes.join("; ");
         rows.push(row);
     }
     Ok(FillReport {
@@ -310,6 +312,34 @@ pub fn draft(
             write: Duration::ZERO,
         },
         kb_fingerprint: index.fingerprint.clone(),
+    })
+}
+
+/// What the review says of a draft that answered the row before.
+fn reuse_note(c: &Candidate) -> Option<String> {
+    match &c.reuse {
+        Some(Reuse::Exact { reference: Some(r) }) => {
+            Some(format!("exact: {} answered {r} before", c.entry.id))
+        }
+        Some(Reuse::Exact { reference: None }) => Some(format!(
+            "exact: {} answered this question word for word before",
+            c.entry.id
+        )),
+        Some(Reuse::SameId { reference }) => Some(format!(
+            "{} answered {reference} before, asked differently: check it still fits",
+            c.entry.id
+        )),
+        None => None,
+    }
+}
+
+/// What the review says of a draft's review date: stale, or never reviewed.
+fn stale_note(c: &Candidate) -> Option<String> {
+    c.stale.clone().or_else(|| {
+        c.entry
+            .reviewed
+            .is_none()
+            .then(|| format!("unreviewed: {} has no review date", c.entry.id))
     })
 }
 
@@ -333,7 +363,7 @@ const CHUNK: usize = 16;
 /// channel when one is done; this thread reports progress.
 fn match_all(
     index: &KbIndex,
-    questions: &[String],
+    questions: &[Row<'_>],
     opts: &MatchOptions,
     jobs: usize,
     progress: &mut dyn FnMut(usize, usize),
@@ -347,7 +377,7 @@ fn match_all(
     let searcher = index.searcher();
     // With a model, every question is embedded up front in batches: one at a time costs about
     // three times as much per question.
-    let texts: Vec<&str> = questions.iter().map(String::as_str).collect();
+    let texts: Vec<&str> = questions.iter().map(|r| r.text).collect();
     let mut vectors = crate::matcher::embed_questions(index, &texts)?
         .map(|v| v.into_iter().map(Some).collect::<Vec<_>>())
         .unwrap_or_else(|| vec![None; total]);
@@ -355,7 +385,7 @@ fn match_all(
         let mut matcher = Matcher::with_searcher(index, searcher);
         let mut out = Vec::with_capacity(total);
         for (q, v) in questions.iter().zip(vectors.iter_mut()) {
-            out.push(matcher.find_embedded(q, v.take(), opts)?);
+            out.push(matcher.find_row(*q, v.take(), opts)?);
             progress(out.len(), total);
         }
         return Ok(out);
@@ -380,7 +410,7 @@ fn match_all(
                     let end = (start + CHUNK).min(total);
                     let mut chunk = Vec::with_capacity(end - start);
                     for (q, v) in questions[start..end].iter().zip(&vectors[start..end]) {
-                        match matcher.find_embedded(q, v.clone(), opts) {
+                        match matcher.find_row(*q, v.clone(), opts) {
                             Ok(c) => chunk.push(Some(c)),
                             Err(e) => {
                                 if let Ok(mut f) = failure.lock() {

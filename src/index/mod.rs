@@ -29,7 +29,7 @@ use crate::thesaurus::Thesaurus;
 use std::sync::Arc;
 
 /// Bump when the schema or the analysis changes: every existing index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 /// Cache folder inside the knowledge base.
 pub const CACHE_DIR: &str = ".trustfill-index";
 const READY_FILE: &str = "READY";
@@ -57,6 +57,11 @@ pub struct Fields {
     pub reviewed: Field,
     pub source: Field,
     pub line: Field,
+    /// The entry's references as written (stored), their ids ([`text::ref_id`], indexed) and
+    /// its phrasings' [`text::exact_key`]s (indexed): exact reuse looks these up.
+    pub refs: Field,
+    pub ref_ids: Field,
+    pub exact: Field,
 }
 
 impl Fields {
@@ -94,6 +99,9 @@ impl Fields {
             reviewed: b.add_text_field("reviewed", STORED),
             source: b.add_text_field("source", STORED),
             line: b.add_u64_field("line", STORED),
+            refs: b.add_text_field("refs", STORED),
+            ref_ids: b.add_text_field("ref_ids", STRING),
+            exact: b.add_text_field("exact", STRING),
         };
         (b.build(), fields)
     }
@@ -144,6 +152,7 @@ pub struct StoredEntry {
     pub reviewed: Option<String>,
     pub source: String,
     pub line: usize,
+    pub refs: Vec<String>,
     /// The analyzed terms, as indexed: one string per phrasing (question first), the comment's
     /// and the tags'.
     pub terms: StoredTerms,
@@ -389,6 +398,7 @@ impl KbIndex {
             reviewed: Some(first(f.reviewed)).filter(|r| !r.is_empty()),
             source: first(f.source),
             line: doc.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
+            refs: all(f.refs),
             terms: StoredTerms {
                 phrasings: all(f.question_terms),
                 comment: first(f.comment_terms),
@@ -452,6 +462,13 @@ fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Resu
         );
         doc.add_text(f.source, &e.source.path);
         doc.add_u64(f.line, e.source.line as u64);
+        for r in &e.refs {
+            doc.add_text(f.refs, r);
+            doc.add_text(f.ref_ids, text::ref_id(r));
+        }
+        for phrasing in e.phrasings() {
+            doc.add_text(f.exact, text::exact_key(phrasing));
+        }
         writer.add_document(doc).map_err(err)?;
     }
     writer.commit().map_err(err)?;

@@ -34,6 +34,8 @@ struct RawAnswer {
     owner: Option<String>,
     #[serde(default)]
     reviewed: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    refs: Vec<String>,
 }
 
 /// Largest field we accept; anything longer is almost certainly a paste accident.
@@ -130,6 +132,12 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
                 .map(|o| o.trim().to_string())
                 .filter(|o| !o.is_empty()),
             reviewed,
+            refs: raw
+                .refs
+                .iter()
+                .map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|r| !r.is_empty())
+                .collect(),
             source: Source {
                 path: rel.to_string(),
                 line,

@@ -23,8 +23,8 @@ use crate::text::normalize_label;
 /// Stricter than `kb check`'s 0.8: a wrong merge is silent, a missed one is flagged by check
 /// ("Vendor Contact Phone Number" is not "Vendor Accessibility Contact Phone Number").
 const SAME_QUESTION: f32 = 0.9;
-/// Answers longer than this are explanations: they go to the comment, the short answer says so.
-const SHORT_ANSWER_CHARS: usize = 80;
+/// What earlier versions wrote as the answer of a long harvested answer, with the text in the
+/// comment; still understood when comparing answers.
 const SEE_COMMENT: &str = "See comment";
 
 #[derive(Debug, Clone, Default)]
@@ -76,6 +76,41 @@ fn compare(theirs: &str, entry: &KbEntry) -> Agreement {
     }
 }
 
+/// The framework a sheet's question ids belong to, for references: a sheet named like a
+/// framework and version ("CAIQv4.0.3" → "CAIQ v4.0.3"), the part of the name before a `|`
+/// ("HECVAT - Full | Vendor Response" → "HECVAT - Full"), else the file's name.
+pub(crate) fn framework_label(sheet: &str, file_name: &str) -> String {
+    static VERSIONED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^([A-Za-z][A-Za-z0-9\- ]*?)\s*[vV]?(\d+(?:\.\d+)+)$").unwrap()
+    });
+    let sheet = sheet.trim();
+    if let Some(c) = VERSIONED.captures(sheet) {
+        return format!("{} v{}", c[1].trim(), &c[2]);
+    }
+    if let Some((name, _)) = sheet.split_once('|') {
+        return name.trim().to_string();
+    }
+    std::path::Path::new(file_name)
+        .file_stem()
+        .map_or_else(|| sheet.to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The last-modified date an `.xlsx` records for itself (`docProps/core.xml`), if any.
+fn workbook_date(path: &std::path::Path) -> Option<crate::date::Date> {
+    let core = crate::xlsx::Package::open(path)
+        .ok()?
+        .read("docProps/core.xml")
+        .ok()?;
+    ["dcterms:modified", "dcterms:created"]
+        .iter()
+        .find_map(|tag| {
+            let start = core.find(&format!("<{tag}"))?;
+            let text = &core[start..];
+            let value = &text[text.find('>')? + 1..];
+            value.get(..10)?.parse().ok()
+        })
+}
+
 pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
     let q = Questionnaire::read(&plan.source, &Overrides::default(), &plan.limits)?;
     if q.question_count() == 0 {
@@ -114,6 +149,8 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
+    // A completed questionnaire is what the team sent: its answers were reviewed then.
+    let answered_on = plan.reviewed.or_else(|| workbook_date(&plan.source));
     let mut report = HarvestReport::default();
     let mut seen: HashSet<String> = HashSet::new();
     let mut new_text = String::new();
@@ -128,7 +165,13 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
             report.unanswered += 1;
             continue;
         }
-        if !seen.insert(normalize_label(&question.text)) {
+        // The same text under two ids is two questions (CAIQ's "policies and procedures"
+        // questions differ only by the domain their id names).
+        if !seen.insert(format!(
+            "{}\u{0}{}",
+            normalize_label(&question.text),
+            question.id.as_deref().unwrap_or_default()
+        )) {
             report.repeated += 1;
             continue;
         }
@@ -177,19 +220,9 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
                 }
             }
         }
-        let (short, explanation) = if answer.chars().count() > SHORT_ANSWER_CHARS {
-            (
-                SEE_COMMENT.to_string(),
-                [answer, comment]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join("\n\n"),
-            )
-        } else {
-            (answer.to_string(), comment.to_string())
-        };
+        // A long free-text answer stays the answer: it is what the vendor wrote in the answer
+        // cell, and exact reuse must write it back there.
+        let (short, explanation) = (answer.to_string(), comment.to_string());
         let id = id_from_question(&question.text, "", &mut taken);
         let entry = KbEntry {
             id: id.clone(),
@@ -201,7 +234,17 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
             tags: Vec::new(),
             audience: plan.default_audience,
             owner: plan.owner.clone(),
-            reviewed: None,
+            reviewed: answered_on,
+            refs: question
+                .id
+                .iter()
+                .map(|qid| {
+                    format!(
+                        "{} {qid}",
+                        framework_label(&question.cell.sheet, &file_name)
+                    )
+                })
+                .collect(),
             source: Source {
                 path: rel.clone(),
                 line: 0,

@@ -32,6 +32,9 @@ pub struct ImportPlan {
     pub limits: Limits,
     /// The day the import is recorded under.
     pub today: Date,
+    /// For a completed questionnaire: when its answers were given (`--reviewed`); default: the
+    /// workbook's own last-modified date.
+    pub reviewed: Option<Date>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +48,9 @@ pub struct ImportReport {
     pub skipped_without_answer: Vec<CellRef>,
     /// Entries that took the default audience.
     pub defaulted_audience: usize,
+    /// (the library's id, the entry's id) where the library's was not a valid entry id: kept as
+    /// the entry's reference.
+    pub renamed: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -202,6 +208,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         Vec::new()
     };
     let mut taken: HashSet<String> = existing.iter().map(|e| e.id.clone()).collect();
+    let mut renamed: Vec<(String, String)> = Vec::new();
     let (rel, target) = plan.new_file("imported")?;
 
     let cell = |row: usize, col: usize| {
@@ -243,16 +250,19 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                 .parse()
                 .map_err(|e| bad(cols.audience.expect("has value"), e))?,
         };
+        // An id that is not ours ("A&A-01.1", "DATE-01": a framework's or a customer's) is kept
+        // as a reference, and the entry gets an id derived from its question.
+        let mut refs = Vec::new();
         let id = match get(row, cols.id) {
             id if id.is_empty() => super::id_from_question(&question, "", &mut taken),
+            id if !is_valid_id(&id) => {
+                let ours = super::id_from_question(&question, "", &mut taken);
+                renamed.push((id.clone(), ours.clone()));
+                refs.push(id);
+                ours
+            }
             id => {
                 let col = cols.id.expect("has value");
-                if !is_valid_id(&id) {
-                    return Err(bad(
-                        col,
-                        format!("invalid id {id:?}: use lowercase letters, digits and '-'"),
-                    ));
-                }
                 if !taken.insert(id.clone()) {
                     return Err(bad(col, format!("duplicate id {id:?}")));
                 }
@@ -284,6 +294,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                 .filter(|o| !o.is_empty())
                 .or_else(|| plan.owner.clone()),
             reviewed,
+            refs,
             source: Source {
                 path: rel.clone(),
                 line: 0,
@@ -327,6 +338,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         entries: entries.len(),
         skipped_without_answer: skipped,
         defaulted_audience: defaulted,
+        renamed,
     })
 }
 

@@ -176,6 +176,7 @@ fn learned_entry(
         audience: from.map_or(audience, |e| e.audience),
         owner: from.and_then(|e| e.owner.clone()),
         reviewed: Some(today),
+        refs: Vec::new(),
         source: Source {
             path: LEARNED_FILE.into(),
             line: 0,

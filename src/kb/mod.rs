@@ -126,6 +126,10 @@ pub struct KbEntry {
     pub audience: Audience,
     pub owner: Option<String>,
     pub reviewed: Option<Date>,
+    /// The framework or questionnaire ids the entry answers (`"CAIQ v4.0.3 A&A-01.1"`,
+    /// `"SOC 2 CC6.1"`, a customer's own `"Q-17"`): the last word is the id a questionnaire row
+    /// carries; what comes before names the framework.
+    pub refs: Vec<String>,
     pub source: Source,
 }
 

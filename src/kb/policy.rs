@@ -137,6 +137,7 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
             audience,
             owner: owner.clone(),
             reviewed,
+            refs: Vec::new(),
             source: Source {
                 path: rel.to_string(),
                 line: section.line,

@@ -42,6 +42,9 @@ pub fn entry(e: &KbEntry) -> String {
     if let Some(reviewed) = e.reviewed {
         out.push_str(&format!("reviewed = {reviewed}\n"));
     }
+    if !e.refs.is_empty() {
+        out.push_str(&format!("refs = {}\n", array(&e.refs)));
+    }
     out.push('\n');
     out
 }

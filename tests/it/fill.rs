@@ -1105,7 +1105,8 @@ fn ask_and_fill_agree_and_undated_entries_are_not_stale() {
         let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("q.csv");
-        let question = "Is customer data encrypted at rest?";
+        // Not the entry's words exactly, so that matching (not exact reuse) decides.
+        let question = "Is the customer data encrypted at rest?";
         std::fs::write(&csv, format!("Question,Answer,Comment\n{question},,\n")).unwrap();
         assert!(fill(&kb, &csv, &["--min-confidence", "0"]).status.success());
         let row = review_rows(&dir.path().join("q.review.xlsx")).remove(0);

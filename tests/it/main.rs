@@ -20,6 +20,7 @@ mod kb_manage;
 mod legacy;
 mod matching;
 mod real;
+mod reuse;
 #[cfg(feature = "semantic")]
 mod semantic;
 #[cfg(feature = "semantic")]

@@ -95,6 +95,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         audience: args.audience,
         owner: args.owner,
         reviewed: Some(global.today()),
+        refs: Vec::new(),
         source: Source {
             path: args.file.clone(),
             line: 0,

@@ -45,6 +45,11 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// For a completed questionnaire: the day its answers were approved (YYYY-MM-DD), recorded
+    /// as each new entry's `reviewed` [default: the workbook's last-modified date]
+    #[arg(long, value_name = "DATE")]
+    pub reviewed: Option<crate::date::Date>,
+
     #[command(flatten)]
     pub limits: crate::limits::LimitArgs,
 }
@@ -66,6 +71,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         name: args.name,
         limits: args.limits.limits(),
         today: global.today(),
+        reviewed: args.reviewed,
     };
     if !is_library(&plan.source, &plan.limits)? {
         let report = harvest(&plan, args.dry_run)
@@ -105,6 +111,20 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             "skipped {} question(s) without an answer (first: {})",
             report.skipped_without_answer.len(),
             cells.join(", ")
+        ));
+    }
+    if !report.renamed.is_empty() {
+        let shown: Vec<String> = report
+            .renamed
+            .iter()
+            .take(5)
+            .map(|(theirs, ours)| format!("{theirs} → {ours}"))
+            .collect();
+        out.status(&format!(
+            "{} id(s) were not entry ids; each entry got one from its question and keeps the library's as a reference (refs): {}{}",
+            report.renamed.len(),
+            shown.join(", "),
+            if report.renamed.len() > 5 { ", …" } else { "" }
         ));
     }
     if report.defaulted_audience > 0 {

@@ -1,0 +1,305 @@
+//! Answer once, reuse exactly: references on entries, exact reuse by id and text, harvested
+//! entries dated and referenced, and a harvest-then-fill round trip.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// An entry with references.
+fn with_refs(id: &str, question: &str, answer: &str, refs: &[&str]) -> String {
+    let refs: Vec<String> = refs.iter().map(|r| format!("{r:?}")).collect();
+    entry(id, question, answer, "public").replace(
+        "[[answer]]\n",
+        &format!("[[answer]]\nrefs = [{}]\n", refs.join(", ")),
+    )
+}
+
+/// Fill a CSV questionnaire of `(id, question)` rows; the review rows back.
+fn fill_rows(kb: &Path, rows: &[(&str, &str)]) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    let mut text = String::from("ID,Question,Answer,Comment\n");
+    for (id, q) in rows {
+        text.push_str(&format!("{id},\"{q}\",,\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = run(trustfill(kb).arg("fill").arg(&csv).arg("--json"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dump = cell_dump(&dir.path().join("q.review.xlsx"));
+    (1..=rows.len() as u32)
+        .map(|r| {
+            let cell = |c: u32| {
+                serde_json::Value::String(
+                    dump.get(&("Review".to_string(), r, c))
+                        .cloned()
+                        .unwrap_or_default(),
+                )
+            };
+            let mut m = serde_json::Map::new();
+            for (name, col) in [
+                ("id", 2),
+                ("answer", 4),
+                ("confidence", 6),
+                ("status", 7),
+                ("source", 8),
+                ("note", 11),
+            ] {
+                m.insert(name.into(), cell(col));
+            }
+            m
+        })
+        .collect()
+}
+
+#[test]
+fn a_row_whose_id_and_text_an_entry_answered_before_is_an_exact_reuse() {
+    let answers = [
+        with_refs(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            &["Acme SQ 2025 Q-01"],
+        ),
+        entry("bk", "Are backups encrypted?", "Yes", "public"),
+        entry("bk2", "Are backups encrypted?", "No", "public"),
+    ]
+    .concat();
+    let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let rows = fill_rows(
+        &kb,
+        &[
+            ("Q-01", "Is customer data encrypted at rest?"),
+            ("Q-02", "Is customer data encrypted at rest?"),
+            ("Q-01", "Is stored data encrypted with customer keys?"),
+            ("Q-03", "Are backups encrypted?"),
+        ],
+    );
+    // By id and text: exact, naming the reference.
+    assert_eq!(rows[0]["status"], "Draft");
+    assert_eq!(rows[0]["confidence"], "99");
+    assert!(
+        rows[0]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("exact: enc answered Acme SQ 2025 Q-01 before"),
+        "{:?}",
+        rows[0]
+    );
+    // The same text under another id: exact by text (one entry has it).
+    assert_eq!(rows[1]["confidence"], "99");
+    assert!(
+        rows[1]["note"].as_str().unwrap().contains("word for word"),
+        "{:?}",
+        rows[1]
+    );
+    // The same id with another text: another edition, not exact.
+    assert_ne!(rows[2]["confidence"], "99", "{:?}", rows[2]);
+    // Two entries with the same text and no id to tell them apart: not exact.
+    assert_ne!(rows[3]["confidence"], "99", "{:?}", rows[3]);
+    assert!(
+        !rows[3]["note"].as_str().unwrap().contains("exact"),
+        "{:?}",
+        rows[3]
+    );
+}
+
+/// CAIQ's "policies and procedures" questions share one text and differ by the domain their id
+/// names: each row gets the answer given to its own id.
+#[test]
+fn questions_that_share_a_text_are_told_apart_by_their_id() {
+    let text = "Are policies and procedures established, documented, approved, communicated, applied, evaluated and maintained?";
+    let answers = [
+        with_refs("gen-a", text, "Yes", &["CAIQ v4.0.3 A&A-01.1"]),
+        with_refs("gen-b", text, "No", &["CAIQ v4.0.3 AIS-01.1"]),
+    ]
+    .concat();
+    let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let rows = fill_rows(&kb, &[("AIS-01.1", text), ("A&A-01.1", text)]);
+    assert_eq!(
+        (rows[0]["source"].as_str(), rows[0]["answer"].as_str()),
+        (Some("gen-b"), Some("No"))
+    );
+    assert_eq!(rows[1]["source"], "gen-a");
+    assert_eq!(rows[0]["confidence"], "99");
+    assert_eq!(rows[1]["confidence"], "99");
+}
+
+/// A completed questionnaire of our own making: an id, question and answer column, with the
+/// workbook's own date.
+fn completed(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let when = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 3, 14).unwrap();
+    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&when));
+    let ws = book.add_worksheet().set_name("Acme SQ v2.1").unwrap();
+    // Headed as questionnaires are ("Vendor Answers"), not as an answer library.
+    for (c, h) in ["ID", "Question", "Vendor Answers", "Additional Information"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        (
+            "SQ-01",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "AES-256 with AWS KMS.",
+        ),
+        (
+            "SQ-02",
+            "Do you have a SOC 2 Type II report?",
+            "Yes",
+            "Available under NDA.",
+        ),
+        ("SQ-03", "Are policies reviewed annually?", "Yes", ""),
+        (
+            "SQ-04",
+            "Are policies reviewed annually?",
+            "No",
+            "Only the security policy.",
+        ),
+        (
+            "SQ-05",
+            "Describe your incident response process.",
+            "We triage, contain and notify within 72 hours.",
+            "",
+        ),
+    ];
+    for (r, (id, q, a, c)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write(r, 0, *id).unwrap();
+        ws.write(r, 1, *q).unwrap();
+        ws.write(r, 2, *a).unwrap();
+        ws.write(r, 3, *c).unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn harvested_entries_are_dated_referenced_and_reused_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let done = dir.path().join("acme-completed.xlsx");
+    completed(&done);
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&done));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert_eq!(
+        loaded.entries.len(),
+        5,
+        "the same text under two ids is two entries"
+    );
+    for e in &loaded.entries {
+        assert_eq!(
+            e.reviewed.map(|d| d.to_string()).as_deref(),
+            Some("2025-03-14"),
+            "{}",
+            e.id
+        );
+        assert_eq!(e.refs.len(), 1, "{}", e.id);
+        assert!(e.refs[0].starts_with("Acme SQ v2.1 SQ-0"), "{:?}", e.refs);
+    }
+    let long = loaded
+        .entries
+        .iter()
+        .find(|e| e.refs[0].ends_with("SQ-05"))
+        .unwrap();
+    assert_eq!(
+        long.answer.as_deref(),
+        Some("We triage, contain and notify within 72 hours."),
+        "a free-text answer stays the answer"
+    );
+    // --reviewed says when the answers were approved.
+    let kb2 = dir.path().join("kb2");
+    let out = run(trustfill(&kb2)
+        .args(["kb", "import", "--reviewed", "2025-06-30"])
+        .arg(&done));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dated = trustfill::kb::KnowledgeBase::load(&kb2).unwrap();
+    assert!(
+        dated
+            .entries
+            .iter()
+            .all(|e| e.reviewed.map(|d| d.to_string()).as_deref() == Some("2025-06-30"))
+    );
+
+    // Filled again, blank, the questionnaire comes back exact with the vendor's own answers.
+    let blank = dir.path().join("acme-blank.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet().set_name("Acme SQ v2.1").unwrap();
+    for (c, h) in ["ID", "Question", "Answer", "Comments"].iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (r, (id, q)) in [
+        ("SQ-01", "Is customer data encrypted at rest?"),
+        ("SQ-02", "Do you have a SOC 2 Type II report?"),
+        ("SQ-03", "Are policies reviewed annually?"),
+        ("SQ-04", "Are policies reviewed annually?"),
+        ("SQ-05", "Describe your incident response process."),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write(r as u32 + 1, 0, *id).unwrap();
+        ws.write(r as u32 + 1, 1, *q).unwrap();
+    }
+    book.save(&blank).unwrap();
+    let out = run(trustfill_on(&kb, "2025-09-01").arg("fill").arg(&blank));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("drafted 5 (5 exact,"),
+        "{}",
+        stderr(&out)
+    );
+    let filled = cell_dump(&dir.path().join("acme-blank.filled.xlsx"));
+    let at = |r: u32, c: u32| {
+        filled
+            .get(&("Acme SQ v2.1".to_string(), r, c))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        (at(1, 2), at(3, 2), at(4, 2), at(5, 2)),
+        (
+            "Yes".to_string(),
+            "Yes".to_string(),
+            "No".to_string(),
+            "We triage, contain and notify within 72 hours.".to_string()
+        )
+    );
+    assert_eq!(at(4, 3), "Only the security policy.");
+}
+
+/// A library keyed by a framework's ids ("A&A-01.1", "DATE-01") imports: each entry gets an id
+/// of ours and keeps the library's as its reference, which exact reuse then finds.
+#[test]
+fn a_library_keyed_by_foreign_ids_imports_and_keeps_them_as_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("library.csv");
+    std::fs::write(
+        &library,
+        "ID,Question,Answer,Comment\nA&A-01.1,Is customer data encrypted at rest?,Yes,AES-256.\nDATE-01,Date questionnaire completed,2025-01-31,\n",
+    )
+    .unwrap();
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&library));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("A&A-01.1 → "), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let refs: Vec<&str> = loaded
+        .entries
+        .iter()
+        .flat_map(|e| e.refs.iter().map(String::as_str))
+        .collect();
+    assert_eq!(refs, ["A&A-01.1", "DATE-01"]);
+    let rows = fill_rows(&kb, &[("A&A-01.1", "Is customer data encrypted at rest?")]);
+    assert_eq!(rows[0]["confidence"], "99");
+    assert!(
+        rows[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("answered A&A-01.1 before"),
+        "{:?}",
+        rows[0]
+    );
+}
