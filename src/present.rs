@@ -398,7 +398,7 @@ pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -
         ));
     }
     out.push_str(&format!(
-        "drafted {} ({}{high} high, {} medium confidence) · needs answer {} · already answered {} · formula cells {}\n",
+        "drafted {} ({}{high} high, {} medium confidence) · needs answer {} · already answered {}{} · formula cells {}\n",
         drafted.len(),
         if exact > 0 {
             format!("{exact} exact, ")
@@ -407,7 +407,11 @@ pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -
         },
         drafted.len() - high - exact,
         r.count(RowStatus::NeedsAnswer),
-        r.count(RowStatus::Kept),
+        r.count(RowStatus::Kept) + r.count(RowStatus::Conflict),
+        match r.count(RowStatus::Conflict) {
+            0 => String::new(),
+            n => format!(" ({n} contradicted by the knowledge base: Status Conflict)"),
+        },
         r.count(RowStatus::Formula)
     ));
     out.push_str(&format!(
@@ -471,6 +475,7 @@ pub fn fill_json(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> S
         "drafted_exact": drafted_exact(r),
         "needs_answer": r.count(RowStatus::NeedsAnswer),
         "kept": r.count(RowStatus::Kept),
+        "conflicts": r.count(RowStatus::Conflict),
         "formula": r.count(RowStatus::Formula),
         "timings_ms": {
             "read": r.timings.read.as_millis() as u64,

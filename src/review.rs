@@ -21,11 +21,12 @@ use crate::workbook::cell_text;
 
 pub const REVIEW_SHEET: &str = "Review";
 pub const META_SHEET: &str = "trustfill";
-pub const STATUSES: [&str; 6] = [
+pub const STATUSES: [&str; 7] = [
     "Draft",
     "Approved",
     "Needs answer",
     "Rejected",
+    "Conflict",
     "Kept",
     "Formula",
 ];

@@ -120,6 +120,9 @@ pub enum RowStatus {
     Kept,
     /// The answer cell is a formula, never written.
     Formula,
+    /// The answer cell already holds an answer the knowledge base contradicts (Yes against No,
+    /// or another value for a question answered before): kept, and flagged for a person.
+    Conflict,
 }
 
 impl RowStatus {
@@ -128,6 +131,7 @@ impl RowStatus {
             RowStatus::Draft => "Draft",
             RowStatus::NeedsAnswer => "Needs answer",
             RowStatus::Kept => "Kept",
+            RowStatus::Conflict => "Conflict",
             RowStatus::Formula => "Formula",
         }
     }
@@ -315,6 +319,25 @@ pub fn draft(
     })
 }
 
+/// The library's answer when it contradicts the answer already in the questionnaire: a Yes/No/N/A
+/// of another class from an entry confident enough to draft, or another value from an entry
+/// that answered this very question before. Different words for the same value are no conflict.
+fn contradicts(existing: &str, c: &Candidate, min_confidence: u8) -> Option<String> {
+    let ours = c.entry.answer.as_deref()?;
+    let exact = matches!(c.reuse, Some(Reuse::Exact { .. }));
+    if c.confidence.percent() < min_confidence && !exact {
+        return None;
+    }
+    let differ = match (crate::text::class(existing), crate::text::class(ours)) {
+        (Some(a), Some(b)) => a != b,
+        (None, None) => {
+            exact && crate::text::normalize_label(existing) != crate::text::normalize_label(ours)
+        }
+        _ => false,
+    };
+    differ.then(|| ours.to_string())
+}
+
 /// What the review says of a draft that answered the row before.
 fn reuse_note(c: &Candidate) -> Option<String> {
     match &c.reuse {
@@ -486,6 +509,17 @@ fn decide(
         row.status = RowStatus::Kept;
         row.note = "already answered; kept (use --overwrite to replace)".into();
         row.chosen = best;
+        if let Some(c) = best.map(|i| &row.candidates[i])
+            && let Some(ours) = contradicts(&row.question.existing_answer, c, plan.min_confidence)
+        {
+            row.status = RowStatus::Conflict;
+            row.note = format!(
+                "conflict: the questionnaire says {:?}, but {} says {ours:?} ({}); kept as it is",
+                row.question.existing_answer.trim(),
+                c.entry.id,
+                c.confidence
+            );
+        }
         return row;
     }
     let Some(i) = best else {
@@ -647,9 +681,23 @@ pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<()> {
 /// which customer.
 pub fn answer_log(plan: &FillPlan, report: &FillReport) -> String {
     let mut out = String::new();
-    for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
+    for row in report
+        .rows
+        .iter()
+        .filter(|r| matches!(r.status, RowStatus::Draft | RowStatus::Conflict))
+    {
         let Some(c) = row.drafted() else { continue };
+        let (reuse, reference) = match &c.reuse {
+            Some(Reuse::Exact { reference }) => (Some("exact"), reference.clone()),
+            Some(Reuse::SameId { reference }) => (Some("same id"), Some(reference.clone())),
+            None => (None, None),
+        };
         let line = serde_json::json!({
+            "status": if row.status == RowStatus::Conflict { "conflict" } else { "draft" },
+            "reuse": reuse,
+            "reference": reference,
+            "questionnaire_answer": (row.status == RowStatus::Conflict)
+                .then(|| row.question.existing_answer.clone()),
             "date": plan.today.to_string(),
             "questionnaire": plan.input.file_name().map(|n| n.to_string_lossy().into_owned()),
             "sheet": row.question.answer_cell.sheet,

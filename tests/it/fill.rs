@@ -174,9 +174,15 @@ fn fill_skips_formula_answer_cells_and_keeps_existing_answers() {
         .iter()
         .find(|r| r["id"] == SampleLayout::ANSWERED_ID)
         .unwrap();
+    // The sample's "Are you ISO 27001 certified?" already says No; the library says Yes: the
+    // answer is kept, and the row is flagged as a conflict with the library's answer beside it.
     assert_eq!(
         (kept["status"].as_str(), kept["answer"].as_str()),
-        ("Kept", SampleLayout::ANSWERED_VALUE)
+        ("Conflict", SampleLayout::ANSWERED_VALUE)
+    );
+    assert!(
+        kept["note"].contains("the questionnaire says \"No\", but comp-iso27001-certified says \"Yes (ISO/IEC 27001:2022)\""),
+        "{kept:?}"
     );
     let after = cell_dump(&dir2.path().join("vendor.filled.xlsx"));
     let (r, c) = trustfill::xlsx::parse_a1(&kept["cell"]).unwrap();
@@ -619,11 +625,23 @@ fn fill_writes_an_answer_log_of_what_was_told() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let drafts = review_rows(&dir.path().join("vendor.review.xlsx"))
-        .into_iter()
-        .filter(|r| r["status"] == "Draft")
-        .count();
-    assert_eq!(lines.len(), drafts, "one line per drafted answer");
+    let rows = review_rows(&dir.path().join("vendor.review.xlsx"));
+    let count = |status: &str| rows.iter().filter(|r| r["status"] == status).count();
+    let logged = |status: &str| lines.iter().filter(|l| l["status"] == status).count();
+    assert_eq!(
+        logged("draft"),
+        count("Draft"),
+        "one line per drafted answer"
+    );
+    assert_eq!(
+        logged("conflict"),
+        count("Conflict"),
+        "and one per conflict"
+    );
+    assert_eq!(lines.len(), count("Draft") + count("Conflict"));
+    let conflict = lines.iter().find(|l| l["status"] == "conflict").unwrap();
+    assert_eq!(conflict["questionnaire_answer"], "No");
+    assert_eq!(conflict["entry"], "comp-iso27001-certified");
     let mfa = lines.iter().find(|l| l["question_id"] == "ACC-01").unwrap();
     assert_eq!(mfa["entry"], "iam-workforce-mfa");
     assert_eq!(mfa["audience"], "nda");

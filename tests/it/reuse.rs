@@ -26,6 +26,11 @@ fn fill_rows(kb: &Path, rows: &[(&str, &str)]) -> Vec<serde_json::Map<String, se
     let out = run(trustfill(kb).arg("fill").arg(&csv).arg("--json"));
     assert!(out.status.success(), "{}", stderr(&out));
     let dump = cell_dump(&dir.path().join("q.review.xlsx"));
+    let log = std::fs::read_to_string(dir.path().join("q.filled.answers.jsonl")).unwrap();
+    let logged: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     (1..=rows.len() as u32)
         .map(|r| {
             let cell = |c: u32| {
@@ -36,6 +41,20 @@ fn fill_rows(kb: &Path, rows: &[(&str, &str)]) -> Vec<serde_json::Map<String, se
                 )
             };
             let mut m = serde_json::Map::new();
+            let cell_a1 = dump
+                .get(&("Review".to_string(), r, 1))
+                .cloned()
+                .unwrap_or_default();
+            let line = logged
+                .iter()
+                .find(|l| {
+                    l["cell"]
+                        .as_str()
+                        .is_some_and(|c| c.ends_with(&format!("!{cell_a1}")))
+                })
+                .cloned()
+                .unwrap_or_default();
+            m.insert("log".into(), line);
             for (name, col) in [
                 ("id", 2),
                 ("answer", 4),
@@ -85,6 +104,10 @@ fn a_row_whose_id_and_text_an_entry_answered_before_is_an_exact_reuse() {
         "{:?}",
         rows[0]
     );
+    // The answer log says what was reused, from which entry, under which reference.
+    assert_eq!(rows[0]["log"]["reuse"], "exact");
+    assert_eq!(rows[0]["log"]["reference"], "Acme SQ 2025 Q-01");
+    assert_eq!(rows[0]["log"]["entry"], "enc");
     // The same text under another id: exact by text (one entry has it).
     assert_eq!(rows[1]["confidence"], "99");
     assert!(
