@@ -177,6 +177,10 @@ pub struct Candidate {
     pub stale: Option<String>,
     /// Set when the entry answered this very question before (see [`Reuse`]).
     pub reuse: Option<Reuse>,
+    /// Set when the entry may be shown but not drafted: a reviewer rejected it for this question
+    /// (or a near-identical one), or it is a proposal nobody approved yet. The confidence is
+    /// capped like a polarity clash, and this says why.
+    pub withheld: Option<String>,
 }
 
 /// How a candidate relates to a question it answered before.
@@ -404,6 +408,7 @@ impl<'a> Matcher<'a> {
         }
         let mut candidates = self.rank(&asked, hits, opts, usize::MAX)?;
         self.mark_reuse(&row, &before, &mut candidates)?;
+        self.mark_withheld(&row, &mut candidates);
         sort_best_first(&mut candidates);
         candidates.truncate(opts.top);
         Ok(candidates)
@@ -496,6 +501,49 @@ impl<'a> Matcher<'a> {
         Ok(())
     }
 
+    /// Withhold what must not be drafted: an entry a reviewer rejected for this question (the
+    /// same words, or near enough: 80% of the terms in common both ways), and a proposal not yet
+    /// approved.
+    fn mark_withheld(&mut self, row: &Row<'_>, candidates: &mut [Candidate]) {
+        let key = text::exact_key(row.own_text);
+        let terms: HashSet<String> = self
+            .analyzer
+            .unique_terms(&text::clean_question(row.own_text))
+            .into_iter()
+            .collect();
+        for c in candidates.iter_mut() {
+            let rejected = c.entry.rejected.iter().find(|r| {
+                if text::exact_key(r) == key {
+                    return true;
+                }
+                let theirs: HashSet<String> = self
+                    .analyzer
+                    .unique_terms(&text::clean_question(r))
+                    .into_iter()
+                    .collect();
+                let common = terms.intersection(&theirs).count() as f32;
+                !terms.is_empty()
+                    && common / terms.len() as f32 >= 0.8
+                    && common / theirs.len().max(1) as f32 >= 0.8
+            });
+            let why = match rejected {
+                Some(r) => Some(format!(
+                    "was rejected for this question in a review ({r:?}); it is not drafted for it again"
+                )),
+                None if c.entry.proposed => Some(format!(
+                    "is a proposal from `kb learn` that nobody approved yet: `trustfill kb approve {}`",
+                    c.entry.id
+                )),
+                None => None,
+            };
+            if let Some(why) = why {
+                c.withheld = Some(why);
+                c.reuse = None;
+                c.confidence = Confidence::new((c.confidence.percent() / 2).min(POLARITY_CAP));
+            }
+        }
+    }
+
     /// A row with no words to match ("Comments:") can still be one answered before.
     fn exact_only(
         &mut self,
@@ -522,10 +570,12 @@ impl<'a> Matcher<'a> {
                 incomplete: None,
                 stale: opts.review_age.and_then(|age| stale(&prepared.entry, &age)),
                 reuse: None,
+                withheld: None,
             });
         }
         self.mark_reuse(row, before, &mut candidates)?;
         candidates.retain(|c| c.reuse.is_some());
+        self.mark_withheld(row, &mut candidates);
         sort_best_first(&mut candidates);
         candidates.truncate(opts.top);
         Ok(candidates)
@@ -670,6 +720,7 @@ impl<'a> Matcher<'a> {
                 polarity,
                 stale: None,
                 reuse: None,
+                withheld: None,
                 incomplete: asked.incomplete.then(|| {
                     "is not a question on its own: it follows the question before it, which decides what it asks".to_string()
                 }),

@@ -59,6 +59,10 @@ struct MatchJson<'a> {
     /// Why the confidence was lowered, when the entry is past its review date.
     #[serde(skip_serializing_if = "Option::is_none")]
     stale: Option<&'a str>,
+    /// Why the entry is shown but never drafted (rejected for this question, or an unapproved
+    /// proposal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    withheld: Option<&'a str>,
 }
 
 /// `{"question": …, "matches": [{"id", "confidence", "answer", "comment", "source", "audience", …}]}`
@@ -83,6 +87,7 @@ pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
                 polarity: c.polarity.as_deref(),
                 incomplete: c.incomplete.as_deref(),
                 stale: c.stale.as_deref(),
+                withheld: c.withheld.as_deref(),
             })
             .collect(),
     };
@@ -123,7 +128,12 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
             "     {}:{} · {}\n",
             c.entry.source, c.entry.line, c.entry.audience
         ));
-        if let Some(why) = c.polarity.as_ref().or(c.incomplete.as_ref()) {
+        if let Some(why) = c
+            .polarity
+            .as_ref()
+            .or(c.incomplete.as_ref())
+            .or(c.withheld.as_ref())
+        {
             out.push_str(&wrap(&format!("caution: {why}"), "     ! "));
         }
         if let Some(why) = &c.stale {

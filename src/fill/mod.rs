@@ -494,11 +494,22 @@ fn decide(
         comment: None,
         note: String::new(),
     };
-    // Policy excerpts support an answer; only an approved answer is ever drafted.
+    // Policy excerpts support an answer; only an approved answer is ever drafted, and never one
+    // withheld (rejected for this question, or a proposal nobody approved).
     let best = row
         .candidates
         .iter()
-        .position(|c| c.entry.kind == EntryKind::Answer);
+        .position(|c| c.entry.kind == EntryKind::Answer && c.withheld.is_none());
+    let skipped: Vec<String> = row
+        .candidates
+        .iter()
+        .take_while(|c| best.is_none_or(|b| !std::ptr::eq(*c, &row.candidates[b])))
+        .filter_map(|c| {
+            c.withheld
+                .as_ref()
+                .map(|why| format!("skipped {}: it {why}", c.entry.id))
+        })
+        .collect();
     if row.question.answer_is_formula {
         row.status = RowStatus::Formula;
         row.note = "the answer cell holds a formula; it is never written".into();
@@ -523,11 +534,18 @@ fn decide(
         return row;
     }
     let Some(i) = best else {
-        row.note = "no entry in the knowledge base matches".into();
+        row.note = match skipped.first() {
+            Some(why) => why.clone(),
+            None => "no entry in the knowledge base matches".into(),
+        };
         return row;
     };
     let c = &row.candidates[i];
     if c.confidence.percent() < plan.min_confidence {
+        if let Some(why) = skipped.first() {
+            row.note = why.clone();
+            return row;
+        }
         row.note = match c.polarity.as_ref().or(c.incomplete.as_ref()) {
             Some(why) => format!("not drafted: best match {} {why}", c.entry.id),
             None => format!(
@@ -592,7 +610,12 @@ fn decide(
         has_comment_cell,
     );
     row.chosen = Some(i);
-    row.note = shaped.note.unwrap_or_default();
+    row.note = shaped
+        .note
+        .into_iter()
+        .chain(skipped)
+        .collect::<Vec<_>>()
+        .join("; ");
     // An existing comment is kept unless --overwrite.
     let comment = shaped
         .comment

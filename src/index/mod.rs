@@ -62,6 +62,9 @@ pub struct Fields {
     pub refs: Field,
     pub ref_ids: Field,
     pub exact: Field,
+    /// Questions the entry was rejected for, and whether it is an unapproved proposal.
+    pub rejected: Field,
+    pub proposed: Field,
 }
 
 impl Fields {
@@ -102,6 +105,8 @@ impl Fields {
             refs: b.add_text_field("refs", STORED),
             ref_ids: b.add_text_field("ref_ids", STRING),
             exact: b.add_text_field("exact", STRING),
+            rejected: b.add_text_field("rejected", STORED),
+            proposed: b.add_text_field("proposed", STRING | STORED),
         };
         (b.build(), fields)
     }
@@ -153,6 +158,8 @@ pub struct StoredEntry {
     pub source: String,
     pub line: usize,
     pub refs: Vec<String>,
+    pub rejected: Vec<String>,
+    pub proposed: bool,
     /// The analyzed terms, as indexed: one string per phrasing (question first), the comment's
     /// and the tags'.
     pub terms: StoredTerms,
@@ -399,6 +406,8 @@ impl KbIndex {
             source: first(f.source),
             line: doc.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
             refs: all(f.refs),
+            rejected: all(f.rejected),
+            proposed: first(f.proposed) == "yes",
             terms: StoredTerms {
                 phrasings: all(f.question_terms),
                 comment: first(f.comment_terms),
@@ -469,6 +478,10 @@ fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Resu
         for phrasing in e.phrasings() {
             doc.add_text(f.exact, text::exact_key(phrasing));
         }
+        for r in &e.rejected {
+            doc.add_text(f.rejected, r);
+        }
+        doc.add_text(f.proposed, if e.proposed { "yes" } else { "no" });
         writer.add_document(doc).map_err(err)?;
     }
     writer.commit().map_err(err)?;

@@ -36,6 +36,10 @@ struct RawAnswer {
     reviewed: Option<Spanned<toml::value::Datetime>>,
     #[serde(default)]
     refs: Vec<String>,
+    #[serde(default)]
+    rejected: Vec<String>,
+    #[serde(default)]
+    proposed: bool,
 }
 
 /// Largest field we accept; anything longer is almost certainly a paste accident.
@@ -138,6 +142,13 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
                 .map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "))
                 .filter(|r| !r.is_empty())
                 .collect(),
+            rejected: raw
+                .rejected
+                .iter()
+                .map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|r| !r.is_empty())
+                .collect(),
+            proposed: raw.proposed,
             source: Source {
                 path: rel.to_string(),
                 line,

@@ -133,6 +133,33 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
                 ));
             }
         }
+        if e.proposed {
+            // A revision proposed from an edited answer names the entry it revises.
+            let revises =
+                e.id.strip_suffix("-revised")
+                    .or_else(|| e.id.rsplit_once("-revised-").map(|(base, _)| base))
+                    .and_then(|base| answers.iter().find(|o| o.id == base));
+            let differs = revises.filter(|o| o.answer != e.answer || o.comment != e.comment);
+            findings.push(about(
+                e,
+                Severity::Warning,
+                "proposal",
+                match differs {
+                    Some(o) => format!(
+                        "{:?} is a proposal waiting for approval; it revises {:?} ({:?} there, {:?} here): merge the two, or `trustfill kb approve {}`",
+                        e.id,
+                        o.id,
+                        o.answer.as_deref().unwrap_or_default(),
+                        e.answer.as_deref().unwrap_or_default(),
+                        e.id
+                    ),
+                    None => format!(
+                        "{:?} is a proposal waiting for approval: `trustfill kb approve {}`",
+                        e.id, e.id
+                    ),
+                },
+            ));
+        }
         match e.reviewed {
             None => findings.push(about(
                 e,

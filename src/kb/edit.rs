@@ -52,6 +52,27 @@ fn normalized(text: &str) -> String {
 /// Phrasings the entry already has (ignoring case and punctuation) are skipped. Returns the
 /// variants actually added. Nothing is written when none is new.
 pub fn add_variants(file: &Path, id: &str, variants: &[String]) -> Result<Vec<String>> {
+    add_to_list(file, id, "variants", &["question"], variants)
+}
+
+/// Remember on the entry `id` that a reviewer rejected it for `questions`: it is never drafted
+/// for them, or a near-identical phrasing, again. Returns the questions newly remembered.
+pub fn add_rejections(file: &Path, id: &str, questions: &[String]) -> Result<Vec<String>> {
+    add_to_list(file, id, "rejected", &[], questions)
+}
+
+/// Add `references` (framework or questionnaire ids) to the entry `id`.
+pub fn add_refs(file: &Path, id: &str, references: &[String]) -> Result<Vec<String>> {
+    add_to_list(file, id, "refs", &[], references)
+}
+
+/// Edit one entry of an answers file in place with `toml_edit`, so comments, key order and
+/// formatting survive, and write it back atomically.
+fn edit_entry<T>(
+    file: &Path,
+    id: &str,
+    edit: impl FnOnce(&mut toml_edit::Table) -> Option<T>,
+) -> Result<Option<T>> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
     let mut doc: DocumentMut = text
         .parse()
@@ -78,41 +99,120 @@ pub fn add_variants(file: &Path, id: &str, variants: &[String]) -> Result<Vec<St
             hint: None,
         });
     };
-    let mut known: Vec<String> = Vec::new();
-    if let Some(q) = table.get("question").and_then(Item::as_str) {
-        known.push(normalized(q));
-    }
-    if let Some(arr) = table.get("variants").and_then(Item::as_array) {
-        known.extend(arr.iter().filter_map(|v| v.as_str()).map(normalized));
-    }
-    let mut added = Vec::new();
-    for v in variants {
-        let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
-        if v.is_empty() || known.contains(&normalized(&v)) {
-            continue;
-        }
-        known.push(normalized(&v));
-        added.push(v);
-    }
-    if added.is_empty() {
-        return Ok(added);
-    }
-    match table.get_mut("variants").and_then(Item::as_array_mut) {
-        Some(arr) => push_like_siblings(arr, &added),
-        None => {
-            let mut arr = Array::new();
-            for v in &added {
-                arr.push_formatted(Value::from(v.as_str()).decorated("\n  ", ""));
-            }
-            arr.set_trailing_comma(true);
-            arr.set_trailing("\n");
-            // Insert after `question` is not possible with the table API; toml_edit appends,
-            // which is still valid and readable.
-            table.insert("variants", Item::Value(Value::Array(arr)));
-        }
-    }
+    let Some(result) = edit(table) else {
+        return Ok(None);
+    };
     replace_file(file, &doc.to_string())?;
-    Ok(added)
+    Ok(Some(result))
+}
+
+/// Add `values` to the string array `key` of the entry `id`, skipping those it already has
+/// there or under the keys `also_known` (ignoring case and punctuation).
+fn add_to_list(
+    file: &Path,
+    id: &str,
+    key: &str,
+    also_known: &[&str],
+    values: &[String],
+) -> Result<Vec<String>> {
+    let added = edit_entry(file, id, |table| {
+        let mut known: Vec<String> = Vec::new();
+        for k in also_known {
+            if let Some(q) = table.get(k).and_then(Item::as_str) {
+                known.push(normalized(q));
+            }
+        }
+        if let Some(arr) = table.get(key).and_then(Item::as_array) {
+            known.extend(arr.iter().filter_map(|v| v.as_str()).map(normalized));
+        }
+        let mut added = Vec::new();
+        for v in values {
+            let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
+            if v.is_empty() || known.contains(&normalized(&v)) {
+                continue;
+            }
+            known.push(normalized(&v));
+            added.push(v);
+        }
+        if added.is_empty() {
+            return None;
+        }
+        match table.get_mut(key).and_then(Item::as_array_mut) {
+            Some(arr) => push_like_siblings(arr, &added),
+            None => {
+                let mut arr = Array::new();
+                for v in &added {
+                    arr.push_formatted(Value::from(v.as_str()).decorated("\n  ", ""));
+                }
+                arr.set_trailing_comma(true);
+                arr.set_trailing("\n");
+                // Insert after `question` is not possible with the table API; toml_edit
+                // appends, which is still valid and readable.
+                table.insert(key, Item::Value(Value::Array(arr)));
+            }
+        }
+        Some(added)
+    })?;
+    Ok(added.unwrap_or_default())
+}
+
+/// Approve the proposals `ids` (every proposal when None), under the lock: each loses its
+/// `proposed` mark and gets `reviewed = today`. An id that is no proposal is an error naming
+/// the proposals there are. Returns the ids approved.
+pub fn approve_proposals(
+    root: &Path,
+    ids: Option<&[String]>,
+    today: crate::date::Date,
+) -> Result<Vec<String>> {
+    let _lock = KbLock::acquire(root)?;
+    let kb = super::KnowledgeBase::load(root)?;
+    let waiting: Vec<&KbEntry> = kb.entries.iter().filter(|e| e.proposed).collect();
+    let chosen: Vec<&KbEntry> = match ids {
+        None => waiting.clone(),
+        Some(ids) => {
+            let mut chosen = Vec::new();
+            for id in ids {
+                match waiting.iter().find(|e| &e.id == id) {
+                    Some(e) => chosen.push(*e),
+                    None => {
+                        let names: Vec<&str> = waiting.iter().map(|e| e.id.as_str()).collect();
+                        return Err(Error::Invalid {
+                            what: "proposal",
+                            message: format!(
+                                "{id:?} is not a proposal waiting for approval; waiting: {}",
+                                if names.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    names.join(", ")
+                                }
+                            ),
+                        });
+                    }
+                }
+            }
+            chosen
+        }
+    };
+    let mut approved = Vec::new();
+    for e in chosen {
+        if approve(&root.join(&e.source.path), &e.id, today)? {
+            approved.push(e.id.clone());
+        }
+    }
+    super::KnowledgeBase::load(root)?;
+    Ok(approved)
+}
+
+/// Approve a proposal: drop its `proposed` mark and set `reviewed` to `today`. False when the
+/// entry was no proposal.
+fn approve(file: &Path, id: &str, today: crate::date::Date) -> Result<bool> {
+    let done = edit_entry(file, id, |table| {
+        table.remove("proposed")?;
+        let date: toml_edit::Datetime = today.to_string().parse().ok()?;
+        table.insert("reviewed", toml_edit::value(date));
+        Some(())
+    })?;
+    Ok(done.is_some())
 }
 
 /// Add each `(entry id, answers file, phrasing)`; on a dry run nothing is written and every

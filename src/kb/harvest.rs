@@ -245,6 +245,8 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
                     )
                 })
                 .collect(),
+            rejected: Vec::new(),
+            proposed: false,
             source: Source {
                 path: rel.clone(),
                 line: 0,

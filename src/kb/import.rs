@@ -295,6 +295,8 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                 .or_else(|| plan.owner.clone()),
             reviewed,
             refs,
+            rejected: Vec::new(),
+            proposed: false,
             source: Source {
                 path: rel.clone(),
                 line: 0,

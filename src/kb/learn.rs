@@ -30,6 +30,9 @@ pub struct LearnReport {
     pub proposed: Vec<(String, String)>,
     /// (review row, question) rejected by the reviewer.
     pub rejected: Vec<(u32, String)>,
+    /// (entry id, question) rejections remembered on the entry: it is not drafted for that
+    /// question again.
+    pub remembered: Vec<(String, String)>,
     /// Approved rows that taught nothing new (the phrasing was known already).
     pub known: usize,
     /// Rows not reviewed (still Draft, Needs answer, Kept, Formula).
@@ -60,11 +63,21 @@ pub fn learn(
     let mut taken: HashSet<String> = kb.entries.iter().map(|e| e.id.clone()).collect();
     let mut new_entries: Vec<KbEntry> = Vec::new();
     let mut variants: Vec<(String, PathBuf, String)> = Vec::new();
+    let mut rejections: Vec<(String, PathBuf, String)> = Vec::new();
     for row in &review.rows {
         match row.status.to_ascii_lowercase().as_str() {
             "approved" => {}
             "rejected" => {
                 report.rejected.push((row.review_row, row.question.clone()));
+                if let Some(entry) = kb.get(&row.source).filter(|e| e.kind == EntryKind::Answer)
+                    && !row.question.is_empty()
+                {
+                    rejections.push((
+                        entry.id.clone(),
+                        kb_root.join(&entry.source.path),
+                        row.question.clone(),
+                    ));
+                }
                 continue;
             }
             _ => {
@@ -118,6 +131,16 @@ pub fn learn(
             None => report
                 .problems
                 .push((row.review_row, "approved without an answer".into())),
+        }
+    }
+    for (id, file, question) in rejections {
+        let added = if dry_run {
+            vec![question.clone()]
+        } else {
+            super::edit::add_rejections(&file, &id, std::slice::from_ref(&question))?
+        };
+        if !added.is_empty() {
+            report.remembered.push((id, question));
         }
     }
     let (added, known) = apply_variants(variants, dry_run)?;
@@ -177,6 +200,8 @@ fn learned_entry(
         owner: from.and_then(|e| e.owner.clone()),
         reviewed: Some(today),
         refs: Vec::new(),
+        rejected: Vec::new(),
+        proposed: true,
         source: Source {
             path: LEARNED_FILE.into(),
             line: 0,

@@ -130,6 +130,12 @@ pub struct KbEntry {
     /// `"SOC 2 CC6.1"`, a customer's own `"Q-17"`): the last word is the id a questionnaire row
     /// carries; what comes before names the framework.
     pub refs: Vec<String>,
+    /// Questions a reviewer rejected this entry for (`kb learn`): never drafted for them, or a
+    /// near-identical phrasing, again.
+    pub rejected: Vec<String>,
+    /// A proposal of `kb learn` (a hand-written or edited answer) that a person has not approved
+    /// yet (`kb approve`): shown, never drafted.
+    pub proposed: bool,
     pub source: Source,
 }
 

@@ -138,6 +138,8 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
             owner: owner.clone(),
             reviewed,
             refs: Vec::new(),
+            rejected: Vec::new(),
+            proposed: false,
             source: Source {
                 path: rel.to_string(),
                 line: section.line,

@@ -45,6 +45,12 @@ pub fn entry(e: &KbEntry) -> String {
     if !e.refs.is_empty() {
         out.push_str(&format!("refs = {}\n", array(&e.refs)));
     }
+    if e.proposed {
+        out.push_str("proposed = true\n");
+    }
+    if !e.rejected.is_empty() {
+        out.push_str(&format!("rejected = {}\n", array(&e.rejected)));
+    }
     out.push('\n');
     out
 }

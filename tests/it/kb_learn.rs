@@ -121,6 +121,22 @@ fn kb_learn_round_trip_raises_confidence_on_reworded_questions() {
             && kb_loaded.get("ops-bug-bounty-revised").is_some()
     );
 
+    // The hand-written answers are proposals: drafted only once a person approves them.
+    assert!(
+        kb_loaded
+            .entries
+            .iter()
+            .filter(|e| e.source.path == "answers/learned.toml")
+            .all(|e| e.proposed)
+    );
+    let out = run(trustfill(&kb).args(["kb", "approve", "--all"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("approved ops-bug-bounty-revised"),
+        "{}",
+        stdout(&out)
+    );
+
     // A re-worded questionnaire: the reviewed rows come back with higher confidence.
     let q2 = dir.path().join("q2.csv");
     std::fs::write(&q2, "Question,Answer,Comment\n\"For staff sign-in, is a second factor mandatory?\",,\nWhere do your engineers keep application secrets such as DB passwords?,,\nDo you run a 24/7 phone hotline for customers?,,\n").unwrap();
@@ -196,15 +212,33 @@ fn kb_learn_learns_nothing_from_rows_that_are_not_approved() {
             (3, COMMENT, "Support is by email only."),
         ],
     );
-    let before: Vec<(String, String)> = files_of(&kb);
+    let before = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
     let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
     assert!(out.status.success(), "{}", stderr(&out));
+    // Nothing is learned as an answer; the one change is the rejection, remembered on the
+    // entry the reviewer named.
+    let after = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
     assert_eq!(
-        files_of(&kb),
-        before,
-        "the library changed: {}",
+        after.entries.len(),
+        before.entries.len(),
+        "{}",
         stdout(&out)
     );
+    assert!(!kb.join("answers/learned.toml").exists());
+    for (a, b) in after.entries.iter().zip(&before.entries) {
+        assert_eq!(
+            (&a.id, &a.variants, &a.answer, &a.comment),
+            (&b.id, &b.variants, &b.answer, &b.comment)
+        );
+        if a.id == "crypto-at-rest" {
+            assert_eq!(
+                a.rejected,
+                ["Is multi-factor authentication required for all employees?"]
+            );
+        } else {
+            assert_eq!(a.rejected, b.rejected, "{}", a.id);
+        }
+    }
     assert!(
         stdout(&out).contains("Is multi-factor authentication required for all employees?"),
         "the rejected row is listed: {}",
@@ -212,20 +246,6 @@ fn kb_learn_learns_nothing_from_rows_that_are_not_approved() {
     );
 }
 
-/// Every `answers/` and `policies/` file of a knowledge base with its text.
-fn files_of(kb: &Path) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    for sub in ["answers", "policies"] {
-        for item in std::fs::read_dir(kb.join(sub)).unwrap().flatten() {
-            files.push((
-                format!("{sub}/{}", item.file_name().to_string_lossy()),
-                std::fs::read_to_string(item.path()).unwrap(),
-            ));
-        }
-    }
-    files.sort();
-    files
-}
 
 /// A hand-written answer is learned for the audience the questionnaire was filled for (an NDA
 /// customer's answer is not made public); a revision keeps the audience of the entry it revises.
@@ -275,4 +295,157 @@ fn kb_learn_keeps_the_audience_the_answers_were_given_to() {
             original
         );
     }
+}
+
+/// A reviewer who rejected a draft never sees it drafted for that question again: `kb learn`
+/// remembers the rejection on the entry, the next `fill` skips the entry for the question (and
+/// says so), and `ask` still shows it, marked.
+#[test]
+fn a_rejected_draft_is_never_drafted_again_for_that_question() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    assert!(run(trustfill(&kb).arg("fill").arg(&input)).status.success());
+    let review = dir.path().join("vendor.review.xlsx");
+    let dump = cell_dump(&review);
+    let row_of = |id: &str| {
+        (1..40)
+            .find(|r| {
+                dump.get(&("Review".to_string(), *r, 2))
+                    .is_some_and(|v| v == id)
+            })
+            .unwrap()
+    };
+    let dat01 = row_of("DAT-01");
+    let drafted = dump[&("Review".to_string(), dat01, SOURCE as u32)].clone();
+    assert_eq!(dump[&("Review".to_string(), dat01, STATUS as u32)], "Draft");
+    edit_review(&review, &[(dat01, STATUS, "Rejected")]);
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("remembered: {drafted} is not drafted again")),
+        "{}",
+        stdout(&out)
+    );
+
+    let again = dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let input2 = sample_in(&again);
+    assert!(
+        run(trustfill(&kb).arg("fill").arg(&input2))
+            .status
+            .success()
+    );
+    let dump = cell_dump(&again.join("vendor.review.xlsx"));
+    let row = (1..40)
+        .find(|r| {
+            dump.get(&("Review".to_string(), *r, 2))
+                .is_some_and(|v| v == "DAT-01")
+        })
+        .unwrap();
+    assert_ne!(
+        dump.get(&("Review".to_string(), row, SOURCE as u32)),
+        Some(&drafted)
+    );
+    let note = dump[&("Review".to_string(), row, 11)].clone();
+    assert!(
+        note.contains(&format!(
+            "skipped {drafted}: it was rejected for this question"
+        )),
+        "{note}"
+    );
+    // A near-identical phrasing is skipped too; ask shows the entry, marked.
+    let out =
+        run(trustfill(&kb).args(["ask", "--json", "Is the customer data encrypted at rest?"]));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let shown = doc["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == drafted.as_str())
+        .unwrap();
+    assert!(shown["confidence"].as_u64().unwrap() <= 40, "{shown}");
+    assert!(
+        shown["withheld"].as_str().unwrap().contains("rejected"),
+        "{shown}"
+    );
+}
+
+/// A hand-written answer learned from a review is a proposal: listed by `kb check`, shown but
+/// not drafted, until `kb approve` approves it.
+#[test]
+fn a_learned_answer_is_drafted_only_once_approved() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q.csv");
+    let question = "Do you run a 24/7 phone hotline for customers?";
+    std::fs::write(&q, format!("Question,Answer,Comment\n{question},,\n")).unwrap();
+    assert!(run(trustfill(&kb).arg("fill").arg(&q)).status.success());
+    let review = dir.path().join("q.review.xlsx");
+    edit_review(
+        &review,
+        &[
+            (1, ANSWER, "No"),
+            (1, COMMENT, "Support is by email."),
+            (1, STATUS, "Approved"),
+        ],
+    );
+    assert!(
+        run(trustfill(&kb).args(["kb", "learn"]).arg(&review))
+            .status
+            .success()
+    );
+    let learned = trustfill::kb::KnowledgeBase::load(&kb)
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.question == question)
+        .unwrap();
+    assert!(learned.proposed);
+    let proposals = |check: &std::process::Output| -> Vec<String> {
+        stdout(check)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|f| f["kind"] == "proposal")
+            .map(|f| f["ids"][0].as_str().unwrap().to_string())
+            .collect()
+    };
+    let check = run(trustfill(&kb).args(["kb", "check", "--json"]));
+    assert_eq!(
+        proposals(&check),
+        std::slice::from_ref(&learned.id),
+        "{}",
+        stdout(&check)
+    );
+
+    let status_of = |name: &str| {
+        let csv = dir.path().join(name);
+        std::fs::write(&csv, format!("Question,Answer,Comment\n{question},,\n")).unwrap();
+        assert!(run(trustfill(&kb).arg("fill").arg(&csv)).status.success());
+        let dump = cell_dump(&dir.path().join(name.replace(".csv", ".review.xlsx")));
+        (
+            dump[&("Review".to_string(), 1, STATUS as u32)].clone(),
+            dump.get(&("Review".to_string(), 1, 11))
+                .cloned()
+                .unwrap_or_default(),
+        )
+    };
+    let (status, note) = status_of("before.csv");
+    assert_eq!(status, "Needs answer");
+    assert!(note.contains("nobody approved yet"), "{note}");
+    let out = run(trustfill(&kb).args(["kb", "approve", &learned.id]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, note) = status_of("after.csv");
+    assert_eq!(status, "Draft", "{note}");
+    assert!(note.starts_with("exact:"), "{note}");
+    let check = run(trustfill(&kb).args(["kb", "check", "--json"]));
+    assert!(proposals(&check).is_empty(), "{}", stdout(&check));
+    // Approving what is no proposal says what is waiting.
+    let out = run(trustfill(&kb).args(["kb", "approve", "crypto-at-rest"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a proposal waiting for approval"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -96,6 +96,8 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         owner: args.owner,
         reviewed: Some(global.today()),
         refs: Vec::new(),
+        rejected: Vec::new(),
+        proposed: false,
         source: Source {
             path: args.file.clone(),
             line: 0,

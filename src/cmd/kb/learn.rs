@@ -51,6 +51,21 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     for (row, question) in &report.rejected {
         text.push_str(&format!("rejected (review row {row}): {question:?}\n"));
     }
+    for (id, question) in &report.remembered {
+        text.push_str(&format!(
+            "{} {id} is not drafted again for {question:?}\n",
+            if args.dry_run {
+                "would remember:"
+            } else {
+                "remembered:"
+            }
+        ));
+    }
+    for (id, _) in &report.proposed {
+        text.push_str(&format!(
+            "{id} waits for approval before it is drafted: `trustfill kb approve {id}`\n"
+        ));
+    }
     for (row, problem) in &report.problems {
         text.push_str(&format!("skipped review row {row}: {problem}\n"));
     }

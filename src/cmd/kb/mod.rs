@@ -1,6 +1,7 @@
 //! `trustfill kb …`: knowledge-base maintenance, one file per subcommand.
 
 mod add;
+mod approve;
 mod check;
 mod export;
 mod import;
@@ -22,6 +23,7 @@ pub enum KbCommand {
     Stats(stats::Args),
     Export(export::Args),
     Add(add::Args),
+    Approve(approve::Args),
 }
 
 pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
@@ -33,5 +35,6 @@ pub fn run(cmd: KbCommand, global: &GlobalArgs, out: &Output) -> anyhow::Result<
         KbCommand::Stats(args) => stats::run(args, global, out).map(|()| Exit::Done),
         KbCommand::Export(args) => export::run(args, global, out).map(|()| Exit::Done),
         KbCommand::Add(args) => add::run(args, global, out).map(|()| Exit::Done),
+        KbCommand::Approve(args) => approve::run(args, global, out).map(|()| Exit::Done),
     }
 }
