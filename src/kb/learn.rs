@@ -33,6 +33,8 @@ pub struct LearnReport {
     /// (entry id, question) rejections remembered on the entry: it is not drafted for that
     /// question again.
     pub remembered: Vec<(String, String)>,
+    /// (entry id, reference) question ids of approved rows recorded on their entry.
+    pub references: Vec<(String, String)>,
     /// Approved rows that taught nothing new (the phrasing was known already).
     pub known: usize,
     /// Rows not reviewed (still Draft, Needs answer, Kept, Formula).
@@ -64,6 +66,13 @@ pub fn learn(
     let mut new_entries: Vec<KbEntry> = Vec::new();
     let mut variants: Vec<(String, PathBuf, String)> = Vec::new();
     let mut rejections: Vec<(String, PathBuf, String)> = Vec::new();
+    let mut refs: Vec<(String, PathBuf, String)> = Vec::new();
+    let questionnaire = review
+        .meta
+        .get("input")
+        .and_then(|p| std::path::Path::new(p).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     for row in &review.rows {
         match row.status.to_ascii_lowercase().as_str() {
             "approved" => {}
@@ -89,6 +98,27 @@ pub fn learn(
             continue;
         }
         let source = kb.get(&row.source).filter(|e| e.kind == EntryKind::Answer);
+        // The row's question id, as a reference the entry answers from now on.
+        let reference = (!row.question_id.trim().is_empty()).then(|| {
+            format!(
+                "{} {}",
+                super::harvest::framework_label(&row.answer_cell.sheet, &questionnaire),
+                row.question_id.trim()
+            )
+        });
+        if let (Some(entry), Some(r)) = (source, &reference)
+            && same_answer(&row.answer, &row.comment, entry)
+            && !entry
+                .refs
+                .iter()
+                .any(|known| crate::text::ref_id(known) == crate::text::ref_id(r))
+        {
+            refs.push((
+                entry.id.clone(),
+                kb_root.join(&entry.source.path),
+                r.clone(),
+            ));
+        }
         match source {
             Some(entry)
                 if same_answer(&row.answer, &row.comment, entry)
@@ -109,7 +139,9 @@ pub fn learn(
                     id.clone(),
                     format!("revision of {} from a reviewed answer", entry.id),
                 ));
-                new_entries.push(learned_entry(id, row, entry.audience, Some(entry), today));
+                let mut learned = learned_entry(id, row, entry.audience, Some(entry), today);
+                learned.refs.extend(reference);
+                new_entries.push(learned);
             }
             None if !row.source.is_empty() && kb.get(&row.source).is_none() => {
                 report.problems.push((
@@ -126,7 +158,9 @@ pub fn learn(
                     id.clone(),
                     "answered by hand where the knowledge base had nothing".into(),
                 ));
-                new_entries.push(learned_entry(id, row, audience, None, today));
+                let mut learned = learned_entry(id, row, audience, None, today);
+                learned.refs.extend(reference);
+                new_entries.push(learned);
             }
             None => report
                 .problems
@@ -141,6 +175,16 @@ pub fn learn(
         };
         if !added.is_empty() {
             report.remembered.push((id, question));
+        }
+    }
+    for (id, file, reference) in refs {
+        let added = if dry_run {
+            vec![reference.clone()]
+        } else {
+            super::edit::add_refs(&file, &id, std::slice::from_ref(&reference))?
+        };
+        if !added.is_empty() {
+            report.references.push((id, reference));
         }
     }
     let (added, known) = apply_variants(variants, dry_run)?;

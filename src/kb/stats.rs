@@ -22,6 +22,8 @@ pub struct Stats {
     /// "< 3 months", "3-6 months", "6-12 months", "> 12 months", "never reviewed".
     pub by_age: BTreeMap<String, usize>,
     pub by_file: BTreeMap<String, usize>,
+    /// Question ids referenced, by framework (a reference without its id: "CAIQ v4.0.3").
+    pub by_framework: BTreeMap<String, usize>,
 }
 
 pub fn stats(kb: &KnowledgeBase, today: Date) -> Stats {
@@ -33,6 +35,12 @@ pub fn stats(kb: &KnowledgeBase, today: Date) -> Stats {
         }
         *s.by_audience.entry(e.audience.to_string()).or_default() += 1;
         *s.by_file.entry(e.source.path.clone()).or_default() += 1;
+        for r in &e.refs {
+            let framework = r
+                .rsplit_once(char::is_whitespace)
+                .map_or("(no framework named)", |(f, _)| f.trim());
+            *s.by_framework.entry(framework.to_string()).or_default() += 1;
+        }
         if e.kind == EntryKind::Answer {
             for t in &e.tags {
                 *s.by_tag.entry(t.clone()).or_default() += 1;

@@ -246,7 +246,6 @@ fn kb_learn_learns_nothing_from_rows_that_are_not_approved() {
     );
 }
 
-
 /// A hand-written answer is learned for the audience the questionnaire was filled for (an NDA
 /// customer's answer is not made public); a revision keeps the audience of the entry it revises.
 #[test]

@@ -326,3 +326,52 @@ fn a_library_keyed_by_foreign_ids_imports_and_keeps_them_as_references() {
         rows[0]
     );
 }
+
+/// `kb learn` records the question ids of approved rows on their entry, and `kb stats` counts
+/// the references by framework.
+#[test]
+fn learned_rows_leave_their_question_id_as_a_reference() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    assert!(run(trustfill(&kb).arg("fill").arg(&input)).status.success());
+    let review = dir.path().join("vendor.review.xlsx");
+    edit_review(&review, &[(1, 7, "Approved")]);
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("added reference to iam-workforce-mfa: \"vendor ACC-01\""),
+        "{}",
+        stdout(&out)
+    );
+    let mfa = trustfill::kb::KnowledgeBase::load(&kb)
+        .unwrap()
+        .get("iam-workforce-mfa")
+        .unwrap()
+        .clone();
+    assert_eq!(mfa.refs, ["vendor ACC-01"]);
+    let stats = run(trustfill(&kb).args(["kb", "stats", "--json"]));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&stats)).unwrap();
+    assert_eq!(doc["by_framework"]["vendor"], 1);
+    // The next fill of the same questionnaire reuses it exactly.
+    let again = dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let input2 = sample_in(&again);
+    assert!(
+        run(trustfill(&kb).arg("fill").arg(&input2))
+            .status
+            .success()
+    );
+    let dump = cell_dump(&again.join("vendor.review.xlsx"));
+    let note = (1..20)
+        .find(|r| {
+            dump.get(&("Review".to_string(), *r, 2))
+                .is_some_and(|v| v == "ACC-01")
+        })
+        .and_then(|r| dump.get(&("Review".to_string(), r, 11)).cloned())
+        .unwrap_or_default();
+    assert!(
+        note.starts_with("exact: iam-workforce-mfa answered vendor ACC-01 before"),
+        "{note}"
+    );
+}

@@ -51,6 +51,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     for (row, question) in &report.rejected {
         text.push_str(&format!("rejected (review row {row}): {question:?}\n"));
     }
+    for (id, reference) in &report.references {
+        text.push_str(&format!("{verb} reference to {id}: {reference:?}\n"));
+    }
     for (id, question) in &report.remembered {
         text.push_str(&format!(
             "{} {id} is not drafted again for {question:?}\n",

@@ -35,7 +35,11 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             ("owner", &s.by_owner),
             ("file", &s.by_file),
             ("tag", &s.by_tag),
+            ("framework (question ids referenced)", &s.by_framework),
         ] {
+            if map.is_empty() {
+                continue;
+            }
             t.push_str(&format!("\nby {title}\n"));
             let mut rows: Vec<(&String, &usize)> = map.iter().collect();
             rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
