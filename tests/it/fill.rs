@@ -1146,3 +1146,27 @@ fn ask_and_fill_agree_and_undated_entries_are_not_stale() {
         );
     }
 }
+
+/// `fill --json` counts every status as the review sheet shows it.
+#[test]
+fn fill_json_counts_each_status_as_the_review_shows_it() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let out = fill(&kb, &input, &["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = review_rows(&dir.path().join("vendor.review.xlsx"));
+    let count = |status: &str| rows.iter().filter(|r| r["status"] == status).count();
+    assert_eq!(summary["questions"], rows.len());
+    assert_eq!(summary["drafted"], count("Draft"));
+    assert_eq!(summary["needs_answer"], count("Needs answer"));
+    assert_eq!(summary["kept"], count("Kept"));
+    assert_eq!(summary["conflicts"], count("Conflict"));
+    assert_eq!(summary["formula"], count("Formula"));
+    assert_eq!(
+        (count("Kept"), count("Conflict"), count("Formula")),
+        (0, 1, 1),
+        "the sample: no plain kept row, one conflict, one formula"
+    );
+}
