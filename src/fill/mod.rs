@@ -794,6 +794,130 @@ mod tests {
         }
     }
 
+    fn candidate(id: &str, comment: &str) -> Candidate {
+        let entry = crate::index::StoredEntry {
+            id: id.into(),
+            kind: EntryKind::Answer,
+            audience: Audience::Public,
+            question: format!("Question of {id}"),
+            variants: Vec::new(),
+            answer: Some("Yes".into()),
+            comment: comment.into(),
+            tags: Vec::new(),
+            owner: None,
+            reviewed: Some("2026-10-01".into()),
+            source: "answers/a.toml".into(),
+            line: 1,
+            refs: Vec::new(),
+            rejected: Vec::new(),
+            proposed: false,
+            terms: Default::default(),
+        };
+        Candidate {
+            entry: std::sync::Arc::new(entry),
+            matched: String::new(),
+            confidence: crate::matcher::Confidence::new(90),
+            signals: Default::default(),
+            polarity: None,
+            incomplete: None,
+            stale: None,
+            reuse: None,
+            withheld: None,
+        }
+    }
+
+    fn follow_up() -> Question {
+        let cell = CellRef::new("S".to_string(), 3, 1);
+        Question {
+            cell: cell.clone(),
+            id: Some("Q2".into()),
+            text: "If so, please describe".into(),
+            answer_cell: CellRef::new("S".to_string(), 3, 2),
+            comment_cell: None,
+            existing_answer: String::new(),
+            existing_comment: String::new(),
+            answer_is_formula: false,
+            comment_is_formula: false,
+            allowed: None,
+            section: None,
+        }
+    }
+
+    /// A follow-up is drafted with the comment of the entry that answers the row above, and
+    /// with nothing else: not another entry, not an entry without a comment, not into a
+    /// dropdown.
+    #[test]
+    fn a_follow_up_takes_the_comment_of_the_entry_above_or_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let p = plan(d.path(), "q.csv", "o.xlsx", "r.xlsx");
+        let above = Some(Some("a".to_string()));
+        let row = decide(
+            follow_up(),
+            vec![candidate("a", "How a works.")],
+            &p,
+            above.clone(),
+            &[],
+        );
+        assert_eq!(
+            (row.status, row.answer.as_deref()),
+            (RowStatus::Draft, Some("How a works."))
+        );
+        let row = decide(
+            follow_up(),
+            vec![candidate("b", "How b works.")],
+            &p,
+            above.clone(),
+            &[],
+        );
+        assert_eq!(
+            row.status,
+            RowStatus::NeedsAnswer,
+            "another entry: {}",
+            row.note
+        );
+        let row = decide(
+            follow_up(),
+            vec![candidate("a", "")],
+            &p,
+            above.clone(),
+            &[],
+        );
+        assert_eq!(
+            row.status,
+            RowStatus::NeedsAnswer,
+            "no comment: {}",
+            row.note
+        );
+        let mut dropdown = follow_up();
+        dropdown.allowed = Some(vec!["Yes".into(), "No".into()]);
+        let row = decide(
+            dropdown,
+            vec![candidate("a", "How a works.")],
+            &p,
+            above,
+            &[],
+        );
+        assert_eq!(
+            row.status,
+            RowStatus::NeedsAnswer,
+            "a dropdown: {}",
+            row.note
+        );
+        let row = decide(
+            follow_up(),
+            vec![candidate("a", "How a works.")],
+            &p,
+            Some(None),
+            &[],
+        );
+        assert_eq!(
+            row.status,
+            RowStatus::NeedsAnswer,
+            "nothing above: {}",
+            row.note
+        );
+    }
+
     /// Every output is checked against the input and against each other, the answer log too
     /// (its name is derived from -o, so only a plan can aim it at the input).
     #[test]

@@ -1170,3 +1170,62 @@ fn fill_json_counts_each_status_as_the_review_shows_it() {
         "the sample: no plain kept row, one conflict, one formula"
     );
 }
+
+/// What decides a follow-up's draft, case by case on a small library: the words it adds may be
+/// in the entry's comment alone; an entry other than the one answering the row above never
+/// describes it, even when it fits the words better.
+#[test]
+fn a_follow_up_is_described_only_by_the_entry_of_the_row_above() {
+    let answers = [
+        entry(
+            "ir-plan",
+            "Is there a documented incident response plan?",
+            "Yes",
+            "public",
+        )
+        .replace(
+            "comment = \"About Is there a documented incident response plan?\"",
+            "comment = \"The plan defines severity levels and escalation contacts.\"",
+        ),
+        entry("backup-enc", "Do you encrypt backups?", "Yes", "public"),
+        entry(
+            "backup-schedule",
+            "Describe your backup schedule.",
+            "Daily",
+            "public",
+        )
+        .replace(
+            "comment = \"About Describe your backup schedule.\"",
+            "comment = \"Backups run on a daily schedule at 02:00 UTC.\"",
+        ),
+    ]
+    .concat();
+    let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(
+        &csv,
+        "ID,Question,Answer\n\
+         Q1,Is there a documented incident response plan?,\n\
+         Q2,Describe the severity levels:,\n\
+         Q3,Do you encrypt backups?,\n\
+         Q4,\"If so, please describe the schedule:\",\n",
+    )
+    .unwrap();
+    assert!(fill(&kb, &csv, &["--min-confidence", "0"]).status.success());
+    let rows = review_rows(&dir.path().join("q.review.xlsx"));
+    // "severity levels" is in the plan's comment only: still the plan's to describe.
+    assert_eq!(
+        (rows[1]["status"].as_str(), rows[1]["source"].as_str()),
+        ("Draft", "ir-plan"),
+        "{:?}",
+        rows[1]
+    );
+    assert_eq!(
+        rows[1]["answer"],
+        "The plan defines severity levels and escalation contacts."
+    );
+    // The schedule entry fits "schedule" better, but the row above is about encryption.
+    assert_eq!(rows[3]["status"], "Needs answer", "{:?}", rows[3]);
+    assert!(rows[3]["note"].contains("follow-up"), "{:?}", rows[3]);
+}
