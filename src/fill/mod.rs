@@ -903,7 +903,11 @@ mod tests {
             "a dropdown: {}",
             row.note
         );
-        assert!(row.note.contains("choose its value by hand"), "{}", row.note);
+        assert!(
+            row.note.contains("choose its value by hand"),
+            "{}",
+            row.note
+        );
         let row = decide(
             follow_up(),
             vec![candidate("a", "How a works.")],

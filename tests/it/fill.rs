@@ -1229,3 +1229,43 @@ fn a_follow_up_is_described_only_by_the_entry_of_the_row_above() {
     assert_eq!(rows[3]["status"], "Needs answer", "{:?}", rows[3]);
     assert!(rows[3]["note"].contains("follow-up"), "{:?}", rows[3]);
 }
+
+/// A dropdown whose list is a defined name (HECVAT's `YesNo`), on a sheet among others, is
+/// resolved through the workbook's defined names to its values.
+#[test]
+fn dropdowns_listed_by_a_defined_name_resolve_to_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("named.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet().set_name("Vendor").unwrap();
+    for (c, h) in ["ID", "Question", "Answer"].iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    ws.write(1, 0, "Q-1").unwrap();
+    ws.write(1, 1, "Is customer data encrypted at rest?")
+        .unwrap();
+    ws.add_data_validation(
+        1,
+        2,
+        1,
+        2,
+        &rust_xlsxwriter::DataValidation::new()
+            .allow_list_formula(rust_xlsxwriter::Formula::new("=YesNo")),
+    )
+    .unwrap();
+    let lists = book.add_worksheet().set_name("Values").unwrap();
+    lists.write(0, 0, "Yes").unwrap();
+    lists.write(1, 0, "No").unwrap();
+    lists.set_hidden(true);
+    book.define_name("YesNo", "=Values!$A$1:$A$2").unwrap();
+    book.save(&path).unwrap();
+    let out = run(trustfill(dir.path()).args(["inspect", "--json"]).arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["sheets"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(doc["sheets"][0]["name"], "Vendor");
+    assert_eq!(
+        doc["sheets"][0]["questions"][0]["allowed"],
+        serde_json::json!(["Yes", "No"])
+    );
+}
