@@ -177,6 +177,13 @@ mod tests {
         let single = shape("Yes", "AES-256 at rest.", None, false);
         assert_eq!(single.answer.as_deref(), Some("Yes — AES-256 at rest."));
         assert_eq!(single.comment, None);
+        // No comment, nothing for the comment cell; a dropdown with no comment cell keeps the
+        // comment out of the answer.
+        assert_eq!(shape("Yes", "", Some(&list(&["Yes", "No"])), true).comment, None);
+        assert_eq!(
+            shape("Yes", "AES-256 at rest.", Some(&list(&["Yes", "No"])), false).comment,
+            None
+        );
         let dropdown_only = shape(
             "Yes",
             "AES-256 at rest.",

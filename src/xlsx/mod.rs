@@ -260,6 +260,8 @@ mod tests {
         assert_eq!(parse_a1("XFD1048576"), Some((1_048_575, 16_383)));
         assert_eq!(parse_a1("14"), None);
         assert_eq!(parse_a1("C0"), None);
+        assert_eq!(parse_a1("ABCD1"), None, "at most three letters");
+        assert_eq!(parse_a1("A-1"), None, "letters only before the row");
         let r = Range::parse("$J$3:$J$4").unwrap();
         assert!(r.contains(2, 9) && r.contains(3, 9) && !r.contains(4, 9));
     }
