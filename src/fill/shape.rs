@@ -179,9 +179,18 @@ mod tests {
         assert_eq!(single.comment, None);
         // No comment, nothing for the comment cell; a dropdown with no comment cell keeps the
         // comment out of the answer.
-        assert_eq!(shape("Yes", "", Some(&list(&["Yes", "No"])), true).comment, None);
         assert_eq!(
-            shape("Yes", "AES-256 at rest.", Some(&list(&["Yes", "No"])), false).comment,
+            shape("Yes", "", Some(&list(&["Yes", "No"])), true).comment,
+            None
+        );
+        assert_eq!(
+            shape(
+                "Yes",
+                "AES-256 at rest.",
+                Some(&list(&["Yes", "No"])),
+                false
+            )
+            .comment,
             None
         );
         let dropdown_only = shape(

@@ -371,3 +371,84 @@ pub fn save_cache(path: &Path, dim: usize, cache: &HashMap<u64, Vec<f32>>) -> Re
     }
     write_atomic(path, &out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, audience: Audience, first: u32, phrasings: u32) -> VectorEntry {
+        VectorEntry {
+            id: id.to_string(),
+            audience,
+            first,
+            phrasings,
+        }
+    }
+
+    /// Three public entries at similarity 1, 0 and 0.5 to [1, 0], and one internal entry
+    /// identical to the question.
+    fn library() -> EntryVectors {
+        let s = 0.5f32;
+        let c = (1.0 - s * s).sqrt();
+        EntryVectors::new(
+            2,
+            vec![
+                entry("a", Audience::Public, 0, 0),
+                entry("b", Audience::Public, 1, 0),
+                entry("c", Audience::Public, 2, 0),
+                entry("secret", Audience::Internal, 3, 0),
+            ],
+            vec![1.0, 0.0, 0.0, 1.0, s, c, 1.0, 0.0],
+        )
+    }
+
+    #[test]
+    fn scores_rank_what_the_reader_may_see_with_the_spread_of_the_library() {
+        let v = library();
+        let scores = v.scores(&[2.0, 0.0], Audience::Public, 2);
+        let top: Vec<&str> = scores.top.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(top, ["a", "c"]);
+        assert!((scores.top[0].1 - 1.0).abs() < 1e-6);
+        assert!((scores.top[1].1 - 0.5).abs() < 1e-6);
+        assert!((scores.mean - 0.5).abs() < 1e-6, "{}", scores.mean);
+        let std = (1.0f32 / 6.0).sqrt();
+        assert!((scores.std - std).abs() < 1e-5, "{}", scores.std);
+        assert_eq!(scores.by_id.len(), 3);
+        assert!(!scores.by_id.contains_key("secret"));
+        assert!((scores.z(1.0) - 0.5 / std).abs() < 1e-4);
+
+        let all = v.scores(&[1.0, 0.0], Audience::Public, 10);
+        let top: Vec<&str> = all.top.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(top, ["a", "c", "b"]);
+
+        let internal = v.scores(&[1.0, 0.0], Audience::Internal, 2);
+        assert_eq!(internal.by_id.len(), 4);
+        assert!(internal.top.iter().any(|(id, _)| id == "secret"));
+    }
+
+    #[test]
+    fn an_entry_with_phrasings_scores_the_mean_of_its_best_phrasing_and_its_whole_text() {
+        // Phrasings at rows 0 (orthogonal) and 1 (identical), whole text at row 2 (0.5).
+        let s = 0.5f32;
+        let v = EntryVectors::new(
+            2,
+            vec![entry("e", Audience::Public, 0, 2)],
+            vec![0.0, 1.0, 1.0, 0.0, s, (1.0 - s * s).sqrt()],
+        );
+        let scores = v.scores(&[1.0, 0.0], Audience::Public, 1);
+        assert!((scores.by_id["e"] - 0.75).abs() < 1e-6);
+    }
+
+    #[test]
+    fn saved_vectors_load_back_and_damage_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.bin");
+        let v = library();
+        v.save(&path).unwrap();
+        assert_eq!(EntryVectors::load(&path), Some(v));
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.truncate(bytes.len() - 3);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(EntryVectors::load(&path), None);
+    }
+}

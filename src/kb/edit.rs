@@ -331,6 +331,23 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_added_to_a_one_line_list_stays_on_that_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crypto.toml");
+        let one_line = FILE.replace(
+            "variants = [\n  \"Encryption at rest\",\n]",
+            "variants = [\"Encryption at rest\"]",
+        );
+        std::fs::write(&path, one_line).unwrap();
+        add_variants(&path, "a", &["Stored data encryption".into()]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("variants = [\"Encryption at rest\", \"Stored data encryption\"]\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_second_lock_fails_clearly() {
         let dir = tempfile::tempdir().unwrap();
         let first = KbLock::acquire(dir.path()).unwrap();

@@ -262,3 +262,18 @@ fn unique(base: &str, taken: &mut HashSet<String>) -> String {
     }
     id
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_ids_count_up_from_two() {
+        let mut taken: HashSet<String> = ["x".to_string()].into();
+        assert_eq!(unique("x", &mut taken), "x-2");
+        assert_eq!(unique("x", &mut taken), "x-3");
+        assert_eq!(unique("x", &mut taken), "x-4");
+        assert_eq!(unique("y", &mut taken), "y");
+        assert!(taken.contains("x-4") && taken.contains("y"));
+    }
+}

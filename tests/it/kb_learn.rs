@@ -246,6 +246,39 @@ fn kb_learn_learns_nothing_from_rows_that_are_not_approved() {
     );
 }
 
+/// An approved row whose Source names no entry (a typo, or an entry deleted since the fill) is
+/// skipped with a message naming the review row, not learned as a new answer.
+#[test]
+fn kb_learn_skips_an_approved_row_whose_source_is_not_in_the_library() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q.csv");
+    std::fs::write(&q, "Question,Answer,Comment\nAre backups encrypted?,,\n").unwrap();
+    assert!(run(trustfill(&kb).arg("fill").arg(&q)).status.success());
+    let review = dir.path().join("q.review.xlsx");
+    edit_review(
+        &review,
+        &[
+            (1, STATUS, "Approved"),
+            (1, SOURCE, "backups-encrypted-typo"),
+            (1, ANSWER, "Yes, with AES-256."),
+        ],
+    );
+    let before = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "skipped review row 2: Source \"backups-encrypted-typo\" is not an entry in the knowledge base"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!kb.join("answers/learned.toml").exists());
+    let after = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert_eq!(after.entries.len(), before.entries.len());
+}
+
 /// A hand-written answer is learned for the audience the questionnaire was filled for (an NDA
 /// customer's answer is not made public); a revision keeps the audience of the entry it revises.
 #[test]
