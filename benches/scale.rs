@@ -1,4 +1,5 @@
-//! Speed and scale: `cargo bench --bench scale` (add `-- --quick` for the 1k/10k sizes only).
+//! Speed and scale: `cargo bench --bench scale` (add `-- --quick` for the 1k/10k sizes only,
+//! `-- --one-file` for the one-answers-file table only).
 //!
 //! Generates synthetic but realistic workloads at bench time (nothing is committed): libraries
 //! of 1k, 10k and 100k entries built from question templates (topics × aspects × scopes, so
@@ -132,6 +133,114 @@ fn questionnaire_rows(rows: usize, library: usize) -> Vec<String> {
         .collect()
 }
 
+/// A small, fixed pseudo-random sequence (SplitMix64), so every run writes the same library.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A library the way teams' libraries read, in ONE answers file, and as varied: each entry's
+/// question joins the first half of one shipped question to the second half of another, its
+/// comment the same for two comments, and a quarter of their words are swapped for words drawn
+/// from everything the shipped library says (several thousand distinct words); each names a
+/// system of its own (made-up product names, so the vocabulary keeps growing with the library,
+/// as real libraries' does). Few entries come out alike, as in a library someone keeps.
+fn write_varied_library(dir: &Path, entries: usize) {
+    let shipped = trustfill::kb::KnowledgeBase::load(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("knowledge-base")
+            .as_path(),
+    )
+    .expect("the shipped knowledge base loads");
+    let words: Vec<String> = shipped
+        .entries
+        .iter()
+        .flat_map(|e| {
+            [&e.question, &e.comment]
+                .into_iter()
+                .flat_map(|t| t.split_whitespace())
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| w.len() > 2)
+        .collect();
+    const SYLLABLES: [&str; 16] = [
+        "ar", "bel", "cor", "dax", "en", "fir", "gal", "hex", "ion", "jun", "kor", "lum", "mer",
+        "nov", "or", "pax",
+    ];
+    let mut rng = Rng(42);
+    // The first half of `a`'s words and the second half of `b`'s, a quarter of them swapped.
+    let splice = |a: &str, b: &str, rng: &mut Rng| -> String {
+        let a: Vec<&str> = a.split_whitespace().collect();
+        let b: Vec<&str> = b.split_whitespace().collect();
+        a[..a.len() / 2]
+            .iter()
+            .chain(&b[b.len() / 2..])
+            .map(|w| {
+                if w.len() > 3 && rng.below(4) == 0 {
+                    words[rng.below(words.len())].clone()
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let quote = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    };
+    let mut text = String::with_capacity(entries * 600);
+    let n = shipped.entries.len();
+    for i in 0..entries {
+        let (a, b) = (
+            &shipped.entries[rng.below(n)],
+            &shipped.entries[rng.below(n)],
+        );
+        let system: String = (0..2 + rng.below(2))
+            .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+            .collect();
+        let question = format!(
+            "{} (for {system})",
+            splice(&a.question, &b.question, &mut rng).trim_end_matches('?')
+        );
+        let variant = splice(&b.question, &a.question, &mut rng);
+        let comment = format!(
+            "{} {system} follows this.",
+            splice(&a.comment, &b.comment, &mut rng)
+        );
+        let answer = a
+            .answer
+            .clone()
+            .unwrap_or_else(|| "See the comment.".into());
+        writeln!(
+            text,
+            "[[answer]]\nid = \"v{i}\"\nquestion = \"{}?\"\nvariants = [\"{}\"]\nanswer = \"{}\"\ncomment = \"{}\"\ntags = [\"{}\"]\naudience = \"public\"\nowner = \"team@example.com\"\nreviewed = 2026-06-01\n",
+            quote(&question),
+            quote(&variant),
+            quote(&answer),
+            quote(&comment),
+            a.tags.first().map_or("general", String::as_str),
+        )
+        .unwrap();
+    }
+    let answers = dir.join("answers");
+    std::fs::create_dir_all(&answers).unwrap();
+    std::fs::write(answers.join("library.toml"), text).unwrap();
+}
+
 fn write_questionnaire(path: &Path, rows: &[String]) {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet().set_name("Questions").unwrap();
@@ -205,9 +314,64 @@ fn run_binary_status(args: &[&str], kb: &Path) -> (Duration, Option<f64>, String
     )
 }
 
+/// One answers file of varied text: loading must stay linear in the file's length.
+fn one_file_table(work: &Path, quick: bool) {
+    println!("\n| one answers file | `kb index` | per entry | `kb check` | per entry | peak MB |");
+    println!("|---|---|---|---|---|---|");
+    let one_file: &[usize] = if quick {
+        &[2_500, 10_000]
+    } else {
+        &[2_500, 10_000, 50_000]
+    };
+    for &n in one_file {
+        let kb = work.join(format!("one-file-{n}"));
+        write_varied_library(&kb, n);
+        let runs = if n >= 50_000 { 3 } else { 5 };
+        let mut peak = 0.0f64;
+        let index = median(
+            (0..runs)
+                .map(|_| {
+                    let (took, p, _) = run_binary(&["kb", "index"], &kb);
+                    peak = peak.max(p.unwrap_or(0.0));
+                    took
+                })
+                .collect(),
+        );
+        // kb check exits 1 when it finds conflicts, which a generated library may have.
+        let check = median(
+            (0..runs)
+                .map(|_| {
+                    let (took, p, ..) = run_binary_status(&["kb", "check"], &kb);
+                    peak = peak.max(p.unwrap_or(0.0));
+                    took
+                })
+                .collect(),
+        );
+        println!(
+            "| {n} | {:.2} s | {:.0} µs | {:.2} s | {:.0} µs | {peak:.0} |",
+            index.as_secs_f64(),
+            index.as_secs_f64() * 1e6 / n as f64,
+            check.as_secs_f64(),
+            check.as_secs_f64() * 1e6 / n as f64,
+        );
+    }
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let work = tempfile::tempdir().unwrap();
+    // `-- --write-library N DIR`: only write the one-file library of N entries into DIR (to
+    // profile `kb index` or `kb check` on it by hand).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--write-library") {
+        let n: usize = args[at + 1].parse().expect("N entries");
+        write_varied_library(Path::new(&args[at + 2]), n);
+        return;
+    }
+    if std::env::args().any(|a| a == "--one-file") {
+        one_file_table(work.path(), quick);
+        return;
+    }
     let sizes: &[usize] = if quick {
         &[1_000, 10_000]
     } else {
@@ -253,6 +417,8 @@ fn main() {
         );
         kbs.push((n, kb));
     }
+    one_file_table(work.path(), quick);
+
     println!("\n| library | questionnaire rows | fill wall | read | match | write | peak MB |");
     println!("|---|---|---|---|---|---|---|");
     for (n, kb) in kbs

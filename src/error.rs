@@ -40,7 +40,7 @@ pub enum Error {
     #[error("knowledge base at {path} has no entries (no answers/*.toml or policies/*.md)")]
     KbEmpty { path: PathBuf },
 
-    #[error("knowledge base has {} problem(s):\n{}", .0.len(), list(.0))]
+    #[error("knowledge base has {}:\n{}", crate::present::counted(.0.len(), "problem"), list(.0))]
     KbInvalid(Vec<KbProblem>),
 
     #[error("search index at {path}: {source}")]
@@ -84,6 +84,66 @@ pub enum Error {
 
     #[error("invalid value for {what}: {message}")]
     Invalid { what: &'static str, message: String },
+
+    /// A path given on the command line that is missing or is not a file.
+    #[error("{} {}", path.display(), if path.is_dir() { "is a folder, not a file" } else { "does not exist" })]
+    NotAFile { path: PathBuf },
+}
+
+/// What to do about a spreadsheet that cannot be read, by its cause.
+fn spreadsheet_hint(message: &str) -> &'static str {
+    if message.contains("empty (0 bytes)") {
+        "the file has nothing in it, often a download or copy that did not finish: download or save it again"
+    } else if message.contains("password-protected") {
+        "open it with its password in Excel (File > Info > Protect Workbook > Encrypt with Password), clear the password and save a copy; trustfill never reads encrypted files"
+    } else if message.contains("although it is named") {
+        "the name does not match the content: save it from the program that made it as .xlsx, or give it its real extension"
+    } else if message.contains("no cells with text") {
+        "the file has no text in any cell: check that this is the questionnaire, not an empty template"
+    } else if message.contains("damaged")
+        || message.contains("not a readable")
+        || message.contains("not a valid")
+    {
+        "open it in a spreadsheet program and save a copy as .xlsx; if it does not open, ask the sender for a new copy"
+    } else {
+        "check that the file opens in a spreadsheet program; save a copy as .xlsx and try that"
+    }
+}
+
+/// What to do about a path that is missing or a folder: the files beside it with the same
+/// extension, when there are any.
+fn not_a_file_hint(path: &std::path::Path) -> String {
+    if path.is_dir() {
+        return "pass the file inside it, e.g. DIR/questionnaire.xlsx".into();
+    }
+    let parent = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => std::path::Path::new("."),
+        Some(p) => p,
+        None => std::path::Path::new("."),
+    };
+    let Ok(read) = std::fs::read_dir(parent) else {
+        return format!(
+            "the folder {} does not exist either: check the path",
+            parent.display()
+        );
+    };
+    let ext = path.extension().map(|e| e.to_ascii_lowercase());
+    let mut near: Vec<String> = read
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter(|e| ext.is_none() || e.path().extension().map(|x| x.to_ascii_lowercase()) == ext)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    near.sort();
+    match near.len() {
+        0 => format!("check the path; {} has no such files", parent.display()),
+        n => format!(
+            "check the path; {} has: {}{}",
+            parent.display(),
+            near.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            if n > 5 { ", …" } else { "" }
+        ),
+    }
 }
 
 fn list(problems: &[KbProblem]) -> String {
@@ -107,10 +167,8 @@ impl Error {
             Error::UnsupportedFormat { .. } => {
                 Some("save the file as .xlsx or .csv from your spreadsheet program".into())
             }
-            Error::Spreadsheet { .. } => Some(
-                "check that the file opens in a spreadsheet program and is not password-protected; re-save it as .xlsx"
-                    .into(),
-            ),
+            Error::Spreadsheet { message, .. } => Some(spreadsheet_hint(message).into()),
+            Error::NotAFile { path } => Some(not_a_file_hint(path)),
             Error::Import { hint, .. } | Error::Model { hint, .. } => hint.clone(),
             Error::Limit { flag, .. } => Some(format!(
                 "if the file is genuine, raise the limit with {flag} (see `trustfill fill --help`)"

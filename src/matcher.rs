@@ -67,6 +67,8 @@ const BOOST_TAGS: f32 = 0.5;
 /// drafted where precision stops rising. Held out (odd rows, 370 questions): 0.87 precision at
 /// 25% coverage.
 pub const DEFAULT_MIN_CONFIDENCE: u8 = 70;
+/// Where the `high` band starts.
+pub const HIGH_CONFIDENCE: u8 = 80;
 /// Weight of the plain-words ranking in the rank. Two rankings built differently (stemmed,
 /// cleaned, thesaurus-mapped terms over separate fields; plain words over one field) err on
 /// different questions. Chosen on the tuning halves (even rows) of the three labeled sets:
@@ -95,11 +97,13 @@ impl Confidence {
         self.0
     }
 
-    /// `high` (≥ 80), `medium` (≥ 50) or `low`: words for humans, not thresholds for code.
+    /// `high` (≥ [`HIGH_CONFIDENCE`]), `medium` (≥ [`DEFAULT_MIN_CONFIDENCE`], what `fill`
+    /// drafts by default) or `low` (left for a person by default). The one set of band names
+    /// and limits: `ask`, the `fill` summary and the review sheet's colours all use it.
     pub fn band(self) -> &'static str {
         match self.0 {
-            80.. => "high",
-            50.. => "medium",
+            HIGH_CONFIDENCE.. => "high",
+            DEFAULT_MIN_CONFIDENCE.. => "medium",
             _ => "low",
         }
     }
@@ -207,6 +211,19 @@ impl Candidate {
             self.confidence.band()
         }
     }
+}
+
+/// How many entries alike one entry's question [`Matcher::same_questions`] reports.
+pub const SAME_QUESTION_PAIRS: usize = 3;
+
+/// Two answers that ask the same question ([`Matcher::same_questions`]).
+#[derive(Debug, Clone)]
+pub struct SamePair {
+    /// The entry whose question was asked.
+    pub asked: Arc<StoredEntry>,
+    /// The entry one of whose phrasings is alike it.
+    pub other: Arc<StoredEntry>,
+    pub alike: f32,
 }
 
 /// A questionnaire row as the matcher reads it: the text to match (for a follow-up, with the
@@ -381,6 +398,146 @@ impl<'a> Matcher<'a> {
         opts: &MatchOptions,
     ) -> Result<Vec<Candidate>> {
         self.find_row(Row::question(question), vector, opts)
+    }
+
+    /// Every pair of answers that ask the same question: for each answer's question, the other
+    /// answers whose phrasings are [`Signals::alike`] it by at least `min_alike`, as
+    /// `(asked, other, alike)` in index order of the asked entry, at most
+    /// [`SAME_QUESTION_PAIRS`] per asked entry, the most alike. Each entry's question is
+    /// compared with every other entry that could reach `min_alike`, not only with the few a
+    /// search ranks first, and without a search: an entry alike by `min_alike` holds at least
+    /// that share of the question's weight among its phrasings (a phrasing's query coverage
+    /// is at most its entry's), so it holds one of the question's heaviest terms that together
+    /// outweigh the rest; only entries holding one of those are compared. Linear in the
+    /// library for libraries of varied questions (`kb check` on 50,000 entries).
+    pub fn same_questions(&mut self, min_alike: f32, jobs: usize) -> Result<Vec<SamePair>> {
+        let mut all: Vec<Arc<Prepared>> = Vec::new();
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            for doc in segment.doc_ids_alive() {
+                let addr = DocAddress::new(ord as u32, doc);
+                let entry = self.index.stored(&self.searcher, addr)?;
+                if entry.kind == EntryKind::Answer {
+                    all.push(Arc::new(Prepared::new(entry)));
+                }
+            }
+        }
+        // Which answers use each term, in any phrasing.
+        let mut holders: HashMap<&str, Vec<u32>> = HashMap::default();
+        for (i, p) in all.iter().enumerate() {
+            for term in &p.union {
+                holders.entry(&**term).or_default().push(i as u32);
+            }
+        }
+        // Entries are split into one contiguous share per thread, each with its own matcher
+        // (the analyzer is per matcher); results come back in entry order.
+        let jobs = jobs.clamp(1, all.len().max(1));
+        let share = all.len().div_ceil(jobs).max(1);
+        let (index, searcher) = (self.index, &self.searcher);
+        let (all, holders) = (&all, &holders);
+        let shares: Vec<Result<Vec<SamePair>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..all.len())
+                .step_by(share)
+                .map(|start| {
+                    scope.spawn(move || {
+                        let mut m = Matcher::with_searcher(index, searcher.clone());
+                        let mut pairs = Vec::new();
+                        for i in start..(start + share).min(all.len()) {
+                            m.alike_to(i, all, holders, min_alike, &mut pairs)?;
+                        }
+                        Ok(pairs)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut pairs = Vec::new();
+        for share in shares {
+            pairs.extend(share?);
+        }
+        Ok(pairs)
+    }
+
+    /// [`Matcher::same_questions`] for entry `i` of `all`: appends its pairs to `pairs`.
+    fn alike_to(
+        &mut self,
+        i: usize,
+        all: &[Arc<Prepared>],
+        holders: &HashMap<&str, Vec<u32>>,
+        min_alike: f32,
+        pairs: &mut Vec<SamePair>,
+    ) -> Result<()> {
+        let asked_entry = &all[i];
+        let Some(asked) = self.ask(&asked_entry.entry.question)? else {
+            return Ok(());
+        };
+        let idf: HashMap<&str, f32> = asked.idf.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let total: f32 = asked.terms.iter().map(|t| idf[t.as_str()]).sum();
+        let mut heaviest: Vec<(&str, f32)> =
+            asked.idf.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        heaviest.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mut compared: HashSet<u32> = HashSet::default();
+        let mut weight = 0.0;
+        for (term, w) in &heaviest {
+            if let Some(list) = holders.get(term) {
+                compared.extend(list.iter().filter(|&&j| j as usize != i));
+            }
+            weight += w;
+            if weight > (1.0 - min_alike) * total {
+                break;
+            }
+        }
+        let mut found: Vec<(u32, f32)> = compared
+            .into_iter()
+            .filter(|&j| {
+                // The bound again, on the whole question: cheaper than the signals, and
+                // most of the compared entries fail it.
+                let held: f32 = heaviest
+                    .iter()
+                    .filter(|(t, _)| all[j as usize].union.contains(*t))
+                    .map(|(_, w)| w)
+                    .sum();
+                held >= min_alike * total
+            })
+            .filter_map(|j| {
+                let (_, s) = signals(&asked.terms, &idf, &all[j as usize], 0.0, 0.0, 0.0);
+                (s.alike() >= min_alike).then_some((j, s.alike()))
+            })
+            .collect();
+        // The most alike first, and a few: a question asked five times is five warnings,
+        // not ten.
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for &(j, alike) in found.iter().take(SAME_QUESTION_PAIRS) {
+            pairs.push(SamePair {
+                asked: asked_entry.entry.clone(),
+                other: all[j as usize].entry.clone(),
+                alike,
+            });
+        }
+        Ok(())
+    }
+
+    /// When nothing the reader may see answers a row, whether an answer restricted to a wider
+    /// audience would: its audience and confidence (see [`restricted_best`]). Costs one more
+    /// match; call it for rows left unanswered only.
+    pub fn restricted_match(
+        &mut self,
+        row: Row<'_>,
+        vector: Option<Vec<f32>>,
+        opts: &MatchOptions,
+        min_confidence: u8,
+    ) -> Result<Option<(Audience, Confidence)>> {
+        if opts.audience == Audience::Internal {
+            return Ok(None);
+        }
+        let wide = MatchOptions {
+            audience: Audience::Internal,
+            ..*opts
+        };
+        let candidates = self.find_row(row, vector, &wide)?;
+        Ok(restricted_best(&candidates, opts.audience, min_confidence))
     }
 
     /// The candidates for a questionnaire row: matched by [`Row::text`], and first of all the
@@ -1063,6 +1220,131 @@ pub fn confidence_with(weights: &[f32; N_FEATURES + 1], s: &Signals, capped: boo
     })
 }
 
+/// Among candidates matched for every audience, the answers `reader` may not see that reach
+/// `min_confidence`: the narrowest audience among them and the best confidence at it. Only
+/// those two leave here, never the entry, so a caller can name the flag that shows it without
+/// showing anything of it.
+pub fn restricted_best(
+    candidates: &[Candidate],
+    reader: Audience,
+    min_confidence: u8,
+) -> Option<(Audience, Confidence)> {
+    let hidden = candidates.iter().filter(|c| {
+        c.entry.kind == EntryKind::Answer
+            && c.withheld.is_none()
+            && !c.entry.audience.visible_to(reader)
+            && c.confidence.percent() >= min_confidence
+    });
+    let audience = hidden.clone().map(|c| c.entry.audience).min()?;
+    let confidence = hidden
+        .filter(|c| c.entry.audience == audience)
+        .map(|c| c.confidence)
+        .max()?;
+    Some((audience, confidence))
+}
+
+/// Questions per unit of work a thread takes at a time: small enough to balance two cores on a
+/// short questionnaire, large enough that taking work costs nothing next to matching it.
+const CHUNK: usize = 16;
+
+/// The candidates of every question, in order, matched on `jobs` threads over one searcher
+/// snapshot. Threads take chunks of [`CHUNK`] questions from a shared counter and say over a
+/// channel when one is done; this thread reports progress.
+pub fn match_all(
+    index: &KbIndex,
+    questions: &[Row<'_>],
+    opts: &MatchOptions,
+    jobs: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Vec<Candidate>>> {
+    // With a model, every question is embedded up front in batches: one at a time costs about
+    // three times as much per question.
+    let texts: Vec<&str> = questions.iter().map(|r| r.text).collect();
+    let vectors = embed_questions(index, &texts)?
+        .map(|v| v.into_iter().map(Some).collect::<Vec<_>>())
+        .unwrap_or_else(|| vec![None; questions.len()]);
+    match_all_embedded(index, questions, vectors, opts, jobs, progress)
+}
+
+/// [`match_all`] with each question's vector given (None: by words).
+pub fn match_all_embedded(
+    index: &KbIndex,
+    questions: &[Row<'_>],
+    mut vectors: Vec<Option<Vec<f32>>>,
+    opts: &MatchOptions,
+    jobs: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Vec<Candidate>>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    let total = questions.len();
+    let jobs = jobs.clamp(1, total.div_ceil(CHUNK).max(1));
+    let searcher = index.searcher();
+    if jobs == 1 {
+        let mut matcher = Matcher::with_searcher(index, searcher);
+        let mut out = Vec::with_capacity(total);
+        for (q, v) in questions.iter().zip(vectors.iter_mut()) {
+            out.push(matcher.find_row(*q, v.take(), opts)?);
+            progress(out.len(), total);
+        }
+        return Ok(out);
+    }
+    let vectors = &vectors;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Vec<Candidate>>>> = Mutex::new(vec![None; total]);
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
+    let (tx, rx) = mpsc::channel::<usize>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let searcher = searcher.clone();
+            let tx = tx.clone();
+            let (next, results, failure) = (&next, &results, &failure);
+            scope.spawn(move || {
+                let mut matcher = Matcher::with_searcher(index, searcher);
+                loop {
+                    let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                    if start >= total || failure.lock().is_ok_and(|f| f.is_some()) {
+                        break;
+                    }
+                    let end = (start + CHUNK).min(total);
+                    let mut chunk = Vec::with_capacity(end - start);
+                    for (q, v) in questions[start..end].iter().zip(&vectors[start..end]) {
+                        match matcher.find_row(*q, v.clone(), opts) {
+                            Ok(c) => chunk.push(Some(c)),
+                            Err(e) => {
+                                if let Ok(mut f) = failure.lock() {
+                                    f.get_or_insert(e);
+                                }
+                                return;
+                            }
+                        }
+                    }
+                    if let Ok(mut all) = results.lock() {
+                        for (slot, c) in all[start..end].iter_mut().zip(chunk) {
+                            *slot = c;
+                        }
+                    }
+                    let _ = tx.send(end - start);
+                }
+            });
+        }
+        // The loop ends when every worker has finished and dropped its sender.
+        drop(tx);
+        let mut done = 0;
+        for n in rx {
+            done += n;
+            progress(done, total);
+        }
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let results = results.into_inner().unwrap_or_default();
+    Ok(results.into_iter().map(Option::unwrap_or_default).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1260,7 +1542,8 @@ mod tests {
     fn bands_name_the_ranges() {
         assert_eq!(Confidence::new(80).band(), "high");
         assert_eq!(Confidence::new(79).band(), "medium");
-        assert_eq!(Confidence::new(49).band(), "low");
+        assert_eq!(Confidence::new(70).band(), "medium");
+        assert_eq!(Confidence::new(69).band(), "low");
         assert_eq!(Confidence::new(250).percent(), 100);
     }
 }

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::fill::RowStatus;
 use crate::index::{Freshness, KbIndex};
-use crate::matcher::{Candidate, Confidence, DEFAULT_MIN_CONFIDENCE};
+use crate::kb::Audience;
+use crate::matcher::{Candidate, Confidence, DEFAULT_MIN_CONFIDENCE, HIGH_CONFIDENCE};
 use crate::output::Output;
 use crate::questionnaire::Questionnaire;
 
@@ -22,7 +23,8 @@ pub fn freshness(out: &Output, index: &KbIndex, freshness: Freshness) {
     }
     if let Some((texts, took)) = index.embedded {
         out.status(&format!(
-            "embedded {texts} new text(s) of the library with the model in {:.2} s",
+            "embedded {} of the library with the model in {:.2} s",
+            counted(texts, "new text"),
             took.as_secs_f64()
         ));
     }
@@ -32,6 +34,23 @@ pub fn freshness(out: &Output, index: &KbIndex, freshness: Freshness) {
 struct AskJson<'a> {
     question: &'a str,
     matches: Vec<MatchJson<'a>>,
+    /// When nothing the reader may see answers the question but an answer for a wider
+    /// audience would: that audience and the confidence, nothing of the entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    restricted: Option<RestrictedJson>,
+}
+
+#[derive(Serialize)]
+struct RestrictedJson {
+    audience: &'static str,
+    confidence: Confidence,
+}
+
+/// The line `ask` and the review note give when an answer exists for a wider audience only.
+pub fn restricted_note(audience: Audience, confidence: Confidence) -> String {
+    format!(
+        "an answer restricted to {audience} readers matches at {confidence}; `--audience {audience}` shows it, if the questionnaire may see {audience} content"
+    )
 }
 
 /// One match in `ask --json`. The first six fields are the documented stable shape; the others
@@ -66,9 +85,17 @@ struct MatchJson<'a> {
 }
 
 /// `{"question": …, "matches": [{"id", "confidence", "answer", "comment", "source", "audience", …}]}`
-pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
+pub fn ask_json(
+    question: &str,
+    candidates: &[Candidate],
+    restricted: Option<(Audience, Confidence)>,
+) -> String {
     let doc = AskJson {
         question,
+        restricted: restricted.map(|(a, confidence)| RestrictedJson {
+            audience: a.as_str(),
+            confidence,
+        }),
         matches: candidates
             .iter()
             .map(|c| MatchJson {
@@ -94,8 +121,32 @@ pub fn ask_json(question: &str, candidates: &[Candidate]) -> String {
     serde_json::to_string(&doc).expect("plain data serializes")
 }
 
+/// `1 entry`, `2 entries`, `0 sheets`: a count with the noun (its last word) in the number the
+/// count needs.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        return format!("1 {noun}");
+    }
+    let plural = if let Some(stem) = noun
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'i', 'o', 'u']))
+    {
+        format!("{stem}ies")
+    } else if noun.ends_with(['s', 'x']) || noun.ends_with("ch") || noun.ends_with("sh") {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    };
+    format!("{n} {plural}")
+}
+
 /// Readable terminal output for one question.
-pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> String {
+pub fn ask_text(
+    question: &str,
+    candidates: &[Candidate],
+    explain: bool,
+    restricted: Option<(Audience, Confidence)>,
+) -> String {
     let mut out = format!("{question}\n");
     let best = candidates
         .first()
@@ -104,6 +155,9 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
         out.push_str(&format!(
             "  not covered: no entry answers this with confidence (best match {best})\n"
         ));
+        if let Some((audience, confidence)) = restricted {
+            out.push_str(&format!("  {}\n", restricted_note(audience, confidence)));
+        }
     }
     for (i, c) in candidates.iter().enumerate() {
         let answer = c.entry.answer.as_deref().unwrap_or("(policy excerpt)");
@@ -160,10 +214,10 @@ pub fn ask_text(question: &str, candidates: &[Candidate], explain: bool) -> Stri
 /// questions; then the skipped sheets and why.
 pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
     let mut out = format!(
-        "{}: {} questions in {} sheet(s)\n",
+        "{}: {} in {}\n",
         q.path.display(),
-        q.question_count(),
-        q.sheets.len()
+        counted(q.question_count(), "question"),
+        counted(q.sheets.len(), "sheet")
     );
     for s in &q.sheets {
         out.push_str(&format!(
@@ -357,11 +411,11 @@ pub fn harvest_summary(
     dry_run: bool,
 ) -> String {
     let mut out = format!(
-        "{}: {} new entr(ies), {} variant(s) merged, {} conflict(s), {} already known; skipped {} unanswered, {} formula, {} repeated",
+        "{}: {}, {} merged, {}, {} already known; skipped {} unanswered, {} formula, {} repeated",
         plan.source.display(),
-        r.created.len(),
-        r.variants.len(),
-        r.conflicts.len(),
+        counted(r.created.len(), "new entry"),
+        counted(r.variants.len(), "variant"),
+        counted(r.conflicts.len(), "conflict"),
         r.known,
         r.unanswered,
         r.formula,
@@ -393,12 +447,12 @@ fn drafted_exact(r: &crate::fill::FillReport) -> usize {
 pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> String {
     let drafted = drafted_confidences(r);
     let exact = drafted_exact(r);
-    let high = drafted.iter().filter(|&&c| c >= 80).count() - exact;
+    let high = drafted.iter().filter(|&&c| c >= HIGH_CONFIDENCE).count() - exact;
     let mut out = format!(
-        "{}: {} questions in {} sheet(s)\n",
+        "{}: {} in {}\n",
         plan.input.display(),
-        r.rows.len(),
-        r.questionnaire.sheets.len()
+        counted(r.rows.len(), "question"),
+        counted(r.questionnaire.sheets.len(), "sheet")
     );
     for s in &r.questionnaire.sheets {
         out.push_str(&format!(
@@ -435,17 +489,27 @@ pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -
         out.push_str(&format!("note: {lost}\n"));
     }
     out.push_str(&format!(
-        "wrote {}{}\nwrote {} (what was told, from which entry)\nwrote {}: set each row's Status, then run `trustfill finalize {}`",
+        "wrote {}{}\nwrote {} (what was told, from which entry)\n",
         plan.output.display(),
-        if plan.highlight {
+        if plan.highlight && !drafted.is_empty() {
             " (drafted cells highlighted)"
         } else {
             ""
         },
         plan.answer_log().display(),
-        plan.review.display(),
-        plan.review.display()
     ));
+    if drafted.is_empty() {
+        out.push_str(&format!(
+            "wrote {}: nothing was drafted; it lists each question's closest entries (runner-ups) to answer from by hand",
+            plan.review.display()
+        ));
+    } else {
+        out.push_str(&format!(
+            "wrote {}: set each row's Status, then run `trustfill finalize {}`",
+            plan.review.display(),
+            plan.review.display()
+        ));
+    }
     out
 }
 
@@ -481,7 +545,7 @@ pub fn fill_json(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -> S
         "sheets": sheets,
         "skipped_sheets": skipped,
         "drafted": drafted.len(),
-        "drafted_high": drafted.iter().filter(|&&c| c >= 80).count() - drafted_exact(r),
+        "drafted_high": drafted.iter().filter(|&&c| c >= HIGH_CONFIDENCE).count() - drafted_exact(r),
         "drafted_exact": drafted_exact(r),
         "needs_answer": r.count(RowStatus::NeedsAnswer),
         "kept": r.count(RowStatus::Kept),
@@ -540,7 +604,7 @@ pub fn eval_text(r: &crate::eval::Report, bm25: &crate::eval::Report) -> String 
     out
 }
 
-fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {
         return flat;
@@ -575,6 +639,16 @@ fn wrap(text: &str, prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_noun_in_the_right_number() {
+        assert_eq!(counted(1, "new entry"), "1 new entry");
+        assert_eq!(counted(2, "new entry"), "2 new entries");
+        assert_eq!(counted(0, "sheet"), "0 sheets");
+        assert_eq!(counted(3, "key"), "3 keys");
+        assert_eq!(counted(2, "match"), "2 matches");
+        assert_eq!(counted(1, "question"), "1 question");
+    }
 
     #[test]
     fn wrapping_keeps_words_and_prefix() {

@@ -1,6 +1,7 @@
 //! The review workbook (`NAME.review.xlsx`): one row per question with what was drafted, from
 //! which entry, how confident we are and the runner-ups, plus a Status dropdown the reviewer
-//! sets (Draft, Approved, Needs answer, Rejected; Kept and Formula mark rows we did not touch).
+//! sets (Draft, Approved, Needs answer, Rejected, or Runner-up N to approve a runner-up
+//! instead of the draft; Conflict, Kept and Formula mark rows `fill` did not write).
 //! A hidden `trustfill` sheet records the input file, its hash and the knowledge-base
 //! fingerprint, so `finalize` can check it is applying the review to the same file.
 //!
@@ -10,13 +11,14 @@ use std::io::{Seek, Write};
 
 use calamine::{Data, Reader, open_workbook_auto};
 use rust_xlsxwriter::{
-    Color, ConditionalFormatCell, ConditionalFormatCellRule, DataValidation, Format, FormatAlign,
-    Workbook, XlsxError,
+    Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula,
+    DataValidation, Format, FormatAlign, Workbook, XlsxError,
 };
 
 use crate::cellref::CellRef;
 use crate::error::{Error, Result};
 use crate::fill::{FillPlan, FillReport, RowStatus};
+use crate::matcher::{DEFAULT_MIN_CONFIDENCE, HIGH_CONFIDENCE};
 use crate::workbook::cell_text;
 
 pub const REVIEW_SHEET: &str = "Review";
@@ -30,6 +32,23 @@ pub const STATUSES: [&str; 7] = [
     "Kept",
     "Formula",
 ];
+/// What the Status dropdown offers: what a reviewer decides. `Runner-up N` approves that
+/// runner-up's answer and comment instead of the draft (finalize writes them, `kb learn`
+/// credits that entry). Conflict, Kept and Formula are set by `fill` only.
+pub const REVIEWER_STATUSES: [&str; 7] = [
+    "Draft",
+    "Approved",
+    "Needs answer",
+    "Rejected",
+    "Runner-up 1",
+    "Runner-up 2",
+    "Runner-up 3",
+];
+/// How many runner-ups the review shows.
+const RUNNER_UPS: u16 = 3;
+/// Characters of a runner-up's comment shown in its visible cell (the whole comment is in the
+/// hidden columns and is what `Runner-up N` approves).
+const RUNNER_UP_COMMENT_CHARS: usize = 400;
 /// Excel's limit on characters in a cell.
 const MAX_CELL_CHARS: usize = 32_767;
 
@@ -63,6 +82,11 @@ impl Col {
     pub const STATUS: u16 = 7;
     pub const SOURCE: u16 = 8;
     pub const COMMENT_CELL: u16 = 15;
+    /// Runner-up `k` (0-based) as approved: hidden id, answer and comment columns.
+    pub const fn runner_up(k: u16) -> [u16; 3] {
+        let first = Col::COMMENT_CELL + 1 + 3 * k;
+        [first, first + 1, first + 2]
+    }
 }
 
 fn xlsx_error(path: &std::path::Path) -> impl Fn(XlsxError) -> Error + '_ {
@@ -102,6 +126,16 @@ pub fn write_review<W: Write + Seek + Send>(
         ws.set_column_width(col as u16, *width).map_err(&err)?;
     }
     ws.set_column_hidden(Col::COMMENT_CELL).map_err(&err)?;
+    for k in 0..RUNNER_UPS {
+        for (col, name) in Col::runner_up(k)
+            .into_iter()
+            .zip(["id", "answer", "comment"])
+        {
+            ws.write_string_with_format(0, col, format!("Runner-up {} {name}", k + 1), &header)
+                .map_err(&err)?;
+            ws.set_column_hidden(col).map_err(&err)?;
+        }
+    }
     for (i, row) in report.rows.iter().enumerate() {
         let r = i as u32 + 1;
         let q = &row.question;
@@ -160,19 +194,61 @@ pub fn write_review<W: Write + Seek + Send>(
             ws.write_number_with_format(r, 6, f64::from(c.confidence.percent()), &top)
                 .map_err(&err)?;
         }
-        for (k, c) in row.runner_ups().take(3).enumerate() {
-            let answer = c.entry.answer.as_deref().unwrap_or("policy excerpt");
-            let text = format!("{} · {} · {}", c.entry.id, answer, c.confidence);
-            ws.write_string_with_format(r, 12 + k as u16, clip(&text), &top)
+        for (k, c) in row.runner_ups().take(RUNNER_UPS as usize).enumerate() {
+            let k = k as u16;
+            // Visible: what the reviewer needs to pick it, copyable. Hidden: what
+            // `Runner-up N` approves.
+            let answer = c.entry.answer.as_deref().unwrap_or("(policy excerpt)");
+            let mut text = format!("{} · {}\n{answer}", c.entry.id, c.confidence);
+            if !c.entry.comment.is_empty() {
+                text.push('\n');
+                text.push_str(&crate::present::truncate(
+                    &c.entry.comment,
+                    RUNNER_UP_COMMENT_CHARS,
+                ));
+            }
+            ws.write_string_with_format(r, 12 + k, clip(&text), &wrap)
                 .map_err(&err)?;
+            let hidden = [
+                c.entry.id.as_str(),
+                c.entry.answer.as_deref().unwrap_or_default(),
+                c.entry.comment.as_str(),
+            ];
+            for (col, text) in Col::runner_up(k).into_iter().zip(hidden) {
+                if !text.is_empty() {
+                    ws.write_string_with_format(r, col, clip(text), &top)
+                        .map_err(&err)?;
+                }
+            }
         }
     }
     let last = report.rows.len().max(1) as u32;
     let statuses = DataValidation::new()
-        .allow_list_strings(&STATUSES)
+        .allow_list_strings(&REVIEWER_STATUSES)
         .map_err(&err)?;
-    ws.add_data_validation(1, Col::STATUS, last, Col::STATUS, &statuses)
+    // The dropdown goes on the rows a reviewer decides; Kept and Formula rows (trustfill
+    // wrote nothing there) get none. Consecutive rows share one validation range.
+    let decided =
+        |row: &crate::fill::FillRow| !matches!(row.status, RowStatus::Kept | RowStatus::Formula);
+    let mut i = 0;
+    while i < report.rows.len() {
+        if !decided(&report.rows[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < report.rows.len() && decided(&report.rows[i]) {
+            i += 1;
+        }
+        ws.add_data_validation(
+            start as u32 + 1,
+            Col::STATUS,
+            i as u32,
+            Col::STATUS,
+            &statuses,
+        )
         .map_err(&err)?;
+    }
     let band = |rule, rgb| {
         ConditionalFormatCell::new()
             .set_rule(rule)
@@ -184,7 +260,7 @@ pub fn write_review<W: Write + Seek + Send>(
         last,
         6,
         &band(
-            ConditionalFormatCellRule::GreaterThanOrEqualTo(80),
+            ConditionalFormatCellRule::GreaterThanOrEqualTo(HIGH_CONFIDENCE),
             0xC6EFCE,
         ),
     )
@@ -194,15 +270,22 @@ pub fn write_review<W: Write + Seek + Send>(
         6,
         last,
         6,
-        &band(ConditionalFormatCellRule::Between(50, 79), 0xFFEB9C),
+        &band(
+            ConditionalFormatCellRule::Between(DEFAULT_MIN_CONFIDENCE, HIGH_CONFIDENCE - 1),
+            0xFFEB9C,
+        ),
     )
     .map_err(&err)?;
+    // Below the default threshold: red, but only where there is a number (a "Needs answer"
+    // row has no confidence, and an empty cell counts as 0 for a cell-value rule).
     ws.add_conditional_format(
         1,
         6,
         last,
         6,
-        &band(ConditionalFormatCellRule::LessThan(50), 0xFFC7CE),
+        &ConditionalFormatFormula::new()
+            .set_rule(format!("=AND(ISNUMBER(G2),G2<{DEFAULT_MIN_CONFIDENCE})").as_str())
+            .set_format(Format::new().set_background_color(Color::RGB(0xFFC7CE))),
     )
     .map_err(&err)?;
     ws.autofilter(0, 0, last, HEADERS.len() as u16 - 2)
@@ -231,17 +314,52 @@ pub fn write_review<W: Write + Seek + Send>(
     wb.save_to_writer(out).map_err(&err)
 }
 
+/// `Runner-up 2` (or `use runner-up 2`, any case) → `Some(1)`.
+fn runner_up_status(status: &str) -> Option<u16> {
+    let lower = status.trim().to_ascii_lowercase();
+    let n: u16 = lower
+        .strip_prefix("use ")
+        .unwrap_or(&lower)
+        .strip_prefix("runner-up")?
+        .trim()
+        .parse()
+        .ok()?;
+    (1..=RUNNER_UPS).contains(&n).then(|| n - 1)
+}
+
 fn cell_a1(cell: &CellRef) -> String {
     format!("{}{}", crate::cellref::col_letters(cell.col), cell.row + 1)
 }
 
-/// For .xls, .ods and .csv inputs: a new .xlsx with every sheet's cell values and the answers.
+/// For .xls, .ods and .csv inputs: a new .xlsx with every sheet's cell values and the drafts.
 pub fn write_values_copy<W: Write + Seek + Send>(
     report: &FillReport,
     highlight: bool,
     out: W,
 ) -> Result<()> {
-    let path = &report.questionnaire.path;
+    let mut cells: Vec<(&CellRef, &str)> = Vec::new();
+    for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
+        let pairs = [
+            (Some(&row.question.answer_cell), &row.answer),
+            (row.question.comment_cell.as_ref(), &row.comment),
+        ];
+        for (cell, text) in pairs {
+            if let (Some(cell), Some(text)) = (cell, text) {
+                cells.push((cell, text));
+            }
+        }
+    }
+    write_values_with(&report.questionnaire.path, &cells, highlight, out)
+}
+
+/// A new .xlsx with every sheet's cell values of the workbook at `path`, and `cells` written
+/// over them (marked when `highlight`).
+pub fn write_values_with<W: Write + Seek + Send>(
+    path: &std::path::Path,
+    cells: &[(&CellRef, &str)],
+    highlight: bool,
+    out: W,
+) -> Result<()> {
     let err = xlsx_error(path);
     let sheets = crate::workbook::read(path, &crate::limits::Limits::default())?;
     let mut wb = Workbook::new();
@@ -259,21 +377,9 @@ pub fn write_values_copy<W: Write + Seek + Send>(
             }
         }
         let format = if highlight { &marked } else { &plain };
-        for row in report
-            .rows
-            .iter()
-            .filter(|r| r.status == RowStatus::Draft && r.question.answer_cell.sheet == grid.name)
-        {
-            let cells = [
-                (Some(&row.question.answer_cell), &row.answer),
-                (row.question.comment_cell.as_ref(), &row.comment),
-            ];
-            for (cell, text) in cells {
-                if let (Some(cell), Some(text)) = (cell, text) {
-                    ws.write_string_with_format(cell.row, cell.col as u16, clip(text), format)
-                        .map_err(&err)?;
-                }
-            }
+        for (cell, text) in cells.iter().filter(|(c, _)| c.sheet == grid.name) {
+            ws.write_string_with_format(cell.row, cell.col as u16, clip(text), format)
+                .map_err(&err)?;
         }
     }
     wb.save_to_writer(out).map_err(&err)
@@ -357,7 +463,7 @@ pub fn read_review(path: &std::path::Path) -> Result<Review> {
                 i + 1
             )));
         };
-        rows.push(ReviewedRow {
+        let mut reviewed = ReviewedRow {
             review_row: i as u32 + 1,
             question_id: get(row, 2),
             question: get(row, 3),
@@ -367,7 +473,32 @@ pub fn read_review(path: &std::path::Path) -> Result<Review> {
             comment: get(row, Col::COMMENT),
             status: get(row, Col::STATUS),
             source: get(row, Col::SOURCE),
-        });
+        };
+        if let Some(k) = runner_up_status(&reviewed.status) {
+            // `Runner-up N`: the reviewer approved that runner-up instead of the draft.
+            let [id, answer, comment] = Col::runner_up(k).map(|c| get(row, c));
+            if id.is_empty() || answer.is_empty() {
+                return Err(Error::Import {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "'{REVIEW_SHEET}'!H{}: Status {:?}, but {}",
+                        i + 1,
+                        reviewed.status,
+                        if id.is_empty() {
+                            format!("the row has no runner-up {}", k + 1)
+                        } else {
+                            format!("runner-up {} ({id}) is a policy excerpt, not an answer", k + 1)
+                        }
+                    ),
+                    hint: Some("write the answer in the Answer column and set Status to Approved, or pick another runner-up".into()),
+                });
+            }
+            reviewed.status = "Approved".into();
+            reviewed.answer = answer;
+            reviewed.comment = comment;
+            reviewed.source = id;
+        }
+        rows.push(reviewed);
     }
     Ok(Review { meta, rows })
 }

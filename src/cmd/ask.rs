@@ -4,7 +4,9 @@ use anyhow::Context;
 
 use super::{GlobalArgs, data_written};
 use crate::kb::Audience;
-use crate::matcher::{MatchOptions, Matcher, ReviewAge, embed_questions};
+use crate::matcher::{
+    DEFAULT_MIN_CONFIDENCE, MatchOptions, Matcher, ReviewAge, Row, embed_questions,
+};
 use crate::output::Output;
 use crate::present;
 
@@ -62,11 +64,24 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     };
     let mut matcher = Matcher::new(&index);
     let mut answer = |question: &str, vector: Option<Vec<f32>>| -> anyhow::Result<bool> {
-        let candidates = matcher.find_embedded(question, vector, &opts)?;
-        let text = if args.json {
-            present::ask_json(question, &candidates)
+        let candidates = matcher.find_embedded(question, vector.clone(), &opts)?;
+        let covered = candidates
+            .first()
+            .is_some_and(|c| c.confidence.percent() >= DEFAULT_MIN_CONFIDENCE);
+        let restricted = if covered {
+            None
         } else {
-            present::ask_text(question, &candidates, args.explain)
+            matcher.restricted_match(
+                Row::question(question),
+                vector,
+                &opts,
+                DEFAULT_MIN_CONFIDENCE,
+            )?
+        };
+        let text = if args.json {
+            present::ask_json(question, &candidates, restricted)
+        } else {
+            present::ask_text(question, &candidates, args.explain, restricted)
         };
         data_written(out.data(&text))
     };

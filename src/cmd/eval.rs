@@ -30,7 +30,7 @@ pub struct Args {
     /// The labeled questions (CSV: question,expected)
     pub labels: PathBuf,
 
-    /// Audience to match at [default: internal, so every entry can be found]
+    /// Audience to match at (internal by default, so that every entry can be found)
     #[arg(long, default_value = "internal", value_parser = parse_audience)]
     pub audience: Audience,
 

@@ -143,7 +143,10 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     if !args.file.is_file() {
-        anyhow::bail!("{} does not exist or is not a file", args.file.display());
+        return Err(crate::error::Error::NotAFile {
+            path: args.file.clone(),
+        }
+        .into());
     }
     crate::workbook::format_of(&args.file)?;
     let (default_output, default_review) = FillPlan::default_outputs(&args.file);

@@ -36,7 +36,10 @@ pub struct Args {
 
 pub fn run(args: Args, _global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     if !args.review.is_file() {
-        anyhow::bail!("{} does not exist or is not a file", args.review.display());
+        return Err(crate::error::Error::NotAFile {
+            path: args.review.clone(),
+        }
+        .into());
     }
     let plan = FinalizePlan {
         review: args.review,
@@ -47,13 +50,16 @@ pub fn run(args: Args, _global: &GlobalArgs, out: &Output) -> anyhow::Result<()>
     let report =
         finalize(&plan).with_context(|| format!("cannot finalize {}", plan.review.display()))?;
     out.status(&format!(
-        "wrote {} with {} approved answer(s); left blank: {} draft(s) not approved, {} needing an answer, {} rejected",
+        "wrote {} with {}; left blank: {} not approved, {} needing an answer, {} rejected",
         report.output.display(),
-        report.approved,
-        report.unreviewed,
+        crate::present::counted(report.approved, "approved answer"),
+        crate::present::counted(report.unreviewed, "draft"),
         report.needs_answer,
         report.rejected
     ));
+    if let Some(note) = &report.note {
+        out.status(&format!("note: {note}"));
+    }
     if !report.skipped_formula.is_empty() {
         out.warn(&format!(
             "not written, the cells hold formulas: {}",

@@ -23,19 +23,20 @@ pub struct Args {
     /// The questionnaire (.xlsx, .xlsm, .xls, .ods or .csv)
     pub file: PathBuf,
 
-    #[command(flatten)]
-    pub detection: super::fill::DetectionArgs,
-
-    #[command(flatten)]
-    pub limits: crate::limits::LimitArgs,
-
     /// How many questions to list per sheet
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = 5)]
     pub show: usize,
 
     /// Print the detected layout as JSON, with every question
     #[arg(long)]
     pub json: bool,
+
+    // Flattened groups come last: each sets the help heading for what follows it.
+    #[command(flatten)]
+    pub detection: super::fill::DetectionArgs,
+
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
 }
 
 pub fn run(args: Args, _global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@
 //! invalid knowledge base).
 
 mod ask;
+mod completions;
 mod eval;
 mod fill;
 mod finalize;
@@ -104,6 +105,8 @@ pub enum Command {
     /// Install the sentence-encoder model for semantic matching, or see which one is used
     #[command(subcommand)]
     Model(model::ModelCommand),
+    Completions(completions::Args),
+    Man(completions::ManArgs),
 }
 
 #[cfg(feature = "semantic")]
@@ -162,6 +165,8 @@ impl Cli {
             Command::Eval(args) => done(eval::run(args, &self.global, out)),
             Command::Kb(cmd) => kb::run(cmd, &self.global, out),
             Command::Model(cmd) => done(model::run(cmd, &self.global, out)),
+            Command::Completions(args) => done(completions::run(args, out)),
+            Command::Man(_) => done(completions::man(out)),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! was made from is unchanged, and writes a copy of that questionnaire with the rows marked
 //! Approved (their Answer and Comment as the reviewer left them), without highlights or review
 //! sheet. Draft, Needs answer and Rejected rows stay blank; formula cells are never written.
+//! An .xlsx/.xlsm is patched cell by cell; a CSV is written again as CSV; an .xls or .ods,
+//! which trustfill cannot write, becomes an .xlsx of its values with the answers.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,6 +35,9 @@ pub struct FinalizeReport {
     pub needs_answer: usize,
     /// Approved rows whose cell is a formula: not written.
     pub skipped_formula: Vec<String>,
+    /// What the final copy could not keep of the questionnaire, or how it differs in form
+    /// (.xls/.ods written as .xlsx; a CSV's encoding).
+    pub note: Option<String>,
 }
 
 pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
@@ -56,13 +61,7 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
             hint: Some("pass its new location with --input FILE".into()),
         });
     }
-    if workbook::format_of(&input)? != Format::Xlsx {
-        return Err(Error::Import {
-            path: input.clone(),
-            message: "finalize writes into .xlsx/.xlsm questionnaires only".into(),
-            hint: Some("for .csv, .xls and .ods inputs, edit NAME.filled.xlsx directly".into()),
-        });
-    }
+    let format = workbook::format_of(&input)?;
     let bytes = std::fs::read(&input).map_err(|e| Error::io("cannot read", &input, e))?;
     if let Some(expected) = review.meta.get("input_hash")
         && *expected != crate::hash::hash_bytes(&bytes)
@@ -80,40 +79,84 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let ext = input
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("xlsx")
-            .to_ascii_lowercase();
+        // .xls and .ods cannot be written: their final copy is an .xlsx of their values.
+        let ext = match format {
+            Format::Xls | Format::Ods => "xlsx".to_string(),
+            Format::Xlsx | Format::Csv => input
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("xlsx")
+                .to_ascii_lowercase(),
+        };
         input.with_file_name(format!("{stem}.final.{ext}"))
     });
     crate::fill::check_output(&input, &output, plan.force)?;
-
-    let package = Package::open(&input)?;
-    let mut facts: HashMap<String, SheetFacts> = HashMap::new();
     let mut report = FinalizeReport {
         input: input.clone(),
         output: output.clone(),
         ..FinalizeReport::default()
     };
-    let mut patches: Vec<SheetPatch> = Vec::new();
-    for row in &review.rows {
-        match row.status.to_ascii_lowercase().as_str() {
-            "approved" => {}
-            "rejected" => {
-                report.rejected += 1;
-                continue;
-            }
-            "needs answer" => {
-                report.needs_answer += 1;
-                continue;
-            }
-            "draft" => {
-                report.unreviewed += 1;
-                continue;
-            }
-            _ => continue,
+    let approved = approved_rows(&review.rows, &mut report);
+    match format {
+        Format::Xlsx => finalize_xlsx(plan, &input, &output, &approved, &mut report)?,
+        Format::Csv => {
+            let grid = workbook::read(&input, &crate::limits::Limits::default())?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::Spreadsheet {
+                    path: input.clone(),
+                    message: "has no rows".into(),
+                })?;
+            let mut tmp = crate::atomic::temp_beside(&output)?;
+            let writes: Vec<_> = approved.iter().flat_map(|r| writes(r)).collect();
+            report.approved = approved.len();
+            report.note = write_csv(&input, grid, &writes, tmp.as_file_mut())?;
+            crate::atomic::publish(tmp, &output, true)?;
         }
+        Format::Xls | Format::Ods => {
+            let writes: Vec<_> = approved.iter().flat_map(|r| writes(r)).collect();
+            let cells: Vec<_> = writes.iter().map(|(c, t)| (c, t.as_str())).collect();
+            let mut tmp = crate::atomic::temp_beside(&output)?;
+            crate::review::write_values_with(&input, &cells, false, tmp.as_file_mut())?;
+            crate::atomic::publish(tmp, &output, true)?;
+            report.approved = approved.len();
+            report.note = Some(format!(
+                "{} cannot be written as it is: the final copy is an .xlsx with its cell values and the approved answers (formatting, formulas, dropdowns and merged cells are not kept)",
+                input.display()
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// The Approved rows, counting the others into `report`.
+fn approved_rows<'r>(rows: &'r [ReviewedRow], report: &mut FinalizeReport) -> Vec<&'r ReviewedRow> {
+    let mut approved = Vec::new();
+    for row in rows {
+        match row.status.to_ascii_lowercase().as_str() {
+            "approved" => approved.push(row),
+            "rejected" => report.rejected += 1,
+            "needs answer" => report.needs_answer += 1,
+            "draft" => report.unreviewed += 1,
+            _ => {}
+        }
+    }
+    approved
+}
+
+/// Writes the approved answers into a copy of an .xlsx/.xlsm questionnaire: only their cells
+/// change, and never a formula cell.
+fn finalize_xlsx(
+    plan: &FinalizePlan,
+    input: &std::path::Path,
+    output: &std::path::Path,
+    approved: &[&ReviewedRow],
+    report: &mut FinalizeReport,
+) -> Result<()> {
+    let package = Package::open(input)?;
+    let mut facts: HashMap<String, SheetFacts> = HashMap::new();
+    let mut patches: Vec<SheetPatch> = Vec::new();
+    for row in approved {
         let Some(info) = package.sheet(&row.answer_cell.sheet) else {
             return Err(Error::Import {
                 path: plan.review.clone(),
@@ -152,10 +195,70 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
             }
         }
     }
-    let mut tmp = crate::atomic::temp_beside(&output)?;
-    patch_workbook(&input, tmp.as_file_mut(), &patches)?;
-    crate::atomic::publish(tmp, &output, true)?;
-    Ok(report)
+    let mut tmp = crate::atomic::temp_beside(output)?;
+    patch_workbook(input, tmp.as_file_mut(), &patches)?;
+    crate::atomic::publish(tmp, output, true)?;
+    Ok(())
+}
+
+/// A CSV questionnaire with the approved answers written in. The questionnaire's own cells are
+/// written back as they were read; an answer that a spreadsheet program would take for a
+/// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
+/// so that it opens as text. The output is UTF-8, with a byte-order mark when the input was not
+/// plain UTF-8 (Latin-1 or UTF-16, which spreadsheet programs then open the same way); the
+/// returned note says so.
+fn write_csv(
+    input: &std::path::Path,
+    mut grid: workbook::Sheet,
+    writes: &[(crate::cellref::CellRef, String)],
+    out: &mut std::fs::File,
+) -> Result<Option<String>> {
+    use std::io::Write;
+    for (cell, text) in writes {
+        let (r, c) = (cell.row as usize, cell.col as usize);
+        if grid.rows.len() <= r {
+            grid.rows.resize(r + 1, Vec::new());
+        }
+        let row = &mut grid.rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{text}")
+        } else {
+            text.clone()
+        };
+    }
+    let bytes = std::fs::read(input).map_err(|e| Error::io("cannot read", input, e))?;
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let plain_utf8 = !bom && std::str::from_utf8(&bytes).is_ok();
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    let fail = |e: &dyn std::fmt::Display| Error::Spreadsheet {
+        path: input.to_path_buf(),
+        message: format!("cannot write the final copy: {e}"),
+    };
+    let mut buffer = Vec::new();
+    if !plain_utf8 {
+        buffer.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
+    }
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .flexible(true)
+            .terminator(if crlf {
+                csv::Terminator::CRLF
+            } else {
+                csv::Terminator::Any(b'\n')
+            })
+            .from_writer(&mut buffer);
+        for row in &grid.rows {
+            writer.write_record(row).map_err(|e| fail(&e))?;
+        }
+        writer.flush().map_err(|e| fail(&e))?;
+    }
+    out.write_all(&buffer).map_err(|e| fail(&e))?;
+    Ok((!plain_utf8 && !bom).then(|| {
+        "the final copy is written as UTF-8 with a byte-order mark (the questionnaire was Latin-1 or UTF-16)".to_string()
+    }))
 }
 
 /// The cells an approved row writes: its answer and, when it has a comment cell, its comment.

@@ -18,7 +18,9 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::{Audience, EntryKind};
-use crate::matcher::{Candidate, MatchOptions, Matcher, Reuse, Row};
+use crate::matcher::{
+    Candidate, MatchOptions, Reuse, Row, embed_questions, match_all_embedded, restricted_best,
+};
 use crate::questionnaire::{Overrides, Question, Questionnaire};
 use crate::review;
 use crate::workbook::Format;
@@ -260,7 +262,11 @@ pub fn draft(
             id: q.id.as_deref(),
         })
         .collect();
-    let matched = match_all(index, &rows_in, &opts, plan.jobs, progress)?;
+    let texts_in: Vec<&str> = rows_in.iter().map(|r| r.text).collect();
+    let vectors: Vec<Option<Vec<f32>>> = embed_questions(index, &texts_in)?
+        .map(|v| v.into_iter().map(Some).collect())
+        .unwrap_or_else(|| vec![None; rows_in.len()]);
+    let matched = match_all_embedded(index, &rows_in, vectors.clone(), &opts, plan.jobs, progress)?;
     // The topical words a follow-up adds of its own ("traffic" in "Describe how the traffic is
     // protected:"): the entry above must use every one of them to describe it.
     let mut analyzer = index.analyzer();
@@ -305,6 +311,40 @@ pub fn draft(
         notes.extend(after);
         row.note = notes.join("; ");
         rows.push(row);
+    }
+    // A row left unanswered that an answer for a wider audience would answer says so, and
+    // which flag shows it; nothing of that answer reaches the review.
+    let open: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].status == RowStatus::NeedsAnswer)
+        .collect();
+    if plan.audience < Audience::Internal && !open.is_empty() {
+        let wide = MatchOptions {
+            audience: Audience::Internal,
+            ..opts
+        };
+        let again: Vec<Row<'_>> = open.iter().map(|&i| rows_in[i]).collect();
+        let again_vectors = open.iter().map(|&i| vectors[i].clone()).collect();
+        let found = match_all_embedded(
+            index,
+            &again,
+            again_vectors,
+            &wide,
+            plan.jobs,
+            &mut |_, _| {},
+        )?;
+        for (&i, candidates) in open.iter().zip(found) {
+            if let Some((audience, confidence)) =
+                restricted_best(&candidates, plan.audience, plan.min_confidence)
+            {
+                let note = crate::present::restricted_note(audience, confidence);
+                let row = &mut rows[i];
+                row.note = if row.note.is_empty() {
+                    note
+                } else {
+                    format!("{}; {note}", row.note)
+                };
+            }
+        }
     }
     Ok(FillReport {
         lost: lost_features(questionnaire.format),
@@ -377,96 +417,6 @@ enum FollowUp {
     InSection,
 }
 
-/// Questions per unit of work a thread takes at a time: small enough to balance two cores on a
-/// short questionnaire, large enough that taking work costs nothing next to matching it.
-const CHUNK: usize = 16;
-
-/// The candidates of every question, in order, matched on `jobs` threads over one searcher
-/// snapshot. Threads take chunks of [`CHUNK`] questions from a shared counter and say over a
-/// channel when one is done; this thread reports progress.
-fn match_all(
-    index: &KbIndex,
-    questions: &[Row<'_>],
-    opts: &MatchOptions,
-    jobs: usize,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<Vec<Vec<Candidate>>> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::mpsc;
-
-    let total = questions.len();
-    let jobs = jobs.clamp(1, total.div_ceil(CHUNK).max(1));
-    let searcher = index.searcher();
-    // With a model, every question is embedded up front in batches: one at a time costs about
-    // three times as much per question.
-    let texts: Vec<&str> = questions.iter().map(|r| r.text).collect();
-    let mut vectors = crate::matcher::embed_questions(index, &texts)?
-        .map(|v| v.into_iter().map(Some).collect::<Vec<_>>())
-        .unwrap_or_else(|| vec![None; total]);
-    if jobs == 1 {
-        let mut matcher = Matcher::with_searcher(index, searcher);
-        let mut out = Vec::with_capacity(total);
-        for (q, v) in questions.iter().zip(vectors.iter_mut()) {
-            out.push(matcher.find_row(*q, v.take(), opts)?);
-            progress(out.len(), total);
-        }
-        return Ok(out);
-    }
-    let vectors = &vectors;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Vec<Candidate>>>> = Mutex::new(vec![None; total]);
-    let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let (tx, rx) = mpsc::channel::<usize>();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            let searcher = searcher.clone();
-            let tx = tx.clone();
-            let (next, results, failure) = (&next, &results, &failure);
-            scope.spawn(move || {
-                let mut matcher = Matcher::with_searcher(index, searcher);
-                loop {
-                    let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-                    if start >= total || failure.lock().is_ok_and(|f| f.is_some()) {
-                        break;
-                    }
-                    let end = (start + CHUNK).min(total);
-                    let mut chunk = Vec::with_capacity(end - start);
-                    for (q, v) in questions[start..end].iter().zip(&vectors[start..end]) {
-                        match matcher.find_row(*q, v.clone(), opts) {
-                            Ok(c) => chunk.push(Some(c)),
-                            Err(e) => {
-                                if let Ok(mut f) = failure.lock() {
-                                    f.get_or_insert(e);
-                                }
-                                return;
-                            }
-                        }
-                    }
-                    if let Ok(mut all) = results.lock() {
-                        for (slot, c) in all[start..end].iter_mut().zip(chunk) {
-                            *slot = c;
-                        }
-                    }
-                    let _ = tx.send(end - start);
-                }
-            });
-        }
-        // The loop ends when every worker has finished and dropped its sender.
-        drop(tx);
-        let mut done = 0;
-        for n in rx {
-            done += n;
-            progress(done, total);
-        }
-    });
-    if let Some(e) = failure.into_inner().ok().flatten() {
-        return Err(e);
-    }
-    let results = results.into_inner().unwrap_or_default();
-    Ok(results.into_iter().map(Option::unwrap_or_default).collect())
-}
-
 fn lost_features(format: Format) -> Option<String> {
     match format {
         Format::Xlsx => None,
@@ -513,13 +463,17 @@ fn decide(
     if row.question.answer_is_formula {
         row.status = RowStatus::Formula;
         row.note = "the answer cell holds a formula; it is never written".into();
-        row.chosen = best;
+        // Nothing is written here, so a match is only noise for the reviewer.
+        row.candidates.clear();
         return row;
     }
     if !row.question.existing_answer.is_empty() && !plan.overwrite {
         row.status = RowStatus::Kept;
         row.note = "already answered; kept (use --overwrite to replace)".into();
-        row.chosen = best;
+        // The entry that would have answered it, when it would have been drafted: the reviewer
+        // sees whether the library agrees. A weaker match is noise here.
+        row.chosen =
+            best.filter(|&i| row.candidates[i].confidence.percent() >= plan.min_confidence);
         if let Some(c) = best.map(|i| &row.candidates[i])
             && let Some(ours) = contradicts(&row.question.existing_answer, c, plan.min_confidence)
         {

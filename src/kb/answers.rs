@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Audience, EntryKind, KbEntry, Source, line_of};
+use super::{Audience, EntryKind, KbEntry, Lines, Source};
 use crate::date::Date;
 use crate::error::KbProblem;
 
@@ -46,43 +46,40 @@ struct RawAnswer {
 const MAX_FIELD_CHARS: usize = 20_000;
 
 pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry>, Vec<KbProblem>> {
+    let lines = Lines::new(text);
     let problem = |offset: Option<usize>, message: String| KbProblem {
         path: display.to_path_buf(),
-        line: offset.map(|o| line_of(text, o)),
+        line: offset.map(|o| lines.line(o)),
         message,
-    };
-    let raw: RawFile = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(err) => {
-            let offset = err.span().map(|s| s.start);
-            return Err(vec![problem(offset, err.message().trim().to_string())]);
-        }
     };
     let mut problems = Vec::new();
     let mut entries = Vec::new();
-    for table in raw.answer {
-        let line = line_of(text, table.span().start);
+    let mut entry = |table: Spanned<RawAnswer>, base: usize, problems: &mut Vec<KbProblem>| {
+        let line = lines.line(base + table.span().start);
         let raw = table.into_inner();
         let id = raw.id.get_ref().trim().to_string();
         if !is_valid_id(&id) {
             problems.push(problem(
-                Some(raw.id.span().start),
-                format!(
-                    "invalid id {id:?}: use lowercase letters, digits and '-', '_' or '.', starting with a letter or digit"
-                ),
-            ));
+            Some(base + raw.id.span().start),
+            format!(
+                "invalid id {id:?}: use lowercase letters, digits and '-', '_' or '.', starting with a letter or digit"
+            ),
+        ));
         }
         for (name, field) in [("question", &raw.question), ("answer", &raw.answer)] {
             if field.get_ref().trim().is_empty() {
                 problems.push(problem(
-                    Some(field.span().start),
+                    Some(base + field.span().start),
                     format!("{name} must not be empty"),
                 ));
             }
         }
         for variant in &raw.variants {
             if variant.get_ref().trim().is_empty() {
-                problems.push(problem(Some(variant.span().start), "empty variant".into()));
+                problems.push(problem(
+                    Some(base + variant.span().start),
+                    "empty variant".into(),
+                ));
             }
         }
         let longest = [
@@ -92,7 +89,7 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
         ];
         if longest.iter().any(|&n| n > MAX_FIELD_CHARS) {
             problems.push(problem(
-                Some(raw.id.span().start),
+                Some(base + raw.id.span().start),
                 format!("entry {id:?} has a field over {MAX_FIELD_CHARS} characters"),
             ));
         }
@@ -102,7 +99,7 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
                 Some(d) => Some(d),
                 None => {
                     problems.push(problem(
-                        Some(dt.span().start),
+                        Some(base + dt.span().start),
                         format!(
                             "reviewed = {} is not a date; write it like 2026-06-15 (no quotes)",
                             dt.get_ref()
@@ -154,12 +151,60 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
                 line,
             },
         });
+    };
+    match toml::from_str::<RawFile>(text) {
+        Ok(raw) => {
+            for table in raw.answer {
+                entry(table, 0, &mut problems);
+            }
+        }
+        Err(whole) => {
+            // The parser stops at the first error. So that one typo does not hide the next,
+            // each `[[answer]]` table is parsed again on its own and every table's errors
+            // are reported; if that finds none (the error spans tables), the first one is.
+            for (base, part) in tables(text) {
+                match toml::from_str::<RawFile>(part) {
+                    Ok(raw) => {
+                        for table in raw.answer {
+                            entry(table, base, &mut problems);
+                        }
+                    }
+                    Err(err) => problems.push(problem(
+                        err.span().map(|s| base + s.start),
+                        err.message().trim().to_string(),
+                    )),
+                }
+            }
+            if problems.is_empty() {
+                problems.push(problem(
+                    whole.span().map(|s| s.start),
+                    whole.message().trim().to_string(),
+                ));
+            }
+        }
     }
     if problems.is_empty() {
         Ok(entries)
     } else {
         Err(problems)
     }
+}
+
+/// The file cut before each line that opens an `[[answer]]` table, with each piece's offset.
+fn tables(text: &str) -> Vec<(usize, &str)> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if offset > 0 && line.trim() == "[[answer]]" {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts.push(text.len());
+    starts
+        .windows(2)
+        .map(|w| (w[0], &text[w[0]..w[1]]))
+        .collect()
 }
 
 fn clean(s: &str) -> String {
@@ -250,6 +295,44 @@ reviewed = 2026-06-15
             "{}",
             errs[0]
         );
+    }
+
+    #[test]
+    fn every_broken_table_is_reported_not_only_the_first() {
+        // Three entries: a syntax error in the first, an unknown key in the third, a bad id
+        // in the second, which parses. All three are reported, each at its own line.
+        let second = GOOD.replace("crypto-at-rest", "Second Entry");
+        let text = format!(
+            "{}{}{}",
+            GOOD.replace("answer = \"Yes\"", "answer = \"Yes"),
+            second,
+            GOOD.replace("crypto-at-rest", "third")
+                .replace("comment =", "coment =")
+        );
+        let errs = parse_str(&text).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:#?}");
+        assert!(errs[0].starts_with("kb/answers/t.toml:7:"), "{}", errs[0]);
+        assert!(
+            errs[1].contains(":16: invalid id \"Second Entry\""),
+            "{}",
+            errs[1]
+        );
+        assert!(
+            errs[2].starts_with("kb/answers/t.toml:32: unknown field `coment`"),
+            "{}",
+            errs[2]
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_once_per_file() {
+        let text = "a\nb\n\nc";
+        let lines = Lines::new(text);
+        let expected = [1, 1, 2, 2, 3, 4, 4, 4];
+        for (offset, line) in expected.iter().enumerate() {
+            assert_eq!(lines.line(offset), *line, "offset {offset}");
+            assert_eq!(crate::kb::line_of(text, offset), *line);
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::{Audience, EntryKind, KbEntry, KnowledgeBase};
-use crate::matcher::{MatchOptions, Matcher};
+use crate::matcher::Matcher;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -200,44 +200,39 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
     // Two entries answering the same question: each entry's own question is asked, and another
     // answer whose phrasing is alike both ways (`Signals::alike`) is a near-duplicate (a conflict when their Yes/No
     // answers differ). Each pair is reported once.
-    let mut matcher = Matcher::new(&index);
-    let opts_all = MatchOptions {
-        audience: Audience::Internal,
-        top: 3,
-        review_age: None,
-    };
+    let by_id: std::collections::HashMap<&str, &KbEntry> =
+        answers.iter().map(|e| (e.id.as_str(), *e)).collect();
     let mut seen: HashSet<(String, String)> = HashSet::new();
-    for e in &answers {
-        for c in matcher.find(&e.question, &opts_all)? {
-            let alike = c.signals.alike();
-            if c.entry.id == e.id || c.entry.kind != EntryKind::Answer || alike < SAME_QUESTION {
-                continue;
-            }
-            let pair = if e.id < c.entry.id {
-                (e.id.clone(), c.entry.id.clone())
-            } else {
-                (c.entry.id.clone(), e.id.clone())
-            };
-            if !seen.insert(pair.clone()) {
-                continue;
-            }
-            let (a, b) = (
-                e.answer.as_deref().and_then(crate::text::class),
-                c.entry.answer.as_deref().and_then(crate::text::class),
-            );
-            let conflict = matches!((a, b), (Some(x), Some(y)) if x != y);
-            findings.push(Finding {
-                severity: if conflict { Severity::Error } else { Severity::Warning },
-                kind: if conflict { "conflict" } else { "near-duplicate" },
-                location: Some(e.source.to_string()),
-                ids: vec![pair.0, pair.1],
-                message: if conflict {
-                    format!("{:?} ({}) and {:?} ({}) answer the same question differently ({:.0}% alike); reconcile them", e.id, e.answer.as_deref().unwrap_or(""), c.entry.id, c.entry.answer.as_deref().unwrap_or(""), alike * 100.0)
-                } else {
-                    format!("{:?} and {:?} look like the same question ({:.0}% alike); merge one into the other's variants", e.id, c.entry.id, alike * 100.0)
-                },
-            });
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for pair in Matcher::new(&index).same_questions(SAME_QUESTION, jobs)? {
+        let (Some(e), alike) = (by_id.get(pair.asked.id.as_str()), pair.alike) else {
+            continue;
+        };
+        let c = &pair.other;
+        let pair_ids = if e.id < c.id {
+            (e.id.clone(), c.id.clone())
+        } else {
+            (c.id.clone(), e.id.clone())
+        };
+        if !seen.insert(pair_ids.clone()) {
+            continue;
         }
+        let (a, b) = (
+            e.answer.as_deref().and_then(crate::text::class),
+            c.answer.as_deref().and_then(crate::text::class),
+        );
+        let conflict = matches!((a, b), (Some(x), Some(y)) if x != y);
+        findings.push(Finding {
+            severity: if conflict { Severity::Error } else { Severity::Warning },
+            kind: if conflict { "conflict" } else { "near-duplicate" },
+            location: Some(e.source.to_string()),
+            ids: vec![pair_ids.0, pair_ids.1],
+            message: if conflict {
+                format!("{:?} ({}) and {:?} ({}) answer the same question differently ({:.0}% alike); reconcile them", e.id, e.answer.as_deref().unwrap_or(""), c.id, c.answer.as_deref().unwrap_or(""), alike * 100.0)
+            } else {
+                format!("{:?} and {:?} look like the same question ({:.0}% alike); merge one into the other's variants", e.id, c.id, alike * 100.0)
+            },
+        });
     }
     findings.sort_by(|a, b| {
         a.severity

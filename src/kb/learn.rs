@@ -2,8 +2,8 @@
 //! that `fill` wrote and a person reviewed:
 //! - an Approved row whose answer is the source entry's (as drafted) adds the questionnaire's
 //!   phrasing to that entry's variants, so the same question matches with high confidence next
-//!   time. A reviewer who preferred a runner-up puts its id in the Source column: the phrasing
-//!   then goes to that entry;
+//!   time. A reviewer who preferred a runner-up sets Status to `Runner-up N` (or puts its id
+//!   in the Source column): the phrasing then goes to that entry;
 //! - an Approved row whose answer or comment the reviewer changed becomes a proposed entry (a
 //!   revision of its source) in `answers/learned.toml`, where `kb check` shows any conflict
 //!   with the original until someone reconciles them;

@@ -309,14 +309,35 @@ pub fn id_from_question(
     id
 }
 
-/// 1-based line number of a byte offset in `text`.
+/// 1-based line number of a byte offset in `text`. For one lookup; a loop over a file's
+/// entries uses [`Lines`], which counts the file's lines once.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    Lines::new(text).line(offset)
+}
+
+/// Where each line of a text starts, for turning byte offsets into line numbers in
+/// O(log lines) each.
+pub(crate) struct Lines {
+    /// Byte offset of every `\n`, in order.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// 1-based line number of a byte offset (offsets past the end give the last line).
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 #[cfg(test)]

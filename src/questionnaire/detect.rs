@@ -204,7 +204,12 @@ pub fn detect(
         Some(r) => Some(r),
         None => find_header(&v),
     };
-    let roles = header_row.map(|r| v.roles(r)).unwrap_or_default();
+    let mut roles = header_row.map(|r| v.roles(r)).unwrap_or_default();
+    if ov.header_row.is_none()
+        && let Some(h) = header_row
+    {
+        header_block(&v, h, &mut roles);
+    }
     let first = |role: Role| {
         roles
             .iter()
@@ -410,6 +415,31 @@ fn question_at(
         comment_is_formula: comment_cell.is_some_and(|rc| v.facts.formula_cells.contains(&rc)),
         allowed,
         section: None,
+    }
+}
+
+/// A sheet that repeats its header row before each section may name a column only in a later
+/// repeat: HECVAT 4.1.4's Product sheet heads row 17 "Answer | Guidance | Analyst Notes" and
+/// row 19 "Answer | Additional Information | Guidance | Analyst Notes". The header is the
+/// block of those rows: a role the header row lacks is taken from the first repeat (a row with
+/// the same answer header) that names it in a column no other role holds.
+fn header_block(v: &View<'_>, header_row: u32, roles: &mut Vec<(u32, Role, String)>) {
+    let Some((answer_col, answer_text)) = roles
+        .iter()
+        .find(|(_, r, _)| *r == Role::Answer)
+        .map(|(c, _, t)| (*c, t.clone()))
+    else {
+        return;
+    };
+    for row in v.visible_rows(header_row + 1) {
+        if v.cell(row, answer_col) != answer_text {
+            continue;
+        }
+        for (col, role, text) in v.roles(row) {
+            if !roles.iter().any(|(c, r, _)| *r == role || *c == col) {
+                roles.push((col, role, text));
+            }
+        }
     }
 }
 
@@ -684,6 +714,59 @@ mod tests {
             .collect();
         assert_eq!(ids, ["DATE-01", "GNRL-01", "COMP-01", "COMP-02", "DOCU-01"]);
         assert_eq!(layout.questions[3].existing_answer, "No");
+    }
+
+    #[test]
+    fn a_column_named_only_in_a_later_repeat_of_the_header_is_found() {
+        // HECVAT 4.1.4's Product sheet: the first header row lacks "Additional Information",
+        // the repeat two rows below has it.
+        let g = grid(
+            "Product",
+            &[
+                &[
+                    "Required Questions",
+                    "",
+                    "Answer",
+                    "Guidance",
+                    "Analyst Notes",
+                ],
+                &[
+                    "REQU-01",
+                    "Are you offering a cloud-based product?",
+                    "",
+                    "",
+                    "",
+                ],
+                &[
+                    "Application Security",
+                    "",
+                    "Answer",
+                    "Additional Information",
+                    "Guidance",
+                    "Analyst Notes",
+                ],
+                &[
+                    "APPL-01",
+                    "Do you have a secure development lifecycle?",
+                    "",
+                    "",
+                    "",
+                ],
+                &["APPL-02", "Do you perform code reviews?", "", "", ""],
+            ],
+        );
+        let layout = detect(&g, &SheetFacts::default(), &Overrides::default(), &no_lists).unwrap();
+        assert_eq!(layout.header_row, Some(0));
+        assert_eq!(layout.answer.index, 2);
+        assert_eq!(layout.comment.as_ref().map(|c| c.index), Some(3));
+        assert!(
+            layout
+                .questions
+                .iter()
+                .all(|q| q.comment_cell.as_ref().map(|c| c.col) == Some(3)),
+            "{:?}",
+            layout.questions
+        );
     }
 
     #[test]

@@ -551,6 +551,20 @@ mod tests {
     }
 
     #[test]
+    fn rows_and_cells_without_references_are_numbered_by_position() {
+        // Writers other than Excel may leave out `r`: a row then follows the one before it,
+        // a cell the cell before it.
+        const BARE: &str = r#"<worksheet><sheetData><row r="2"><c><v>1</v></c></row><row><c t="s"><v>0</v></c><c><f>1+1</f></c></row><row><c/></row></sheetData></worksheet>"#;
+        let index = SheetLayoutIndex::scan(BARE);
+        let rows: Vec<u32> = index.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, [1, 2, 3]);
+        let err = index
+            .rewrite(BARE, &[write(2, 1, "x")], &HashMap::new())
+            .unwrap_err();
+        assert!(err.contains("formula in B3"), "{err}");
+    }
+
+    #[test]
     fn never_overwrites_a_formula() {
         let index = SheetLayoutIndex::scan(SHEET);
         let err = index

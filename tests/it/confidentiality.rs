@@ -242,3 +242,62 @@ fn property(model: Option<&std::path::Path>) {
         "restricted policy excerpts were matched, so their absence at lower audiences means something"
     );
 }
+
+/// A question only an NDA answer covers: `ask` and the review say that an answer for NDA
+/// readers matches and which flag shows it, and nothing of that answer (not its id, its
+/// answer or its comment) reaches the public reader. At `--audience nda` the answer is simply
+/// there.
+#[test]
+fn a_restricted_answer_is_signposted_never_shown() {
+    let (_dir, kb) = temp_kb(&[("answers/soc.toml", &soc_answers("soc2-report"))]);
+    let question = "Which firm audits your SOC 2 report?";
+    let out = run(trustfill(&kb).args(["ask", question]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("not covered"), "{text}");
+    assert!(
+        text.contains("an answer restricted to nda readers matches at")
+            && text.contains("`--audience nda` shows it"),
+        "{text}"
+    );
+    for secret in ["soc2-auditor", "Example LLP", "About Which firm"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+    let json = stdout(&run(trustfill(&kb).args(["ask", "--json", question])));
+    let doc: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(doc["restricted"]["audience"], "nda", "{json}");
+    assert!(
+        !json.contains("soc2-auditor") && !json.contains("Example LLP"),
+        "{json}"
+    );
+
+    let nda = stdout(&run(trustfill(&kb).args([
+        "ask",
+        "--audience",
+        "nda",
+        question,
+    ])));
+    assert!(
+        nda.contains("soc2-auditor") && !nda.contains("restricted"),
+        "{nda}"
+    );
+
+    // The same in fill's review note; the filled copy holds nothing of it.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(&csv, format!("Question,Answer\n{question},\n")).unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let review = cell_dump(&dir.path().join("q.review.xlsx"));
+    let note = &review[&("Review".to_string(), 1, 11)];
+    assert!(
+        note.contains("an answer restricted to nda readers matches"),
+        "{note}"
+    );
+    for (_, text) in review.iter().filter(|((s, _, _), _)| s == "Review") {
+        assert!(
+            !text.contains("Example LLP") && !text.contains("soc2-auditor"),
+            "{text}"
+        );
+    }
+}

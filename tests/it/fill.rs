@@ -192,6 +192,90 @@ fn fill_skips_formula_answer_cells_and_keeps_existing_answers() {
     );
 }
 
+/// What the reviewer sees in the review sheet: the Status dropdown offers what a reviewer
+/// decides (never Kept or Formula) and only on rows they decide; a formula row names no
+/// source or runner-up; an empty Confidence cell ("Needs answer") is not coloured red; the
+/// colour limits are the band limits.
+#[test]
+fn the_review_sheet_offers_only_what_a_reviewer_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    assert!(fill(&kb, &input, &[]).status.success());
+    let review = dir.path().join("vendor.review.xlsx");
+    let rows = review_rows(&review);
+    let formula = rows
+        .iter()
+        .position(|r| r["id"] == SampleLayout::FORMULA_ANSWER_ID)
+        .unwrap();
+    assert_eq!(rows[formula]["status"], "Formula");
+    assert_eq!(rows[formula]["source"], "");
+    let dump = cell_dump(&review);
+    let review_row = formula as u32 + 1;
+    for col in 12..15 {
+        assert!(
+            !dump.contains_key(&("Review".to_string(), review_row, col)),
+            "a formula row lists no runner-up: {:?}",
+            dump.get(&("Review".to_string(), review_row, col))
+        );
+    }
+
+    let sheet = xlsx_part(&review, "xl/worksheets/sheet1.xml");
+    let validations: Vec<&str> = sheet
+        .split("<dataValidation ")
+        .skip(1)
+        .map(|v| v.split("</dataValidation>").next().unwrap())
+        .collect();
+    assert!(!validations.is_empty());
+    for v in &validations {
+        assert!(
+            v.contains("Runner-up 1")
+                && v.contains("Approved")
+                && !v.contains("Kept")
+                && !v.contains("Formula"),
+            "{v}"
+        );
+    }
+    // The formula row's Status cell is outside every dropdown range; the rows around it are in one.
+    let status_cell = format!("H{}", review_row + 1);
+    let covered = |cell: &str| {
+        let (r, _) = trustfill::xlsx::parse_a1(cell).unwrap();
+        validations.iter().any(|v| {
+            let sqref = v
+                .split("sqref=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            sqref.split(' ').any(|range| {
+                let (a, b) = range.split_once(':').unwrap_or((range, range));
+                let (ra, _) = trustfill::xlsx::parse_a1(a).unwrap();
+                let (rb, _) = trustfill::xlsx::parse_a1(b).unwrap();
+                (ra..=rb).contains(&r)
+            })
+        })
+    };
+    assert!(!covered(&status_cell), "{validations:?}");
+    let needs = rows
+        .iter()
+        .position(|r| r["status"] == "Needs answer")
+        .expect("the sample has a question the library does not answer");
+    assert!(covered(&format!("H{}", needs + 2)), "{validations:?}");
+    assert_eq!(rows[needs]["confidence"], "");
+
+    // Colours: green from 80, yellow 70-79, red below 70 only where there is a number.
+    assert!(sheet.contains("<formula>80</formula>"), "{sheet}");
+    assert!(
+        sheet.contains("<formula>70</formula><formula>79</formula>"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("<formula>AND(ISNUMBER(G2),G2&lt;70)</formula>"),
+        "{sheet}"
+    );
+}
+
 #[test]
 fn fill_keeps_protection_validations_merges_and_marks_drafts() {
     let dir = tempfile::tempdir().unwrap();
@@ -442,7 +526,7 @@ fn finalize_writes_approved_rows_into_a_clean_copy() {
     let out = run(trustfill(&kb).arg("finalize").arg(&review));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("with 2 approved answer(s)"),
+        stderr(&out).contains("with 2 approved answers;"),
         "{}",
         stderr(&out)
     );
@@ -486,7 +570,7 @@ fn inspect_shows_the_detected_layout_and_skipped_sheets() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for expected in [
-        "15 questions in 1 sheet(s)",
+        "15 questions in 1 sheet\n",
         "sheet \"Security Questionnaire\" (protected)",
         "header row  5",
         "answer      C (\"Response\")",
@@ -945,7 +1029,8 @@ fn policy_excerpts_are_runner_ups_never_drafts() {
     let dump = cell_dump(&dir.path().join("q.review.xlsx"));
     assert!(
         dump.get(&("Review".to_string(), 1, 12))
-            .is_some_and(|r| r.starts_with("backup-policy#are-backups-encrypted · policy excerpt")),
+            .is_some_and(|r| r.starts_with("backup-policy#are-backups-encrypted · ")
+                && r.lines().nth(1) == Some("(policy excerpt)")),
         "the excerpt is runner-up 1: {dump:?}"
     );
     let filled = cell_dump(&dir.path().join("q.filled.xlsx"));
@@ -1268,4 +1353,22 @@ fn dropdowns_listed_by_a_defined_name_resolve_to_their_values() {
         doc["sheets"][0]["questions"][0]["allowed"],
         serde_json::json!(["Yes", "No"])
     );
+}
+
+/// With nothing drafted, `fill` does not speak of highlighted drafts or ask for a review of
+/// drafts; it says nothing was drafted and what the review sheet holds instead. Counts are
+/// written in the number they need.
+#[test]
+fn fill_with_nothing_drafted_says_so() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("one.csv");
+    std::fs::write(&q, "Question,Answer\nIs the cafeteria menu vegetarian?,\n").unwrap();
+    let out = fill(&kb, &q, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("1 question in 1 sheet\n"), "{err}");
+    assert!(!err.contains("highlighted"), "{err}");
+    assert!(!err.contains("set each row's Status"), "{err}");
+    assert!(err.contains("nothing was drafted"), "{err}");
 }

@@ -20,11 +20,11 @@ fn import_csv_creates_a_knowledge_base_that_answers() {
         "{err}"
     );
     assert!(
-        err.contains("skipped 1 question(s) without an answer (first: 'Acme Library'!C6)"),
+        err.contains("skipped 1 question without an answer (first: 'Acme Library'!C6)"),
         "{err}"
     );
     assert!(
-        err.contains("1 entries had no audience and were marked public"),
+        err.contains("1 entry had no audience and was marked public"),
         "{err}"
     );
 
@@ -256,7 +256,7 @@ fn import_of_a_completed_questionnaire_creates_merges_and_reports_conflicts() {
         .args(["kb", "import", "--dry-run"])
         .arg(&path));
     assert!(dry.status.success(), "{}", stderr(&dry));
-    assert!(stderr(&dry).contains("1 new entr(ies), 1 variant(s) merged, 1 conflict(s), 1 already known; skipped 1 unanswered, 1 formula"), "{}", stderr(&dry));
+    assert!(stderr(&dry).contains("1 new entry, 1 variant merged, 1 conflict, 1 already known; skipped 1 unanswered, 1 formula"), "{}", stderr(&dry));
     assert!(
         !kb.join("answers/completed-2025.toml").exists(),
         "--dry-run writes nothing"

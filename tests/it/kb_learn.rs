@@ -16,14 +16,26 @@ fn confidence_of(review: &Path, row: u32, id: &str) -> (String, u8) {
     if cell(8) == id {
         return (cell(7), cell(6).parse().unwrap());
     }
-    for c in 12..15 {
-        let text = cell(c);
-        if let Some(rest) = text.strip_prefix(&format!("{id} · ")) {
-            let pct = rest.rsplit(" · ").next().unwrap().trim_end_matches('%');
-            return (cell(7), pct.parse().unwrap());
-        }
+    if let Some(k) = runner_up_of(&dump, row, id) {
+        let text = cell(12 + k);
+        let first = text.lines().next().unwrap_or_default();
+        let pct = first.strip_prefix(&format!("{id} · ")).unwrap();
+        return (cell(7), pct.trim_end_matches('%').parse().unwrap());
     }
     (cell(7), 0)
+}
+
+/// Which runner-up (0-based) of a review row is entry `id`: its visible cell starts with
+/// `id · NN%`.
+fn runner_up_of(
+    dump: &std::collections::BTreeMap<(String, u32, u32), String>,
+    row: u32,
+    id: &str,
+) -> Option<u32> {
+    (0..3).find(|k| {
+        dump.get(&("Review".to_string(), row, 12 + k))
+            .is_some_and(|t| t.starts_with(&format!("{id} · ")))
+    })
 }
 
 const ANSWER: u16 = 4;
@@ -479,5 +491,81 @@ fn a_learned_answer_is_drafted_only_once_approved() {
         stderr(&out).contains("is not a proposal waiting for approval"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// The obvious way to take a runner-up: Status `Runner-up N`. The review shows each
+/// runner-up's answer and comment; reading the review back gives an approved row with that
+/// entry's answer, comment and id, and `kb learn` credits that entry.
+#[test]
+fn a_runner_up_is_approved_by_choosing_it_in_the_status_column() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q.csv");
+    std::fs::write(
+        &q,
+        "Question,Answer,Comment\nWhere do engineers keep app secrets like DB passwords?,,\n",
+    )
+    .unwrap();
+    assert!(
+        run(trustfill(&kb)
+            .arg("fill")
+            .arg(&q)
+            .args(["--min-confidence", "95"]))
+        .status
+        .success()
+    );
+    let review = dir.path().join("q.review.xlsx");
+    let dump = cell_dump(&review);
+    let k = runner_up_of(&dump, 1, "crypto-secrets-management").expect("among the runner-ups");
+    let entry = trustfill::kb::KnowledgeBase::load(&kb)
+        .unwrap()
+        .get("crypto-secrets-management")
+        .cloned()
+        .unwrap();
+    // Its answer and the start of its comment are there to read and copy.
+    let shown = &dump[&("Review".to_string(), 1, 12 + k)];
+    let answer = entry.answer.clone().unwrap();
+    assert!(shown.lines().nth(1) == Some(answer.as_str()), "{shown}");
+    assert!(
+        shown.contains(&entry.comment[..entry.comment.len().min(60)]),
+        "{shown}"
+    );
+
+    let status = format!("Runner-up {}", k + 1);
+    edit_review(&review, &[(1, STATUS, &status)]);
+    let read = trustfill::review::read_review(&review).unwrap();
+    let row = &read.rows[0];
+    assert_eq!(
+        (
+            row.status.as_str(),
+            row.source.as_str(),
+            row.answer.as_str(),
+            row.comment.as_str()
+        ),
+        (
+            "Approved",
+            "crypto-secrets-management",
+            answer.as_str(),
+            entry.comment.as_str()
+        )
+    );
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("added variant to crypto-secrets-management"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A runner-up the row does not have is refused, naming the cell and what to do.
+    let hidden_id = trustfill::review::Col::runner_up(2)[0];
+    edit_review(&review, &[(1, STATUS, "Runner-up 3"), (1, hidden_id, "")]);
+    let err = trustfill::review::read_review(&review)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("'Review'!H2") && err.contains("no runner-up 3"),
+        "{err}"
     );
 }

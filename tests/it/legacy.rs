@@ -174,3 +174,95 @@ fn an_ods_bomb_is_refused_by_its_expanded_size() {
         &["--max-expanded-size"],
     );
 }
+
+/// A CSV questionnaire goes through the whole loop: fill, review, finalize into a CSV again
+/// (only the approved answers added; an answer that reads like a formula opens as text).
+#[test]
+fn a_csv_questionnaire_finalizes_to_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = dir.path().join("mini.csv");
+    std::fs::write(
+        &input,
+        "ID,Question,Answer,Comment\r\nQ1,Is customer data encrypted at rest?,,\r\nQ2,\"Do you enforce MFA, for administrators?\",,\r\nQ3,What colour is the office carpet?,,\r\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let review = dir.path().join("mini.review.xlsx");
+    // Row 1 approved as drafted, row 2 approved with a hostile answer typed in, row 3 left.
+    edit_review(
+        &review,
+        &[
+            (1, trustfill::review::Col::STATUS, "Approved"),
+            (
+                2,
+                trustfill::review::Col::ANSWER,
+                "=HYPERLINK(\"http://x\")",
+            ),
+            (2, trustfill::review::Col::STATUS, "Approved"),
+        ],
+    );
+    let before = file_hash(&input);
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(file_hash(&input), before);
+    let final_csv = std::fs::read_to_string(dir.path().join("mini.final.csv")).unwrap();
+    let lines: Vec<&str> = final_csv.split("\r\n").collect();
+    assert_eq!(lines[0], "ID,Question,Answer,Comment");
+    assert!(
+        lines[1].starts_with("Q1,Is customer data encrypted at rest?,Yes"),
+        "{final_csv}"
+    );
+    assert!(
+        lines[2].starts_with(
+            "Q2,\"Do you enforce MFA, for administrators?\",\"'=HYPERLINK(\"\"http://x\"\")\""
+        ),
+        "{final_csv}"
+    );
+    assert_eq!(lines[3], "Q3,What colour is the office carpet?,,");
+    assert!(stderr(&out).contains("mini.final.csv"), "{}", stderr(&out));
+}
+
+/// An .xls questionnaire, which trustfill cannot write, finalizes to an .xlsx of its values
+/// with the approved answers, and says so.
+#[test]
+fn an_xls_questionnaire_finalizes_to_xlsx_and_says_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = legacy_xls(dir.path());
+    assert!(run(trustfill(&kb).arg("fill").arg(&input)).status.success());
+    let review = dir.path().join("legacy.review.xlsx");
+    let rows = trustfill::review::read_review(&review).unwrap().rows;
+    let drafted = rows
+        .iter()
+        .position(|r| r.status == "Draft")
+        .expect("a draft") as u32
+        + 1;
+    edit_review(
+        &review,
+        &[(drafted, trustfill::review::Col::STATUS, "Approved")],
+    );
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the final copy is an .xlsx"),
+        "{}",
+        stderr(&out)
+    );
+    let row = &rows[drafted as usize - 1];
+    let final_xlsx = dir.path().join("legacy.final.xlsx");
+    assert_eq!(
+        filled_cell(
+            &final_xlsx,
+            &row.answer_cell.sheet,
+            row.answer_cell.row,
+            row.answer_cell.col
+        ),
+        row.answer
+    );
+    assert_eq!(
+        filled_cell(&final_xlsx, "Security Questions", 3, 0),
+        "Access control"
+    );
+}

@@ -39,6 +39,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     if !text.is_empty() {
         crate::cmd::data_written(out.data(&text))?;
     }
-    out.status(&format!("{} proposal(s) approved", approved.len()));
+    out.status(&format!(
+        "{} approved",
+        crate::present::counted(approved.len(), "proposal")
+    ));
     Ok(())
 }

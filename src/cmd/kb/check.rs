@@ -52,8 +52,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit
         .filter(|f| f.severity == Severity::Error)
         .count();
     out.status(&format!(
-        "{errors} error(s), {} warning(s) in {}",
-        findings.len() - errors,
+        "{}, {} in {}",
+        crate::present::counted(errors, "error"),
+        crate::present::counted(findings.len() - errors, "warning"),
         global.kb.display()
     ));
     Ok(if errors > 0 {

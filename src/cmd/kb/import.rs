@@ -56,7 +56,10 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     if !args.library.is_file() {
-        anyhow::bail!("{} does not exist or is not a file", args.library.display());
+        return Err(crate::error::Error::NotAFile {
+            path: args.library.clone(),
+        }
+        .into());
     }
     if let Some(name) = &args.name
         && (name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.'))
@@ -94,8 +97,8 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         out.status(&format!("created knowledge base {}", plan.kb.display()));
     }
     out.status(&format!(
-        "imported {} entries from sheet {:?} (header on row {}) into {}",
-        report.entries,
+        "imported {} from sheet {:?} (header on row {}) into {}",
+        crate::present::counted(report.entries, "entry"),
         report.sheet,
         report.header_row,
         report.written.display()
@@ -108,8 +111,8 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             .map(|c| c.to_string())
             .collect();
         out.warn(&format!(
-            "skipped {} question(s) without an answer (first: {})",
-            report.skipped_without_answer.len(),
+            "skipped {} without an answer (first: {})",
+            crate::present::counted(report.skipped_without_answer.len(), "question"),
             cells.join(", ")
         ));
     }
@@ -121,16 +124,33 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             .map(|(theirs, ours)| format!("{theirs} → {ours}"))
             .collect();
         out.status(&format!(
-            "{} id(s) were not entry ids; each entry got one from its question and keeps the library's as a reference (refs): {}{}",
-            report.renamed.len(),
+            "{} not entry ids; each entry got one from its question and keeps the library's as a reference (refs): {}{}",
+            match report.renamed.len() {
+                1 => "1 id was".to_string(),
+                n => format!("{n} ids were"),
+            },
             shown.join(", "),
             if report.renamed.len() > 5 { ", …" } else { "" }
         ));
     }
     if report.defaulted_audience > 0 {
         out.warn(&format!(
-            "{} entries had no audience and were marked {}; review them before sending answers",
-            report.defaulted_audience, plan.default_audience
+            "{} no audience and {} marked {}; review {} before sending answers",
+            match report.defaulted_audience {
+                1 => "1 entry had".to_string(),
+                n => format!("{n} entries had"),
+            },
+            if report.defaulted_audience == 1 {
+                "was"
+            } else {
+                "were"
+            },
+            plan.default_audience,
+            if report.defaulted_audience == 1 {
+                "it"
+            } else {
+                "them"
+            }
         ));
     }
     Ok(())

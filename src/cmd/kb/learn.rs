@@ -29,7 +29,10 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     if !args.review.is_file() {
-        anyhow::bail!("{} does not exist or is not a file", args.review.display());
+        return Err(crate::error::Error::NotAFile {
+            path: args.review.clone(),
+        }
+        .into());
     }
     let report = learn(&global.kb, &args.review, args.dry_run, global.today())
         .with_context(|| format!("cannot learn from {}", args.review.display()))?;
@@ -76,9 +79,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         crate::cmd::data_written(out.data(&text))?;
     }
     out.status(&format!(
-        "{} variant(s), {} proposed entr(ies), {} rejected, {} already known, {} not reviewed{}",
-        report.variants.len(),
-        report.proposed.len(),
+        "{}, {}, {} rejected, {} already known, {} not reviewed{}",
+        crate::present::counted(report.variants.len(), "variant"),
+        crate::present::counted(report.proposed.len(), "proposed entry"),
         report.rejected.len(),
         report.known,
         report.unreviewed,
