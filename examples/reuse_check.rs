@@ -76,6 +76,8 @@ fn main() {
         limits: Default::default(),
         today: "2026-11-02".parse().unwrap(),
         reviewed: None,
+        update: false,
+        dry_run: false,
     };
     let harvested = harvest(&plan, false).expect("harvest");
     eprintln!(

@@ -67,6 +67,10 @@ const BOOST_TAGS: f32 = 0.5;
 /// drafted where precision stops rising. Held out (odd rows, 370 questions): 0.87 precision at
 /// 25% coverage.
 pub const DEFAULT_MIN_CONFIDENCE: u8 = 70;
+/// Days after its review date an entry is stale, unless `--max-age` or the knowledge base's
+/// `trustfill.toml` says otherwise.
+pub const DEFAULT_MAX_AGE: u32 = 365;
+
 /// Where the `high` band starts.
 pub const HIGH_CONFIDENCE: u8 = 80;
 /// Weight of the plain-words ranking in the rank. Two rankings built differently (stemmed,

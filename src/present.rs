@@ -121,6 +121,23 @@ pub fn ask_json(
     serde_json::to_string(&doc).expect("plain data serializes")
 }
 
+/// `kb import --update`'s diff, one block per changed entry, on stdout.
+pub fn import_diff(r: &crate::kb::import::ImportReport) -> String {
+    let mut out = String::new();
+    for u in &r.updated {
+        out.push_str(&format!("update {} ({})\n", u.id, u.location));
+        for c in &u.changes {
+            out.push_str(&format!(
+                "  {}: {:?} -> {:?}\n",
+                c.field,
+                truncate(&c.before, 200),
+                truncate(&c.after, 200)
+            ));
+        }
+    }
+    out
+}
+
 /// `1 entry`, `2 entries`, `0 sheets`: a count with the noun (its last word) in the number the
 /// count needs.
 pub fn counted(n: usize, noun: &str) -> String {

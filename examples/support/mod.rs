@@ -121,6 +121,8 @@ pub fn cold_copy(kb: &Path) -> PathBuf {
         limits: Default::default(),
         today: "2026-11-02".parse().unwrap(),
         reviewed: None,
+        update: false,
+        dry_run: false,
     };
     trustfill::kb::import::import_library(&plan).expect("kb import of the cold library");
     std::fs::remove_file(&import_from).unwrap();

@@ -5,7 +5,7 @@ use anyhow::Context;
 use super::{GlobalArgs, data_written};
 use crate::kb::Audience;
 use crate::matcher::{
-    DEFAULT_MIN_CONFIDENCE, MatchOptions, Matcher, ReviewAge, Row, embed_questions,
+    DEFAULT_MAX_AGE, DEFAULT_MIN_CONFIDENCE, MatchOptions, Matcher, ReviewAge, Row, embed_questions,
 };
 use crate::output::Output;
 use crate::present;
@@ -30,9 +30,10 @@ pub struct Args {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
     pub top: u16,
 
-    /// Who will read the answers: entries above this audience are never shown
-    #[arg(long, default_value = "public", value_parser = parse_audience)]
-    pub audience: Audience,
+    /// Who will read the answers: entries above this audience are never shown [default:
+    /// public, or the knowledge base's trustfill.toml]
+    #[arg(long, value_parser = parse_audience)]
+    pub audience: Option<Audience>,
 
     /// One JSON object per question per line: {"question", "matches": [{"id", "confidence", ...}]}
     #[arg(long)]
@@ -43,9 +44,9 @@ pub struct Args {
     pub explain: bool,
 
     /// Entries reviewed longer ago than this many days are stale: lower confidence, flagged
-    /// (as in `fill`)
-    #[arg(long, default_value_t = 365, value_name = "DAYS")]
-    pub max_age: u32,
+    /// (as in `fill`) [default: 365, or trustfill.toml]
+    #[arg(long, value_name = "DAYS")]
+    pub max_age: Option<u32>,
 }
 
 pub(crate) fn parse_audience(s: &str) -> Result<Audience, String> {
@@ -53,13 +54,17 @@ pub(crate) fn parse_audience(s: &str) -> Result<Audience, String> {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
+    let settings = global.settings()?;
     let index = global.open_index(out)?;
     let opts = MatchOptions {
-        audience: args.audience,
+        audience: args
+            .audience
+            .or(settings.audience)
+            .unwrap_or(Audience::Public),
         top: usize::from(args.top),
         review_age: Some(ReviewAge {
             today: global.today(),
-            max_days: i64::from(args.max_age),
+            max_days: i64::from(args.max_age.or(settings.max_age).unwrap_or(DEFAULT_MAX_AGE)),
         }),
     };
     let mut matcher = Matcher::new(&index);

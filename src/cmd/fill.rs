@@ -73,7 +73,7 @@ use super::GlobalArgs;
 use crate::cmd::ask::parse_audience;
 use crate::fill::{self, FillPlan};
 use crate::kb::Audience;
-use crate::matcher::DEFAULT_MIN_CONFIDENCE;
+use crate::matcher::{DEFAULT_MAX_AGE, DEFAULT_MIN_CONFIDENCE};
 use crate::output::Output;
 use crate::present;
 
@@ -102,21 +102,23 @@ pub struct Args {
     #[arg(long)]
     pub review: Option<PathBuf>,
 
-    /// Who will receive the answers: entries above this audience are never used
-    #[arg(long, default_value = "public", value_parser = parse_audience)]
-    pub audience: Audience,
+    /// Who will receive the answers: entries above this audience are never used [default:
+    /// public, or the knowledge base's trustfill.toml]
+    #[arg(long, value_parser = parse_audience)]
+    pub audience: Option<Audience>,
 
-    /// Leave questions blank below this confidence (0-100)
-    #[arg(long, default_value_t = DEFAULT_MIN_CONFIDENCE, value_parser = clap::value_parser!(u8).range(0..=100))]
-    pub min_confidence: u8,
+    /// Leave questions blank below this confidence, 0-100 [default: 70, or trustfill.toml]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_confidence: Option<u8>,
 
     /// Replace answers already in the questionnaire
     #[arg(long)]
     pub overwrite: bool,
 
     /// Entries reviewed longer ago than this many days are stale: lower confidence, flagged
-    #[arg(long, default_value_t = 365, value_name = "DAYS")]
-    pub max_age: u32,
+    /// [default: 365, or trustfill.toml]
+    #[arg(long, value_name = "DAYS")]
+    pub max_age: Option<u32>,
 
     /// Do not highlight drafted cells
     #[arg(long)]
@@ -150,12 +152,19 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     }
     crate::workbook::format_of(&args.file)?;
     let (default_output, default_review) = FillPlan::default_outputs(&args.file);
+    let settings = global.settings()?;
     let plan = FillPlan {
         output: args.output.unwrap_or(default_output),
         review: args.review.unwrap_or(default_review),
         input: args.file,
-        audience: args.audience,
-        min_confidence: args.min_confidence,
+        audience: args
+            .audience
+            .or(settings.audience)
+            .unwrap_or(Audience::Public),
+        min_confidence: args
+            .min_confidence
+            .or(settings.min_confidence)
+            .unwrap_or(DEFAULT_MIN_CONFIDENCE),
         overwrite: args.overwrite,
         highlight: !args.no_highlight,
         overrides: args.detection.overrides()?,
@@ -164,7 +173,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1),
-        max_age_days: i64::from(args.max_age),
+        max_age_days: i64::from(args.max_age.or(settings.max_age).unwrap_or(DEFAULT_MAX_AGE)),
         today: global.today(),
     };
     plan.check_outputs(args.force)?;

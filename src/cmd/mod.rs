@@ -86,6 +86,16 @@ impl GlobalArgs {
         Ok(index)
     }
 
+    /// The knowledge base's own defaults (`trustfill.toml`); flags win over them.
+    pub fn settings(&self) -> anyhow::Result<crate::kb::settings::Settings> {
+        crate::kb::settings::Settings::load(&self.kb).with_context(|| {
+            format!(
+                "cannot read the settings of knowledge base {}",
+                self.kb.display()
+            )
+        })
+    }
+
     /// Today: `--today` when given, else the system clock. The one place a command reads it.
     pub fn today(&self) -> crate::date::Date {
         self.today.unwrap_or_else(crate::date::Date::today)
@@ -112,7 +122,15 @@ pub enum Command {
 #[cfg(feature = "semantic")]
 fn model_for(global: &GlobalArgs, out: &Output) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
     use crate::model::{Choice, choose};
-    match choose(global.model.as_deref(), global.no_model) {
+    // --model or TRUSTFILL_MODEL, else the knowledge base's trustfill.toml, else the installed one.
+    let from_settings = match &global.model {
+        Some(_) => None,
+        None => global.settings()?.model,
+    };
+    match choose(
+        global.model.as_deref().or(from_settings.as_deref()),
+        global.no_model,
+    ) {
         Choice::Off(_) => Ok(None),
         Choice::NotInstalled => {
             out.note("semantic matching is off: no model is installed. `trustfill model install` downloads one (90 MB, once; nothing leaves the machine afterwards); --no-model silences this note");

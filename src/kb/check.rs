@@ -86,13 +86,24 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
         Err(e) => return Err(e),
         Ok(_) => {}
     }
+    // The settings file is checked beside the rest; its problems are errors like a broken
+    // answers file, listed with whatever else is wrong.
+    let settings_problems = match super::settings::Settings::load(root) {
+        Err(Error::KbInvalid(problems)) => invalid(problems),
+        Err(e) => return Err(e),
+        Ok(_) => Vec::new(),
+    };
     let kb = match KnowledgeBase::load(root) {
         Ok(kb) => kb,
-        Err(Error::KbInvalid(problems)) => return Ok(invalid(problems)),
+        Err(Error::KbInvalid(problems)) => {
+            let mut all = settings_problems;
+            all.extend(invalid(problems));
+            return Ok(all);
+        }
         Err(e) => return Err(e),
     };
     let (index, _) = KbIndex::open(root)?;
-    let mut findings = Vec::new();
+    let mut findings = settings_problems;
     let answers: Vec<&KbEntry> = kb
         .entries
         .iter()

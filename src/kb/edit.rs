@@ -257,6 +257,84 @@ fn push_like_siblings(arr: &mut Array, values: &[String]) {
     }
 }
 
+/// The keys to set on one entry: `(id, [(key, value)])`.
+pub type EntryEdit = (String, Vec<(&'static str, NewValue)>);
+
+/// A new value for one key of an entry, as `kb import --update` sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewValue {
+    Text(String),
+    List(Vec<String>),
+    /// A TOML date (`reviewed`).
+    Date(crate::date::Date),
+}
+
+/// Set keys of several entries of one answers file in one pass with `toml_edit` (comments,
+/// key order and the other entries' formatting survive), and write it back atomically. Every
+/// id must be in the file.
+pub fn update_entries(file: &Path, updates: &[EntryEdit]) -> Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| Error::Import {
+            path: file.to_path_buf(),
+            message: e.message().to_string(),
+            hint: None,
+        })?;
+    let tables = doc
+        .get_mut("answer")
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| Error::Import {
+            path: file.to_path_buf(),
+            message: "has no [[answer]] tables".into(),
+            hint: None,
+        })?;
+    let mut by_id: std::collections::HashMap<String, &mut toml_edit::Table> = tables
+        .iter_mut()
+        .filter_map(|t| Some((t.get("id")?.as_str()?.to_string(), t)))
+        .collect();
+    for (id, keys) in updates {
+        let Some(table) = by_id.get_mut(id) else {
+            return Err(Error::Import {
+                path: file.to_path_buf(),
+                message: format!("has no entry {id:?}"),
+                hint: None,
+            });
+        };
+        for (key, value) in keys {
+            let item = match value {
+                NewValue::Text(t) => toml_edit::value(t.as_str()),
+                NewValue::List(items) => {
+                    let mut arr = Array::new();
+                    for i in items {
+                        arr.push(i.as_str());
+                    }
+                    toml_edit::value(arr)
+                }
+                NewValue::Date(d) => toml_edit::value(
+                    d.to_string()
+                        .parse::<toml_edit::Datetime>()
+                        .expect("a Date prints as a TOML date"),
+                ),
+            };
+            // Keep the key's place and its trailing comment; a new key goes last.
+            match table.get_mut(key).and_then(Item::as_value_mut) {
+                Some(old) => {
+                    let decor = old.decor().clone();
+                    if let Ok(mut v) = item.into_value() {
+                        *v.decor_mut() = decor;
+                        *old = v;
+                    }
+                }
+                None => {
+                    table.insert(key, item);
+                }
+            }
+        }
+    }
+    replace_file(file, &doc.to_string())
+}
+
 /// Append entries to an answers file (created with `header` when new).
 pub fn append_entries(file: &Path, header: &str, entries: &[KbEntry]) -> Result<()> {
     let mut text = if file.exists() {

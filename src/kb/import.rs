@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::edit::{EntryEdit, NewValue};
 use super::{
     Audience, EntryKind, KbEntry, KnowledgeBase, Source, answers::is_valid_id, render, slugify,
 };
@@ -35,6 +36,28 @@ pub struct ImportPlan {
     /// For a completed questionnaire: when its answers were given (`--reviewed`); default: the
     /// workbook's own last-modified date.
     pub reviewed: Option<Date>,
+    /// For a library: rows whose id is already an entry update that entry (`--update`),
+    /// instead of being refused.
+    pub update: bool,
+    /// Report what would change; write nothing.
+    pub dry_run: bool,
+}
+
+/// One field of an entry that an update changes, as text for the dry run's diff.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// An existing entry that `kb import --update` changes.
+#[derive(Debug, Clone)]
+pub struct EntryUpdate {
+    pub id: String,
+    /// Where the entry is: `answers/crypto.toml:19`.
+    pub location: String,
+    pub changes: Vec<FieldChange>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +74,14 @@ pub struct ImportReport {
     /// (the library's id, the entry's id) where the library's was not a valid entry id: kept as
     /// the entry's reference.
     pub renamed: Vec<(String, String)>,
+    /// With `--update`: the entries changed, field by field.
+    pub updated: Vec<EntryUpdate>,
+    /// With `--update`: rows whose entry already says the same.
+    pub unchanged: usize,
+    /// With `--update`: entries of the knowledge base the spreadsheet does not have (kept).
+    pub not_in_sheet: usize,
+    /// Nothing was written (`--dry-run`), or `written` is the file that would have been.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -63,6 +94,7 @@ struct Columns {
     audience: Option<usize>,
     owner: Option<usize>,
     reviewed: Option<usize>,
+    variants: Option<usize>,
 }
 
 fn detect_columns(row: &[String]) -> Columns {
@@ -89,6 +121,9 @@ fn detect_columns(row: &[String]) -> Columns {
             "audience" | "visibility" | "classification" | "sharing" => &mut cols.audience,
             "owner" | "answer owner" => &mut cols.owner,
             "reviewed" | "last reviewed" | "review date" | "reviewed on" => &mut cols.reviewed,
+            "variants" | "variant" | "other phrasings" | "alternative questions" => {
+                &mut cols.variants
+            }
             _ if cols.question.is_none() && h.contains("question") && !h.contains("id") => {
                 &mut cols.question
             }
@@ -161,6 +196,12 @@ impl ImportPlan {
     /// The new answers file, `answers/NAME.toml` (relative path and full path): `--name`, else
     /// the source's file name, else `fallback`. Import never overwrites an answers file.
     pub fn new_file(&self, fallback: &str) -> Result<(String, PathBuf)> {
+        self.answers_file(fallback, !self.update)
+    }
+
+    /// `answers/NAME.toml` as [`ImportPlan::new_file`] names it; refused when it exists and
+    /// `must_be_new`.
+    fn answers_file(&self, fallback: &str, must_be_new: bool) -> Result<(String, PathBuf)> {
         let name = match &self.name {
             Some(n) => n.clone(),
             None => slugify(
@@ -178,7 +219,7 @@ impl ImportPlan {
         };
         let rel = format!("{}/{name}.toml", super::ANSWERS_DIR);
         let target = self.kb.join(&rel);
-        if target.exists() {
+        if must_be_new && target.exists() {
             return Err(Error::Import {
                 path: target,
                 message: "already exists; import never overwrites an answers file".into(),
@@ -207,6 +248,8 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     } else {
         Vec::new()
     };
+    let by_id: std::collections::HashMap<&str, &KbEntry> =
+        existing.iter().map(|e| (e.id.as_str(), e)).collect();
     let mut taken: HashSet<String> = existing.iter().map(|e| e.id.clone()).collect();
     let mut renamed: Vec<(String, String)> = Vec::new();
     let (rel, target) = plan.new_file("imported")?;
@@ -226,6 +269,11 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     let mut entries = Vec::new();
     let mut skipped = Vec::new();
     let mut defaulted = 0;
+    let mut updated: Vec<EntryUpdate> = Vec::new();
+    // (file, (id, keys)): the entries to change, by the file that holds them.
+    let mut edits: Vec<(PathBuf, EntryEdit)> = Vec::new();
+    let mut unchanged = 0;
+    let mut seen: HashSet<String> = HashSet::new();
     for (r, row) in sheet.rows.iter().enumerate().skip(header + 1) {
         let question = get(row, cols.question);
         if question.is_empty() {
@@ -236,20 +284,38 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
             skipped.push(cell(r, cols.answer.expect("detected")));
             continue;
         }
-        let bad = |col: usize, message: String| Error::Import {
+        let bad = |col: usize, message: String, hint: Option<String>| Error::Import {
             path: plan.source.clone(),
             message: format!("{}: {message}", cell(r, col)),
-            hint: None,
+            hint,
         };
-        let audience = match get(row, cols.audience) {
-            a if a.is_empty() => {
-                defaulted += 1;
-                plan.default_audience
-            }
-            a => a
-                .parse()
-                .map_err(|e| bad(cols.audience.expect("has value"), e))?,
+        let said_audience: Option<Audience> = match get(row, cols.audience) {
+            a if a.is_empty() => None,
+            a => Some(
+                a.parse()
+                    .map_err(|e| bad(cols.audience.expect("has value"), e, None))?,
+            ),
         };
+        let reviewed = match get(row, cols.reviewed) {
+            d if d.is_empty() => None,
+            d => Some(
+                d.parse::<Date>()
+                    .map_err(|e| bad(cols.reviewed.expect("has value"), e, None))?,
+            ),
+        };
+        let tags: Vec<String> = get(row, cols.tags)
+            .split([',', ';', '|', '/'])
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let variants: Vec<String> = get(row, cols.variants)
+            .lines()
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|v| !v.is_empty())
+            .collect();
+        let question = question.split_whitespace().collect::<Vec<_>>().join(" ");
+        let comment = get(row, cols.comment);
+        let owner = Some(get(row, cols.owner)).filter(|o| !o.is_empty());
         // An id that is not ours ("A&A-01.1", "DATE-01": a framework's or a customer's) is kept
         // as a reference, and the entry gets an id derived from its question.
         let mut refs = Vec::new();
@@ -263,36 +329,104 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
             }
             id => {
                 let col = cols.id.expect("has value");
+                if !seen.insert(id.clone()) {
+                    return Err(bad(
+                        col,
+                        format!("duplicate id {id:?} in the spreadsheet"),
+                        None,
+                    ));
+                }
+                if let Some(old) = by_id.get(id.as_str()) {
+                    if !plan.update {
+                        return Err(bad(
+                            col,
+                            format!("{id:?} is already an entry ({})", old.source),
+                            Some(format!(
+                                "to update the knowledge base's entries from this spreadsheet, run `trustfill kb import {} --update` (add --dry-run to see the changes first)",
+                                plan.source.display()
+                            )),
+                        ));
+                    }
+                    // The row updates that entry: each field the spreadsheet says something
+                    // about (an empty cell says nothing and changes nothing).
+                    let mut changes = Vec::new();
+                    let mut keys: Vec<(&'static str, NewValue)> = Vec::new();
+                    let mut text = |field: &'static str, before: &str, after: &str| {
+                        if !after.is_empty() && before != after {
+                            changes.push(FieldChange {
+                                field,
+                                before: before.to_string(),
+                                after: after.to_string(),
+                            });
+                            keys.push((field, NewValue::Text(after.to_string())));
+                        }
+                    };
+                    text("question", &old.question, &question);
+                    text("answer", old.answer.as_deref().unwrap_or_default(), &answer);
+                    text("comment", &old.comment, &comment);
+                    text(
+                        "audience",
+                        old.audience.as_str(),
+                        said_audience.map_or("", |a| a.as_str()),
+                    );
+                    text(
+                        "owner",
+                        old.owner.as_deref().unwrap_or_default(),
+                        owner.as_deref().unwrap_or_default(),
+                    );
+                    for (field, before, after) in [
+                        ("tags", &old.tags, &tags),
+                        ("variants", &old.variants, &variants),
+                    ] {
+                        if !after.is_empty() && before != after {
+                            changes.push(FieldChange {
+                                field,
+                                before: before.join(" | "),
+                                after: after.join(" | "),
+                            });
+                            keys.push((field, NewValue::List(after.clone())));
+                        }
+                    }
+                    if let Some(d) = reviewed.filter(|d| old.reviewed != Some(*d)) {
+                        changes.push(FieldChange {
+                            field: "reviewed",
+                            before: old.reviewed.map(|d| d.to_string()).unwrap_or_default(),
+                            after: d.to_string(),
+                        });
+                        keys.push(("reviewed", NewValue::Date(d)));
+                    }
+                    if changes.is_empty() {
+                        unchanged += 1;
+                    } else {
+                        edits.push((plan.kb.join(&old.source.path), (id.clone(), keys)));
+                        updated.push(EntryUpdate {
+                            id: id.clone(),
+                            location: old.source.to_string(),
+                            changes,
+                        });
+                    }
+                    continue;
+                }
                 if !taken.insert(id.clone()) {
-                    return Err(bad(col, format!("duplicate id {id:?}")));
+                    return Err(bad(col, format!("duplicate id {id:?}"), None));
                 }
                 id
             }
         };
-        let reviewed = match get(row, cols.reviewed) {
-            d if d.is_empty() => None,
-            d => Some(
-                d.parse::<Date>()
-                    .map_err(|e| bad(cols.reviewed.expect("has value"), e))?,
-            ),
-        };
-        let tags = get(row, cols.tags)
-            .split([',', ';', '|', '/'])
-            .map(|t| t.trim().to_lowercase())
-            .filter(|t| !t.is_empty())
-            .collect();
+        let audience = said_audience.unwrap_or_else(|| {
+            defaulted += 1;
+            plan.default_audience
+        });
         entries.push(KbEntry {
             id,
             kind: EntryKind::Answer,
-            question: question.split_whitespace().collect::<Vec<_>>().join(" "),
-            variants: Vec::new(),
+            question,
+            variants,
             answer: Some(answer),
-            comment: get(row, cols.comment),
+            comment,
             tags,
             audience,
-            owner: Some(get(row, cols.owner))
-                .filter(|o| !o.is_empty())
-                .or_else(|| plan.owner.clone()),
+            owner: owner.or_else(|| plan.owner.clone()),
             reviewed,
             refs,
             rejected: Vec::new(),
@@ -303,7 +437,29 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
             },
         });
     }
-    if entries.is_empty() {
+    let not_in_sheet = if plan.update {
+        existing
+            .iter()
+            .filter(|e| e.kind == EntryKind::Answer && !seen.contains(&e.id))
+            .count()
+    } else {
+        0
+    };
+    let report = |written: PathBuf, entries: usize| ImportReport {
+        written,
+        created_kb,
+        sheet: sheet.name.clone(),
+        header_row: sheet.first_row + header as u32 + 1,
+        entries,
+        skipped_without_answer: skipped.clone(),
+        defaulted_audience: defaulted,
+        renamed: renamed.clone(),
+        updated: updated.clone(),
+        unchanged,
+        not_in_sheet,
+        dry_run: plan.dry_run,
+    };
+    if entries.is_empty() && (updated.is_empty() && unchanged == 0) {
         return Err(Error::Import {
             path: plan.source.clone(),
             message: format!(
@@ -313,6 +469,49 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
             ),
             hint: None,
         });
+    }
+    if plan.dry_run {
+        return Ok(report(target, entries.len()));
+    }
+    // Updates edit files the other `kb` commands edit too.
+    let _lock = if plan.update && plan.kb.exists() {
+        Some(super::edit::KbLock::acquire(&plan.kb)?)
+    } else {
+        None
+    };
+    // Updates, grouped by file, then the new entries; on any failure, every file is put back.
+    let mut originals: Vec<(PathBuf, String)> = Vec::new();
+    let mut files: Vec<&PathBuf> = edits.iter().map(|(f, _)| f).collect();
+    files.sort();
+    files.dedup();
+    let applied = (|| -> Result<()> {
+        for file in files {
+            let text =
+                std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
+            originals.push((file.clone(), text));
+            let mine: Vec<EntryEdit> = edits
+                .iter()
+                .filter(|(f, _)| f == file)
+                .map(|(_, edit)| edit.clone())
+                .collect();
+            super::edit::update_entries(file, &mine)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = applied {
+        for (file, text) in &originals {
+            let _ = super::edit::replace_file(file, text);
+        }
+        return Err(e);
+    }
+    if entries.is_empty() {
+        if let Err(e) = KnowledgeBase::load(&plan.kb) {
+            for (file, text) in &originals {
+                let _ = super::edit::replace_file(file, text);
+            }
+            return Err(e);
+        }
+        return Ok(report(target, 0));
     }
 
     let source_name = plan
@@ -326,22 +525,36 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         describe_columns(&cols),
         plan.today
     );
-    write_new_file(&target, &render::file(&header_text, &entries))?;
-    // Never leave a library that does not load: validate with the new file, undo on failure.
-    if let Err(e) = KnowledgeBase::load(&plan.kb) {
-        let _ = std::fs::remove_file(&target);
+    // With --update, new entries join the file an earlier import of this spreadsheet wrote.
+    let appended = target.exists();
+    let written = if appended {
+        match std::fs::read_to_string(&target) {
+            Ok(text) => {
+                originals.push((target.clone(), text));
+                super::edit::append_entries(&target, &header_text, &entries)
+            }
+            Err(e) => Err(Error::io("cannot read", &target, e)),
+        }
+    } else {
+        write_new_file(&target, &render::file(&header_text, &entries))
+    };
+    if let Err(e) = written {
+        for (file, text) in &originals {
+            let _ = super::edit::replace_file(file, text);
+        }
         return Err(e);
     }
-    Ok(ImportReport {
-        written: target,
-        created_kb,
-        sheet: sheet.name.clone(),
-        header_row: sheet.first_row + header as u32 + 1,
-        entries: entries.len(),
-        skipped_without_answer: skipped,
-        defaulted_audience: defaulted,
-        renamed,
-    })
+    // Never leave a library that does not load: validate with the new file, undo on failure.
+    if let Err(e) = KnowledgeBase::load(&plan.kb) {
+        if !appended {
+            let _ = std::fs::remove_file(&target);
+        }
+        for (file, text) in &originals {
+            let _ = super::edit::replace_file(file, text);
+        }
+        return Err(e);
+    }
+    Ok(report(target, entries.len()))
 }
 
 fn describe_columns(cols: &Columns) -> String {

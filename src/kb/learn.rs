@@ -56,6 +56,7 @@ pub fn learn(
         Some(KbLock::acquire(kb_root)?)
     };
     let kb = KnowledgeBase::load(kb_root)?;
+    let default_owner = super::settings::Settings::load(kb_root)?.owner;
     let audience: Audience = review
         .meta
         .get("audience")
@@ -160,6 +161,8 @@ pub fn learn(
                 ));
                 let mut learned = learned_entry(id, row, audience, None, today);
                 learned.refs.extend(reference);
+                // The team's default owner (trustfill.toml), so the new answer is not orphaned.
+                learned.owner = learned.owner.or_else(|| default_owner.clone());
                 new_entries.push(learned);
             }
             None => report

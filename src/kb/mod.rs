@@ -14,6 +14,7 @@ pub mod import;
 pub mod learn;
 mod policy;
 pub mod render;
+pub mod settings;
 pub mod stats;
 
 use std::fmt;

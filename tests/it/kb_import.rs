@@ -297,3 +297,132 @@ fn import_of_a_completed_questionnaire_creates_merges_and_reports_conflicts() {
         "a conflict never changes the library"
     );
 }
+
+/// The README's round trip: `kb export`, edit the spreadsheet, `kb import --update` into the
+/// same knowledge base. Without --update the clash is refused with the way out; --dry-run
+/// prints the diff and writes nothing; --update changes the edited entry in place (its file's
+/// comments and the other entries untouched), adds the new row, and keeps what the
+/// spreadsheet lacks.
+#[test]
+fn export_edit_and_import_update_round_trips() {
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/soc.toml",
+        &format!(
+            "# our SOC answers, keep this comment\n{}{}",
+            entry(
+                "soc2-report",
+                "Do you have a SOC 2 report?",
+                "Yes",
+                "public"
+            ),
+            entry(
+                "pen-test",
+                "Do you run annual penetration tests?",
+                "Yes",
+                "public"
+            ),
+        ),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let exported = dir.path().join("library.xlsx");
+    let out = run(trustfill(&kb).args(["kb", "export", "-o"]).arg(&exported));
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Edit as a person would: a new answer for one entry, one new row, one row deleted.
+    let sheet = trustfill::workbook::read(&exported, &Default::default())
+        .unwrap()
+        .remove(0);
+    let header = &sheet.rows[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut rows: Vec<Vec<String>> = sheet.rows.clone();
+    let soc = rows
+        .iter()
+        .position(|r| r[col("ID")] == "soc2-report")
+        .unwrap();
+    rows[soc][col("Answer")] = "Yes (Type II)".into();
+    rows.retain(|r| r[col("ID")] != "pen-test");
+    let mut new_row = vec![String::new(); header.len()];
+    new_row[col("ID")] = "bug-bounty".into();
+    new_row[col("Question")] = "Do you run a bug bounty?".into();
+    new_row[col("Answer")] = "No".into();
+    new_row[col("Audience")] = "public".into();
+    rows.push(new_row);
+    let edited = dir.path().join("library-edited.csv");
+    let mut w = csv::Writer::from_path(&edited).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    let before = std::fs::read_to_string(kb.join("answers/soc.toml")).unwrap();
+
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&edited));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"soc2-report\" is already an entry")
+            && stderr(&out).contains("--update"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(trustfill(&kb)
+        .args(["kb", "import", "--update", "--dry-run"])
+        .arg(&edited));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("update soc2-report (answers/soc.toml:")
+            && stdout(&out).contains("answer: \"Yes\" -> \"Yes (Type II)\""),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("would import 1 new entry"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 not in the spreadsheet (kept)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(kb.join("answers/soc.toml")).unwrap(),
+        before,
+        "--dry-run writes nothing"
+    );
+    assert!(!kb.join("answers/library-edited.toml").exists());
+
+    let out = run(trustfill(&kb)
+        .args(["kb", "import", "--update"])
+        .arg(&edited));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(kb.join("answers/soc.toml")).unwrap();
+    assert!(
+        after.starts_with("# our SOC answers, keep this comment\n"),
+        "{after}"
+    );
+    assert!(after.contains("answer = \"Yes (Type II)\""), "{after}");
+    assert_eq!(
+        after.replace("Yes (Type II)", "Yes"),
+        before,
+        "only the edited value changed"
+    );
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert!(
+        loaded.get("pen-test").is_some(),
+        "kept though not in the spreadsheet"
+    );
+    assert_eq!(
+        loaded.get("bug-bounty").and_then(|e| e.answer.as_deref()),
+        Some("No")
+    );
+    // Again: nothing left to change.
+    let out = run(trustfill(&kb)
+        .args(["kb", "import", "--update"])
+        .arg(&edited));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("imported 0 new entries")
+            && stderr(&out).contains("0 entries updated, 2 unchanged"),
+        "{}",
+        stderr(&out)
+    );
+}

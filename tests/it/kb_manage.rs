@@ -95,3 +95,87 @@ fn kb_export_round_trips_through_kb_import_and_stats_count_it() {
     assert_eq!(s["answers"].as_u64().unwrap() as usize, answers);
     assert!(s["by_audience"]["nda"].as_u64().unwrap() > 0);
 }
+
+/// A knowledge base's `trustfill.toml` sets the team's defaults; flags win over it; `kb check`
+/// reports a broken one with its line, and other commands refuse it naming the file.
+#[test]
+fn the_knowledge_base_settings_file_sets_defaults_that_flags_override() {
+    let (_dir, kb) = temp_kb(&[
+        ("answers/soc.toml", &soc_answers("soc2-report")),
+        (
+            "trustfill.toml",
+            "audience = \"nda\"\nmin_confidence = 95\nmax_age = 30\nowner = \"grc@example.com\"\nmodel = \"none\"\n",
+        ),
+    ]);
+    let question = "Which firm audits your SOC 2 report?";
+    // The file's audience applies; a flag narrows it again.
+    let nda = stdout(&run(trustfill(&kb).args(["ask", question])));
+    assert!(nda.contains("soc2-auditor"), "{nda}");
+    let public = stdout(&run(trustfill(&kb).args([
+        "ask",
+        "--audience",
+        "public",
+        question,
+    ])));
+    assert!(!public.contains("soc2-auditor"), "{public}");
+    // fill records what it used: the file's values, or the flag's.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("q.csv");
+    std::fs::write(&csv, format!("Question,Answer\n{question},\n")).unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let meta = trustfill::review::read_review(&dir.path().join("q.review.xlsx"))
+        .unwrap()
+        .meta;
+    assert_eq!(
+        (meta["audience"].as_str(), meta["min_confidence"].as_str()),
+        ("nda", "95")
+    );
+    let out = run(trustfill(&kb)
+        .arg("fill")
+        .arg(&csv)
+        .args(["--force", "--min-confidence", "60"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let meta = trustfill::review::read_review(&dir.path().join("q.review.xlsx"))
+        .unwrap()
+        .meta;
+    assert_eq!(meta["min_confidence"], "60");
+    // max_age = 30: entries reviewed 2026-05-01 are stale on the pinned day.
+    let check = stdout(&run(trustfill(&kb).args(["kb", "check"])));
+    assert!(check.contains("more than 30 days ago"), "{check}");
+    // New entries get the file's owner.
+    let out = run(trustfill(&kb).args([
+        "kb",
+        "add",
+        "--question",
+        "Do you have a bug bounty?",
+        "--answer",
+        "Yes",
+        "--audience",
+        "public",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let added = std::fs::read_to_string(kb.join("answers/added.toml")).unwrap();
+    assert!(added.contains("owner = \"grc@example.com\""), "{added}");
+
+    // A typo in the file: kb check lists it with its line; ask refuses naming the file.
+    std::fs::write(
+        kb.join("trustfill.toml"),
+        "audience = \"nda\"\nmin_confidance = 95\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "check"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("trustfill.toml:2: unknown field `min_confidance`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(trustfill(&kb).args(["ask", question]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("trustfill.toml:2"),
+        "{}",
+        stderr(&out)
+    );
+}

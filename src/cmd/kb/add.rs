@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
 
-    /// Team mailbox that owns the answer
+    /// Team mailbox that owns the answer [default: `owner` in the knowledge base's trustfill.toml]
     #[arg(long)]
     pub owner: Option<String>,
 
@@ -93,7 +93,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             .filter(|t| !t.is_empty())
             .collect(),
         audience: args.audience,
-        owner: args.owner,
+        owner: args.owner.or(global.settings()?.owner),
         reviewed: Some(global.today()),
         refs: Vec::new(),
         rejected: Vec::new(),

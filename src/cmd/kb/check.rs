@@ -19,9 +19,10 @@ use crate::present;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Entries reviewed longer ago than this many days are stale
-    #[arg(long, default_value_t = 365, value_name = "DAYS")]
-    pub max_age: u32,
+    /// Entries reviewed longer ago than this many days are stale [default: 365, or the
+    /// knowledge base's trustfill.toml]
+    #[arg(long, value_name = "DAYS")]
+    pub max_age: Option<u32>,
 
     /// One JSON object per finding per line
     #[arg(long)]
@@ -29,8 +30,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
+    // A broken settings file is one of check's findings (see kb::check), not a refusal.
+    let settings = crate::kb::settings::Settings::load(&global.kb).unwrap_or_default();
     let opts = CheckOptions {
-        max_age_days: i64::from(args.max_age),
+        max_age_days: i64::from(
+            args.max_age
+                .or(settings.max_age)
+                .unwrap_or(crate::matcher::DEFAULT_MAX_AGE),
+        ),
         today: global.today(),
     };
     let findings = check(&global.kb, &opts)

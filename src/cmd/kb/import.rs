@@ -41,9 +41,15 @@ pub struct Args {
     #[arg(long)]
     pub name: Option<String>,
 
-    /// For a completed questionnaire: show what would be created, merged and in conflict
+    /// Show what would be created, updated, merged and in conflict; write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// For a library: a row whose id is already an entry updates that entry in place (the
+    /// fields the spreadsheet fills in; an empty cell changes nothing), new ids become new
+    /// entries, and entries the spreadsheet lacks are kept. The round trip of `kb export`
+    #[arg(long)]
+    pub update: bool,
 
     /// For a completed questionnaire: the day its answers were approved (YYYY-MM-DD), recorded
     /// as each new entry's `reviewed` [default: the workbook's last-modified date]
@@ -70,11 +76,13 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         source: args.library,
         kb: global.kb.clone(),
         default_audience: args.default_audience,
-        owner: args.owner,
+        owner: args.owner.or(global.settings()?.owner),
         name: args.name,
         limits: args.limits.limits(),
         today: global.today(),
         reviewed: args.reviewed,
+        update: args.update,
+        dry_run: args.dry_run,
     };
     if !is_library(&plan.source, &plan.limits)? {
         let report = harvest(&plan, args.dry_run)
@@ -86,23 +94,53 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         out.status(&present::harvest_summary(&plan, &report, args.dry_run));
         return Ok(());
     }
-    if args.dry_run {
+    if args.update && !is_library(&plan.source, &plan.limits)? {
         anyhow::bail!(
-            "--dry-run applies to completed questionnaires; a library import only writes one new file, which you can delete"
+            "--update applies to answer libraries (a header row naming question and answer columns)"
         );
     }
     let report = import_library(&plan)
         .with_context(|| format!("cannot import {}", plan.source.display()))?;
-    if report.created_kb {
+    let diff = present::import_diff(&report);
+    if !diff.is_empty() {
+        crate::cmd::data_written(out.data(&diff))?;
+    }
+    if report.created_kb && !report.dry_run {
         out.status(&format!("created knowledge base {}", plan.kb.display()));
     }
     out.status(&format!(
-        "imported {} from sheet {:?} (header on row {}) into {}",
-        crate::present::counted(report.entries, "entry"),
+        "{} {} from sheet {:?} (header on row {}) into {}{}",
+        if report.dry_run {
+            "would import"
+        } else {
+            "imported"
+        },
+        crate::present::counted(
+            report.entries,
+            if plan.update { "new entry" } else { "entry" }
+        ),
         report.sheet,
         report.header_row,
-        report.written.display()
+        report.written.display(),
+        if plan.update {
+            format!(
+                "; {} {}, {} unchanged, {} not in the spreadsheet (kept)",
+                crate::present::counted(report.updated.len(), "entry"),
+                if report.dry_run {
+                    "would change"
+                } else {
+                    "updated"
+                },
+                report.unchanged,
+                report.not_in_sheet
+            )
+        } else {
+            String::new()
+        }
     ));
+    if report.dry_run {
+        out.status("dry run: nothing written");
+    }
     if !report.skipped_without_answer.is_empty() {
         let cells: Vec<String> = report
             .skipped_without_answer
