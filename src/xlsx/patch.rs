@@ -69,10 +69,29 @@ pub fn patch_workbook<W: Write + Seek>(input: &Path, out: W, patches: &[SheetPat
         replaced.insert("xl/styles.xml".into(), new_styles);
         highlighted = map;
     }
+    // Styles that wrap text: a row of fixed height that receives a long text in one of them
+    // grows (see `SheetLayoutIndex::rewrite`).
+    let wrapping: std::collections::HashSet<u32> = read_part(&mut zip, input, "xl/styles.xml")
+        .ok()
+        .and_then(|styles| {
+            let xfs = element_children(&styles, "cellXfs", "xf")?;
+            Some(
+                xfs.children
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (s, e))| {
+                        let xf = &styles[*s..*e];
+                        xf.contains("wrapText=\"1\"") || xf.contains("wrapText=\"true\"")
+                    })
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
     // Pass 2: rewrite the sheets.
     for (patch, xml, layout) in &sheets {
         let new_xml = layout
-            .rewrite(xml, &patch.cells, &highlighted)
+            .rewrite(xml, &patch.cells, &highlighted, &wrapping)
             .map_err(|m| fail(format!("{}: {m}", patch.part)))?;
         replaced.insert(patch.part.clone(), new_xml);
     }
@@ -127,6 +146,8 @@ struct RowSpan {
     /// Offset of `</row>`.
     close: usize,
     style: Option<u32>,
+    /// The row's height in points, when the sheet fixes it (`customHeight="1"`).
+    fixed_height: Option<f32>,
     cells: Vec<CellSpan>,
 }
 
@@ -139,6 +160,10 @@ struct SheetLayoutIndex {
     data_close: usize,
     data_empty: Option<(usize, usize)>,
     col_styles: Vec<(u32, u32, u32)>,
+    /// `(first, last, width in characters)` of `<col>` elements with a width.
+    col_widths: Vec<(u32, u32, f32)>,
+    /// `<sheetFormatPr defaultColWidth>` (or `baseColWidth`), in characters.
+    default_col_width: Option<f32>,
     /// Row number → index in `rows`: a 100,000-row questionnaire looked each row up by a
     /// linear search per written cell, which made writing quadratic (11 s of a 17 s fill).
     by_row: HashMap<u32, usize>,
@@ -170,6 +195,22 @@ impl SheetLayoutIndex {
                             style,
                         ));
                     }
+                    if let (Some(min), Some(max), Some(width)) = (
+                        num("min"),
+                        num("max"),
+                        attr(&e, "width").and_then(|w| w.parse::<f32>().ok()),
+                    ) {
+                        index.col_widths.push((
+                            min.saturating_sub(1),
+                            max.saturating_sub(1),
+                            width,
+                        ));
+                    }
+                }
+                Event::Start(e) | Event::Empty(e) if local(&e) == "sheetFormatPr" => {
+                    let width = |k: &str| attr(&e, k).and_then(|v| v.parse::<f32>().ok());
+                    index.default_col_width =
+                        width("defaultColWidth").or_else(|| width("baseColWidth"));
                 }
                 Event::Start(e) if local(&e) == "sheetData" => index.data_open_end = end,
                 Event::Empty(e) if local(&e) == "sheetData" => {
@@ -193,6 +234,9 @@ impl SheetLayoutIndex {
                         empty,
                         close: end,
                         style: attr(e, "s").and_then(|s| s.parse().ok()).filter(|_| custom),
+                        fixed_height: attr(e, "ht").and_then(|h| h.parse().ok()).filter(|_| {
+                            matches!(attr(e, "customHeight").as_deref(), Some("1" | "true"))
+                        }),
                         cells: Vec::new(),
                     });
                 }
@@ -259,11 +303,47 @@ impl SheetLayoutIndex {
             .unwrap_or(0)
     }
 
+    /// A column's width in characters: its `<col>`, else the sheet's default, else Excel's.
+    fn col_width(&self, col: u32) -> f32 {
+        self.col_widths
+            .iter()
+            .find(|(a, b, _)| (*a..=*b).contains(&col))
+            .map(|(_, _, w)| *w)
+            .or(self.default_col_width)
+            .unwrap_or(8.43)
+    }
+
+    /// The height a row of fixed height needs for `writes` in wrapping styles, when more than
+    /// it has: lines by column width (a rough count, rounded up), 15 points a line, at most
+    /// Excel's 409. None when the row is not fixed, nothing wraps, or it is tall enough.
+    fn grown_height(
+        &self,
+        r: &RowSpan,
+        writes: &[&CellWrite],
+        wrapping: &std::collections::HashSet<u32>,
+    ) -> Option<f32> {
+        let fixed = r.fixed_height?;
+        let lines = writes
+            .iter()
+            .filter(|w| wrapping.contains(&self.style_of(w.row, w.col)))
+            .map(|w| {
+                let per_line = (self.col_width(w.col) - 1.0).max(1.0);
+                w.text
+                    .split('\n')
+                    .map(|l| (l.chars().count() as f32 / per_line).ceil().max(1.0))
+                    .sum::<f32>()
+            })
+            .fold(0.0, f32::max);
+        let needed = (lines * 15.0).min(409.0);
+        (needed > fixed).then_some(needed)
+    }
+
     fn rewrite(
         &self,
         xml: &str,
         writes: &[CellWrite],
         highlighted: &HashMap<u32, u32>,
+        wrapping: &std::collections::HashSet<u32>,
     ) -> Result<String, String> {
         // Edits: (start, end, replacement), applied in order of position.
         let mut edits: Vec<(usize, usize, String)> = Vec::new();
@@ -289,12 +369,26 @@ impl SheetLayoutIndex {
                 new_rows.push((row, format!("<row r=\"{}\">{body}</row>", row + 1)));
                 continue;
             };
+            // A row the sheet fixes at a height too small for a long wrapped answer grows, so
+            // the answer does not spill over the rows below (LibreOffice keeps fixed heights).
+            let grown = self.grown_height(r, &cells, wrapping);
             if r.empty {
                 let tag = &xml[r.tag_start..r.tag_end];
-                let open = format!("{}>", tag.trim_end_matches("/>").trim_end());
+                let mut open = format!("{}>", tag.trim_end_matches("/>").trim_end());
+                if let Some(h) = grown {
+                    open = with_attr(&open, "ht", &format!("{h}"));
+                }
                 let body: String = cells.iter().map(|w| cell_xml(w)).collect();
                 edits.push((r.tag_start, r.tag_end, format!("{open}{body}</row>")));
                 continue;
+            }
+            if let Some(h) = grown {
+                let tag = &xml[r.tag_start..r.tag_end];
+                edits.push((
+                    r.tag_start,
+                    r.tag_end,
+                    with_attr(tag, "ht", &format!("{h}")),
+                ));
             }
             for w in cells {
                 match r.cells.iter().find(|c| c.col == w.col) {
@@ -382,6 +476,22 @@ fn inline_cell(row: u32, col: u32, style: u32, text: &str) -> String {
 /// Add a solid highlight fill and, for each base style, a copy of its `<xf>` using that fill.
 /// Returns the new styles.xml and base → highlighted style indexes, or None when the styles part
 /// has an unexpected shape (then cells keep their own style, unhighlighted).
+/// `tag` (a start tag `<row …>`) with attribute `name` set to `value`, in its place when present.
+fn with_attr(tag: &str, name: &str, value: &str) -> String {
+    let key = format!(" {name}=\"");
+    match tag.find(&key) {
+        Some(at) => {
+            let from = at + key.len();
+            let to = tag[from..].find('"').map_or(tag.len(), |e| from + e);
+            format!("{}{value}{}", &tag[..from], &tag[to..])
+        }
+        None => {
+            let end = tag.len() - if tag.ends_with("/>") { 2 } else { 1 };
+            format!("{} {name}=\"{value}\"{}", &tag[..end], &tag[end..])
+        }
+    }
+}
+
 fn add_highlight_styles(styles: &str, bases: &[u32]) -> Option<(String, HashMap<u32, u32>)> {
     let fills = element_children(styles, "fills", "fill")?;
     let xfs = element_children(styles, "cellXfs", "xf")?;
@@ -538,6 +648,7 @@ mod tests {
                     write(9, 0, "last"),
                 ],
                 &HashMap::new(),
+                &Default::default(),
             )
             .unwrap();
         // C3 keeps its style; B3 is inserted before C3 with the column default style 0.
@@ -559,16 +670,73 @@ mod tests {
         let rows: Vec<u32> = index.rows.iter().map(|r| r.row).collect();
         assert_eq!(rows, [1, 2, 3]);
         let err = index
-            .rewrite(BARE, &[write(2, 1, "x")], &HashMap::new())
+            .rewrite(
+                BARE,
+                &[write(2, 1, "x")],
+                &HashMap::new(),
+                &Default::default(),
+            )
             .unwrap_err();
         assert!(err.contains("formula in B3"), "{err}");
+    }
+
+    #[test]
+    fn a_fixed_height_row_grows_for_a_long_wrapped_answer_and_no_other_does() {
+        // Column B is 20 characters wide; style 1 wraps, style 0 does not. Row 1 is fixed at
+        // 15 points, row 2 is fixed at 60, row 3 is not fixed.
+        const FIXED: &str = r#"<worksheet><sheetFormatPr defaultRowHeight="15"/><cols><col min="2" max="2" width="20" customWidth="1"/></cols><sheetData><row r="1" ht="15" customHeight="1"><c r="B1" s="1"/></row><row r="2" ht="60" customHeight="1"><c r="B2" s="1"/></row><row r="3"><c r="B3" s="1"/></row><row r="4" ht="15" customHeight="1"><c r="B4"/></row></sheetData></worksheet>"#;
+        let index = SheetLayoutIndex::scan(FIXED);
+        let long = "word ".repeat(19); // 95 characters: 5 lines of 19
+        let wrapping: std::collections::HashSet<u32> = [1].into();
+        let out = index
+            .rewrite(
+                FIXED,
+                &[
+                    write(0, 1, &long),
+                    write(1, 1, &long),
+                    write(2, 1, &long),
+                    write(3, 1, &long),
+                ],
+                &HashMap::new(),
+                &wrapping,
+            )
+            .unwrap();
+        assert!(
+            out.contains(r#"<row r="1" ht="75" customHeight="1">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<row r="2" ht="75" customHeight="1">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<row r="3">"#),
+            "not fixed: left to the application: {out}"
+        );
+        assert!(
+            out.contains(r#"<row r="4" ht="15" customHeight="1">"#),
+            "no wrap, no growth: {out}"
+        );
+        // A short answer changes no height.
+        let out = index
+            .rewrite(FIXED, &[write(0, 1, "Yes")], &HashMap::new(), &wrapping)
+            .unwrap();
+        assert!(
+            out.contains(r#"<row r="1" ht="15" customHeight="1">"#),
+            "{out}"
+        );
     }
 
     #[test]
     fn never_overwrites_a_formula() {
         let index = SheetLayoutIndex::scan(SHEET);
         let err = index
-            .rewrite(SHEET, &[write(2, 3, "x")], &HashMap::new())
+            .rewrite(
+                SHEET,
+                &[write(2, 3, "x")],
+                &HashMap::new(),
+                &Default::default(),
+            )
             .unwrap_err();
         assert!(err.contains("formula in D3"), "{err}");
     }
