@@ -15,9 +15,10 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use trustfill::fill::{FillPlan, RowStatus, draft};
-use trustfill::kb::import::ImportPlan;
-use trustfill::kb::{Audience, harvest::harvest};
+use trustfill::kb::Audience;
 use trustfill::matcher::Reuse;
+use trustfill::ops::harvest::harvest;
+use trustfill::ops::import::ImportPlan;
 use trustfill::questionnaire::Questionnaire;
 use trustfill::text::class;
 use trustfill::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};

@@ -40,7 +40,7 @@ pub enum Error {
     #[error("knowledge base at {path} has no entries (no answers/*.toml or policies/*.md)")]
     KbEmpty { path: PathBuf },
 
-    #[error("knowledge base has {}:\n{}", crate::present::counted(.0.len(), "problem"), list(.0))]
+    #[error("knowledge base has {} problem{}:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, list(.0))]
     KbInvalid(Vec<KbProblem>),
 
     #[error("search index at {path}: {source}")]

@@ -3,7 +3,11 @@
 //! The library owns all domain logic; `src/main.rs` only parses the command line, dispatches to
 //! [`cmd`] and turns the result into an exit code. Module map (see ARCHITECTURE.md):
 //!
-//! - [`kb`]: the knowledge base on disk: answer files, policy documents, import, fingerprint.
+//! - [`kb`]: the knowledge base on disk: answer files, policy documents, settings, edits, lock,
+//!   fingerprint.
+//! - [`ops`]: operations on the knowledge base that need the matcher, questionnaires or reviews:
+//!   check, add, import and harvest, learn, stats and export.
+//! - [`fill`]: drafting a questionnaire, its review workbook, and finalize.
 //! - [`index`]: the tantivy index derived from the knowledge base, rebuilt when stale.
 //! - [`matcher`]: question in, ranked [`matcher::Candidate`]s with a [`matcher::Confidence`] out.
 //! - [`text`]: analysis shared by the index and the matcher (clean-up, terms).
@@ -27,13 +31,14 @@ pub mod hash;
 pub mod index;
 pub mod kb;
 pub mod limits;
+pub mod lines;
 pub mod matcher;
 #[cfg(feature = "semantic")]
 pub mod model;
+pub mod ops;
 pub mod output;
 pub mod present;
 pub mod questionnaire;
-pub mod review;
 pub mod text;
 pub mod thesaurus;
 pub mod workbook;

@@ -1247,6 +1247,13 @@ pub fn restricted_best(
     Some((audience, confidence))
 }
 
+/// The line `ask` and the review note give when an answer exists for a wider audience only.
+pub fn restricted_note(audience: Audience, confidence: Confidence) -> String {
+    format!(
+        "an answer restricted to {audience} readers matches at {confidence}; `--audience {audience}` shows it, if the questionnaire may see {audience} content"
+    )
+}
+
 /// Questions per unit of work a thread takes at a time: small enough to balance two cores on a
 /// short questionnaire, large enough that taking work costs nothing next to matching it.
 const CHUNK: usize = 16;

@@ -46,13 +46,6 @@ struct RestrictedJson {
     confidence: Confidence,
 }
 
-/// The line `ask` and the review note give when an answer exists for a wider audience only.
-pub fn restricted_note(audience: Audience, confidence: Confidence) -> String {
-    format!(
-        "an answer restricted to {audience} readers matches at {confidence}; `--audience {audience}` shows it, if the questionnaire may see {audience} content"
-    )
-}
-
 /// One match in `ask --json`. The first six fields are the documented stable shape; the others
 /// were added after it and are only ever added to.
 #[derive(Serialize)]
@@ -122,7 +115,7 @@ pub fn ask_json(
 }
 
 /// `kb import --update`'s diff, one block per changed entry, on stdout.
-pub fn import_diff(r: &crate::kb::import::ImportReport) -> String {
+pub fn import_diff(r: &crate::ops::import::ImportReport) -> String {
     let mut out = String::new();
     for u in &r.updated {
         out.push_str(&format!("update {} ({})\n", u.id, u.location));
@@ -130,8 +123,8 @@ pub fn import_diff(r: &crate::kb::import::ImportReport) -> String {
             out.push_str(&format!(
                 "  {}: {:?} -> {:?}\n",
                 c.field,
-                truncate(&c.before, 200),
-                truncate(&c.after, 200)
+                crate::text::truncate(&c.before, 200),
+                crate::text::truncate(&c.after, 200)
             ));
         }
     }
@@ -173,7 +166,10 @@ pub fn ask_text(
             "  not covered: no entry answers this with confidence (best match {best})\n"
         ));
         if let Some((audience, confidence)) = restricted {
-            out.push_str(&format!("  {}\n", restricted_note(audience, confidence)));
+            out.push_str(&format!(
+                "  {}\n",
+                crate::matcher::restricted_note(audience, confidence)
+            ));
         }
     }
     for (i, c) in candidates.iter().enumerate() {
@@ -188,7 +184,7 @@ pub fn ask_text(
         ));
         out.push_str(&wrap(&c.entry.question, "     "));
         let comment = if c.entry.answer.is_none() {
-            truncate(&c.entry.comment, POLICY_EXCERPT_CHARS)
+            crate::text::truncate(&c.entry.comment, POLICY_EXCERPT_CHARS)
         } else {
             c.entry.comment.clone()
         };
@@ -278,7 +274,7 @@ pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
             out.push_str(&format!(
                 "    {} {id}{}\n",
                 question.answer_cell,
-                truncate(&question.text, 80)
+                crate::text::truncate(&question.text, 80)
             ));
         }
         if s.questions.len() > show {
@@ -375,12 +371,12 @@ pub fn inspect_json(q: &Questionnaire) -> String {
 }
 
 /// `kb check`'s readable report: errors first, each with its location.
-pub fn check_text(findings: &[crate::kb::check::Finding]) -> String {
+pub fn check_text(findings: &[crate::ops::check::Finding]) -> String {
     let mut out = String::new();
     for f in findings {
         let level = match f.severity {
-            crate::kb::check::Severity::Error => "error",
-            crate::kb::check::Severity::Warning => "warning",
+            crate::ops::check::Severity::Error => "error",
+            crate::ops::check::Severity::Warning => "warning",
         };
         let at = f
             .location
@@ -393,7 +389,7 @@ pub fn check_text(findings: &[crate::kb::check::Finding]) -> String {
 }
 
 /// `kb import` of a completed questionnaire: what was (or would be) created, merged, refused.
-pub fn harvest_text(r: &crate::kb::harvest::HarvestReport, dry_run: bool) -> String {
+pub fn harvest_text(r: &crate::ops::harvest::HarvestReport, dry_run: bool) -> String {
     let would = |done: &str, planned: &str| {
         if dry_run {
             planned.to_string()
@@ -423,8 +419,8 @@ pub fn harvest_text(r: &crate::kb::harvest::HarvestReport, dry_run: bool) -> Str
 }
 
 pub fn harvest_summary(
-    plan: &crate::kb::import::ImportPlan,
-    r: &crate::kb::harvest::HarvestReport,
+    plan: &crate::ops::import::ImportPlan,
+    r: &crate::ops::harvest::HarvestReport,
     dry_run: bool,
 ) -> String {
     let mut out = format!(
@@ -621,16 +617,6 @@ pub fn eval_text(r: &crate::eval::Report, bm25: &crate::eval::Report) -> String 
     out
 }
 
-pub(crate) fn truncate(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    let cut: String = flat.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut} …")
-}
-
 /// Word-wrap `text` to [`WIDTH`] columns, each line starting with `prefix`.
 fn wrap(text: &str, prefix: &str) -> String {
     let mut out = String::new();
@@ -684,7 +670,13 @@ mod tests {
 
     #[test]
     fn long_excerpts_are_cut_at_a_word() {
-        assert_eq!(truncate("alpha beta gamma", 100), "alpha beta gamma");
-        assert_eq!(truncate("alpha beta gamma", 12), "alpha beta …");
+        assert_eq!(
+            crate::text::truncate("alpha beta gamma", 100),
+            "alpha beta gamma"
+        );
+        assert_eq!(
+            crate::text::truncate("alpha beta gamma", 12),
+            "alpha beta …"
+        );
     }
 }

@@ -594,6 +594,18 @@ pub fn clean_question(raw: &str) -> String {
     stripped.trim().trim_end_matches('*').trim().to_string()
 }
 
+/// `text` with its whitespace collapsed, cut at a word boundary to at most `max` characters and
+/// ended with ` …` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut} …")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

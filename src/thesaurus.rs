@@ -20,7 +20,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use toml::Spanned;
 
 use crate::error::{Error, KbProblem, Result};
-use crate::kb::line_of;
+use crate::lines::line_of;
 
 pub const FILE: &str = "thesaurus.toml";
 

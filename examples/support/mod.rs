@@ -112,7 +112,7 @@ pub fn cold_copy(kb: &Path) -> PathBuf {
     std::fs::create_dir_all(&dest).unwrap();
     let import_from = dest.join("library.csv");
     std::fs::write(&import_from, &library).unwrap();
-    let plan = trustfill::kb::import::ImportPlan {
+    let plan = trustfill::ops::import::ImportPlan {
         source: import_from.clone(),
         kb: dest.clone(),
         default_audience: trustfill::kb::Audience::Public,
@@ -124,7 +124,7 @@ pub fn cold_copy(kb: &Path) -> PathBuf {
         update: false,
         dry_run: false,
     };
-    trustfill::kb::import::import_library(&plan).expect("kb import of the cold library");
+    trustfill::ops::import::import_library(&plan).expect("kb import of the cold library");
     std::fs::remove_file(&import_from).unwrap();
     if kb.join("policies").is_dir() {
         std::fs::create_dir_all(dest.join("policies")).unwrap();

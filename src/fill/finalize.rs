@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::review::{ReviewedRow, read_review};
+use crate::fill::review::{ReviewedRow, read_review};
 use crate::workbook::{self, Format};
 use crate::xlsx::Package;
 use crate::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
@@ -117,7 +117,7 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
             let writes: Vec<_> = approved.iter().flat_map(|r| writes(r)).collect();
             let cells: Vec<_> = writes.iter().map(|(c, t)| (c, t.as_str())).collect();
             let mut tmp = crate::atomic::temp_beside(&output)?;
-            crate::review::write_values_with(&input, &cells, false, tmp.as_file_mut())?;
+            crate::fill::review::write_values_with(&input, &cells, false, tmp.as_file_mut())?;
             crate::atomic::publish(tmp, &output, true)?;
             report.approved = approved.len();
             report.note = Some(format!(

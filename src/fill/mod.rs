@@ -4,9 +4,10 @@
 //! [`Matcher`] as `ask`, decides per row what to draft ([`RowStatus`]) and in which shape
 //! ([`shape`]), then writes two files, each through a temporary file renamed into place only when
 //! both are complete: the vendor's workbook with the drafted answers (patched, see
-//! [`crate::xlsx::patch`]) and the review workbook ([`crate::review`]).
+//! [`crate::xlsx::patch`]) and the review workbook ([`review`]).
 
 pub mod finalize;
+pub mod review;
 pub mod shape;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +23,6 @@ use crate::matcher::{
     Candidate, MatchOptions, Reuse, Row, embed_questions, match_all_embedded, restricted_best,
 };
 use crate::questionnaire::{Overrides, Question, Questionnaire};
-use crate::review;
 use crate::workbook::Format;
 use crate::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
 
@@ -336,7 +336,7 @@ pub fn draft(
             if let Some((audience, confidence)) =
                 restricted_best(&candidates, plan.audience, plan.min_confidence)
             {
-                let note = crate::present::restricted_note(audience, confidence);
+                let note = crate::matcher::restricted_note(audience, confidence);
                 let row = &mut rows[i];
                 row.note = if row.note.is_empty() {
                     note

@@ -6,9 +6,10 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Audience, EntryKind, KbEntry, Lines, Source};
+use super::{Audience, EntryKind, KbEntry, Source};
 use crate::date::Date;
 use crate::error::KbProblem;
+use crate::lines::Lines;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -322,17 +323,6 @@ reviewed = 2026-06-15
             "{}",
             errs[2]
         );
-    }
-
-    #[test]
-    fn lines_are_counted_once_per_file() {
-        let text = "a\nb\n\nc";
-        let lines = Lines::new(text);
-        let expected = [1, 1, 2, 2, 3, 4, 4, 4];
-        for (offset, line) in expected.iter().enumerate() {
-            assert_eq!(lines.line(offset), *line, "offset {offset}");
-            assert_eq!(crate::kb::line_of(text, offset), *line);
-        }
     }
 
     #[test]

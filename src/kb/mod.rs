@@ -5,17 +5,11 @@
 //! [`KbEntry`]s and computes the [`fingerprint`] that stamps the derived search index. It knows
 //! nothing about tantivy (see [`crate::index`]) or about questionnaires.
 
-pub mod add;
-mod answers;
-pub mod check;
+pub(crate) mod answers;
 pub mod edit;
-pub mod harvest;
-pub mod import;
-pub mod learn;
 mod policy;
 pub mod render;
 pub mod settings;
-pub mod stats;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -310,37 +304,6 @@ pub fn id_from_question(
     id
 }
 
-/// 1-based line number of a byte offset in `text`. For one lookup; a loop over a file's
-/// entries uses [`Lines`], which counts the file's lines once.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    Lines::new(text).line(offset)
-}
-
-/// Where each line of a text starts, for turning byte offsets into line numbers in
-/// O(log lines) each.
-pub(crate) struct Lines {
-    /// Byte offset of every `\n`, in order.
-    newlines: Vec<usize>,
-}
-
-impl Lines {
-    pub(crate) fn new(text: &str) -> Lines {
-        Lines {
-            newlines: text
-                .bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i)
-                .collect(),
-        }
-    }
-
-    /// 1-based line number of a byte offset (offsets past the end give the last line).
-    pub(crate) fn line(&self, offset: usize) -> usize {
-        self.newlines.partition_point(|&nl| nl < offset) + 1
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,14 +322,5 @@ mod tests {
                 .unwrap_err()
                 .contains("public, nda, internal")
         );
-    }
-
-    #[test]
-    fn line_numbers_are_one_based() {
-        let text = "a\nb\nc";
-        assert_eq!(line_of(text, 0), 1);
-        assert_eq!(line_of(text, 2), 2);
-        assert_eq!(line_of(text, 4), 3);
-        assert_eq!(line_of(text, 99), 3);
     }
 }

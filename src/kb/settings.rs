@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Audience, line_of};
+use super::Audience;
 use crate::error::{Error, KbProblem, Result};
+use crate::lines::line_of;
 
 /// The settings file's name, at the knowledge base's root.
 pub const SETTINGS_FILE: &str = "trustfill.toml";

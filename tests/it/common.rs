@@ -284,7 +284,7 @@ pub fn cell_fill_rgb(xlsx: &Path, part: &str, a1: &str) -> Option<String> {
 }
 
 /// Edit a review workbook as a reviewer would: `(row, column, text)` on the Review sheet, rows
-/// 1-based below the header, columns 0-based (see `trustfill::review::Col`).
+/// 1-based below the header, columns 0-based (see `trustfill::fill::review::Col`).
 pub fn edit_review(review: &Path, edits: &[(u32, u16, &str)]) {
     let cells = edits
         .iter()

@@ -534,7 +534,7 @@ fn a_runner_up_is_approved_by_choosing_it_in_the_status_column() {
 
     let status = format!("Runner-up {}", k + 1);
     edit_review(&review, &[(1, STATUS, &status)]);
-    let read = trustfill::review::read_review(&review).unwrap();
+    let read = trustfill::fill::review::read_review(&review).unwrap();
     let row = &read.rows[0];
     assert_eq!(
         (
@@ -559,9 +559,9 @@ fn a_runner_up_is_approved_by_choosing_it_in_the_status_column() {
     );
 
     // A runner-up the row does not have is refused, naming the cell and what to do.
-    let hidden_id = trustfill::review::Col::runner_up(2)[0];
+    let hidden_id = trustfill::fill::review::Col::runner_up(2)[0];
     edit_review(&review, &[(1, STATUS, "Runner-up 3"), (1, hidden_id, "")]);
-    let err = trustfill::review::read_review(&review)
+    let err = trustfill::fill::review::read_review(&review)
         .unwrap_err()
         .to_string();
     assert!(

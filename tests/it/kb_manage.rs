@@ -124,7 +124,7 @@ fn the_knowledge_base_settings_file_sets_defaults_that_flags_override() {
     std::fs::write(&csv, format!("Question,Answer\n{question},\n")).unwrap();
     let out = run(trustfill(&kb).arg("fill").arg(&csv));
     assert!(out.status.success(), "{}", stderr(&out));
-    let meta = trustfill::review::read_review(&dir.path().join("q.review.xlsx"))
+    let meta = trustfill::fill::review::read_review(&dir.path().join("q.review.xlsx"))
         .unwrap()
         .meta;
     assert_eq!(
@@ -136,7 +136,7 @@ fn the_knowledge_base_settings_file_sets_defaults_that_flags_override() {
         .arg(&csv)
         .args(["--force", "--min-confidence", "60"]));
     assert!(out.status.success(), "{}", stderr(&out));
-    let meta = trustfill::review::read_review(&dir.path().join("q.review.xlsx"))
+    let meta = trustfill::fill::review::read_review(&dir.path().join("q.review.xlsx"))
         .unwrap()
         .meta;
     assert_eq!(meta["min_confidence"], "60");

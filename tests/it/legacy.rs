@@ -194,13 +194,13 @@ fn a_csv_questionnaire_finalizes_to_csv() {
     edit_review(
         &review,
         &[
-            (1, trustfill::review::Col::STATUS, "Approved"),
+            (1, trustfill::fill::review::Col::STATUS, "Approved"),
             (
                 2,
-                trustfill::review::Col::ANSWER,
+                trustfill::fill::review::Col::ANSWER,
                 "=HYPERLINK(\"http://x\")",
             ),
-            (2, trustfill::review::Col::STATUS, "Approved"),
+            (2, trustfill::fill::review::Col::STATUS, "Approved"),
         ],
     );
     let before = file_hash(&input);
@@ -233,7 +233,7 @@ fn an_xls_questionnaire_finalizes_to_xlsx_and_says_what_changed() {
     let input = legacy_xls(dir.path());
     assert!(run(trustfill(&kb).arg("fill").arg(&input)).status.success());
     let review = dir.path().join("legacy.review.xlsx");
-    let rows = trustfill::review::read_review(&review).unwrap().rows;
+    let rows = trustfill::fill::review::read_review(&review).unwrap().rows;
     let drafted = rows
         .iter()
         .position(|r| r.status == "Draft")
@@ -241,7 +241,7 @@ fn an_xls_questionnaire_finalizes_to_xlsx_and_says_what_changed() {
         + 1;
     edit_review(
         &review,
-        &[(drafted, trustfill::review::Col::STATUS, "Approved")],
+        &[(drafted, trustfill::fill::review::Col::STATUS, "Approved")],
     );
     let out = run(trustfill(&kb).arg("finalize").arg(&review));
     assert!(out.status.success(), "{}", stderr(&out));

@@ -2,8 +2,8 @@ use anyhow::Context;
 
 use super::GlobalArgs;
 use crate::cmd::ask::parse_audience;
-use crate::kb::add::{add, nearest};
 use crate::kb::{Audience, EntryKind, KbEntry, Source};
+use crate::ops::add::{add, nearest};
 use crate::output::Output;
 
 /// Add an approved answer, after seeing the nearest existing entries

@@ -2,7 +2,7 @@ use anyhow::Context;
 
 use super::GlobalArgs;
 use crate::cmd::{Exit, data_written};
-use crate::kb::check::{CheckOptions, Severity, check};
+use crate::ops::check::{CheckOptions, Severity, check};
 use crate::output::Output;
 use crate::present;
 
@@ -30,7 +30,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
-    // A broken settings file is one of check's findings (see kb::check), not a refusal.
+    // A broken settings file is one of check's findings (see ops::check), not a refusal.
     let settings = crate::kb::settings::Settings::load(&global.kb).unwrap_or_default();
     let opts = CheckOptions {
         max_age_days: i64::from(

@@ -4,7 +4,7 @@ use anyhow::Context;
 
 use super::GlobalArgs;
 use crate::kb::KnowledgeBase;
-use crate::kb::stats::export;
+use crate::ops::stats::export;
 use crate::output::Output;
 
 /// Write the knowledge base to a spreadsheet, one row per answer, for review in Excel

@@ -5,8 +5,8 @@ use anyhow::Context;
 use super::GlobalArgs;
 use crate::cmd::ask::parse_audience;
 use crate::kb::Audience;
-use crate::kb::harvest::harvest;
-use crate::kb::import::{ImportPlan, import_library, is_library};
+use crate::ops::harvest::harvest;
+use crate::ops::import::{ImportPlan, import_library, is_library};
 use crate::output::Output;
 use crate::present;
 

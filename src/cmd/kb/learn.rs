@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::GlobalArgs;
-use crate::kb::learn::{LEARNED_FILE, learn};
+use crate::ops::learn::{LEARNED_FILE, learn};
 use crate::output::Output;
 
 /// Teach the knowledge base from a reviewed NAME.review.xlsx

@@ -2,7 +2,7 @@ use anyhow::Context;
 
 use super::GlobalArgs;
 use crate::kb::KnowledgeBase;
-use crate::kb::stats::stats;
+use crate::ops::stats::stats;
 use crate::output::Output;
 
 /// Count the knowledge base's entries by audience, tag, owner, review age and file

@@ -202,7 +202,7 @@ pub fn write_review<W: Write + Seek + Send>(
             let mut text = format!("{} · {}\n{answer}", c.entry.id, c.confidence);
             if !c.entry.comment.is_empty() {
                 text.push('\n');
-                text.push_str(&crate::present::truncate(
+                text.push_str(&crate::text::truncate(
                     &c.entry.comment,
                     RUNNER_UP_COMMENT_CHARS,
                 ));

@@ -8,12 +8,12 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use super::edit::{KbLock, apply_variants, replace_file};
 use super::import::{ImportPlan, has_entries};
-use super::{EntryKind, KbEntry, KnowledgeBase, Source, id_from_question, render};
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
 use crate::kb::Audience;
+use crate::kb::edit::{KbLock, apply_variants, replace_file};
+use crate::kb::{EntryKind, KbEntry, KnowledgeBase, Source, id_from_question, render};
 use crate::matcher::{MatchOptions, Matcher};
 use crate::questionnaire::{Overrides, Questionnaire};
 use crate::text::class;

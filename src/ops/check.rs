@@ -88,7 +88,7 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
     }
     // The settings file is checked beside the rest; its problems are errors like a broken
     // answers file, listed with whatever else is wrong.
-    let settings_problems = match super::settings::Settings::load(root) {
+    let settings_problems = match crate::kb::settings::Settings::load(root) {
         Err(Error::KbInvalid(problems)) => invalid(problems),
         Err(e) => return Err(e),
         Ok(_) => Vec::new(),

@@ -7,13 +7,13 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::edit::{EntryEdit, NewValue};
-use super::{
-    Audience, EntryKind, KbEntry, KnowledgeBase, Source, answers::is_valid_id, render, slugify,
-};
 use crate::cellref::{CellRef, col_letters};
 use crate::date::Date;
 use crate::error::{Error, Result};
+use crate::kb::edit::{EntryEdit, NewValue};
+use crate::kb::{
+    Audience, EntryKind, KbEntry, KnowledgeBase, Source, answers::is_valid_id, render, slugify,
+};
 use crate::limits::Limits;
 use crate::text::normalize_label as normalize;
 use crate::workbook::{self, Sheet};
@@ -217,7 +217,7 @@ impl ImportPlan {
         } else {
             name
         };
-        let rel = format!("{}/{name}.toml", super::ANSWERS_DIR);
+        let rel = format!("{}/{name}.toml", crate::kb::ANSWERS_DIR);
         let target = self.kb.join(&rel);
         if must_be_new && target.exists() {
             return Err(Error::Import {
@@ -320,9 +320,9 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         // as a reference, and the entry gets an id derived from its question.
         let mut refs = Vec::new();
         let id = match get(row, cols.id) {
-            id if id.is_empty() => super::id_from_question(&question, "", &mut taken),
+            id if id.is_empty() => crate::kb::id_from_question(&question, "", &mut taken),
             id if !is_valid_id(&id) => {
-                let ours = super::id_from_question(&question, "", &mut taken);
+                let ours = crate::kb::id_from_question(&question, "", &mut taken);
                 renamed.push((id.clone(), ours.clone()));
                 refs.push(id);
                 ours
@@ -475,7 +475,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     }
     // Updates edit files the other `kb` commands edit too.
     let _lock = if plan.update && plan.kb.exists() {
-        Some(super::edit::KbLock::acquire(&plan.kb)?)
+        Some(crate::kb::edit::KbLock::acquire(&plan.kb)?)
     } else {
         None
     };
@@ -494,20 +494,20 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                 .filter(|(f, _)| f == file)
                 .map(|(_, edit)| edit.clone())
                 .collect();
-            super::edit::update_entries(file, &mine)?;
+            crate::kb::edit::update_entries(file, &mine)?;
         }
         Ok(())
     })();
     if let Err(e) = applied {
         for (file, text) in &originals {
-            let _ = super::edit::replace_file(file, text);
+            let _ = crate::kb::edit::replace_file(file, text);
         }
         return Err(e);
     }
     if entries.is_empty() {
         if let Err(e) = KnowledgeBase::load(&plan.kb) {
             for (file, text) in &originals {
-                let _ = super::edit::replace_file(file, text);
+                let _ = crate::kb::edit::replace_file(file, text);
             }
             return Err(e);
         }
@@ -531,7 +531,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         match std::fs::read_to_string(&target) {
             Ok(text) => {
                 originals.push((target.clone(), text));
-                super::edit::append_entries(&target, &header_text, &entries)
+                crate::kb::edit::append_entries(&target, &header_text, &entries)
             }
             Err(e) => Err(Error::io("cannot read", &target, e)),
         }
@@ -540,7 +540,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     };
     if let Err(e) = written {
         for (file, text) in &originals {
-            let _ = super::edit::replace_file(file, text);
+            let _ = crate::kb::edit::replace_file(file, text);
         }
         return Err(e);
     }
@@ -550,7 +550,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
             let _ = std::fs::remove_file(&target);
         }
         for (file, text) in &originals {
-            let _ = super::edit::replace_file(file, text);
+            let _ = crate::kb::edit::replace_file(file, text);
         }
         return Err(e);
     }
@@ -576,7 +576,7 @@ fn describe_columns(cols: &Columns) -> String {
 }
 
 pub(crate) fn has_entries(kb: &Path) -> Result<bool> {
-    Ok(kb.is_dir() && !super::kb_files(kb)?.is_empty())
+    Ok(kb.is_dir() && !crate::kb::kb_files(kb)?.is_empty())
 }
 
 /// Write `contents` to `target` through a temporary file in the same folder, never replacing

@@ -13,11 +13,11 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::edit::{KbLock, append_entries, apply_variants};
-use super::{Audience, EntryKind, KbEntry, KnowledgeBase, Source};
 use crate::date::Date;
 use crate::error::Result;
-use crate::review::{ReviewedRow, read_review};
+use crate::fill::review::{ReviewedRow, read_review};
+use crate::kb::edit::{KbLock, append_entries, apply_variants};
+use crate::kb::{Audience, EntryKind, KbEntry, KnowledgeBase, Source};
 use crate::text::{class, normalize_label};
 
 pub const LEARNED_FILE: &str = "answers/learned.toml";
@@ -56,7 +56,7 @@ pub fn learn(
         Some(KbLock::acquire(kb_root)?)
     };
     let kb = KnowledgeBase::load(kb_root)?;
-    let default_owner = super::settings::Settings::load(kb_root)?.owner;
+    let default_owner = crate::kb::settings::Settings::load(kb_root)?.owner;
     let audience: Audience = review
         .meta
         .get("audience")
@@ -154,7 +154,7 @@ pub fn learn(
                 ));
             }
             None if !row.answer.is_empty() => {
-                let id = super::id_from_question(&row.question, "learned-", &mut taken);
+                let id = crate::kb::id_from_question(&row.question, "learned-", &mut taken);
                 report.proposed.push((
                     id.clone(),
                     "answered by hand where the knowledge base had nothing".into(),
@@ -174,7 +174,7 @@ pub fn learn(
         let added = if dry_run {
             vec![question.clone()]
         } else {
-            super::edit::add_rejections(&file, &id, std::slice::from_ref(&question))?
+            crate::kb::edit::add_rejections(&file, &id, std::slice::from_ref(&question))?
         };
         if !added.is_empty() {
             report.remembered.push((id, question));
@@ -184,7 +184,7 @@ pub fn learn(
         let added = if dry_run {
             vec![reference.clone()]
         } else {
-            super::edit::add_refs(&file, &id, std::slice::from_ref(&reference))?
+            crate::kb::edit::add_refs(&file, &id, std::slice::from_ref(&reference))?
         };
         if !added.is_empty() {
             report.references.push((id, reference));

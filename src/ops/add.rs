@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use super::edit::{KbLock, append_entries};
-use super::{KbEntry, KnowledgeBase, answers::is_valid_id};
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
+use crate::kb::edit::{KbLock, append_entries};
 use crate::kb::{Audience, EntryKind};
+use crate::kb::{KbEntry, KnowledgeBase, answers::is_valid_id};
 use crate::matcher::{Candidate, MatchOptions, Matcher};
 
 /// Coverage, both ways, above which the new question is taken to be an existing one.

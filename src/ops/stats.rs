@@ -8,9 +8,9 @@ use std::io::{Seek, Write};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
-use super::{EntryKind, KnowledgeBase};
 use crate::date::Date;
 use crate::error::{Error, Result};
+use crate::kb::{EntryKind, KnowledgeBase};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
