@@ -63,7 +63,7 @@ pub enum Error {
     },
 
     #[error(
-        "{path} has an unsupported extension {ext:?}; expected one of .xlsx, .xlsm, .xls, .ods, .csv"
+        "{path} has an unsupported extension {ext:?}; expected one of .xlsx, .xlsm, .xls, .ods, .csv, .docx"
     )]
     UnsupportedFormat { path: PathBuf, ext: String },
 
@@ -98,6 +98,8 @@ fn spreadsheet_hint(message: &str) -> &'static str {
         "open it with its password in Excel (File > Info > Protect Workbook > Encrypt with Password), clear the password and save a copy; trustfill never reads encrypted files"
     } else if message.contains("although it is named") {
         "the name does not match the content: save it from the program that made it as .xlsx, or give it its real extension"
+    } else if message.contains("no table with text") {
+        "put the questions in a table (question, answer and comment columns) or save the questionnaire as .xlsx"
     } else if message.contains("no cells with text") {
         "the file has no text in any cell: check that this is the questionnaire, not an empty template"
     } else if message.contains("damaged")

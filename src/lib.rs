@@ -22,6 +22,7 @@ pub mod atomic;
 pub mod cellref;
 pub mod cmd;
 pub mod date;
+pub mod docx;
 pub mod encoder;
 pub mod error;
 pub mod eval;

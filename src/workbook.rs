@@ -36,6 +36,8 @@ pub enum Format {
     Xls,
     Ods,
     Csv,
+    /// A Word document: its tables are read as grids (see [`crate::docx`]).
+    Docx,
 }
 
 /// The format a path's extension promises, or an error listing the supported ones.
@@ -50,6 +52,7 @@ pub fn format_of(path: &Path) -> Result<Format> {
         "xls" => Ok(Format::Xls),
         "ods" => Ok(Format::Ods),
         "csv" => Ok(Format::Csv),
+        "docx" => Ok(Format::Docx),
         _ => Err(Error::UnsupportedFormat {
             path: path.to_path_buf(),
             ext: if ext.is_empty() {
@@ -84,10 +87,20 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
         });
     }
     let zipped = match format {
-        Format::Xlsx => sniff_xlsx(path)?,
+        Format::Xlsx | Format::Docx => sniff_xlsx(path)?,
         Format::Ods => true,
         Format::Xls | Format::Csv => false,
     };
+    if format == Format::Docx && !zipped {
+        // A Word document saved with a password is an OLE container around the encrypted
+        // package.
+        return Err(Error::Spreadsheet {
+            path: path.to_path_buf(),
+            message:
+                "the document is password-protected (encrypted); save an unprotected copy first"
+                    .into(),
+        });
+    }
     if zipped {
         check_expanded_size(path, limits)?;
     } else if format != Format::Csv {
@@ -95,6 +108,7 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     }
     match format {
         Format::Csv => read_csv(path, limits).map(|s| vec![s]),
+        Format::Docx => crate::docx::read_grids(path),
         _ => contain_panics(path, || read_workbook(path, limits)),
     }
 }
@@ -284,6 +298,11 @@ fn check_expanded_size(path: &Path, limits: &Limits) -> Result<()> {
 /// (false). Anything else named .xlsx is said for what it is instead of as a zip error.
 fn sniff_xlsx(path: &Path) -> Result<bool> {
     use std::io::Read;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("xlsx")
+        .to_ascii_lowercase();
     let mut head = [0u8; 8];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -307,7 +326,15 @@ fn sniff_xlsx(path: &Path) -> Result<bool> {
     };
     Err(Error::Spreadsheet {
         path: path.to_path_buf(),
-        message: format!("this is {what}, not an Excel workbook, although it is named .xlsx"),
+        message: format!(
+            "this is {what}, not {}, although it is named .{}",
+            if ext == "docx" {
+                "a Word document"
+            } else {
+                "an Excel workbook"
+            },
+            ext
+        ),
     })
 }
 

@@ -91,7 +91,7 @@ use crate::present;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The questionnaire (.xlsx, .xlsm, .xls, .ods or .csv)
+    /// The questionnaire (.xlsx, .xlsm, .xls, .ods, .csv or .docx)
     pub file: PathBuf,
 
     /// Where to write the filled workbook [default: NAME.filled.xlsx beside the input]

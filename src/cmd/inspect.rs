@@ -20,7 +20,7 @@ use crate::questionnaire::Questionnaire;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The questionnaire (.xlsx, .xlsm, .xls, .ods or .csv)
+    /// The questionnaire (.xlsx, .xlsm, .xls, .ods, .csv or .docx)
     pub file: PathBuf,
 
     /// How many questions to list per sheet

@@ -82,7 +82,7 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
         // .xls and .ods cannot be written: their final copy is an .xlsx of their values.
         let ext = match format {
             Format::Xls | Format::Ods => "xlsx".to_string(),
-            Format::Xlsx | Format::Csv => input
+            Format::Xlsx | Format::Csv | Format::Docx => input
                 .extension()
                 .and_then(|e| e.to_str())
                 .unwrap_or("xlsx")
@@ -99,6 +99,28 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
     let approved = approved_rows(&review.rows, &mut report);
     match format {
         Format::Xlsx => finalize_xlsx(plan, &input, &output, &approved, &mut report)?,
+        Format::Docx => {
+            let writes: Vec<(usize, CellWrite)> = approved
+                .iter()
+                .flat_map(|r| writes(r))
+                .filter_map(|(cell, text)| {
+                    Some((
+                        crate::docx::table_index(&cell.sheet)?,
+                        CellWrite {
+                            row: cell.row,
+                            col: cell.col,
+                            text,
+                            highlight: false,
+                        },
+                    ))
+                })
+                .collect();
+            let mut tmp = crate::atomic::temp_beside(&output)?;
+            // The reviewer approved these answers: they replace whatever the cell held.
+            crate::docx::patch::patch_document(&input, tmp.as_file_mut(), &writes, true)?;
+            crate::atomic::publish(tmp, &output, true)?;
+            report.approved = approved.len();
+        }
         Format::Csv => {
             let grid = workbook::read(&input, &crate::limits::Limits::default())?
                 .into_iter()

@@ -102,6 +102,7 @@ impl FillPlan {
             .as_deref()
         {
             Some("xlsm") => "xlsm",
+            Some("docx") => "docx",
             _ => "xlsx",
         };
         let dir = input.parent().unwrap_or(Path::new("."));
@@ -419,7 +420,7 @@ enum FollowUp {
 
 fn lost_features(format: Format) -> Option<String> {
     match format {
-        Format::Xlsx => None,
+        Format::Xlsx | Format::Docx => None,
         Format::Xls | Format::Ods => Some("the output is a new .xlsx with the input's cell values: formatting, formulas, dropdowns and merged cells of the .xls/.ods input are not kept".into()),
         Format::Csv => Some("the output is an .xlsx copy of the CSV's cells with the answers added".into()),
     }
@@ -591,6 +592,21 @@ pub fn write(plan: &FillPlan, report: &mut FillReport) -> Result<()> {
         Format::Xlsx => {
             let patches = sheet_patches(report, plan.highlight);
             patch_workbook(&plan.input, filled.as_file_mut(), &patches)?;
+        }
+        Format::Docx => {
+            let writes: Vec<(usize, CellWrite)> = sheet_patches(report, plan.highlight)
+                .into_iter()
+                .flat_map(|p| {
+                    let table = crate::docx::table_index(&p.part);
+                    p.cells.into_iter().filter_map(move |c| Some((table?, c)))
+                })
+                .collect();
+            crate::docx::patch::patch_document(
+                &plan.input,
+                filled.as_file_mut(),
+                &writes,
+                plan.overwrite,
+            )?;
         }
         _ => review::write_values_copy(report, plan.highlight, filled.as_file_mut())?,
     }

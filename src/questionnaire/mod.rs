@@ -105,7 +105,11 @@ impl Questionnaire {
         {
             return Err(Error::Spreadsheet {
                 path: path.to_path_buf(),
-                message: "the workbook has no cells with text".into(),
+                message: if format == Format::Docx {
+                    "the document has no table with text: trustfill reads a Word questionnaire's questions from its tables".into()
+                } else {
+                    "the workbook has no cells with text".into()
+                },
             });
         }
         let package = match format {
@@ -145,6 +149,10 @@ impl Questionnaire {
             };
             if let Some(info) = info {
                 parts.insert(grid.name.clone(), info.part.clone());
+            }
+            if format == Format::Docx {
+                // A Word table is written through its name (`Table 2`), not a package part.
+                parts.insert(grid.name.clone(), grid.name.clone());
             }
             let hidden = info.is_some_and(|i| i.hidden);
             let forced = overrides.sheet.is_some();

@@ -96,6 +96,21 @@ pub fn patch_workbook<W: Write + Seek>(input: &Path, out: W, patches: &[SheetPat
         replaced.insert(patch.part.clone(), new_xml);
     }
 
+    write_package(&mut zip, input, out, replaced)
+}
+
+/// Copy the package `zip` (read from `input`) to `out`: every entry raw (same bytes, same
+/// compression), except those in `replaced`, written with their new text.
+pub(crate) fn write_package<W: Write + Seek>(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+    input: &Path,
+    out: W,
+    mut replaced: HashMap<String, String>,
+) -> Result<()> {
+    let fail = |message: String| Error::Spreadsheet {
+        path: input.to_path_buf(),
+        message,
+    };
     let mut writer = zip::ZipWriter::new(out);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)

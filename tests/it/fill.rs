@@ -612,7 +612,7 @@ fn fill_refuses_bad_files_with_the_file_name_and_no_output() {
             b"just some text\n",
             "this is a text file, not an Excel workbook",
         ),
-        ("q.docx", b"PK\x03\x04", "unsupported extension \".docx\""),
+        ("q.pages", b"PK\x03\x04", "unsupported extension \".pages\""),
     ];
     for (name, bytes, message) in cases {
         let path = dir.path().join(name);

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod confidentiality;
 mod crash;
+mod docx;
 mod eval;
 mod fidelity;
 mod fill;

@@ -26,7 +26,7 @@ use crate::present;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The spreadsheet to import (.xlsx, .xlsm, .xls, .ods or .csv)
+    /// The spreadsheet or Word document to import (.xlsx, .xlsm, .xls, .ods, .csv or .docx)
     pub library: PathBuf,
 
     /// Audience for rows that do not say

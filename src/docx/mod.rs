@@ -1,0 +1,299 @@
+//! Word questionnaires (`.docx`): the tables of `word/document.xml` read as grids, so that the
+//! same layout detection as for spreadsheets finds the header, the question, answer and comment
+//! columns and the question rows; and where each table cell sits in the XML, so that
+//! [`patch`] can write an answer into its cell and change nothing else.
+//!
+//! Each top-level table becomes one grid named `Table N` (1-based, in document order). A cell's
+//! column is its grid column: a cell spanning columns (`w:gridSpan`, a section row across the
+//! table) takes the first. Its text is its paragraphs' text, one line each; deleted text of
+//! tracked changes (`w:delText`) is not text, inserted text is. Nested tables are part of their
+//! outer cell's XML but not of its text. Content controls' text (`w:sdtContent`) is text.
+
+pub mod patch;
+
+use std::path::Path;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use crate::error::{Error, Result};
+use crate::workbook::Sheet;
+use crate::xlsx::{attr, local, open_zip, read_part};
+
+/// The main document part.
+pub const DOCUMENT: &str = "word/document.xml";
+
+/// One table cell: where it is in the XML and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellSpan {
+    /// Grid column (0-based) of the cell's first column.
+    pub col: u32,
+    /// Byte offset of `<w:tc>` and of the end of `</w:tc>`.
+    pub start: usize,
+    pub end: usize,
+    /// The first paragraph directly in the cell: its `<w:p …>` start tag (or the whole empty
+    /// `<w:p/>`), and the offset of its `</w:p>` (None for an empty element).
+    pub para_tag: (usize, usize),
+    pub para_close: Option<usize>,
+    /// The first run's `<w:rPr>…</w:rPr>` in the cell, else the paragraph mark's, to copy.
+    pub run_props: Option<(usize, usize)>,
+    pub text: String,
+}
+
+/// A top-level table: its rows of cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub rows: Vec<Vec<CellSpan>>,
+}
+
+impl Table {
+    pub fn cell(&self, row: u32, col: u32) -> Option<&CellSpan> {
+        self.rows.get(row as usize)?.iter().find(|c| c.col == col)
+    }
+
+    /// The table as a grid of cell text, for layout detection.
+    pub fn grid(&self, name: String) -> Sheet {
+        let rows = self
+            .rows
+            .iter()
+            .map(|cells| {
+                let width = cells.iter().map(|c| c.col as usize + 1).max().unwrap_or(0);
+                let mut row = vec![String::new(); width];
+                for c in cells {
+                    row[c.col as usize] = c.text.clone();
+                }
+                row
+            })
+            .collect();
+        Sheet {
+            name,
+            first_row: 0,
+            first_col: 0,
+            rows,
+        }
+    }
+}
+
+/// The name of the grid of table `i` (0-based): `Table 1` for the first.
+pub fn table_name(i: usize) -> String {
+    format!("Table {}", i + 1)
+}
+
+/// The table index a grid name stands for.
+pub fn table_index(name: &str) -> Option<usize> {
+    name.strip_prefix("Table ")?
+        .parse::<usize>()
+        .ok()?
+        .checked_sub(1)
+}
+
+/// Read a .docx's main document part (with the package limits of [`crate::xlsx`]).
+pub fn read_document(path: &Path) -> Result<String> {
+    let mut zip = open_zip(path).map_err(|_| Error::Spreadsheet {
+        path: path.to_path_buf(),
+        message: "the file is damaged: not a Word document (zip package)".into(),
+    })?;
+    read_part(&mut zip, path, DOCUMENT)
+}
+
+/// The grids of every top-level table of a .docx, for [`crate::workbook::read`].
+pub fn read_grids(path: &Path) -> Result<Vec<Sheet>> {
+    let xml = read_document(path)?;
+    let tables = scan(&xml).map_err(|message| Error::Spreadsheet {
+        path: path.to_path_buf(),
+        message: format!("the file is damaged: {DOCUMENT}: {message}"),
+    })?;
+    Ok(tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| t.grid(table_name(i)))
+        .collect())
+}
+
+/// The top-level tables of `document.xml`, with their cells' offsets and text.
+pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut tables: Vec<Table> = Vec::new();
+    // Nesting depth of tables; only depth 1 is read as a grid.
+    let mut depth = 0_usize;
+    let mut cell: Option<CellSpan> = None;
+    let mut col = 0_u32;
+    let mut span = 1_u32;
+    // Inside a paragraph of the current cell, its properties, a run's properties, `<w:t>`.
+    let mut in_para = false;
+    let mut in_para_props = false;
+    let mut props_start: Option<usize> = None;
+    let mut in_text = false;
+    // The cell's paragraph-mark and first-run properties.
+    let mut mark_props: Option<(usize, usize)> = None;
+    let mut run_props: Option<(usize, usize)> = None;
+    loop {
+        let start = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let end = reader.buffer_position() as usize;
+        match event {
+            Event::Eof => break,
+            Event::Start(e) if local(&e) == "tbl" => {
+                depth += 1;
+                if depth == 1 {
+                    tables.push(Table::default());
+                }
+            }
+            Event::End(e) if end_local(&e) == "tbl" => depth = depth.saturating_sub(1),
+            _ if depth != 1 => {}
+            Event::Start(e) if local(&e) == "tr" => {
+                if let Some(t) = tables.last_mut() {
+                    t.rows.push(Vec::new());
+                }
+                col = 0;
+            }
+            Event::Start(e) if local(&e) == "tc" => {
+                span = 1;
+                mark_props = None;
+                run_props = None;
+                cell = Some(CellSpan {
+                    col,
+                    start,
+                    end: start,
+                    para_tag: (0, 0),
+                    para_close: None,
+                    run_props: None,
+                    text: String::new(),
+                });
+            }
+            Event::Start(ref e) | Event::Empty(ref e) if local(e) == "gridSpan" => {
+                span = attr(e, "w:val")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1)
+                    .max(1);
+            }
+            Event::End(e) if end_local(&e) == "tc" => {
+                if let (Some(mut c), Some(t)) = (cell.take(), tables.last_mut()) {
+                    c.end = end;
+                    c.text = c.text.trim_end_matches('\n').to_string();
+                    c.run_props = run_props.or(mark_props);
+                    if let Some(row) = t.rows.last_mut() {
+                        row.push(c);
+                    }
+                }
+                col += span;
+            }
+            Event::Start(ref e) | Event::Empty(ref e) if local(e) == "p" => {
+                let empty = matches!(event, Event::Empty(_));
+                if let Some(c) = cell.as_mut() {
+                    if c.para_tag == (0, 0) {
+                        c.para_tag = (start, end);
+                    }
+                    if empty {
+                        c.text.push('\n');
+                    }
+                }
+                in_para = !empty;
+            }
+            Event::End(e) if end_local(&e) == "p" => {
+                if let Some(c) = cell.as_mut() {
+                    if c.para_close.is_none() && c.para_tag.0 != 0 {
+                        c.para_close = Some(start);
+                    }
+                    c.text.push('\n');
+                }
+                in_para = false;
+            }
+            Event::Start(e) if local(&e) == "pPr" => in_para_props = true,
+            Event::End(e) if end_local(&e) == "pPr" => in_para_props = false,
+            Event::Start(e) if in_para && local(&e) == "rPr" => props_start = Some(start),
+            Event::End(e) if end_local(&e) == "rPr" => {
+                if let Some(s) = props_start.take() {
+                    let slot = if in_para_props {
+                        &mut mark_props
+                    } else {
+                        &mut run_props
+                    };
+                    slot.get_or_insert((s, end));
+                }
+            }
+            Event::Start(e) if in_para && local(&e) == "t" => in_text = true,
+            Event::End(e) if end_local(&e) == "t" => in_text = false,
+            Event::Text(t) if in_text => {
+                if let Some(c) = cell.as_mut() {
+                    c.text.push_str(&t.into_inner());
+                }
+            }
+            Event::GeneralRef(r) if in_text => {
+                if let Some(c) = cell.as_mut() {
+                    let ch = match r.resolve_char_ref() {
+                        Ok(Some(ch)) => Some(ch),
+                        _ => match &*r.into_inner() {
+                            "amp" => Some('&'),
+                            "lt" => Some('<'),
+                            "gt" => Some('>'),
+                            "quot" => Some('"'),
+                            "apos" => Some('\''),
+                            _ => None,
+                        },
+                    };
+                    c.text.extend(ch);
+                }
+            }
+            Event::Empty(e) if in_para && local(&e) == "tab" => {
+                if let Some(c) = cell.as_mut() {
+                    c.text.push('\t');
+                }
+            }
+            Event::Empty(e) if in_para && matches!(local(&e), "br" | "cr") => {
+                if let Some(c) = cell.as_mut() {
+                    c.text.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(tables)
+}
+
+/// The local name of an end tag (`w:tc` -> `tc`).
+fn end_local<'a>(e: &'a quick_xml::events::BytesEnd<'_>) -> &'a str {
+    let name = e.name().into_inner();
+    match name.find(':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Vendor Security Questionnaire</w:t></w:r></w:p><w:tbl><w:tblPr/><w:tr><w:tc><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Response</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>Access control</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t xml:space="preserve">Do you enforce MFA for </w:t></w:r><w:ins w:id="1" w:author="A"><w:r><w:t>all </w:t></w:r></w:ins><w:del w:id="2" w:author="A"><w:r><w:delText>some </w:delText></w:r></w:del><w:r><w:t>administrators?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:pPr><w:rPr><w:sz w:val="18"/></w:rPr></w:pPr></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is data encrypted at rest &amp; in backups?</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>nested</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p/></w:tc><w:tc><w:p/></w:tc></w:tr></w:tbl><w:sectPr/></w:body></w:document>"#;
+
+    #[test]
+    fn tables_read_as_grids_with_spans_tracked_changes_and_nesting() {
+        let tables = scan(DOC).unwrap();
+        assert_eq!(tables.len(), 1, "the nested table is part of its cell");
+        let grid = tables[0].grid(table_name(0));
+        assert_eq!(grid.name, "Table 1");
+        assert_eq!(grid.rows[0], ["Question", "Response"]);
+        assert_eq!(grid.rows[1], ["Access control"], "a spanning section row");
+        assert_eq!(
+            grid.rows[2],
+            ["Do you enforce MFA for all administrators?", ""],
+            "inserted text counts, deleted text does not"
+        );
+        assert_eq!(
+            grid.rows[3][0], "Is data encrypted at rest & in backups?",
+            "entities are read; nested text is not the cell's"
+        );
+        let answer = tables[0].cell(2, 1).unwrap();
+        assert!(DOC[answer.para_tag.0..answer.para_tag.1].starts_with("<w:p>"));
+        let props = answer.run_props.unwrap();
+        assert_eq!(
+            &DOC[props.0..props.1],
+            r#"<w:rPr><w:sz w:val="18"/></w:rPr>"#
+        );
+        let empty = tables[0].cell(3, 1).unwrap();
+        assert_eq!(&DOC[empty.para_tag.0..empty.para_tag.1], "<w:p/>");
+        assert_eq!(empty.para_close, None);
+        assert_eq!(table_index("Table 1"), Some(0));
+        assert_eq!(table_index("Table 0"), None);
+    }
+}

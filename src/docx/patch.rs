@@ -1,0 +1,295 @@
+//! Writing answers into a copy of a .docx. Every zip entry is copied raw except
+//! `word/document.xml`, and in it only the answer cells' first paragraphs change: a run with
+//! the answer is added (an empty cell) or replaces the paragraph's runs (`--overwrite`), with
+//! the cell's own run properties, plus a yellow highlight for drafts. Answers are text:
+//! `w:t` with markup escaped, lines joined by `w:br`.
+
+use std::collections::HashMap;
+use std::io::{Seek, Write};
+use std::path::Path;
+
+use super::{DOCUMENT, Table, scan};
+use crate::error::{Error, Result};
+use crate::xlsx::patch::{CellWrite, write_package};
+use crate::xlsx::{open_zip, read_part};
+
+/// Elements that follow `w:highlight` in a run's properties (ECMA-376 `CT_RPr` order): the
+/// highlight goes before the first of them, or last.
+const AFTER_HIGHLIGHT: [&str; 13] = [
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+];
+
+/// Copy `input` to `out` with each write's text in its table cell (`(table index, write)`,
+/// the write's row and column in that table's grid). A cell that already has text is replaced
+/// only with `overwrite`; otherwise it is an error, as a formula cell is for a workbook.
+pub fn patch_document<W: Write + Seek>(
+    input: &Path,
+    out: W,
+    writes: &[(usize, CellWrite)],
+    overwrite: bool,
+) -> Result<()> {
+    let mut zip = open_zip(input)?;
+    let xml = read_part(&mut zip, input, DOCUMENT)?;
+    let fail = |message: String| Error::Spreadsheet {
+        path: input.to_path_buf(),
+        message: format!("{DOCUMENT}: {message}"),
+    };
+    let tables = scan(&xml).map_err(fail)?;
+    let new_xml = rewrite(&xml, &tables, writes, overwrite).map_err(fail)?;
+    let mut replaced = HashMap::new();
+    replaced.insert(DOCUMENT.to_string(), new_xml);
+    write_package(&mut zip, input, out, replaced)
+}
+
+fn rewrite(
+    xml: &str,
+    tables: &[Table],
+    writes: &[(usize, CellWrite)],
+    overwrite: bool,
+) -> std::result::Result<String, String> {
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for (table, w) in writes {
+        let where_ = || format!("table {} row {} column {}", table + 1, w.row + 1, w.col + 1);
+        let cell = tables
+            .get(*table)
+            .and_then(|t| t.cell(w.row, w.col))
+            .ok_or_else(|| format!("there is no cell at {}", where_()))?;
+        let props = cell.run_props.map(|(s, e)| &xml[s..e]);
+        let run = run_xml(props, &w.text, w.highlight);
+        let (tag_start, tag_end) = cell.para_tag;
+        if tag_start == 0 {
+            return Err(format!("the cell at {} has no paragraph", where_()));
+        }
+        match cell.para_close {
+            // `<w:p/>` or `<w:p …/>`: open it.
+            None => {
+                let tag = &xml[tag_start..tag_end];
+                let open = format!("{}>", tag.trim_end_matches("/>").trim_end());
+                edits.push((tag_start, tag_end, format!("{open}{run}</w:p>")));
+            }
+            Some(close) if cell.text.trim().is_empty() => edits.push((close, close, run)),
+            Some(close) if overwrite => {
+                // Keep the paragraph's properties; replace its runs.
+                let body = &xml[tag_end..close];
+                let from = body
+                    .find("</w:pPr>")
+                    .map_or(tag_end, |i| tag_end + i + "</w:pPr>".len());
+                edits.push((from, close, run));
+            }
+            Some(_) => {
+                return Err(format!(
+                    "refusing to overwrite the text already at {}",
+                    where_()
+                ));
+            }
+        }
+    }
+    edits.sort_by_key(|e| e.0);
+    if edits.windows(2).any(|w| w[0].1 > w[1].0) {
+        return Err("two answers for the same cell".into());
+    }
+    let mut out = String::with_capacity(xml.len() + edits.len() * 200);
+    let mut pos = 0;
+    for (start, end, text) in edits {
+        out.push_str(&xml[pos..start]);
+        out.push_str(&text);
+        pos = end;
+    }
+    out.push_str(&xml[pos..]);
+    Ok(out)
+}
+
+/// A run holding `text` (lines joined by `w:br`), with `props` (an `<w:rPr>` element copied
+/// from the cell) and a yellow highlight when `highlight`.
+fn run_xml(props: Option<&str>, text: &str, highlight: bool) -> String {
+    let props = run_props(props, highlight);
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            format!(
+                "<w:t xml:space=\"preserve\">{}</w:t>",
+                escape(line.trim_end_matches('\r'))
+            )
+        })
+        .collect();
+    format!("<w:r>{props}{}</w:r>", lines.join("<w:br/>"))
+}
+
+/// The run properties to write: the cell's, without a highlight of their own, with ours in
+/// its place in the schema's order when `highlight`.
+fn run_props(props: Option<&str>, highlight: bool) -> String {
+    let inner = props
+        .and_then(|p| {
+            let open_end = p.find('>')? + 1;
+            if p[..open_end].ends_with("/>") {
+                return Some(String::new());
+            }
+            let close = p.rfind("</")?;
+            Some(p[open_end..close].to_string())
+        })
+        .unwrap_or_default();
+    let mut children = split_children(&inner);
+    children.retain(|c| element_name(c) != "highlight");
+    if highlight {
+        let at = children
+            .iter()
+            .position(|c| AFTER_HIGHLIGHT.contains(&element_name(c)))
+            .unwrap_or(children.len());
+        children.insert(at, "<w:highlight w:val=\"yellow\"/>".to_string());
+    }
+    if children.is_empty() {
+        String::new()
+    } else {
+        format!("<w:rPr>{}</w:rPr>", children.concat())
+    }
+}
+
+/// The top-level elements of an XML fragment (`<w:b/><w:color w:val="FF0000"/>…`).
+fn split_children(fragment: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0_i32;
+    let mut start = 0;
+    let mut i = 0;
+    let bytes = fragment.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            let end = fragment[i..].find('>').map_or(bytes.len(), |e| i + e + 1);
+            let tag = &fragment[i..end];
+            if depth == 0 {
+                start = i;
+            }
+            if tag.starts_with("</") {
+                depth -= 1;
+            } else if !tag.ends_with("/>") && !tag.starts_with("<?") {
+                depth += 1;
+            }
+            if depth == 0 {
+                out.push(fragment[start..end].to_string());
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `w:highlight` → `highlight`.
+fn element_name(element: &str) -> &str {
+    let name = element
+        .trim_start_matches('<')
+        .split(|c: char| c.is_whitespace() || c == '/' || c == '>')
+        .next()
+        .unwrap_or("");
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+/// Text for `w:t`: markup escaped, characters XML 1.0 forbids dropped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' => out.push('\t'),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docx::tests::DOC;
+
+    fn write(row: u32, col: u32, text: &str, highlight: bool) -> (usize, CellWrite) {
+        (
+            0,
+            CellWrite {
+                row,
+                col,
+                text: text.into(),
+                highlight,
+            },
+        )
+    }
+
+    #[test]
+    fn answers_go_into_their_cells_with_the_cells_run_properties() {
+        let tables = scan(DOC).unwrap();
+        let out = rewrite(
+            DOC,
+            &tables,
+            &[
+                write(2, 1, "Yes", true),
+                write(3, 1, "=HYPERLINK(\"x\") & <b>\nsecond line", false),
+            ],
+            false,
+        )
+        .unwrap();
+        assert!(
+            out.contains(r#"<w:p><w:pPr><w:rPr><w:sz w:val="18"/></w:rPr></w:pPr><w:r><w:rPr><w:sz w:val="18"/><w:highlight w:val="yellow"/></w:rPr><w:t xml:space="preserve">Yes</w:t></w:r></w:p>"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<w:tc><w:p><w:r><w:t xml:space="preserve">=HYPERLINK("x") &amp; &lt;b&gt;</w:t><w:br/><w:t xml:space="preserve">second line</w:t></w:r></w:p></w:tc>"#),
+            "{out}"
+        );
+        // Read back, the cells hold the answers; everything else is as it was.
+        let again = scan(&out).unwrap();
+        let grid = again[0].grid("t".into());
+        assert_eq!(grid.rows[2][1], "Yes");
+        assert_eq!(grid.rows[3][1], "=HYPERLINK(\"x\") & <b>\nsecond line");
+        let first = tables[0].cell(2, 1).unwrap().para_close.unwrap();
+        assert_eq!(out[..first], DOC[..first]);
+        let last = tables[0].cell(3, 1).unwrap().para_tag.1;
+        assert_eq!(out[out.len() - (DOC.len() - last)..], DOC[last..]);
+    }
+
+    #[test]
+    fn text_already_in_a_cell_is_replaced_only_when_asked() {
+        let tables = scan(DOC).unwrap();
+        let err = rewrite(DOC, &tables, &[write(2, 0, "x", false)], false).unwrap_err();
+        assert!(err.contains("refusing to overwrite"), "{err}");
+        let out = rewrite(DOC, &tables, &[write(0, 1, "Answer", false)], true).unwrap();
+        assert!(
+            out.contains(r#"<w:tc><w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">Answer</w:t></w:r></w:p></w:tc>"#),
+            "the cell's run properties are kept: {out}"
+        );
+        let err = rewrite(DOC, &tables, &[write(9, 1, "x", false)], false).unwrap_err();
+        assert!(err.contains("no cell at table 1 row 10"), "{err}");
+    }
+
+    #[test]
+    fn the_highlight_takes_its_place_in_the_schema_order() {
+        assert_eq!(
+            run_props(
+                Some(
+                    r#"<w:rPr><w:b/><w:highlight w:val="green"/><w:u w:val="single"/><w:lang w:val="en-GB"/></w:rPr>"#
+                ),
+                true
+            ),
+            r#"<w:rPr><w:b/><w:highlight w:val="yellow"/><w:u w:val="single"/><w:lang w:val="en-GB"/></w:rPr>"#
+        );
+        assert_eq!(run_props(Some("<w:rPr/>"), false), "");
+        assert_eq!(
+            run_props(None, true),
+            r#"<w:rPr><w:highlight w:val="yellow"/></w:rPr>"#
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! Word questionnaires: a generated .docx with the table shapes customers send (a header row
+//! `# | Question | Response | Evidence/Notes`, a section row spanning the table, tracked changes,
+//! a second table `Control | Yes/No | Comments`) goes through inspect, fill, review, finalize
+//! and kb import; every part but `word/document.xml` stays byte for byte, and in it only the
+//! answer cells change.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+fn cell(text: &str) -> String {
+    if text.is_empty() {
+        "<w:tc><w:p><w:pPr><w:rPr><w:sz w:val=\"20\"/></w:rPr></w:pPr></w:p></w:tc>".into()
+    } else {
+        format!("<w:tc><w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p></w:tc>")
+    }
+}
+
+fn row(cells: &[&str]) -> String {
+    format!(
+        "<w:tr>{}</w:tr>",
+        cells.iter().map(|c| cell(c)).collect::<String>()
+    )
+}
+
+/// The questions of the fixture, in order: (table, row, question).
+const QUESTIONS: [(usize, u32, &str); 5] = [
+    (0, 2, "Is customer data encrypted at rest?"),
+    (
+        0,
+        3,
+        "Do you enforce multi-factor authentication for administrators?",
+    ),
+    (0, 4, "What colour is the office carpet?"),
+    (1, 1, "Are backups encrypted?"),
+    (1, 2, "Do you have a SOC 2 Type II report?"),
+];
+
+pub fn vendor_docx(dir: &Path) -> PathBuf {
+    let section = "<w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"4\"/></w:tcPr><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Data protection</w:t></w:r></w:p></w:tc></w:tr>";
+    let tracked = "<w:tr><w:tc><w:p><w:r><w:t>2</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t xml:space=\"preserve\">Do you enforce multi-factor authentication for </w:t></w:r><w:ins w:id=\"1\" w:author=\"Customer\" w:date=\"2026-01-01T00:00:00Z\"><w:r><w:t>administrators?</w:t></w:r></w:ins><w:del w:id=\"2\" w:author=\"Customer\" w:date=\"2026-01-01T00:00:00Z\"><w:r><w:delText>staff?</w:delText></w:r></w:del></w:p></w:tc>".to_string() + &cell("") + &cell("") + "</w:tr>";
+    let body = format!(
+        "<w:p><w:pPr><w:pStyle w:val=\"Title\"/></w:pPr><w:r><w:t>Vendor Security Questionnaire</w:t></w:r></w:p>\
+         <w:p><w:r><w:t>Please answer every question below.</w:t></w:r></w:p>\
+         <w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/></w:tblPr><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid>\
+         {}{section}{}{tracked}{}</w:tbl>\
+         <w:p><w:r><w:t>Controls</w:t></w:r></w:p>\
+         <w:tbl><w:tblPr/>{}{}{}</w:tbl><w:sectPr/>",
+        row(&["#", "Question", "Response", "Evidence/Notes"]),
+        row(&["1", QUESTIONS[0].2, "", ""]),
+        row(&["3", QUESTIONS[2].2, "", ""]),
+        row(&["Control", "Yes/No", "Comments"]),
+        row(&[QUESTIONS[3].2, "", ""]),
+        row(&[QUESTIONS[4].2, "", ""]),
+    );
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\"><w:body>{body}</w:body></w:document>"
+    );
+    let parts: [(&str, String); 5] = [
+        ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/><Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/></Types>".into()),
+        ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>".into()),
+        ("word/_rels/document.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>".into()),
+        ("word/styles.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:styles xmlns:w=\"{W}\"><w:style w:type=\"paragraph\" w:styleId=\"Title\"><w:name w:val=\"Title\"/></w:style></w:styles>")),
+        ("word/document.xml", document),
+    ];
+    let path = dir.join("vendor.docx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+/// The grid of each table of a .docx, read the way trustfill reads it.
+fn grids(path: &Path) -> Vec<trustfill::workbook::Sheet> {
+    trustfill::docx::read_grids(path).unwrap()
+}
+
+#[test]
+fn a_word_questionnaire_is_filled_in_place_reviewed_and_finalized() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = vendor_docx(dir.path());
+    let before = file_hash(&input);
+
+    // inspect: the questions of both tables, and nothing else (no title, section or header).
+    let out = run(trustfill(&kb).args(["inspect", "--json"]).arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let found: Vec<String> = doc["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap().iter())
+        .map(|q| q["text"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<&str> = QUESTIONS.iter().map(|q| q.2).collect();
+    assert_eq!(found, expected, "{}", stdout(&out));
+
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(file_hash(&input), before, "the input is never modified");
+    let filled = dir.path().join("vendor.filled.docx");
+    let (a, b) = (package_parts(&input), package_parts(&filled));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        if name != "word/document.xml" {
+            assert_eq!(&b[name], bytes, "{name} is byte for byte the input's");
+        }
+    }
+    // The drafts sit in the answer cells, highlighted; the carpet question stays blank.
+    let after = grids(&filled);
+    let answer = |t: usize, r: u32| after[t].rows[r as usize][if t == 0 { 2 } else { 1 }].clone();
+    assert!(answer(0, 2).starts_with("Yes"), "{:?}", after[0].rows[2]);
+    assert_eq!(answer(0, 4), "", "not covered: left blank");
+    assert!(answer(1, 1).starts_with("Yes"), "{:?}", after[1].rows[1]);
+    let xml = String::from_utf8(b["word/document.xml"].clone()).unwrap();
+    assert!(xml.contains("<w:highlight w:val=\"yellow\"/>"));
+    // The tracked change and every cell we did not write are as they were.
+    assert!(xml.contains("<w:delText>staff?</w:delText>"));
+    let original = String::from_utf8(a["word/document.xml"].clone()).unwrap();
+    // Every cell but the answer and comment columns (table 1: C and D; table 2: B and C).
+    let strip = |x: &str| -> Vec<Vec<String>> {
+        grids_of(x)
+            .into_iter()
+            .enumerate()
+            .map(|(t, rows)| {
+                let keep = if t == 0 { 2 } else { 1 };
+                rows.into_iter()
+                    .map(|r| r[..keep.min(r.len())].concat())
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(strip(&xml), strip(&original), "questions and ids unchanged");
+
+    // Review, approve every draft, finalize: the answers without highlight.
+    let review = dir.path().join("vendor.review.xlsx");
+    let rows = trustfill::fill::review::read_review(&review).unwrap().rows;
+    let drafts: Vec<u32> = rows
+        .iter()
+        .filter(|r| r.status == "Draft")
+        .map(|r| r.review_row - 1)
+        .collect();
+    assert!(drafts.len() >= 2, "{rows:?}");
+    let edits: Vec<(u32, u16, &str)> = drafts
+        .iter()
+        .map(|r| (*r, trustfill::fill::review::Col::STATUS, "Approved"))
+        .collect();
+    edit_review(&review, &edits);
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let final_doc = dir.path().join("vendor.final.docx");
+    let final_grids = grids(&final_doc);
+    assert_eq!(final_grids[0].rows[2][2], answer(0, 2));
+    let final_xml =
+        String::from_utf8(package_parts(&final_doc)["word/document.xml"].clone()).unwrap();
+    assert!(
+        !final_xml.contains("w:highlight"),
+        "no marks in the final copy"
+    );
+    assert_eq!(file_hash(&input), before);
+}
+
+/// The rows of each table of a document.xml, as text.
+fn grids_of(xml: &str) -> Vec<Vec<Vec<String>>> {
+    trustfill::docx::scan(xml)
+        .unwrap()
+        .iter()
+        .map(|t| t.grid(String::new()).rows)
+        .collect()
+}
+
+/// A completed Word questionnaire is a library too: `kb import` harvests its answers.
+#[test]
+fn a_completed_word_questionnaire_is_harvested() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = vendor_docx(dir.path());
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = dir.path().join("vendor.filled.docx");
+    let out = run(trustfill(&kb)
+        .args(["kb", "import", "--dry-run"])
+        .arg(&filled));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("dry run: nothing written"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A .docx that is not a zip, and an encrypted one, are refused with the file name and a hint.
+#[test]
+fn damaged_and_encrypted_word_documents_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("damaged.docx");
+    std::fs::write(&damaged, b"PK\x03\x04 not really a zip").unwrap();
+    assert_refused(&damaged, &[], &["damaged.docx"]);
+    let encrypted = dir.path().join("locked.docx");
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.resize(4096, 0);
+    std::fs::write(&encrypted, ole).unwrap();
+    assert_refused(&encrypted, &[], &["password-protected"]);
+    let text = dir.path().join("notes.docx");
+    std::fs::write(&text, "just some text").unwrap();
+    assert_refused(&text, &[], &["a text file, not a Word document"]);
+}
