@@ -38,6 +38,33 @@ pub struct CellSpan {
     /// The first run's `<w:rPr>…</w:rPr>` in the cell, else the paragraph mark's, to copy.
     pub run_props: Option<(usize, usize)>,
     pub text: String,
+    /// Checkboxes in the cell (`☐ Yes ☐ No`, or content-control checkboxes), in order: the
+    /// cell is then a choice, and its text for detection is the ticked labels.
+    pub choices: Vec<Choice>,
+}
+
+/// One checkbox of a cell and the label after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub label: String,
+    pub checked: bool,
+    /// The box glyph (`☐`, `☒`, `☑`, or a character reference to one) in the XML.
+    pub glyph: (usize, usize),
+    /// A content control's `<w14:checked …/>` element, which must agree with the glyph.
+    pub checked_element: Option<(usize, usize)>,
+}
+
+/// Empty, ticked and ticked boxes (`☐`, `☒`, `☑`).
+const BOXES: [char; 3] = ['\u{2610}', '\u{2612}', '\u{2611}'];
+
+/// The text a cell with checkboxes shows to detection: the ticked labels, `; `-separated.
+fn choice_text(choices: &[Choice]) -> String {
+    choices
+        .iter()
+        .filter(|c| c.checked)
+        .map(|c| c.label.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A top-level table: its rows of cells.
@@ -49,6 +76,28 @@ pub struct Table {
 impl Table {
     pub fn cell(&self, row: u32, col: u32) -> Option<&CellSpan> {
         self.rows.get(row as usize)?.iter().find(|c| c.col == col)
+    }
+
+    /// What detection needs beyond the text: a cell of checkboxes is a choice among their
+    /// labels, as a dropdown is in a workbook.
+    pub fn facts(&self) -> crate::xlsx::sheet::SheetFacts {
+        let mut facts = crate::xlsx::sheet::SheetFacts::default();
+        for (r, cells) in self.rows.iter().enumerate() {
+            for c in cells.iter().filter(|c| !c.choices.is_empty()) {
+                facts.validations.push(crate::xlsx::sheet::Validation {
+                    ranges: vec![crate::xlsx::Range {
+                        first_row: r as u32,
+                        first_col: c.col,
+                        last_row: r as u32,
+                        last_col: c.col,
+                    }],
+                    source: crate::xlsx::sheet::ListSource::Values(
+                        c.choices.iter().map(|ch| ch.label.clone()).collect(),
+                    ),
+                });
+            }
+        }
+        facts
     }
 
     /// The table as a grid of cell text, for layout detection.
@@ -96,13 +145,18 @@ pub fn read_document(path: &Path) -> Result<String> {
     read_part(&mut zip, path, DOCUMENT)
 }
 
-/// The grids of every top-level table of a .docx, for [`crate::workbook::read`].
-pub fn read_grids(path: &Path) -> Result<Vec<Sheet>> {
+/// The top-level tables of a .docx.
+pub fn read_tables(path: &Path) -> Result<Vec<Table>> {
     let xml = read_document(path)?;
-    let tables = scan(&xml).map_err(|message| Error::Spreadsheet {
+    scan(&xml).map_err(|message| Error::Spreadsheet {
         path: path.to_path_buf(),
         message: format!("the file is damaged: {DOCUMENT}: {message}"),
-    })?;
+    })
+}
+
+/// The grids of every top-level table of a .docx, for [`crate::workbook::read`].
+pub fn read_grids(path: &Path) -> Result<Vec<Sheet>> {
+    let tables = read_tables(path)?;
     Ok(tables
         .iter()
         .enumerate()
@@ -127,6 +181,8 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
     // The cell's paragraph-mark and first-run properties.
     let mut mark_props: Option<(usize, usize)> = None;
     let mut run_props: Option<(usize, usize)> = None;
+    // A content control checkbox's state element, until its glyph is read.
+    let mut pending_checked: Option<(usize, usize)> = None;
     loop {
         let start = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| e.to_string())?;
@@ -159,6 +215,7 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     para_close: None,
                     run_props: None,
                     text: String::new(),
+                    choices: Vec::new(),
                 });
             }
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "gridSpan" => {
@@ -172,6 +229,19 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     c.end = end;
                     c.text = c.text.trim_end_matches('\n').to_string();
                     c.run_props = run_props.or(mark_props);
+                    // Each box's label: the text after it, up to the next box.
+                    if !c.choices.is_empty() {
+                        let labels: Vec<String> = c
+                            .text
+                            .split(BOXES)
+                            .skip(1)
+                            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                            .collect();
+                        for (choice, label) in c.choices.iter_mut().zip(labels) {
+                            choice.label = label;
+                        }
+                        c.text = choice_text(&c.choices);
+                    }
                     if let Some(row) = t.rows.last_mut() {
                         row.push(c);
                     }
@@ -216,8 +286,21 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             Event::End(e) if end_local(&e) == "t" => in_text = false,
             Event::Text(t) if in_text => {
                 if let Some(c) = cell.as_mut() {
-                    c.text.push_str(&t.into_inner());
+                    let text = t.into_inner();
+                    for (i, ch) in text.char_indices().filter(|(_, ch)| BOXES.contains(ch)) {
+                        c.choices.push(Choice {
+                            label: String::new(),
+                            checked: ch != BOXES[0],
+                            glyph: (start + i, start + i + ch.len_utf8()),
+                            checked_element: pending_checked.take(),
+                        });
+                    }
+                    c.text.push_str(&text);
                 }
+            }
+            Event::Start(_) | Event::Empty(_) if xml[start..end].starts_with("<w14:checked") => {
+                // `<w14:checked w14:val="1"/>` in a checkbox content control's properties.
+                pending_checked = Some((start, end));
             }
             Event::GeneralRef(r) if in_text => {
                 if let Some(c) = cell.as_mut() {
@@ -232,6 +315,14 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                             _ => None,
                         },
                     };
+                    if let Some(ch) = ch.filter(|ch| BOXES.contains(ch)) {
+                        c.choices.push(Choice {
+                            label: String::new(),
+                            checked: ch != BOXES[0],
+                            glyph: (start, end),
+                            checked_element: pending_checked.take(),
+                        });
+                    }
                     c.text.extend(ch);
                 }
             }

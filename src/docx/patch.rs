@@ -2,7 +2,9 @@
 //! `word/document.xml`, and in it only the answer cells' first paragraphs change: a run with
 //! the answer is added (an empty cell) or replaces the paragraph's runs (`--overwrite`), with
 //! the cell's own run properties, plus a yellow highlight for drafts. Answers are text:
-//! `w:t` with markup escaped, lines joined by `w:br`.
+//! `w:t` with markup escaped, lines joined by `w:br`. A cell of checkboxes is ticked, not typed
+//! into: the box before the answer's label becomes `☒` (and a content control's `w14:checked`
+//! follows).
 
 use std::collections::HashMap;
 use std::io::{Seek, Write};
@@ -66,6 +68,44 @@ fn rewrite(
             .get(*table)
             .and_then(|t| t.cell(w.row, w.col))
             .ok_or_else(|| format!("there is no cell at {}", where_()))?;
+        if !cell.choices.is_empty() {
+            // A choice: tick the box of the answer's label (and untick the others), typing
+            // nothing.
+            let wanted = w.text.trim();
+            let labels: Vec<&str> = cell.choices.iter().map(|c| c.label.as_str()).collect();
+            let pick = labels
+                .iter()
+                .position(|l| l.eq_ignore_ascii_case(wanted))
+                .ok_or_else(|| {
+                    format!(
+                        "the cell at {} is a choice of {}; none is {wanted:?}",
+                        where_(),
+                        labels.join(", ")
+                    )
+                })?;
+            if !overwrite && cell.choices.iter().any(|c| c.checked) {
+                return Err(format!("refusing to change the ticked box at {}", where_()));
+            }
+            for (i, c) in cell.choices.iter().enumerate() {
+                let tick = i == pick;
+                if c.checked == tick {
+                    continue;
+                }
+                edits.push((
+                    c.glyph.0,
+                    c.glyph.1,
+                    if tick { "\u{2612}" } else { "\u{2610}" }.into(),
+                ));
+                if let Some((s, e)) = c.checked_element {
+                    edits.push((
+                        s,
+                        e,
+                        format!("<w14:checked w14:val=\"{}\"/>", u8::from(tick)),
+                    ));
+                }
+            }
+            continue;
+        }
         let props = cell.run_props.map(|(s, e)| &xml[s..e]);
         let run = run_xml(props, &w.text, w.highlight);
         let (tag_start, tag_end) = cell.para_tag;
@@ -290,6 +330,47 @@ mod tests {
         assert_eq!(
             run_props(None, true),
             r#"<w:rPr><w:highlight w:val="yellow"/></w:rPr>"#
+        );
+    }
+
+    /// A text checkbox row and a content-control checkbox row.
+    const BOXES_DOC: &str = r#"<w:document xmlns:w="w" xmlns:w14="w14"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Response</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is data encrypted at rest?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t xml:space="preserve">☐ Yes   ☐ No</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Do you have a SOC 2 report?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="0"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>&#9744;</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t xml:space="preserve"> Yes </w:t></w:r><w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="1"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>☒</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t xml:space="preserve"> No</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+
+    #[test]
+    fn checkboxes_are_a_choice_and_are_ticked_not_typed_into() {
+        let tables = scan(BOXES_DOC).unwrap();
+        let grid = tables[0].grid("t".into());
+        assert_eq!(grid.rows[1][1], "", "nothing ticked yet");
+        assert_eq!(grid.rows[2][1], "No", "the ticked content control");
+        let labels: Vec<&str> = tables[0]
+            .cell(2, 1)
+            .unwrap()
+            .choices
+            .iter()
+            .map(|c| c.label.as_str())
+            .collect();
+        assert_eq!(labels, ["Yes", "No"]);
+        let facts = tables[0].facts();
+        assert_eq!(facts.validations.len(), 2);
+
+        let out = rewrite(BOXES_DOC, &tables, &[write(1, 1, "yes", true)], false).unwrap();
+        assert!(out.contains("☒ Yes   ☐ No"), "{out}");
+        assert!(!out.contains("highlight"), "a tick is not a run");
+        assert_eq!(scan(&out).unwrap()[0].grid("t".into()).rows[1][1], "Yes");
+
+        // A ticked content control is changed only with overwrite, both its glyph and state.
+        let err = rewrite(BOXES_DOC, &tables, &[write(2, 1, "Yes", false)], false).unwrap_err();
+        assert!(err.contains("refusing to change the ticked box"), "{err}");
+        let out = rewrite(BOXES_DOC, &tables, &[write(2, 1, "Yes", false)], true).unwrap();
+        assert!(
+            out.contains(r#"<w14:checked w14:val="1"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>☒</w:t>"#)
+                && out.contains(r#"<w14:checked w14:val="0"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>☐</w:t>"#),
+            "{out}"
+        );
+        let err = rewrite(BOXES_DOC, &tables, &[write(1, 1, "Maybe", false)], false).unwrap_err();
+        assert!(
+            err.contains("a choice of Yes, No; none is \"Maybe\""),
+            "{err}"
         );
     }
 }

@@ -116,6 +116,11 @@ impl Questionnaire {
             Format::Xlsx => Some(Package::open(path)?),
             _ => None,
         };
+        // A Word document's tables, for what detection needs beyond their text (checkboxes).
+        let docx_tables = match format {
+            Format::Docx => crate::docx::read_tables(path)?,
+            _ => Vec::new(),
+        };
         if let Some(sheet) = &overrides.sheet
             && !grids.iter().any(|g| &g.name == sheet)
         {
@@ -145,7 +150,10 @@ impl Questionnaire {
             let info = package.as_ref().and_then(|p| p.sheet(&grid.name));
             let facts = match (&package, info) {
                 (Some(p), Some(info)) => SheetFacts::parse(&p.read(&info.part)?),
-                _ => SheetFacts::default(),
+                _ => crate::docx::table_index(&grid.name)
+                    .and_then(|i| docx_tables.get(i))
+                    .map(|t| t.facts())
+                    .unwrap_or_default(),
             };
             if let Some(info) = info {
                 parts.insert(grid.name.clone(), info.part.clone());

@@ -1,6 +1,6 @@
 //! Word questionnaires: a generated .docx with the table shapes customers send (a header row
 //! `# | Question | Response | Evidence/Notes`, a section row spanning the table, tracked changes,
-//! a second table `Control | Yes/No | Comments`) goes through inspect, fill, review, finalize
+//! a second table `Control | Yes/No | Comments` with `☐ Yes ☐ No` boxes) goes through inspect, fill, review, finalize
 //! and kb import; every part but `word/document.xml` stays byte for byte, and in it only the
 //! answer cells change.
 
@@ -53,8 +53,8 @@ pub fn vendor_docx(dir: &Path) -> PathBuf {
         row(&["1", QUESTIONS[0].2, "", ""]),
         row(&["3", QUESTIONS[2].2, "", ""]),
         row(&["Control", "Yes/No", "Comments"]),
-        row(&[QUESTIONS[3].2, "", ""]),
-        row(&[QUESTIONS[4].2, "", ""]),
+        row(&[QUESTIONS[3].2, "\u{2610} Yes \u{2610} No", ""]),
+        row(&[QUESTIONS[4].2, "\u{2610} Yes \u{2610} No", ""]),
     );
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\"><w:body>{body}</w:body></w:document>"
@@ -119,7 +119,8 @@ fn a_word_questionnaire_is_filled_in_place_reviewed_and_finalized() {
     let answer = |t: usize, r: u32| after[t].rows[r as usize][if t == 0 { 2 } else { 1 }].clone();
     assert!(answer(0, 2).starts_with("Yes"), "{:?}", after[0].rows[2]);
     assert_eq!(answer(0, 4), "", "not covered: left blank");
-    assert!(answer(1, 1).starts_with("Yes"), "{:?}", after[1].rows[1]);
+    // The Yes/No checkboxes are ticked, not typed into.
+    assert_eq!(answer(1, 1), "Yes", "{:?}", after[1].rows[1]);
     let xml = String::from_utf8(b["word/document.xml"].clone()).unwrap();
     assert!(xml.contains("<w:highlight w:val=\"yellow\"/>"));
     // The tracked change and every cell we did not write are as they were.
