@@ -1,5 +1,5 @@
 //! Speed and scale: `cargo bench --bench scale` (add `-- --quick` for the 1k/10k sizes only,
-//! `-- --one-file` for the one-answers-file table only).
+//! `-- --one-file` for the one-answers-file table only, `-- --docx` for the Word questionnaire).
 //!
 //! Generates synthetic but realistic workloads at bench time (nothing is committed): libraries
 //! of 1k, 10k and 100k entries built from question templates (topics × aspects × scopes, so
@@ -241,6 +241,104 @@ fn write_varied_library(dir: &Path, entries: usize) {
     std::fs::write(answers.join("library.toml"), text).unwrap();
 }
 
+/// A Word questionnaire: one table `# | Question | Response | Comments` with `rows`.
+fn write_docx(path: &Path, rows: &[String]) {
+    use std::io::Write;
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let cell = |t: &str| {
+        format!(
+            "<w:tc><w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p></w:tc>",
+            escape(t)
+        )
+    };
+    let mut body = String::from("<w:tbl><w:tblPr/>");
+    body.push_str(&format!(
+        "<w:tr>{}{}{}{}</w:tr>",
+        cell("#"),
+        cell("Question"),
+        cell("Response"),
+        cell("Comments")
+    ));
+    for (i, q) in rows.iter().enumerate() {
+        body.push_str(&format!(
+            "<w:tr>{}{}<w:tc><w:p/></w:tc><w:tc><w:p/></w:tc></w:tr>",
+            cell(&format!("Q-{}", i + 1)),
+            cell(q)
+        ));
+    }
+    body.push_str("</w:tbl>");
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}<w:sectPr/></w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, text) in [
+        ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>".to_string()),
+        ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>".to_string()),
+        ("word/document.xml", document),
+    ] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// `fill` of a 300-question Word questionnaire against the shipped knowledge base, words only.
+fn docx_table(work: &Path) {
+    let kb = work.join("shipped");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge-base"),
+        &kb,
+    );
+    let shipped = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    // Paraphrase-free: the library's own questions, reworded a little, and off-topic rows.
+    let rows: Vec<String> = (0..300)
+        .map(|i| match i % 3 {
+            2 => format!("Is row {i} of the cafeteria menu vegetarian?"),
+            _ => shipped.entries[(i * 7) % shipped.entries.len()]
+                .question
+                .replace("Do you", "Does your company"),
+        })
+        .collect();
+    let input = work.join("q300.docx");
+    write_docx(&input, &rows);
+    run_binary(&["kb", "index"], &kb);
+    let results: Vec<(Duration, Option<f64>)> = (0..5)
+        .map(|_| {
+            let (took, peak, _) = run_binary(&["fill", "--force", input.to_str().unwrap()], &kb);
+            (took, peak)
+        })
+        .collect();
+    let wall = median(results.iter().map(|r| r.0).collect());
+    let peak = results.iter().filter_map(|r| r.1).fold(0.0, f64::max);
+    println!("\n| questionnaire | questions | `fill` wall | peak MB |");
+    println!("|---|---|---|---|");
+    println!(
+        "| .docx, one table | 300 | {:.2} s | {peak:.0} |",
+        wall.as_secs_f64()
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
 fn write_questionnaire(path: &Path, rows: &[String]) {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet().set_name("Questions").unwrap();
@@ -368,8 +466,13 @@ fn main() {
         write_varied_library(Path::new(&args[at + 2]), n);
         return;
     }
+    if std::env::args().any(|a| a == "--docx") {
+        docx_table(work.path());
+        return;
+    }
     if std::env::args().any(|a| a == "--one-file") {
         one_file_table(work.path(), quick);
+        docx_table(work.path());
         return;
     }
     let sizes: &[usize] = if quick {
