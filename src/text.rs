@@ -594,6 +594,24 @@ pub fn clean_question(raw: &str) -> String {
     stripped.trim().trim_end_matches('*').trim().to_string()
 }
 
+/// Text that reads like a question or a request for information.
+pub fn reads_like_question(text: &str) -> bool {
+    let t = text.trim();
+    if t.len() < 8 || !t.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    if t.ends_with('?') {
+        return true;
+    }
+    const OPENERS: [&str; 24] = [
+        "do ", "does ", "is ", "are ", "has ", "have ", "can ", "will ", "would ", "should ",
+        "describe", "provide", "list ", "explain", "please", "how ", "what ", "which ", "who ",
+        "when ", "where ", "state ", "indicate", "confirm",
+    ];
+    let lower = t.to_lowercase();
+    OPENERS.iter().any(|o| lower.starts_with(o))
+}
+
 /// `text` with its whitespace collapsed, cut at a word boundary to at most `max` characters and
 /// ended with ` …` when cut.
 pub fn truncate(text: &str, max: usize) -> String {

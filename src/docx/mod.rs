@@ -41,6 +41,8 @@ pub struct CellSpan {
     /// Checkboxes in the cell (`☐ Yes ☐ No`, or content-control checkboxes), in order: the
     /// cell is then a choice, and its text for detection is the ticked labels.
     pub choices: Vec<Choice>,
+    /// The answer goes after a label already in the paragraph (`Response:`): a space first.
+    pub after_label: bool,
 }
 
 /// One checkbox of a cell and the label after it.
@@ -128,12 +130,222 @@ pub fn table_name(i: usize) -> String {
     format!("Table {}", i + 1)
 }
 
-/// The table index a grid name stands for.
+/// The grid of the questions written as paragraphs, outside tables.
+pub const TEXT: &str = "Text";
+
+/// The index [`table_index`] gives [`TEXT`].
+pub const TEXT_INDEX: usize = usize::MAX;
+
+/// The table index a grid name stands for ([`TEXT_INDEX`] for the paragraphs).
 pub fn table_index(name: &str) -> Option<usize> {
+    if name == TEXT {
+        return Some(TEXT_INDEX);
+    }
     name.strip_prefix("Table ")?
         .parse::<usize>()
         .ok()?
         .checked_sub(1)
+}
+
+/// A Word document's questions: its top-level tables, and its numbered paragraph questions as
+/// one more table (`ID | Question | Answer`, named [`TEXT`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub tables: Vec<Table>,
+    pub text: Option<Table>,
+}
+
+impl Document {
+    pub fn parse(xml: &str) -> std::result::Result<Document, String> {
+        Ok(Document {
+            tables: scan(xml)?,
+            text: paragraph_questions(&body_paragraphs(xml)?),
+        })
+    }
+
+    /// The table at an index of [`table_index`].
+    pub fn table(&self, index: usize) -> Option<&Table> {
+        if index == TEXT_INDEX {
+            self.text.as_ref()
+        } else {
+            self.tables.get(index)
+        }
+    }
+
+    /// Every table's grid, the paragraphs' last.
+    pub fn grids(&self) -> Vec<Sheet> {
+        let mut grids: Vec<Sheet> = self
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| t.grid(table_name(i)))
+            .collect();
+        grids.extend(self.text.as_ref().map(|t| t.grid(TEXT.into())));
+        grids
+    }
+}
+
+/// A paragraph of the body, outside tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Paragraph {
+    tag: (usize, usize),
+    close: Option<usize>,
+    text: String,
+    /// List numbering (`w:numPr`): Word's own "1.", "a)".
+    numbered: bool,
+    run_props: Option<(usize, usize)>,
+}
+
+/// The body's paragraphs outside tables, in order.
+fn body_paragraphs(xml: &str) -> std::result::Result<Vec<Paragraph>, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut out = Vec::new();
+    let mut depth = 0_usize;
+    let mut para: Option<Paragraph> = None;
+    let mut in_text = false;
+    let mut props_start = None;
+    loop {
+        let start = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let end = reader.buffer_position() as usize;
+        match event {
+            Event::Eof => break,
+            Event::Start(e) if local(&e) == "tbl" => depth += 1,
+            Event::End(e) if end_local(&e) == "tbl" => depth = depth.saturating_sub(1),
+            _ if depth != 0 => {}
+            Event::Start(ref e) | Event::Empty(ref e) if local(e) == "p" => {
+                let p = Paragraph {
+                    tag: (start, end),
+                    close: None,
+                    text: String::new(),
+                    numbered: false,
+                    run_props: None,
+                };
+                if matches!(event, Event::Empty(_)) {
+                    out.push(p);
+                } else {
+                    para = Some(p);
+                }
+            }
+            Event::End(e) if end_local(&e) == "p" => {
+                if let Some(mut p) = para.take() {
+                    p.close = Some(start);
+                    out.push(p);
+                }
+            }
+            Event::Start(ref e) | Event::Empty(ref e) if local(e) == "numPr" => {
+                if let Some(p) = para.as_mut() {
+                    p.numbered = true;
+                }
+            }
+            Event::Start(e) if local(&e) == "rPr" => props_start = Some(start),
+            Event::End(e) if end_local(&e) == "rPr" => {
+                if let (Some(s), Some(p)) = (props_start.take(), para.as_mut()) {
+                    p.run_props.get_or_insert((s, end));
+                }
+            }
+            Event::Start(e) if local(&e) == "t" => in_text = true,
+            Event::End(e) if end_local(&e) == "t" => in_text = false,
+            Event::Text(t) if in_text => {
+                if let Some(p) = para.as_mut() {
+                    p.text.push_str(&t.into_inner());
+                }
+            }
+            Event::GeneralRef(r) if in_text => {
+                if let Some(p) = para.as_mut() {
+                    p.text.extend(entity(&r));
+                }
+            }
+            Event::Empty(e) if local(&e) == "tab" => {
+                if let Some(p) = para.as_mut() {
+                    p.text.push('\t');
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Labels that open an answer line: `Response:`, `Answer:`, `Vendor response:`.
+const ANSWER_LABELS: [&str; 5] = [
+    "response:",
+    "answer:",
+    "vendor response:",
+    "vendor answer:",
+    "reply:",
+];
+
+/// Questions written as paragraphs: a numbered paragraph ("1.", "Q3)", "2.4", or Word's own
+/// list numbering) that reads like a question, followed by the paragraph its answer goes in:
+/// an empty one, an answer line (`Response:`), or the answer already written. A question
+/// followed straight by the next numbered paragraph has nowhere to answer and is not taken.
+fn paragraph_questions(paras: &[Paragraph]) -> Option<Table> {
+    use std::sync::LazyLock;
+    static NUMBER: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^\s*((?:Q(?:uestion)?\s*)?\d+(?:\.\d+)*)[.):]?\s+(.*)$").expect("regex")
+    });
+    let fake = |col: u32, text: &str| CellSpan {
+        col,
+        start: 0,
+        end: 0,
+        para_tag: (0, 0),
+        para_close: None,
+        run_props: None,
+        text: text.into(),
+        choices: Vec::new(),
+        after_label: false,
+    };
+    let mut rows = vec![vec![fake(0, "ID"), fake(1, "Question"), fake(2, "Answer")]];
+    for (i, p) in paras.iter().enumerate() {
+        let text = p.text.trim();
+        let (id, question) = match NUMBER.captures(text) {
+            Some(c) => (c[1].to_string(), c[2].trim().to_string()),
+            None if p.numbered => (String::new(), text.to_string()),
+            None => continue,
+        };
+        if !crate::text::reads_like_question(&question) {
+            continue;
+        }
+        let Some(next) = paras.get(i + 1) else {
+            continue;
+        };
+        let next_text = next.text.trim();
+        let lower = next_text.to_lowercase();
+        let (existing, after_label) = if next_text.is_empty() {
+            (String::new(), false)
+        } else if let Some(label) = ANSWER_LABELS.iter().find(|l| lower.starts_with(*l)) {
+            (next_text[label.len()..].trim().to_string(), true)
+        } else if next.numbered || NUMBER.is_match(next_text) {
+            // The next question (or a numbered heading): nowhere to answer this one.
+            continue;
+        } else {
+            // An answer already written (a completed questionnaire).
+            (next_text.to_string(), false)
+        };
+        let mut answer = fake(2, &existing);
+        answer.para_tag = next.tag;
+        answer.para_close = next.close;
+        answer.run_props = next.run_props.or(p.run_props);
+        answer.after_label = after_label;
+        rows.push(vec![fake(0, &id), fake(1, &question), answer]);
+    }
+    (rows.len() > 1).then_some(Table { rows })
+}
+
+/// The character an entity reference stands for (`&amp;`, `&#9744;`).
+fn entity(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(ch)) => Some(ch),
+        _ => match &*r.clone().into_inner() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
+    }
 }
 
 /// Read a .docx's main document part (with the package limits of [`crate::xlsx`]).
@@ -145,23 +357,18 @@ pub fn read_document(path: &Path) -> Result<String> {
     read_part(&mut zip, path, DOCUMENT)
 }
 
-/// The top-level tables of a .docx.
-pub fn read_tables(path: &Path) -> Result<Vec<Table>> {
+/// The questions' tables of a .docx.
+pub fn read_document_tables(path: &Path) -> Result<Document> {
     let xml = read_document(path)?;
-    scan(&xml).map_err(|message| Error::Spreadsheet {
+    Document::parse(&xml).map_err(|message| Error::Spreadsheet {
         path: path.to_path_buf(),
         message: format!("the file is damaged: {DOCUMENT}: {message}"),
     })
 }
 
-/// The grids of every top-level table of a .docx, for [`crate::workbook::read`].
+/// The grids of a .docx's tables and paragraph questions, for [`crate::workbook::read`].
 pub fn read_grids(path: &Path) -> Result<Vec<Sheet>> {
-    let tables = read_tables(path)?;
-    Ok(tables
-        .iter()
-        .enumerate()
-        .map(|(i, t)| t.grid(table_name(i)))
-        .collect())
+    Ok(read_document_tables(path)?.grids())
 }
 
 /// The top-level tables of `document.xml`, with their cells' offsets and text.
@@ -216,6 +423,7 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     run_props: None,
                     text: String::new(),
                     choices: Vec::new(),
+                    after_label: false,
                 });
             }
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "gridSpan" => {
@@ -304,17 +512,7 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             }
             Event::GeneralRef(r) if in_text => {
                 if let Some(c) = cell.as_mut() {
-                    let ch = match r.resolve_char_ref() {
-                        Ok(Some(ch)) => Some(ch),
-                        _ => match &*r.into_inner() {
-                            "amp" => Some('&'),
-                            "lt" => Some('<'),
-                            "gt" => Some('>'),
-                            "quot" => Some('"'),
-                            "apos" => Some('\''),
-                            _ => None,
-                        },
-                    };
+                    let ch = entity(&r);
                     if let Some(ch) = ch.filter(|ch| BOXES.contains(ch)) {
                         c.choices.push(Choice {
                             label: String::new(),
@@ -386,5 +584,34 @@ pub(crate) mod tests {
         assert_eq!(empty.para_close, None);
         assert_eq!(table_index("Table 1"), Some(0));
         assert_eq!(table_index("Table 0"), None);
+    }
+
+    pub(crate) const PARAS: &str = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Security questions</w:t></w:r></w:p><w:p><w:r><w:t>1. Do you encrypt data at rest?</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>2) Describe your incident response process.</w:t></w:r></w:p><w:p><w:r><w:rPr><w:i/></w:rPr><w:t>Response:</w:t></w:r></w:p><w:p><w:r><w:t>Q3. Is MFA required?</w:t></w:r></w:p><w:p><w:r><w:t>Yes, for all staff.</w:t></w:r></w:p><w:p><w:r><w:t>3.1 Is there a password policy?</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>Are backups tested?</w:t></w:r></w:p><w:p></w:p><w:p><w:r><w:t>4. Company name</w:t></w:r></w:p><w:p/><w:tbl><w:tr><w:tc><w:p><w:r><w:t>5. Is this in a table?</w:t></w:r></w:p><w:p/></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+
+    #[test]
+    fn numbered_paragraph_questions_with_a_place_to_answer_are_read() {
+        let doc = Document::parse(PARAS).unwrap();
+        let text = doc.text.as_ref().expect("paragraph questions");
+        let grid = text.grid(TEXT.into());
+        let rows: Vec<(&str, &str, &str)> = grid
+            .rows
+            .iter()
+            .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("ID", "Question", "Answer"),
+                ("1", "Do you encrypt data at rest?", ""),
+                ("2", "Describe your incident response process.", ""),
+                ("Q3", "Is MFA required?", "Yes, for all staff."),
+                ("", "Are backups tested?", ""),
+            ],
+            "3.1 has no place to answer; '4. Company name' is not a question; table text is not a paragraph"
+        );
+        assert!(text.cell(2, 2).unwrap().after_label);
+        assert_eq!(table_index(TEXT), Some(TEXT_INDEX));
+        assert_eq!(doc.grids().last().unwrap().name, "Text");
+        assert!(doc.table(TEXT_INDEX).is_some());
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::{Seek, Write};
 use std::path::Path;
 
-use super::{DOCUMENT, Table, scan};
+use super::{DOCUMENT, Document};
 use crate::error::{Error, Result};
 use crate::xlsx::patch::{CellWrite, write_package};
 use crate::xlsx::{open_zip, read_part};
@@ -48,8 +48,8 @@ pub fn patch_document<W: Write + Seek>(
         path: input.to_path_buf(),
         message: format!("{DOCUMENT}: {message}"),
     };
-    let tables = scan(&xml).map_err(fail)?;
-    let new_xml = rewrite(&xml, &tables, writes, overwrite).map_err(fail)?;
+    let doc = Document::parse(&xml).map_err(fail)?;
+    let new_xml = rewrite(&xml, &doc, writes, overwrite).map_err(fail)?;
     let mut replaced = HashMap::new();
     replaced.insert(DOCUMENT.to_string(), new_xml);
     write_package(&mut zip, input, out, replaced)
@@ -57,15 +57,15 @@ pub fn patch_document<W: Write + Seek>(
 
 fn rewrite(
     xml: &str,
-    tables: &[Table],
+    doc: &Document,
     writes: &[(usize, CellWrite)],
     overwrite: bool,
 ) -> std::result::Result<String, String> {
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     for (table, w) in writes {
         let where_ = || format!("table {} row {} column {}", table + 1, w.row + 1, w.col + 1);
-        let cell = tables
-            .get(*table)
+        let cell = doc
+            .table(*table)
             .and_then(|t| t.cell(w.row, w.col))
             .ok_or_else(|| format!("there is no cell at {}", where_()))?;
         if !cell.choices.is_empty() {
@@ -107,7 +107,12 @@ fn rewrite(
             continue;
         }
         let props = cell.run_props.map(|(s, e)| &xml[s..e]);
-        let run = run_xml(props, &w.text, w.highlight);
+        let text = if cell.after_label {
+            format!(" {}", w.text)
+        } else {
+            w.text.clone()
+        };
+        let run = run_xml(props, &text, w.highlight);
         let (tag_start, tag_end) = cell.para_tag;
         if tag_start == 0 {
             return Err(format!("the cell at {} has no paragraph", where_()));
@@ -271,7 +276,7 @@ mod tests {
 
     #[test]
     fn answers_go_into_their_cells_with_the_cells_run_properties() {
-        let tables = scan(DOC).unwrap();
+        let tables = Document::parse(DOC).unwrap();
         let out = rewrite(
             DOC,
             &tables,
@@ -291,19 +296,19 @@ mod tests {
             "{out}"
         );
         // Read back, the cells hold the answers; everything else is as it was.
-        let again = scan(&out).unwrap();
+        let again = super::super::scan(&out).unwrap();
         let grid = again[0].grid("t".into());
         assert_eq!(grid.rows[2][1], "Yes");
         assert_eq!(grid.rows[3][1], "=HYPERLINK(\"x\") & <b>\nsecond line");
-        let first = tables[0].cell(2, 1).unwrap().para_close.unwrap();
+        let first = tables.tables[0].cell(2, 1).unwrap().para_close.unwrap();
         assert_eq!(out[..first], DOC[..first]);
-        let last = tables[0].cell(3, 1).unwrap().para_tag.1;
+        let last = tables.tables[0].cell(3, 1).unwrap().para_tag.1;
         assert_eq!(out[out.len() - (DOC.len() - last)..], DOC[last..]);
     }
 
     #[test]
     fn text_already_in_a_cell_is_replaced_only_when_asked() {
-        let tables = scan(DOC).unwrap();
+        let tables = Document::parse(DOC).unwrap();
         let err = rewrite(DOC, &tables, &[write(2, 0, "x", false)], false).unwrap_err();
         assert!(err.contains("refusing to overwrite"), "{err}");
         let out = rewrite(DOC, &tables, &[write(0, 1, "Answer", false)], true).unwrap();
@@ -338,11 +343,11 @@ mod tests {
 
     #[test]
     fn checkboxes_are_a_choice_and_are_ticked_not_typed_into() {
-        let tables = scan(BOXES_DOC).unwrap();
-        let grid = tables[0].grid("t".into());
+        let tables = Document::parse(BOXES_DOC).unwrap();
+        let grid = tables.tables[0].grid("t".into());
         assert_eq!(grid.rows[1][1], "", "nothing ticked yet");
         assert_eq!(grid.rows[2][1], "No", "the ticked content control");
-        let labels: Vec<&str> = tables[0]
+        let labels: Vec<&str> = tables.tables[0]
             .cell(2, 1)
             .unwrap()
             .choices
@@ -350,13 +355,16 @@ mod tests {
             .map(|c| c.label.as_str())
             .collect();
         assert_eq!(labels, ["Yes", "No"]);
-        let facts = tables[0].facts();
+        let facts = tables.tables[0].facts();
         assert_eq!(facts.validations.len(), 2);
 
         let out = rewrite(BOXES_DOC, &tables, &[write(1, 1, "yes", true)], false).unwrap();
         assert!(out.contains("☒ Yes   ☐ No"), "{out}");
         assert!(!out.contains("highlight"), "a tick is not a run");
-        assert_eq!(scan(&out).unwrap()[0].grid("t".into()).rows[1][1], "Yes");
+        assert_eq!(
+            super::super::scan(&out).unwrap()[0].grid("t".into()).rows[1][1],
+            "Yes"
+        );
 
         // A ticked content control is changed only with overwrite, both its glyph and state.
         let err = rewrite(BOXES_DOC, &tables, &[write(2, 1, "Yes", false)], false).unwrap_err();
@@ -371,6 +379,44 @@ mod tests {
         assert!(
             err.contains("a choice of Yes, No; none is \"Maybe\""),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn paragraph_answers_go_into_the_empty_paragraph_or_after_the_label() {
+        let doc = Document::parse(super::super::tests::PARAS).unwrap();
+        let w = |row: u32, text: &str| {
+            (
+                super::super::TEXT_INDEX,
+                CellWrite {
+                    row,
+                    col: 2,
+                    text: text.into(),
+                    highlight: false,
+                },
+            )
+        };
+        let out = rewrite(
+            super::super::tests::PARAS,
+            &doc,
+            &[w(1, "Yes"), w(2, "We follow a documented plan.")],
+            false,
+        )
+        .unwrap();
+        assert!(
+            out.contains(
+                r#"<w:p><w:r><w:t xml:space="preserve">Yes</w:t></w:r></w:p><w:p><w:r><w:t>2)"#
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<w:t>Response:</w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t xml:space="preserve"> We follow a documented plan.</w:t></w:r></w:p>"#),
+            "{out}"
+        );
+        let again = Document::parse(&out).unwrap();
+        assert_eq!(
+            again.text.unwrap().grid("t".into()).rows[2][2],
+            "We follow a documented plan."
         );
     }
 }

@@ -347,7 +347,7 @@ pub fn detect(
                 section = label_of(row).or(section);
                 continue;
             }
-            None if !reads_like_question(text) => {
+            None if !crate::text::reads_like_question(text) => {
                 section = label_of(row).or(section);
                 continue;
             }
@@ -533,7 +533,7 @@ fn infer_question_column(
                 None => v
                     .visible_rows(from)
                     .map(|r| v.cell(r, c))
-                    .filter(|t| reads_like_question(t))
+                    .filter(|t| crate::text::reads_like_question(t))
                     .map(|t| t.len().min(300))
                     .sum(),
             };
@@ -545,24 +545,6 @@ fn infer_question_column(
             index: c,
             header: None,
         })
-}
-
-/// Text that reads like a question or a request for information.
-pub fn reads_like_question(text: &str) -> bool {
-    let t = text.trim();
-    if t.len() < 8 || !t.chars().any(char::is_alphabetic) {
-        return false;
-    }
-    if t.ends_with('?') {
-        return true;
-    }
-    const OPENERS: [&str; 24] = [
-        "do ", "does ", "is ", "are ", "has ", "have ", "can ", "will ", "would ", "should ",
-        "describe", "provide", "list ", "explain", "please", "how ", "what ", "which ", "who ",
-        "when ", "where ", "state ", "indicate", "confirm",
-    ];
-    let lower = t.to_lowercase();
-    OPENERS.iter().any(|o| lower.starts_with(o))
 }
 
 #[cfg(test)]

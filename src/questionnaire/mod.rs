@@ -118,8 +118,8 @@ impl Questionnaire {
         };
         // A Word document's tables, for what detection needs beyond their text (checkboxes).
         let docx_tables = match format {
-            Format::Docx => crate::docx::read_tables(path)?,
-            _ => Vec::new(),
+            Format::Docx => crate::docx::read_document_tables(path)?,
+            _ => crate::docx::Document::default(),
         };
         if let Some(sheet) = &overrides.sheet
             && !grids.iter().any(|g| &g.name == sheet)
@@ -151,7 +151,7 @@ impl Questionnaire {
             let facts = match (&package, info) {
                 (Some(p), Some(info)) => SheetFacts::parse(&p.read(&info.part)?),
                 _ => crate::docx::table_index(&grid.name)
-                    .and_then(|i| docx_tables.get(i))
+                    .and_then(|i| docx_tables.table(i))
                     .map(|t| t.facts())
                     .unwrap_or_default(),
             };

@@ -56,6 +56,11 @@ pub fn vendor_docx(dir: &Path) -> PathBuf {
         row(&[QUESTIONS[3].2, "\u{2610} Yes \u{2610} No", ""]),
         row(&[QUESTIONS[4].2, "\u{2610} Yes \u{2610} No", ""]),
     );
+    write_docx(&dir.join("vendor.docx"), &body)
+}
+
+/// A minimal Word package around `body` (the content of `w:body`), with a styles part.
+fn write_docx(path: &Path, body: &str) -> PathBuf {
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\"><w:body>{body}</w:body></w:document>"
     );
@@ -66,15 +71,14 @@ pub fn vendor_docx(dir: &Path) -> PathBuf {
         ("word/styles.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:styles xmlns:w=\"{W}\"><w:style w:type=\"paragraph\" w:styleId=\"Title\"><w:name w:val=\"Title\"/></w:style></w:styles>")),
         ("word/document.xml", document),
     ];
-    let path = dir.join("vendor.docx");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, text) in parts {
         zip.start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
         zip.write_all(text.as_bytes()).unwrap();
     }
     zip.finish().unwrap();
-    path
+    path.to_path_buf()
 }
 
 /// The grid of each table of a .docx, read the way trustfill reads it.
@@ -213,4 +217,35 @@ fn damaged_and_encrypted_word_documents_are_refused() {
     let text = dir.path().join("notes.docx");
     std::fs::write(&text, "just some text").unwrap();
     assert_refused(&text, &[], &["a text file, not a Word document"]);
+}
+
+/// Questions written as numbered paragraphs, each followed by an empty paragraph or a
+/// `Response:` line, as templates converted from Markdown look: found, drafted in place.
+#[test]
+fn numbered_paragraph_questions_are_answered_in_place() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let para = |t: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{t}</w:t></w:r></w:p>");
+    let body = [
+        para("Supplier security questions"),
+        para("1. Is customer data encrypted at rest?"),
+        "<w:p/>".to_string(),
+        para("2. What colour is the office carpet?"),
+        para("Response:"),
+        "<w:sectPr/>".to_string(),
+    ]
+    .concat();
+    let input = write_docx(&dir.path().join("plain.docx"), &body);
+    let out = run(trustfill(&kb).args(["inspect"]).arg(&input));
+    assert!(stdout(&out).contains("sheet \"Text\""), "{}", stdout(&out));
+    assert!(stdout(&out).contains("2 questions"), "{}", stdout(&out));
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = grids(&dir.path().join("plain.filled.docx"));
+    let text = filled.iter().find(|g| g.name == "Text").unwrap();
+    assert!(text.rows[1][2].starts_with("Yes"), "{:?}", text.rows);
+    assert_eq!(
+        text.rows[2][2], "",
+        "not covered: the Response: line stays empty"
+    );
 }
