@@ -1,0 +1,49 @@
+//! Arbitrary text as a Word document's `word/document.xml`: read its tables and paragraph
+//! questions, write "x" into every answer slot found, and read the result again. Reading and
+//! writing may refuse (a clean `Err`); a panic, a hang, or a written document that no longer
+//! reads, or reads back something else, is a finding.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use trustfill::docx::patch::rewrite_xml;
+use trustfill::docx::{Document, TEXT_INDEX};
+use trustfill::xlsx::patch::CellWrite;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(xml) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(doc) = Document::parse(xml) else {
+        return;
+    };
+    let mut writes = Vec::new();
+    let tables = doc
+        .tables
+        .iter()
+        .enumerate()
+        .chain(doc.text.iter().map(|t| (TEXT_INDEX, t)));
+    for (index, table) in tables {
+        for (r, row) in table.rows.iter().enumerate() {
+            for cell in row.iter().filter(|c| c.para_tag != (0, 0) && c.choices.is_empty()) {
+                writes.push((
+                    index,
+                    CellWrite {
+                        row: r as u32,
+                        col: cell.col,
+                        text: "x".into(),
+                        highlight: true,
+                    },
+                ));
+            }
+        }
+    }
+    if let Ok(out) = rewrite_xml(xml, &writes, true) {
+        let again = Document::parse(&out).expect("a written document reads again");
+        for (index, w) in &writes {
+            let table = again.table(*index).expect("the table is still there");
+            if let Some(cell) = table.cell(w.row, w.col) {
+                assert!(cell.text.contains('x'), "{cell:?}");
+            }
+        }
+    }
+});
