@@ -249,3 +249,69 @@ fn numbered_paragraph_questions_are_answered_in_place() {
         "not covered: the Response: line stays empty"
     );
 }
+
+/// The filled and final documents open in LibreOffice without repair and show the answers.
+/// Kept out of the default suite (CI has no LibreOffice):
+/// `cargo test --test it docx::opens -- --ignored` with `soffice` and `pdftotext` on the PATH.
+#[test]
+#[ignore = "needs LibreOffice (soffice) and pdftotext"]
+fn opens_in_libreoffice() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = vendor_docx(dir.path());
+    assert!(run(trustfill(&kb).arg("fill").arg(&input)).status.success());
+    let review = dir.path().join("vendor.review.xlsx");
+    let rows = trustfill::fill::review::read_review(&review).unwrap().rows;
+    let edits: Vec<(u32, u16, &str)> = rows
+        .iter()
+        .filter(|r| r.status == "Draft")
+        .map(|r| {
+            (
+                r.review_row - 1,
+                trustfill::fill::review::Col::STATUS,
+                "Approved",
+            )
+        })
+        .collect();
+    edit_review(&review, &edits);
+    assert!(
+        run(trustfill(&kb).arg("finalize").arg(&review))
+            .status
+            .success()
+    );
+    for name in ["vendor.filled.docx", "vendor.final.docx"] {
+        let out = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(dir.path())
+            .arg(dir.path().join(name))
+            .output()
+            .expect("soffice runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pdf = dir.path().join(name.replace(".docx", ".pdf"));
+        let text = std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs");
+        // Table cells wrap: compare with the whitespace collapsed.
+        let text = String::from_utf8_lossy(&text.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            text.contains("Is customer data encrypted at rest?"),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains("☒ Yes") || text.contains("☒Yes"),
+            "{name}: the tick shows: {text}"
+        );
+        if let Ok(keep) = std::env::var("TRUSTFILL_KEEP_PDF") {
+            std::fs::copy(&pdf, Path::new(&keep).join(pdf.file_name().unwrap())).unwrap();
+        }
+    }
+}
