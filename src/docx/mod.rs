@@ -43,6 +43,21 @@ pub struct CellSpan {
     pub choices: Vec<Choice>,
     /// The answer goes after a label already in the paragraph (`Response:`): a space first.
     pub after_label: bool,
+    /// A content control in the cell (a dropdown or a plain-text field) is the answer slot.
+    pub control: Option<Control>,
+}
+
+/// A content control (`w:sdt`) that holds a cell's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Control {
+    /// A dropdown's or combo box's items (their display text); empty for a text field.
+    pub items: Vec<String>,
+    /// The text of the control's first `w:t` (its content, or the placeholder), to replace.
+    pub text: Option<(usize, usize)>,
+    /// `<w:showingPlcHdr/>`: the control shows its placeholder, not an answer.
+    pub placeholder: Option<(usize, usize)>,
+    /// What the control shows (empty while it shows its placeholder).
+    pub value: String,
 }
 
 /// One checkbox of a cell and the label after it.
@@ -76,6 +91,42 @@ pub struct Table {
 }
 
 impl Table {
+    /// A two-column form without a header row (label left, blank right: "Company name",
+    /// "Primary contact", a question or two) gets a `Question | Answer` header of its own, so
+    /// detection reads it as one: its rows that read like questions are questions, its labels
+    /// are not (and are never drafted).
+    fn add_form_header(&mut self) {
+        const HEADER_WORDS: [&str; 8] = [
+            "question",
+            "answer",
+            "response",
+            "comment",
+            "control",
+            "requirement",
+            "yes/no",
+            "notes",
+        ];
+        let width = self
+            .rows
+            .iter()
+            .flat_map(|r| r.iter().map(|c| c.col + 1))
+            .max()
+            .unwrap_or(0);
+        // A header's cells are short; a drafted answer in a form's first row is not a header,
+        // whatever words it uses.
+        let headed = self.rows.first().is_some_and(|r| {
+            r.iter().all(|c| c.text.chars().count() <= 40)
+                && r.iter().any(|c| {
+                    let t = c.text.to_lowercase();
+                    HEADER_WORDS.iter().any(|w| t.contains(w))
+                })
+        });
+        if width == 2 && !headed && !self.rows.is_empty() {
+            self.rows
+                .insert(0, vec![synthetic(0, "Question"), synthetic(1, "Answer")]);
+        }
+    }
+
     pub fn cell(&self, row: u32, col: u32) -> Option<&CellSpan> {
         self.rows.get(row as usize)?.iter().find(|c| c.col == col)
     }
@@ -85,6 +136,21 @@ impl Table {
     pub fn facts(&self) -> crate::xlsx::sheet::SheetFacts {
         let mut facts = crate::xlsx::sheet::SheetFacts::default();
         for (r, cells) in self.rows.iter().enumerate() {
+            let dropdowns = cells.iter().filter_map(|c| {
+                let items = &c.control.as_ref()?.items;
+                (!items.is_empty()).then_some((c.col, items.clone()))
+            });
+            for (col, items) in dropdowns {
+                facts.validations.push(crate::xlsx::sheet::Validation {
+                    ranges: vec![crate::xlsx::Range {
+                        first_row: r as u32,
+                        first_col: col,
+                        last_row: r as u32,
+                        last_col: col,
+                    }],
+                    source: crate::xlsx::sheet::ListSource::Values(items),
+                });
+            }
             for c in cells.iter().filter(|c| !c.choices.is_empty()) {
                 facts.validations.push(crate::xlsx::sheet::Validation {
                     ranges: vec![crate::xlsx::Range {
@@ -157,8 +223,12 @@ pub struct Document {
 
 impl Document {
     pub fn parse(xml: &str) -> std::result::Result<Document, String> {
+        let mut tables = scan(xml)?;
+        for t in &mut tables {
+            t.add_form_header();
+        }
         Ok(Document {
-            tables: scan(xml)?,
+            tables,
             text: paragraph_questions(&body_paragraphs(xml)?),
         })
     }
@@ -285,17 +355,7 @@ fn paragraph_questions(paras: &[Paragraph]) -> Option<Table> {
     static NUMBER: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"^\s*((?:Q(?:uestion)?\s*)?\d+(?:\.\d+)*)[.):]?\s+(.*)$").expect("regex")
     });
-    let fake = |col: u32, text: &str| CellSpan {
-        col,
-        start: 0,
-        end: 0,
-        para_tag: (0, 0),
-        para_close: None,
-        run_props: None,
-        text: text.into(),
-        choices: Vec::new(),
-        after_label: false,
-    };
+    let fake = synthetic;
     let mut rows = vec![vec![fake(0, "ID"), fake(1, "Question"), fake(2, "Answer")]];
     for (i, p) in paras.iter().enumerate() {
         let text = p.text.trim();
@@ -331,6 +391,23 @@ fn paragraph_questions(paras: &[Paragraph]) -> Option<Table> {
         rows.push(vec![fake(0, &id), fake(1, &question), answer]);
     }
     (rows.len() > 1).then_some(Table { rows })
+}
+
+/// A cell that is not in the document (a header row trustfill adds for detection): it has no
+/// paragraph, so nothing is ever written into it.
+fn synthetic(col: u32, text: &str) -> CellSpan {
+    CellSpan {
+        col,
+        start: 0,
+        end: 0,
+        para_tag: (0, 0),
+        para_close: None,
+        run_props: None,
+        text: text.into(),
+        choices: Vec::new(),
+        after_label: false,
+        control: None,
+    }
 }
 
 /// The character an entity reference stands for (`&amp;`, `&#9744;`).
@@ -390,6 +467,12 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
     let mut run_props: Option<(usize, usize)> = None;
     // A content control checkbox's state element, until its glyph is read.
     let mut pending_checked: Option<(usize, usize)> = None;
+    // The content control being read in the current cell, and how deep.
+    let mut sdt: Option<Control> = None;
+    let mut sdt_depth = 0_usize;
+    let mut sdt_checkbox = false;
+    // Where the current `<w:t>`'s text starts.
+    let mut text_from = 0_usize;
     loop {
         let start = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| e.to_string())?;
@@ -424,7 +507,47 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     text: String::new(),
                     choices: Vec::new(),
                     after_label: false,
+                    control: None,
                 });
+            }
+            // Content controls directly in the cell's paragraphs (not checkboxes).
+            Event::Start(e) if cell.is_some() && local(&e) == "sdt" => {
+                sdt_depth += 1;
+                if sdt_depth == 1 {
+                    sdt = Some(Control::default());
+                    sdt_checkbox = false;
+                }
+            }
+            Event::End(e) if end_local(&e) == "sdt" => {
+                sdt_depth = sdt_depth.saturating_sub(1);
+                if sdt_depth == 0
+                    && let (Some(s), Some(c)) = (sdt.take(), cell.as_mut())
+                    && !sdt_checkbox
+                    && c.control.is_none()
+                {
+                    c.control = Some(s);
+                }
+            }
+            Event::Start(ref e) | Event::Empty(ref e)
+                if sdt.is_some() && local(e) == "checkbox" =>
+            {
+                sdt_checkbox = true;
+            }
+            Event::Start(_) | Event::Empty(_)
+                if sdt.is_some()
+                    && matches!(&xml[start..end], t if t.starts_with("<w:showingPlcHdr")) =>
+            {
+                if let Some(s) = sdt.as_mut() {
+                    s.placeholder = Some((start, end));
+                }
+            }
+            Event::Start(ref e) | Event::Empty(ref e)
+                if sdt.is_some() && local(e) == "listItem" =>
+            {
+                let item = attr(e, "w:displayText").or_else(|| attr(e, "w:value"));
+                if let (Some(s), Some(item)) = (sdt.as_mut(), item) {
+                    s.items.push(item);
+                }
             }
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "gridSpan" => {
                 span = attr(e, "w:val")
@@ -437,6 +560,13 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     c.end = end;
                     c.text = c.text.trim_end_matches('\n').to_string();
                     c.run_props = run_props.or(mark_props);
+                    // A control showing its placeholder ("Choose an item.") holds no answer.
+                    if let Some(control) = c.control.as_mut() {
+                        if control.placeholder.is_some() {
+                            control.value.clear();
+                        }
+                        c.text = control.value.trim().to_string();
+                    }
                     // Each box's label: the text after it, up to the next box.
                     if !c.choices.is_empty() {
                         let labels: Vec<String> = c
@@ -490,9 +620,21 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     slot.get_or_insert((s, end));
                 }
             }
-            Event::Start(e) if in_para && local(&e) == "t" => in_text = true,
-            Event::End(e) if end_local(&e) == "t" => in_text = false,
+            Event::Start(e) if in_para && local(&e) == "t" => {
+                in_text = true;
+                text_from = end;
+            }
+            Event::End(e) if end_local(&e) == "t" => {
+                in_text = false;
+                // A content control's first text, whole (entities included), to replace.
+                if let Some(s) = sdt.as_mut() {
+                    s.text.get_or_insert((text_from, start));
+                }
+            }
             Event::Text(t) if in_text => {
+                if let Some(s) = sdt.as_mut() {
+                    s.value.push_str(&t.clone().into_inner());
+                }
                 if let Some(c) = cell.as_mut() {
                     let text = t.into_inner();
                     for (i, ch) in text.char_indices().filter(|(_, ch)| BOXES.contains(ch)) {
@@ -513,6 +655,9 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             Event::GeneralRef(r) if in_text => {
                 if let Some(c) = cell.as_mut() {
                     let ch = entity(&r);
+                    if let Some(s) = sdt.as_mut() {
+                        s.value.extend(ch);
+                    }
                     if let Some(ch) = ch.filter(|ch| BOXES.contains(ch)) {
                         c.choices.push(Choice {
                             label: String::new(),

@@ -115,6 +115,40 @@ fn rewrite(
             }
             continue;
         }
+        if let Some(control) = cell.control.as_ref()
+            && let Some((text_start, text_end)) = control.text
+        {
+            // A content control is the slot: its text becomes the answer (a dropdown's own
+            // item), and it stops showing its placeholder.
+            let value = if control.items.is_empty() {
+                w.text.clone()
+            } else {
+                control
+                    .items
+                    .iter()
+                    .find(|i| i.trim().eq_ignore_ascii_case(w.text.trim()))
+                    .cloned()
+                    .ok_or_else(|| {
+                        format!(
+                            "the dropdown at {} offers {}; none is {:?}",
+                            where_(),
+                            control.items.join(", "),
+                            w.text
+                        )
+                    })?
+            };
+            if !overwrite && !control.value.trim().is_empty() {
+                return Err(format!(
+                    "refusing to overwrite the text already at {}",
+                    where_()
+                ));
+            }
+            edits.push((text_start, text_end, escape(&value).replace('\n', " ")));
+            if let Some((s, e)) = control.placeholder {
+                edits.push((s, e, String::new()));
+            }
+            continue;
+        }
         let props = cell.run_props.map(|(s, e)| &xml[s..e]);
         let text = if cell.after_label {
             format!(" {}", w.text)
@@ -468,7 +502,8 @@ mod tests {
                 .enumerate()
                 .chain(doc.text.iter().map(|t| (super::super::TEXT_INDEX, t)));
             for (index, table) in tables {
-                for (r, row) in table.rows.iter().enumerate() {
+                // The first row is the header (or a form's first label), never a slot.
+                for (r, row) in table.rows.iter().enumerate().skip(1) {
                     for c in row
                         .iter()
                         .filter(|c| c.para_tag != (0, 0) && c.choices.is_empty())
@@ -494,5 +529,54 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A dropdown content control and a plain-text one, both showing their placeholders.
+    const CONTROLS: &str = r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Answer</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is data encrypted at rest?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:sdt><w:sdtPr><w:showingPlcHdr/><w:dropDownList><w:listItem w:displayText="Choose an item." w:value=""/><w:listItem w:displayText="Yes" w:value="Y"/><w:listItem w:displayText="No" w:value="N"/></w:dropDownList></w:sdtPr><w:sdtContent><w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>Choose an item.</w:t></w:r></w:sdtContent></w:sdt></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Describe your backups.</w:t></w:r></w:p></w:tc><w:tc><w:sdt><w:sdtPr><w:showingPlcHdr/><w:text/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Click or tap here to enter text.</w:t></w:r></w:p></w:sdtContent></w:sdt></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+
+    #[test]
+    fn content_controls_are_the_answer_slot() {
+        let doc = Document::parse(CONTROLS).unwrap();
+        let grid = doc.tables[0].grid("t".into());
+        assert_eq!(grid.rows[1][1], "", "a placeholder is no answer");
+        assert_eq!(grid.rows[2][1], "");
+        let facts = doc.tables[0].facts();
+        assert_eq!(facts.validations.len(), 1, "the dropdown is a choice");
+        let out = rewrite(
+            CONTROLS,
+            &doc,
+            &[
+                write(1, 1, "yes", true),
+                write(2, 1, "Daily, <encrypted> & tested.", true),
+            ],
+            false,
+        )
+        .unwrap();
+        assert!(
+            out.contains(r#"<w:sdtPr><w:dropDownList>"#)
+                && out.contains(r#"<w:t>Yes</w:t></w:r></w:sdtContent>"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<w:sdtPr><w:text/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Daily, &lt;encrypted&gt; &amp; tested.</w:t>"#),
+            "{out}"
+        );
+        let again = Document::parse(&out).unwrap();
+        let grid = again.tables[0].grid("t".into());
+        assert_eq!(
+            (grid.rows[1][1].as_str(), grid.rows[2][1].as_str()),
+            ("Yes", "Daily, <encrypted> & tested.")
+        );
+        let err = rewrite(CONTROLS, &doc, &[write(1, 1, "Maybe", false)], false).unwrap_err();
+        assert!(
+            err.contains("offers Choose an item., Yes, No; none is \"Maybe\""),
+            "{err}"
+        );
+        let err = rewrite(&out, &again, &[write(1, 1, "No", false)], false).unwrap_err();
+        assert!(err.contains("refusing to overwrite"), "{err}");
+        // Overwritten, the whole text goes, entities and all.
+        let out2 = rewrite(&out, &again, &[write(2, 1, "Weekly.", false)], true).unwrap();
+        let grid = Document::parse(&out2).unwrap().tables[0].grid("t".into());
+        assert_eq!(grid.rows[2][1], "Weekly.");
     }
 }

@@ -315,3 +315,47 @@ fn opens_in_libreoffice() {
         }
     }
 }
+
+/// A two-column form without a header (label left, blank right) is read as one: the labels
+/// ("Company name") are not questions and stay blank; a question in it is answered. A dropdown
+/// content control as the answer slot gets the library's answer as its own item.
+#[test]
+fn forms_without_a_header_and_content_controls() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let dropdown = "<w:tc><w:p><w:sdt><w:sdtPr><w:showingPlcHdr/><w:dropDownList><w:listItem w:displayText=\"Choose an item.\" w:value=\"\"/><w:listItem w:displayText=\"Yes\" w:value=\"Y\"/><w:listItem w:displayText=\"No\" w:value=\"N\"/></w:dropDownList></w:sdtPr><w:sdtContent><w:r><w:t>Choose an item.</w:t></w:r></w:sdtContent></w:sdt></w:p></w:tc>";
+    let body = [
+        "<w:tbl><w:tblPr/>".to_string(),
+        row(&["Company name", ""]),
+        row(&["Primary contact", ""]),
+        "<w:tr>".to_string() + &cell("Is customer data encrypted at rest?") + dropdown + "</w:tr>",
+        "</w:tbl><w:sectPr/>".to_string(),
+    ]
+    .concat();
+    let input = write_docx(&dir.path().join("form.docx"), &body);
+    let out = run(trustfill(&kb).args(["inspect", "--json"]).arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let questions: Vec<&str> = doc["sheets"][0]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(questions, ["Is customer data encrypted at rest?"]);
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = grids(&dir.path().join("form.filled.docx"));
+    // Row 0 is the header trustfill reads the form with; the labels' cells stay blank.
+    assert_eq!(filled[0].rows[1], ["Company name", ""]);
+    assert_eq!(filled[0].rows[2], ["Primary contact", ""]);
+    assert_eq!(filled[0].rows[3][1], "Yes", "the dropdown's own item");
+    let xml = String::from_utf8(
+        package_parts(&dir.path().join("form.filled.docx"))["word/document.xml"].clone(),
+    )
+    .unwrap();
+    assert!(
+        !xml.contains("showingPlcHdr"),
+        "the control shows its answer"
+    );
+}

@@ -23,7 +23,8 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .chain(doc.text.iter().map(|t| (TEXT_INDEX, t)));
     for (index, table) in tables {
-        for (r, row) in table.rows.iter().enumerate() {
+        // The first row is the header (or a form's first label), never a slot.
+        for (r, row) in table.rows.iter().enumerate().skip(1) {
             for cell in row.iter().filter(|c| c.para_tag != (0, 0) && c.choices.is_empty()) {
                 writes.push((
                     index,
