@@ -67,8 +67,11 @@ pub struct Choice {
     pub checked: bool,
     /// The box glyph (`☐`, `☒`, `☑`, or a character reference to one) in the XML.
     pub glyph: (usize, usize),
-    /// A content control's `<w14:checked …/>` element, which must agree with the glyph.
+    /// A content control's `<w14:checked …/>` element, which must agree with the glyph; for a
+    /// legacy form checkbox, its `<w:checked/>` override.
     pub checked_element: Option<(usize, usize)>,
+    /// A legacy form checkbox (`FORMCHECKBOX`): `glyph` is then its `<w:default …/>` element.
+    pub legacy: bool,
 }
 
 /// Empty, ticked and ticked boxes (`☐`, `☒`, `☑`).
@@ -473,6 +476,9 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
     let mut sdt_checkbox = false;
     // Where the current `<w:t>`'s text starts.
     let mut text_from = 0_usize;
+    // A legacy form checkbox being read: its `w:default`, its `w:checked`, its state.
+    type Legacy = (Option<(usize, usize)>, Option<(usize, usize)>, bool);
+    let mut legacy: Option<Legacy> = None;
     loop {
         let start = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| e.to_string())?;
@@ -643,9 +649,53 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                             checked: ch != BOXES[0],
                             glyph: (start + i, start + i + ch.len_utf8()),
                             checked_element: pending_checked.take(),
+                            legacy: false,
                         });
                     }
                     c.text.push_str(&text);
+                }
+            }
+            // A legacy form checkbox: `<w:checkBox>` in a field's `<w:ffData>`, its state in
+            // `<w:default w:val>` unless a `<w:checked>` overrides it.
+            Event::Start(ref e) | Event::Empty(ref e) if local(e) == "checkBox" => {
+                legacy = Some((None, None, false));
+                if matches!(event, Event::Empty(_)) {
+                    legacy = None;
+                }
+            }
+            Event::Start(ref e) | Event::Empty(ref e)
+                if legacy.is_some() && local(e) == "default" =>
+            {
+                let on = matches!(attr(e, "w:val").as_deref(), Some("1" | "true" | "on"));
+                if let Some(l) = legacy.as_mut() {
+                    l.0 = Some((start, end));
+                    if l.1.is_none() {
+                        l.2 = on;
+                    }
+                }
+            }
+            Event::Start(ref e) | Event::Empty(ref e)
+                if legacy.is_some() && xml[start..end].starts_with("<w:checked") =>
+            {
+                let on = !matches!(attr(e, "w:val").as_deref(), Some("0" | "false" | "off"));
+                if let Some(l) = legacy.as_mut() {
+                    l.1 = Some((start, end));
+                    l.2 = on;
+                }
+            }
+            Event::End(e) if end_local(&e) == "checkBox" => {
+                if let (Some((Some(default), checked, on)), Some(c)) =
+                    (legacy.take(), cell.as_mut())
+                {
+                    c.choices.push(Choice {
+                        label: String::new(),
+                        checked: on,
+                        glyph: default,
+                        checked_element: checked,
+                        legacy: true,
+                    });
+                    // A box in the text, so that labels split as for typed boxes.
+                    c.text.push(if on { BOXES[1] } else { BOXES[0] });
                 }
             }
             Event::Start(_) | Event::Empty(_) if xml[start..end].starts_with("<w14:checked") => {
@@ -664,6 +714,7 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                             checked: ch != BOXES[0],
                             glyph: (start, end),
                             checked_element: pending_checked.take(),
+                            legacy: false,
                         });
                     }
                     c.text.extend(ch);

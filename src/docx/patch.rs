@@ -100,6 +100,18 @@ fn rewrite(
                 if c.checked == tick {
                     continue;
                 }
+                if c.legacy {
+                    // The field's default becomes the state; an explicit override goes.
+                    edits.push((
+                        c.glyph.0,
+                        c.glyph.1,
+                        format!("<w:default w:val=\"{}\"/>", u8::from(tick)),
+                    ));
+                    if let Some((s, e)) = c.checked_element {
+                        edits.push((s, e, String::new()));
+                    }
+                    continue;
+                }
                 edits.push((
                     c.glyph.0,
                     c.glyph.1,
@@ -578,5 +590,34 @@ mod tests {
         let out2 = rewrite(&out, &again, &[write(2, 1, "Weekly.", false)], true).unwrap();
         let grid = Document::parse(&out2).unwrap().tables[0].grid("t".into());
         assert_eq!(grid.rows[2][1], "Weekly.");
+    }
+
+    /// Legacy form checkboxes (`FORMCHECKBOX` fields), one ticked by an explicit override.
+    const LEGACY: &str = r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Response</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is data encrypted at rest?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check1"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> Yes </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check2"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/><w:checked/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> No</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+
+    #[test]
+    fn legacy_form_checkboxes_are_a_choice_too() {
+        let doc = Document::parse(LEGACY).unwrap();
+        let cell = doc.tables[0].cell(1, 1).unwrap();
+        let read: Vec<(&str, bool, bool)> = cell
+            .choices
+            .iter()
+            .map(|c| (c.label.as_str(), c.checked, c.legacy))
+            .collect();
+        assert_eq!(read, [("Yes", false, true), ("No", true, true)]);
+        assert_eq!(
+            cell.text, "No",
+            "the explicit override wins over the default"
+        );
+        let out = rewrite(LEGACY, &doc, &[write(1, 1, "Yes", true)], true).unwrap();
+        assert!(out.contains(r#"<w:name w:val="Check1"/><w:checkBox><w:sizeAuto/><w:default w:val="1"/></w:checkBox>"#), "{out}");
+        assert!(out.contains(r#"<w:name w:val="Check2"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox>"#), "{out}");
+        assert_eq!(
+            Document::parse(&out).unwrap().tables[0]
+                .cell(1, 1)
+                .unwrap()
+                .text,
+            "Yes"
+        );
     }
 }

@@ -144,6 +144,28 @@ fn a_word_questionnaire_is_filled_in_place_reviewed_and_finalized() {
             .collect()
     };
     assert_eq!(strip(&xml), strip(&original), "questions and ids unchanged");
+    // Stricter: with the written cells' XML cut out of both, the two documents are the same
+    // text, byte for byte (every other table, cell, paragraph, tracked change and property).
+    let review_rows = trustfill::fill::review::read_review(&dir.path().join("vendor.review.xlsx"))
+        .unwrap()
+        .rows;
+    let written: Vec<(usize, u32, u32)> = review_rows
+        .iter()
+        .filter(|r| r.status == "Draft")
+        .flat_map(|r| std::iter::once(r.answer_cell.clone()).chain(r.comment_cell.clone()))
+        .map(|c| {
+            (
+                trustfill::docx::table_index(&c.sheet).unwrap(),
+                c.row,
+                c.col,
+            )
+        })
+        .collect();
+    assert!(!written.is_empty());
+    assert_eq!(
+        without_written_cells(&xml, &written),
+        without_written_cells(&original, &written)
+    );
 
     // Review, approve every draft, finalize: the answers without highlight.
     let review = dir.path().join("vendor.review.xlsx");
@@ -358,4 +380,24 @@ fn forms_without_a_header_and_content_controls() {
         !xml.contains("showingPlcHdr"),
         "the control shows its answer"
     );
+}
+
+/// `document.xml` with the `<w:tc>` elements of `cells` (table, row, column) cut out.
+fn without_written_cells(xml: &str, cells: &[(usize, u32, u32)]) -> String {
+    let doc = trustfill::docx::Document::parse(xml).unwrap();
+    let mut spans: Vec<(usize, usize)> = cells
+        .iter()
+        .filter_map(|&(t, r, c)| doc.table(t)?.cell(r, c))
+        .map(|c| (c.start, c.end))
+        .collect();
+    assert_eq!(spans.len(), cells.len(), "every written cell is found");
+    spans.sort();
+    let mut out = String::new();
+    let mut pos = 0;
+    for (s, e) in spans {
+        out.push_str(&xml[pos..s]);
+        pos = e;
+    }
+    out.push_str(&xml[pos..]);
+    out
 }
