@@ -135,9 +135,21 @@ impl Table {
     }
 
     /// What detection needs beyond the text: a cell of checkboxes is a choice among their
-    /// labels, as a dropdown is in a workbook.
-    pub fn facts(&self) -> crate::xlsx::sheet::SheetFacts {
+    /// labels, as a dropdown is in a workbook; in a document protected for form filling, a
+    /// cell that is not a form field is locked.
+    pub fn facts(&self, forms_only: bool) -> crate::xlsx::sheet::SheetFacts {
         let mut facts = crate::xlsx::sheet::SheetFacts::default();
+        if forms_only {
+            facts.protected = true;
+            for (r, cells) in self.rows.iter().enumerate() {
+                for c in cells
+                    .iter()
+                    .filter(|c| c.control.is_none() && c.choices.is_empty())
+                {
+                    facts.locked_cells.insert((r as u32, c.col));
+                }
+            }
+        }
         for (r, cells) in self.rows.iter().enumerate() {
             let dropdowns = cells.iter().filter_map(|c| {
                 let items = &c.control.as_ref()?.items;
@@ -222,6 +234,9 @@ pub fn table_index(name: &str) -> Option<usize> {
 pub struct Document {
     pub tables: Vec<Table>,
     pub text: Option<Table>,
+    /// `word/settings.xml` enforces protection for form filling: only form fields and content
+    /// controls may be written.
+    pub forms_only: bool,
 }
 
 impl Document {
@@ -233,6 +248,7 @@ impl Document {
         Ok(Document {
             tables,
             text: paragraph_questions(&body_paragraphs(xml)?),
+            forms_only: false,
         })
     }
 
@@ -437,13 +453,37 @@ pub fn read_document(path: &Path) -> Result<String> {
     read_part(&mut zip, path, DOCUMENT)
 }
 
-/// The questions' tables of a .docx.
+/// The questions' tables of a .docx, and whether it is protected for form filling.
 pub fn read_document_tables(path: &Path) -> Result<Document> {
     let xml = read_document(path)?;
-    Document::parse(&xml).map_err(|message| Error::Spreadsheet {
+    let mut doc = Document::parse(&xml).map_err(|message| Error::Spreadsheet {
         path: path.to_path_buf(),
         message: format!("the file is damaged: {DOCUMENT}: {message}"),
-    })
+    })?;
+    let mut zip = open_zip(path)?;
+    doc.forms_only = read_part(&mut zip, path, SETTINGS)
+        .map(|settings| protected_for_forms(&settings))
+        .unwrap_or(false);
+    Ok(doc)
+}
+
+/// The document settings part.
+pub const SETTINGS: &str = "word/settings.xml";
+
+/// Whether `settings.xml` enforces protection for form filling only.
+pub fn protected_for_forms(settings: &str) -> bool {
+    let Some(at) = settings.find("<w:documentProtection") else {
+        return false;
+    };
+    let tag = &settings[at..settings[at..].find('>').map_or(settings.len(), |e| at + e)];
+    tag.contains("w:edit=\"forms\"")
+        && [
+            "w:enforcement=\"1\"",
+            "w:enforcement=\"true\"",
+            "w:enforcement=\"on\"",
+        ]
+        .iter()
+        .any(|e| tag.contains(e))
 }
 
 /// The grids of a .docx's tables and paragraph questions, for [`crate::workbook::read`].
@@ -479,6 +519,9 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
     // A legacy form checkbox being read: its `w:default`, its `w:checked`, its state.
     type Legacy = (Option<(usize, usize)>, Option<(usize, usize)>, bool);
     let mut legacy: Option<Legacy> = None;
+    // A legacy text field's data was read (`w:textInput`), and its result is being read.
+    let mut text_field = false;
+    let mut in_field_result = false;
     loop {
         let start = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| e.to_string())?;
@@ -653,6 +696,34 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                         });
                     }
                     c.text.push_str(&text);
+                }
+            }
+            // A legacy text form field (`FORMTEXT`): its result, between the `separate` and
+            // `end` field characters, is the answer slot, like a text content control.
+            Event::Start(ref e) | Event::Empty(ref e)
+                if cell.is_some() && local(e) == "textInput" =>
+            {
+                text_field = true;
+            }
+            Event::Start(ref e) | Event::Empty(ref e)
+                if cell.is_some() && local(e) == "fldChar" =>
+            {
+                match attr(e, "w:fldCharType").as_deref() {
+                    Some("separate") if text_field && sdt.is_none() => {
+                        sdt = Some(Control::default());
+                        in_field_result = true;
+                    }
+                    Some("end") => {
+                        if in_field_result
+                            && let (Some(s), Some(c)) = (sdt.take(), cell.as_mut())
+                            && c.control.is_none()
+                        {
+                            c.control = Some(s);
+                        }
+                        in_field_result = false;
+                        text_field = false;
+                    }
+                    _ => {}
                 }
             }
             // A legacy form checkbox: `<w:checkBox>` in a field's `<w:ffData>`, its state in

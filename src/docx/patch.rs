@@ -410,7 +410,7 @@ mod tests {
             .map(|c| c.label.as_str())
             .collect();
         assert_eq!(labels, ["Yes", "No"]);
-        let facts = tables.tables[0].facts();
+        let facts = tables.tables[0].facts(false);
         assert_eq!(facts.validations.len(), 2);
 
         let out = rewrite(BOXES_DOC, &tables, &[write(1, 1, "yes", true)], false).unwrap();
@@ -552,7 +552,7 @@ mod tests {
         let grid = doc.tables[0].grid("t".into());
         assert_eq!(grid.rows[1][1], "", "a placeholder is no answer");
         assert_eq!(grid.rows[2][1], "");
-        let facts = doc.tables[0].facts();
+        let facts = doc.tables[0].facts(false);
         assert_eq!(facts.validations.len(), 1, "the dropdown is a choice");
         let out = rewrite(
             CONTROLS,
@@ -619,5 +619,41 @@ mod tests {
                 .text,
             "Yes"
         );
+    }
+
+    /// A legacy text form field (`FORMTEXT`) as the answer slot.
+    const FIELDS: &str = r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Answer</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Describe your backups.</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text1"/><w:textInput/></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMTEXT </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t xml:space="preserve">     </w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is MFA required?</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+
+    #[test]
+    fn a_text_form_field_is_the_slot_and_protection_locks_the_other_cells() {
+        let doc = Document::parse(FIELDS).unwrap();
+        let field = doc.tables[0].cell(1, 1).unwrap();
+        assert!(field.control.is_some(), "{field:?}");
+        assert_eq!(field.text, "", "the field's blank result is no answer");
+        let out = rewrite(
+            FIELDS,
+            &doc,
+            &[write(1, 1, "Daily, encrypted.", true)],
+            false,
+        )
+        .unwrap();
+        assert!(
+            out.contains(r#"<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t xml:space="preserve">Daily, encrypted.</w:t>"#),
+            "{out}"
+        );
+        // Protected for form filling: the plain cell is locked, the field is not.
+        let facts = doc.tables[0].facts(true);
+        assert!(facts.locked_cells.contains(&(2, 1)));
+        assert!(!facts.locked_cells.contains(&(1, 1)));
+        assert!(doc.tables[0].facts(false).locked_cells.is_empty());
+        assert!(super::super::protected_for_forms(
+            r#"<w:settings><w:documentProtection w:edit="forms" w:enforcement="1"/></w:settings>"#
+        ));
+        assert!(!super::super::protected_for_forms(
+            r#"<w:settings><w:documentProtection w:edit="readOnly" w:enforcement="1"/></w:settings>"#
+        ));
+        assert!(!super::super::protected_for_forms(
+            r#"<w:settings><w:documentProtection w:edit="forms" w:enforcement="0"/></w:settings>"#
+        ));
     }
 }

@@ -468,6 +468,11 @@ fn decide(
         row.candidates.clear();
         return row;
     }
+    if row.question.locked {
+        // The best match stays visible as runner-up 1, for the person who answers in Word.
+        row.note = "the document is protected for form filling and this answer cell is not a form field: answer it in Word".into();
+        return row;
+    }
     if !row.question.existing_answer.is_empty() && !plan.overwrite {
         row.status = RowStatus::Kept;
         row.note = "already answered; kept (use --overwrite to replace)".into();
@@ -807,6 +812,7 @@ mod tests {
             existing_answer: String::new(),
             existing_comment: String::new(),
             answer_is_formula: false,
+            locked: false,
             comment_is_formula: false,
             allowed: None,
             section: None,

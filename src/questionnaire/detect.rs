@@ -412,7 +412,11 @@ fn question_at(
             .map(|(r, c)| v.cell(r, c).to_string())
             .unwrap_or_default(),
         answer_is_formula: v.facts.formula_cells.contains(&(ar, ac)),
-        comment_is_formula: comment_cell.is_some_and(|rc| v.facts.formula_cells.contains(&rc)),
+        locked: v.facts.locked_cells.contains(&(ar, ac)),
+        // A locked comment cell is never written either, as a formula's is not.
+        comment_is_formula: comment_cell.is_some_and(|rc| {
+            v.facts.formula_cells.contains(&rc) || v.facts.locked_cells.contains(&rc)
+        }),
         allowed,
         section: None,
     }

@@ -36,6 +36,9 @@ pub struct Question {
     pub existing_comment: String,
     /// The answer cell is a formula: it is never written.
     pub answer_is_formula: bool,
+    /// The answer cell cannot be written (a Word document protected for form filling, and the
+    /// cell is not a form field): left for a person, with a note.
+    pub locked: bool,
     pub comment_is_formula: bool,
     /// Allowed values of the answer cell's dropdown, when it has one we could resolve.
     pub allowed: Option<Vec<String>>,
@@ -152,7 +155,7 @@ impl Questionnaire {
                 (Some(p), Some(info)) => SheetFacts::parse(&p.read(&info.part)?),
                 _ => crate::docx::table_index(&grid.name)
                     .and_then(|i| docx_tables.table(i))
-                    .map(|t| t.facts())
+                    .map(|t| t.facts(docx_tables.forms_only))
                     .unwrap_or_default(),
             };
             if let Some(info) = info {

@@ -33,6 +33,9 @@ pub struct SheetFacts {
     pub validations: Vec<Validation>,
     pub merged: Vec<Range>,
     pub protected: bool,
+    /// Cells a respondent cannot write (a Word document protected for form filling: every
+    /// cell that is not a form field or content control).
+    pub locked_cells: HashSet<(u32, u32)>,
 }
 
 impl SheetFacts {

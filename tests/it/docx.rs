@@ -61,6 +61,11 @@ pub fn vendor_docx(dir: &Path) -> PathBuf {
 
 /// A minimal Word package around `body` (the content of `w:body`), with a styles part.
 fn write_docx(path: &Path, body: &str) -> PathBuf {
+    write_docx_with(path, body, None)
+}
+
+/// [`write_docx`] with a `word/settings.xml`.
+fn write_docx_with(path: &Path, body: &str, settings: Option<&str>) -> PathBuf {
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\"><w:body>{body}</w:body></w:document>"
     );
@@ -72,7 +77,8 @@ fn write_docx(path: &Path, body: &str) -> PathBuf {
         ("word/document.xml", document),
     ];
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    for (name, text) in parts {
+    let settings = settings.map(|s| ("word/settings.xml", s.to_string()));
+    for (name, text) in parts.into_iter().chain(settings) {
         zip.start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
         zip.write_all(text.as_bytes()).unwrap();
@@ -400,4 +406,63 @@ fn without_written_cells(xml: &str, cells: &[(usize, u32, u32)]) -> String {
     }
     out.push_str(&xml[pos..]);
     out
+}
+
+/// A document protected for form filling: only its form fields and boxes are answer slots. A
+/// question whose answer cell is plain text is left for a person, with a note; the text field
+/// and the boxes are filled; every other part, `settings.xml` included, stays as it was.
+#[test]
+fn a_document_protected_for_form_filling_is_answered_only_in_its_fields() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let field = "<w:tc><w:p><w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:name w:val=\"Text1\"/><w:textInput/></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space=\"preserve\"> FORMTEXT </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t xml:space=\"preserve\">     </w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p></w:tc>";
+    let body = [
+        "<w:tbl><w:tblPr/>".to_string(),
+        row(&["Question", "Response"]),
+        "<w:tr>".to_string() + &cell("Is customer data encrypted at rest?") + field + "</w:tr>",
+        row(&["Are backups encrypted?", "\u{2610} Yes \u{2610} No"]),
+        row(&[
+            "Do you enforce multi-factor authentication for administrators?",
+            "",
+        ]),
+        "</w:tbl><w:sectPr/>".to_string(),
+    ]
+    .concat();
+    let settings = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:settings xmlns:w=\"{W}\"><w:documentProtection w:edit=\"forms\" w:enforcement=\"1\"/></w:settings>"
+    );
+    let input = write_docx_with(&dir.path().join("form.docx"), &body, Some(&settings));
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = dir.path().join("form.filled.docx");
+    let after = grids(&filled);
+    assert!(
+        after[0].rows[1][1].starts_with("Yes"),
+        "the text field: {:?}",
+        after[0].rows[1]
+    );
+    assert_eq!(after[0].rows[2][1], "Yes", "the boxes");
+    assert_eq!(
+        after[0].rows[3][1], "",
+        "a plain cell of a protected form is not written"
+    );
+    let rows = review_rows_of(&dir.path().join("form.review.xlsx"));
+    let mfa = rows
+        .iter()
+        .find(|r| r.question.contains("multi-factor"))
+        .unwrap();
+    assert_eq!(mfa.status, "Needs answer");
+    let note = cell_dump(&dir.path().join("form.review.xlsx"))
+        [&("Review".to_string(), mfa.review_row - 1, 11)]
+        .clone();
+    assert!(note.contains("protected for form filling"), "{note}");
+    assert_eq!(
+        package_parts(&filled)["word/settings.xml"],
+        package_parts(&input)["word/settings.xml"],
+        "the protection stays"
+    );
+}
+
+fn review_rows_of(review: &Path) -> Vec<trustfill::fill::review::ReviewedRow> {
+    trustfill::fill::review::read_review(review).unwrap().rows
 }
