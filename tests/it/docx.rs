@@ -41,16 +41,28 @@ const QUESTIONS: [(usize, u32, &str); 5] = [
 
 pub fn vendor_docx(dir: &Path) -> PathBuf {
     let section = "<w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"4\"/></w:tcPr><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Data protection</w:t></w:r></w:p></w:tc></w:tr>";
+    // A header row repeated on every page (w:tblHeader), and a question with a reviewer's
+    // comment on it, which must survive.
+    let header = row(&["#", "Question", "Response", "Evidence/Notes"]).replacen(
+        "<w:tr>",
+        "<w:tr><w:trPr><w:tblHeader/></w:trPr>",
+        1,
+    );
+    let commented = format!(
+        "<w:tr>{}<w:tc><w:p><w:commentRangeStart w:id=\"7\"/><w:r><w:t>{}</w:t></w:r><w:commentRangeEnd w:id=\"7\"/><w:r><w:commentReference w:id=\"7\"/></w:r></w:p></w:tc>{}{}</w:tr>",
+        cell("1"),
+        QUESTIONS[0].2,
+        cell(""),
+        cell("")
+    );
     let tracked = "<w:tr><w:tc><w:p><w:r><w:t>2</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t xml:space=\"preserve\">Do you enforce multi-factor authentication for </w:t></w:r><w:ins w:id=\"1\" w:author=\"Customer\" w:date=\"2026-01-01T00:00:00Z\"><w:r><w:t>administrators?</w:t></w:r></w:ins><w:del w:id=\"2\" w:author=\"Customer\" w:date=\"2026-01-01T00:00:00Z\"><w:r><w:delText>staff?</w:delText></w:r></w:del></w:p></w:tc>".to_string() + &cell("") + &cell("") + "</w:tr>";
     let body = format!(
         "<w:p><w:pPr><w:pStyle w:val=\"Title\"/></w:pPr><w:r><w:t>Vendor Security Questionnaire</w:t></w:r></w:p>\
          <w:p><w:r><w:t>Please answer every question below.</w:t></w:r></w:p>\
          <w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/></w:tblPr><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid>\
-         {}{section}{}{tracked}{}</w:tbl>\
+         {header}{section}{commented}{tracked}{}</w:tbl>\
          <w:p><w:r><w:t>Controls</w:t></w:r></w:p>\
          <w:tbl><w:tblPr/>{}{}{}</w:tbl><w:sectPr/>",
-        row(&["#", "Question", "Response", "Evidence/Notes"]),
-        row(&["1", QUESTIONS[0].2, "", ""]),
         row(&["3", QUESTIONS[2].2, "", ""]),
         row(&["Control", "Yes/No", "Comments"]),
         row(&[QUESTIONS[3].2, "\u{2610} Yes \u{2610} No", ""]),
@@ -69,10 +81,11 @@ fn write_docx_with(path: &Path, body: &str, settings: Option<&str>) -> PathBuf {
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\"><w:body>{body}</w:body></w:document>"
     );
-    let parts: [(&str, String); 5] = [
-        ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/><Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/></Types>".into()),
+    let parts: [(&str, String); 6] = [
+        ("word/comments.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:comments xmlns:w=\"{W}\"><w:comment w:id=\"7\" w:author=\"Customer\"><w:p><w:r><w:t>Include backups in your answer.</w:t></w:r></w:p></w:comment></w:comments>")),
+        ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/><Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/><Override PartName=\"/word/comments.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml\"/></Types>".into()),
         ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>".into()),
-        ("word/_rels/document.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>".into()),
+        ("word/_rels/document.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments\" Target=\"comments.xml\"/></Relationships>".into()),
         ("word/styles.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:styles xmlns:w=\"{W}\"><w:style w:type=\"paragraph\" w:styleId=\"Title\"><w:name w:val=\"Title\"/></w:style></w:styles>")),
         ("word/document.xml", document),
     ];
@@ -135,6 +148,7 @@ fn a_word_questionnaire_is_filled_in_place_reviewed_and_finalized() {
     assert!(xml.contains("<w:highlight w:val=\"yellow\"/>"));
     // The tracked change and every cell we did not write are as they were.
     assert!(xml.contains("<w:delText>staff?</w:delText>"));
+    assert!(xml.contains("<w:commentReference w:id=\"7\"/>") && xml.contains("<w:tblHeader/>"));
     let original = String::from_utf8(a["word/document.xml"].clone()).unwrap();
     // Every cell but the answer and comment columns (table 1: C and D; table 2: B and C).
     let strip = |x: &str| -> Vec<Vec<String>> {
@@ -465,4 +479,32 @@ fn a_document_protected_for_form_filling_is_answered_only_in_its_fields() {
 
 fn review_rows_of(review: &Path) -> Vec<trustfill::fill::review::ReviewedRow> {
     trustfill::fill::review::read_review(review).unwrap().rows
+}
+
+/// The layout overrides work on Word tables by their names: `--sheet "Table 2"` fills only the
+/// second table.
+#[test]
+fn layout_overrides_name_word_tables() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = vendor_docx(dir.path());
+    let out = run(trustfill(&kb)
+        .arg("fill")
+        .arg(&input)
+        .args(["--sheet", "Table 2"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = grids(&dir.path().join("vendor.filled.docx"));
+    assert_eq!(after[0].rows[2][2], "", "table 1 untouched");
+    assert_eq!(after[1].rows[1][1], "Yes", "table 2 filled");
+    let out = run(trustfill(&kb)
+        .arg("fill")
+        .arg(&input)
+        .args(["--force", "--sheet", "Table 9"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no sheet \"Table 9\"")
+            && stderr(&out).contains("Table 1, Table 2"),
+        "{}",
+        stderr(&out)
+    );
 }
