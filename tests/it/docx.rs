@@ -79,7 +79,7 @@ fn write_docx(path: &Path, body: &str) -> PathBuf {
 /// [`write_docx`] with a `word/settings.xml`.
 fn write_docx_with(path: &Path, body: &str, settings: Option<&str>) -> PathBuf {
     let document = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\"><w:body>{body}</w:body></w:document>"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\" xmlns:w14=\"http://schemas.microsoft.com/office/word/2010/wordml\"><w:body>{body}</w:body></w:document>"
     );
     let parts: [(&str, String); 6] = [
         ("word/comments.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:comments xmlns:w=\"{W}\"><w:comment w:id=\"7\" w:author=\"Customer\"><w:p><w:r><w:t>Include backups in your answer.</w:t></w:r></w:p></w:comment></w:comments>")),
@@ -507,4 +507,69 @@ fn layout_overrides_name_word_tables() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Every kind of answer slot in one table: checkbox content controls, legacy form checkboxes,
+/// a plain-text content control and a legacy text field, each filled its own way.
+#[test]
+fn every_kind_of_answer_slot_is_filled_its_own_way() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let w14_box = |checked: bool| {
+        format!(
+            "<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val=\"{}\"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>{}</w:t></w:r></w:sdtContent></w:sdt>",
+            u8::from(checked),
+            if checked { '\u{2612}' } else { '\u{2610}' }
+        )
+    };
+    let legacy_box = "<w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:checkBox><w:sizeAuto/><w:default w:val=\"0\"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space=\"preserve\"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>";
+    let label = |t: &str| format!("<w:r><w:t xml:space=\"preserve\"> {t} </w:t></w:r>");
+    let slot = |inner: String| format!("<w:tc><w:p>{inner}</w:p></w:tc>");
+    let text_control = "<w:tc><w:sdt><w:sdtPr><w:showingPlcHdr/><w:text/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Click or tap here to enter text.</w:t></w:r></w:p></w:sdtContent></w:sdt></w:tc>";
+    let text_field = "<w:tc><w:p><w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:textInput/></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space=\"preserve\"> FORMTEXT </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t xml:space=\"preserve\">     </w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p></w:tc>";
+    let tr = |question: &str, answer: String| format!("<w:tr>{}{answer}</w:tr>", cell(question));
+    let body = [
+        "<w:tbl><w:tblPr/>".to_string(),
+        row(&["Question", "Answer"]),
+        tr(
+            "Is customer data encrypted at rest?",
+            slot(w14_box(false) + &label("Yes") + &w14_box(false) + &label("No")),
+        ),
+        tr(
+            "Are backups encrypted?",
+            slot(legacy_box.to_string() + &label("Yes") + legacy_box + &label("No")),
+        ),
+        tr(
+            "Do you have a SOC 2 Type II report?",
+            text_control.to_string(),
+        ),
+        tr(
+            "Do you enforce multi-factor authentication for administrators?",
+            text_field.to_string(),
+        ),
+        "</w:tbl><w:sectPr/>".to_string(),
+    ]
+    .concat();
+    let input = write_docx(&dir.path().join("slots.docx"), &body);
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = dir.path().join("slots.filled.docx");
+    let after = grids(&filled);
+    let answers: Vec<&str> = after[0].rows[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(&answers[..2], ["Yes", "Yes"], "boxes ticked: {answers:?}");
+    assert!(
+        answers[2].starts_with("Yes"),
+        "the text control: {answers:?}"
+    );
+    assert!(answers[3].starts_with("Yes"), "the text field: {answers:?}");
+    let xml = String::from_utf8(package_parts(&filled)["word/document.xml"].clone()).unwrap();
+    assert!(
+        xml.contains("<w14:checked w14:val=\"1\"/>"),
+        "the content control's state follows"
+    );
+    assert!(
+        xml.contains("<w:default w:val=\"1\"/>"),
+        "the legacy field's default"
+    );
+    assert!(!xml.contains("showingPlcHdr"));
 }
