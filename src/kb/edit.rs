@@ -66,6 +66,31 @@ pub fn add_refs(file: &Path, id: &str, references: &[String]) -> Result<Vec<Stri
     add_to_list(file, id, "refs", &[], references)
 }
 
+/// An answers file parsed with `toml_edit`, for edits that keep its comments and formatting.
+fn read_answers_file(file: &Path) -> Result<DocumentMut> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
+    text.parse()
+        .map_err(|e: toml_edit::TomlError| Error::Import {
+            path: file.to_path_buf(),
+            message: e.message().to_string(),
+            hint: None,
+        })
+}
+
+/// The `[[answer]]` tables of a parsed answers file.
+fn answer_tables<'d>(
+    doc: &'d mut DocumentMut,
+    file: &Path,
+) -> Result<&'d mut toml_edit::ArrayOfTables> {
+    doc.get_mut("answer")
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| Error::Import {
+            path: file.to_path_buf(),
+            message: "has no [[answer]] tables".into(),
+            hint: None,
+        })
+}
+
 /// Edit one entry of an answers file in place with `toml_edit`, so comments, key order and
 /// formatting survive, and write it back atomically.
 fn edit_entry<T>(
@@ -73,22 +98,8 @@ fn edit_entry<T>(
     id: &str,
     edit: impl FnOnce(&mut toml_edit::Table) -> Option<T>,
 ) -> Result<Option<T>> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Error::Import {
-            path: file.to_path_buf(),
-            message: e.message().to_string(),
-            hint: None,
-        })?;
-    let tables = doc
-        .get_mut("answer")
-        .and_then(Item::as_array_of_tables_mut)
-        .ok_or_else(|| Error::Import {
-            path: file.to_path_buf(),
-            message: "has no [[answer]] tables".into(),
-            hint: None,
-        })?;
+    let mut doc = read_answers_file(file)?;
+    let tables = answer_tables(&mut doc, file)?;
     let Some(table) = tables
         .iter_mut()
         .find(|t| t.get("id").and_then(Item::as_str) == Some(id))
@@ -273,22 +284,8 @@ pub enum NewValue {
 /// key order and the other entries' formatting survive), and write it back atomically. Every
 /// id must be in the file.
 pub fn update_entries(file: &Path, updates: &[EntryEdit]) -> Result<()> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Error::Import {
-            path: file.to_path_buf(),
-            message: e.message().to_string(),
-            hint: None,
-        })?;
-    let tables = doc
-        .get_mut("answer")
-        .and_then(Item::as_array_of_tables_mut)
-        .ok_or_else(|| Error::Import {
-            path: file.to_path_buf(),
-            message: "has no [[answer]] tables".into(),
-            hint: None,
-        })?;
+    let mut doc = read_answers_file(file)?;
+    let tables = answer_tables(&mut doc, file)?;
     let mut by_id: std::collections::HashMap<String, &mut toml_edit::Table> = tables
         .iter_mut()
         .filter_map(|t| Some((t.get("id")?.as_str()?.to_string(), t)))
