@@ -342,7 +342,7 @@ fn body_paragraphs(xml: &str) -> std::result::Result<Vec<Paragraph>, String> {
             }
             Event::GeneralRef(r) if in_text => {
                 if let Some(p) = para.as_mut() {
-                    p.text.extend(entity(&r));
+                    p.text.extend(crate::xlsx::entity_char(&r));
                 }
             }
             Event::Empty(e) if local(&e) == "tab" => {
@@ -426,21 +426,6 @@ fn synthetic(col: u32, text: &str) -> CellSpan {
         choices: Vec::new(),
         after_label: false,
         control: None,
-    }
-}
-
-/// The character an entity reference stands for (`&amp;`, `&#9744;`).
-fn entity(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
-    match r.resolve_char_ref() {
-        Ok(Some(ch)) => Some(ch),
-        _ => match &*r.clone().into_inner() {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => None,
-        },
     }
 }
 
@@ -775,7 +760,7 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             }
             Event::GeneralRef(r) if in_text => {
                 if let Some(c) = cell.as_mut() {
-                    let ch = entity(&r);
+                    let ch = crate::xlsx::entity_char(&r);
                     if let Some(s) = sdt.as_mut() {
                         s.value.extend(ch);
                     }

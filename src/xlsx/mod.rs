@@ -64,10 +64,23 @@ impl Package {
                 Ok(Event::Start(e)) if local(&e) == "definedName" => {
                     current_name = attr(&e, "name");
                 }
+                // A name's formula may be split by entity references (`'R&amp;D'!$A$1`),
+                // which quick-xml reports as events of their own.
                 Ok(Event::Text(t)) => {
-                    if let Some(name) = current_name.take() {
+                    if let Some(name) = &current_name {
                         let text = t.into_inner().into_owned();
-                        defined_names.insert(name, unescape(&text));
+                        defined_names
+                            .entry(name.clone())
+                            .or_insert_with(String::new)
+                            .push_str(&unescape(&text));
+                    }
+                }
+                Ok(Event::GeneralRef(r)) => {
+                    if let Some(name) = &current_name {
+                        defined_names
+                            .entry(name.clone())
+                            .or_insert_with(String::new)
+                            .extend(entity_char(&r));
                     }
                 }
                 Ok(Event::End(_)) => current_name = None,
@@ -188,6 +201,22 @@ pub(crate) fn attr_local(e: &BytesStart<'_>, name: &str) -> Option<String> {
         .flatten()
         .find(|a| a.key.local_name().into_inner() == name)
         .map(|a| unescape(&a.value))
+}
+
+/// The character an entity reference stands for (`&amp;`, `&#9744;`): quick-xml reports
+/// references apart from the text around them.
+pub(crate) fn entity_char(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(ch)) => Some(ch),
+        _ => match &*r.clone().into_inner() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
+    }
 }
 
 pub(crate) fn unescape(s: &str) -> String {

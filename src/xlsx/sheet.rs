@@ -119,6 +119,16 @@ impl SheetFacts {
                         }
                     }
                 }
+                Event::GeneralRef(r) => {
+                    if let Some((sqref, formula, _)) = dv.as_mut() {
+                        let ch = super::entity_char(&r);
+                        if in_sqref {
+                            sqref.extend(ch);
+                        } else if in_formula1 {
+                            formula.extend(ch);
+                        }
+                    }
+                }
                 Event::End(e) => match e.local_name().into_inner() {
                     "formula1" => in_formula1 = false,
                     "sqref" => in_sqref = false,
@@ -190,6 +200,17 @@ mod tests {
 <dataValidations count="1"><dataValidation type="list" allowBlank="1" sqref="C3:C263 E5"><formula1>"Yes,No,NA"</formula1></dataValidation></dataValidations>
 <extLst><ext><x14:dataValidations><x14:dataValidation type="list"><x14:formula1><xm:f>'Auto Responses'!$J$3:$J$4</xm:f></x14:formula1><xm:sqref>F22:F28</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>
 </worksheet>"#;
+
+    #[test]
+    fn entity_references_in_a_list_are_kept() {
+        let facts = SheetFacts::parse(
+            r#"<worksheet><sheetData/><dataValidations count="1"><dataValidation type="list" sqref="B2"><formula1>"Yes &amp; No,N/A"</formula1></dataValidation></dataValidations></worksheet>"#,
+        );
+        assert_eq!(
+            facts.validation_at(1, 1).map(|v| v.source.clone()),
+            Some(ListSource::Values(vec!["Yes & No".into(), "N/A".into()]))
+        );
+    }
 
     #[test]
     fn reads_hidden_rows_formulas_merges_protection_and_dropdowns() {

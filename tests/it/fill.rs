@@ -1338,11 +1338,13 @@ fn dropdowns_listed_by_a_defined_name_resolve_to_their_values() {
             .allow_list_formula(rust_xlsxwriter::Formula::new("=YesNo")),
     )
     .unwrap();
-    let lists = book.add_worksheet().set_name("Values").unwrap();
+    // A sheet name with an `&`: the defined name's formula has an entity reference in the XML
+    // (`'R&amp;D lists'!…`), which the reader must not cut the formula at.
+    let lists = book.add_worksheet().set_name("R&D lists").unwrap();
     lists.write(0, 0, "Yes").unwrap();
     lists.write(1, 0, "No").unwrap();
     lists.set_hidden(true);
-    book.define_name("YesNo", "=Values!$A$1:$A$2").unwrap();
+    book.define_name("YesNo", "='R&D lists'!$A$1:$A$2").unwrap();
     book.save(&path).unwrap();
     let out = run(trustfill(dir.path()).args(["inspect", "--json"]).arg(&path));
     assert!(out.status.success(), "{}", stderr(&out));
