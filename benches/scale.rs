@@ -1,5 +1,5 @@
 //! Speed and scale: `cargo bench --bench scale` (add `-- --quick` for the 1k/10k sizes only,
-//! `-- --one-file` for the one-answers-file table only, `-- --docx` for the Word questionnaire).
+//! `-- --one-file` for the one-answers-file table only, `-- --docx` for the Word questionnaire, `-- --publish` for the trust center).
 //!
 //! Generates synthetic but realistic workloads at bench time (nothing is committed): libraries
 //! of 1k, 10k and 100k entries built from question templates (topics × aspects × scopes, so
@@ -287,6 +287,33 @@ fn write_docx(path: &Path, rows: &[String]) {
     zip.finish().unwrap();
 }
 
+/// `publish` of the one-file library of 10,000 varied entries: the trust center's files.
+fn publish_table(work: &Path) {
+    let kb = work.join("publish-10k");
+    write_varied_library(&kb, 10_000);
+    let site = work.join("site");
+    let results: Vec<(Duration, Option<f64>)> = (0..5)
+        .map(|_| {
+            let (took, peak, _) = run_binary(&["publish", "--out", site.to_str().unwrap()], &kb);
+            (took, peak)
+        })
+        .collect();
+    let wall = median(results.iter().map(|r| r.0).collect());
+    let peak = results.iter().filter_map(|r| r.1).fold(0.0, f64::max);
+    let size: u64 = std::fs::read_dir(&site)
+        .unwrap()
+        .flatten()
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    println!("\n| library | `publish` wall | peak MB | site size |");
+    println!("|---|---|---|---|");
+    println!(
+        "| 10,000 entries | {:.2} s | {peak:.0} | {:.1} MB |",
+        wall.as_secs_f64(),
+        size as f64 / 1e6
+    );
+}
+
 /// `fill` of a 300-question Word questionnaire against the shipped knowledge base, words only.
 fn docx_table(work: &Path) {
     let kb = work.join("shipped");
@@ -466,8 +493,13 @@ fn main() {
         write_varied_library(Path::new(&args[at + 2]), n);
         return;
     }
+    if std::env::args().any(|a| a == "--publish") {
+        publish_table(work.path());
+        return;
+    }
     if std::env::args().any(|a| a == "--docx") {
         docx_table(work.path());
+        publish_table(work.path());
         return;
     }
     if std::env::args().any(|a| a == "--one-file") {

@@ -12,6 +12,7 @@ mod finalize;
 mod inspect;
 mod kb;
 mod model;
+mod publish;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -115,6 +116,7 @@ pub enum Command {
     /// Install the sentence-encoder model for semantic matching, or see which one is used
     #[command(subcommand)]
     Model(model::ModelCommand),
+    Publish(publish::Args),
     Completions(completions::Args),
     Man(completions::ManArgs),
 }
@@ -183,6 +185,7 @@ impl Cli {
             Command::Eval(args) => done(eval::run(args, &self.global, out)),
             Command::Kb(cmd) => kb::run(cmd, &self.global, out),
             Command::Model(cmd) => done(model::run(cmd, &self.global, out)),
+            Command::Publish(args) => done(publish::run(args, &self.global, out)),
             Command::Completions(args) => done(completions::run(args, out)),
             Command::Man(_) => done(completions::man(out)),
         }

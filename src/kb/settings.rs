@@ -8,6 +8,10 @@
 //! max_age = 180                         # fill, ask, kb check: days before an entry is stale
 //! model = "none"                        # a model folder (relative to the knowledge base), or "none"
 //! owner = "security@example.com"        # kb add, kb import, kb learn: owner of new entries
+//! company = "Larkspur Analytics"        # publish: the trust center's name,
+//! description = "B2B SaaS for …"        #   one line about the company,
+//! contact = "security@example.com"      #   who to write to,
+//! request_access = "https://…/nda"      #   where to ask for NDA material (a URL or an address)
 //! ```
 //!
 //! A file with an unknown key or a bad value is refused, with its line, like any other file
@@ -34,6 +38,12 @@ pub struct Settings {
     /// A model folder (resolved against the knowledge base), or `none` for words only.
     pub model: Option<PathBuf>,
     pub owner: Option<String>,
+    /// For `publish`: the trust center's company name, description, contact and where to
+    /// request NDA material.
+    pub company: Option<String>,
+    pub description: Option<String>,
+    pub contact: Option<String>,
+    pub request_access: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +54,10 @@ struct Raw {
     max_age: Option<Spanned<i64>>,
     model: Option<String>,
     owner: Option<Spanned<String>>,
+    company: Option<String>,
+    description: Option<String>,
+    contact: Option<String>,
+    request_access: Option<String>,
 }
 
 impl Settings {
@@ -69,7 +83,7 @@ impl Settings {
             vec![problem(
                 e.span().map(|s| s.start),
                 format!(
-                    "{} (known settings: audience, min_confidence, max_age, model, owner)",
+                    "{} (known settings: audience, min_confidence, max_age, model, owner, company, description, contact, request_access)",
                     e.message().trim()
                 ),
             )]
@@ -116,12 +130,17 @@ impl Settings {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(Settings {
             audience: raw.audience,
             min_confidence,
             max_age,
             model,
             owner,
+            company: text(raw.company),
+            description: text(raw.description),
+            contact: text(raw.contact),
+            request_access: text(raw.request_access),
         })
     }
 }
@@ -146,6 +165,7 @@ mod tests {
                 max_age: Some(180),
                 model: Some(PathBuf::from("kb/models/minilm")),
                 owner: Some("grc@example.com".into()),
+                ..Settings::default()
             }
         );
         assert_eq!(parse("").unwrap(), Settings::default());

@@ -8,4 +8,5 @@ pub mod check;
 pub mod harvest;
 pub mod import;
 pub mod learn;
+pub mod publish;
 pub mod stats;

@@ -81,3 +81,89 @@ fn refusals_give_a_hint_for_their_own_cause() {
     assert!(err.contains("hint: the file has nothing in it"), "{err}");
     assert!(!err.contains("password"), "{err}");
 }
+
+/// The shipped knowledge base's trust center in headless Chromium: screenshots at desktop and
+/// phone width (`TRUSTFILL_KEEP_SCREENSHOTS=DIR` keeps them, to look at), and the search
+/// driven through its link form (`index.html?q=encryption`, the same code as typing): the
+/// encryption answers stay, the others are hidden. Kept out of the default suite (needs
+/// `chromium`, a Debian package): `cargo test --test it trust_center_in -- --ignored`.
+#[test]
+#[ignore = "needs chromium"]
+fn trust_center_in_a_browser() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge-base/trustfill.toml"),
+        kb.join("trustfill.toml"),
+    )
+    .unwrap();
+    let site = tempfile::tempdir().unwrap();
+    let out = run(trustfill(&kb).args(["publish", "--out"]).arg(site.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = site.path().join("index.html");
+    let profile = tempfile::tempdir().unwrap();
+    let chromium = |args: &[&str], url: String| {
+        std::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--hide-scrollbars",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(args)
+            .arg(url)
+            .output()
+            .expect("chromium runs")
+    };
+    let url = format!("file://{}", page.display());
+    let keep = std::env::var("TRUSTFILL_KEEP_SCREENSHOTS").ok();
+    for (name, size) in [("desktop", "1280,1600"), ("phone", "390,1400")] {
+        let shot = site.path().join(format!("{name}.png"));
+        let out = chromium(
+            &[
+                &format!("--screenshot={}", shot.display()),
+                &format!("--window-size={size}"),
+            ],
+            url.clone(),
+        );
+        assert!(shot.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+        if let Some(dir) = &keep {
+            std::fs::copy(
+                &shot,
+                std::path::Path::new(dir).join(format!("trust-center-{name}.png")),
+            )
+            .unwrap();
+        }
+    }
+    let out = chromium(
+        &["--dump-dom", "--virtual-time-budget=2000"],
+        format!("{url}?q=encryption"),
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("answers match."),
+        "the search ran: {}",
+        &dom[..dom.len().min(2000)]
+    );
+    // Every FAQ item is either shown and about encryption, or hidden.
+    let items: Vec<&str> = dom.split("<div class=\"item\"").skip(1).collect();
+    assert!(!items.is_empty());
+    let shown: Vec<&&str> = items
+        .iter()
+        .filter(|i| !i.split('>').next().unwrap().contains("hidden"))
+        .collect();
+    assert!(
+        !shown.is_empty() && shown.len() < items.len(),
+        "{} of {}",
+        shown.len(),
+        items.len()
+    );
+    for item in shown {
+        let text = item.split("</div>").next().unwrap().to_lowercase();
+        assert!(text.contains("encryption"), "{text}");
+    }
+}

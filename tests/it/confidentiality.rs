@@ -301,3 +301,82 @@ fn a_restricted_answer_is_signposted_never_shown() {
         );
     }
 }
+
+/// The trust center as a property: over random knowledge bases published at each audience,
+/// no text, id or marker of an entry or policy section above that audience appears in any file
+/// of the output folder (HTML, script, JSON index).
+#[test]
+fn a_published_trust_center_holds_nothing_above_its_audience() {
+    let mut rng = Rng(0x7a11_5eed);
+    let mut published_secrets = 0;
+    for _round in 0..4 {
+        let kb_text = random_kb(&mut rng, 40);
+        let policies = random_policies(&mut rng, 6);
+        let mut files = vec![("answers/random.toml".to_string(), kb_text.clone())];
+        files.extend(policies.clone());
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (_dir, kb) = temp_kb(&files);
+        for reader in [Audience::Public, Audience::Nda] {
+            let out_dir = tempfile::tempdir().unwrap();
+            let out = run(trustfill(&kb)
+                .args(["publish", "--audience", reader.as_str(), "--out"])
+                .arg(out_dir.path()));
+            assert!(out.status.success(), "{}", stderr(&out));
+            let mut site = String::new();
+            for entry in std::fs::read_dir(out_dir.path()).unwrap().flatten() {
+                site.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+            }
+            // Answers: e{i} carries SECRET-{i} and its audience.
+            for (i, block) in kb_text.split("[[answer]]").skip(1).enumerate() {
+                let audience: Audience = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("audience = \""))
+                    .unwrap()
+                    .trim_end_matches('"')
+                    .parse()
+                    .unwrap();
+                let secret = format!("SECRET-{i} ");
+                if audience.visible_to(reader) {
+                    published_secrets += usize::from(site.contains(&secret));
+                } else {
+                    assert!(
+                        !site.contains(&secret),
+                        "{secret} ({audience}) reached a {reader} page"
+                    );
+                    assert!(
+                        !site.contains(&format!("-e{i}\"")),
+                        "id e{i} ({audience}) reached a {reader} page"
+                    );
+                }
+            }
+            // Policies: restricted documents leave no section, marker or title.
+            for (i, (_, text)) in policies.iter().enumerate() {
+                let audience: Audience = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("audience: "))
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                if !audience.visible_to(reader) {
+                    for s in 0..2 {
+                        assert!(
+                            !site.contains(&format!("SECRET-P{i}-{s}")),
+                            "policy {i} ({audience}) on a {reader} page"
+                        );
+                    }
+                    assert!(
+                        !site.contains(&format!(">Policy {i}<")),
+                        "policy {i}'s title on a {reader} page"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        published_secrets > 0,
+        "visible entries are published: the filter had work to do"
+    );
+}

@@ -47,6 +47,26 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
                 t.push_str(&format!("  {v:>5}  {k}\n"));
             }
         }
+        // The trust center follows the library: what `publish` would show today.
+        let p = crate::ops::publish::publishable(
+            &kb,
+            crate::kb::Audience::Public,
+            i64::from(
+                global
+                    .settings()?
+                    .max_age
+                    .unwrap_or(crate::matcher::DEFAULT_MAX_AGE),
+            ),
+            global.today(),
+        );
+        t.push_str(&format!(
+            "\ntrust center (`trustfill publish`, public): {} and {} published; left out {} past their review age, {} never reviewed, {} awaiting approval\n",
+            crate::present::counted(p.answers, "answer"),
+            crate::present::counted(p.excerpts, "policy section"),
+            p.stale,
+            p.unreviewed,
+            p.proposals
+        ));
         t
     };
     crate::cmd::data_written(out.data(&text))?;

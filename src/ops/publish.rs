@@ -1,0 +1,339 @@
+//! `trustfill publish`: a static trust center from the library. One HTML page (overview,
+//! reports and certifications, a security FAQ grouped by topic, policies), one stylesheet, a
+//! search script and its index, written to a folder: plain files that open from disk or any
+//! static host, with no CDN, font or script from elsewhere. The page works without JavaScript
+//! (everything is shown; search filters it when scripts run).
+//!
+//! What reaches the folder is decided once, by [`published`]: approved entries the audience may
+//! see ([`Audience::visible_to`], the rule `fill` and `ask` obey), reviewed within `max_age`.
+//! Entries above the audience contribute nothing: not their text, not their ids, not a count.
+//! NDA reports appear as "available under NDA" only through public entries that say so.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::kb::settings::Settings;
+use crate::kb::{Audience, EntryKind, KbEntry, KnowledgeBase};
+
+const PAGE: &str = include_str!("publish/page.html");
+const STYLE: &str = include_str!("publish/style.css");
+const SCRIPT: &str = include_str!("publish/search.js");
+
+/// Tags that put an entry among the reports and certifications rather than in the FAQ.
+const REPORT_TAGS: [&str; 3] = ["certifications", "audit-reports", "penetration-testing"];
+
+#[derive(Debug, Clone)]
+pub struct PublishPlan {
+    pub kb: PathBuf,
+    pub out: PathBuf,
+    pub audience: Audience,
+    /// Entries reviewed longer ago than this many days are left out.
+    pub max_age_days: i64,
+    pub today: Date,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PublishReport {
+    pub answers: usize,
+    pub reports: usize,
+    pub policies: usize,
+    pub excerpts: usize,
+    /// Entries left out because their review is older than `max_age`, or missing.
+    pub stale: usize,
+    pub unreviewed: usize,
+    /// Proposals nobody approved yet.
+    pub proposals: usize,
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    id: String,
+    question: &'a str,
+    answer: Option<&'a str>,
+    comment: &'a str,
+    reviewed: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    id: String,
+    title: String,
+    items: Vec<Item<'a>>,
+}
+
+#[derive(Serialize)]
+struct Policy<'a> {
+    id: String,
+    title: String,
+    reviewed: Option<String>,
+    /// Its sections, when the audience may read them; otherwise listed by title only.
+    sections: Vec<Item<'a>>,
+    on_request: bool,
+}
+
+/// One searchable item of the page: the element's id and its words.
+#[derive(Serialize)]
+struct IndexEntry {
+    id: String,
+    text: String,
+}
+
+/// Which answers and policy excerpts may be published for `plan`, and why others may not.
+fn published<'k>(
+    kb: &'k KnowledgeBase,
+    plan: &PublishPlan,
+    report: &mut PublishReport,
+) -> Vec<&'k KbEntry> {
+    kb.entries
+        .iter()
+        .filter(|e| e.audience.visible_to(plan.audience))
+        .filter(|e| {
+            if e.proposed {
+                report.proposals += 1;
+                return false;
+            }
+            match e.reviewed {
+                None if e.kind == EntryKind::Answer => {
+                    report.unreviewed += 1;
+                    false
+                }
+                Some(d) if plan.today.to_days() - d.to_days() > plan.max_age_days => {
+                    report.stale += 1;
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect()
+}
+
+/// What `publish` at `audience` would put on the page and leave out, without writing it: the
+/// counts `kb stats` shows so a team sees the trust center drift from the library.
+pub fn publishable(
+    kb: &KnowledgeBase,
+    audience: Audience,
+    max_age_days: i64,
+    today: Date,
+) -> PublishReport {
+    let plan = PublishPlan {
+        kb: PathBuf::new(),
+        out: PathBuf::new(),
+        audience,
+        max_age_days,
+        today,
+    };
+    let mut report = PublishReport::default();
+    let entries = published(kb, &plan, &mut report);
+    report.answers = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Answer)
+        .count();
+    report.excerpts = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Policy)
+        .count();
+    report
+}
+
+/// The first tag that names a topic (not a trust services criterion like `soc2:security`).
+fn topic(e: &KbEntry) -> String {
+    e.tags
+        .iter()
+        .find(|t| !t.contains(':'))
+        .cloned()
+        .unwrap_or_else(|| "general".into())
+}
+
+fn title_case(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            let w = match w {
+                "sdlc" => "SDLC".to_string(),
+                "hr" => "HR".to_string(),
+                "soc1" => "SOC 1".to_string(),
+                w => w.to_string(),
+            };
+            if i == 0 {
+                let mut c = w.chars();
+                c.next()
+                    .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An HTML id from an entry id (`crypto-at-rest`, `access-control-policy#mfa`).
+fn anchor(prefix: &str, id: &str) -> String {
+    let slug: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{prefix}-{slug}")
+}
+
+fn item<'a>(prefix: &str, e: &'a KbEntry) -> Item<'a> {
+    Item {
+        id: anchor(prefix, &e.id),
+        question: &e.question,
+        answer: e.answer.as_deref(),
+        comment: &e.comment,
+        reviewed: e.reviewed.map(|d| d.to_string()),
+    }
+}
+
+/// Write the trust center into `plan.out` (created if needed; files of the same names are
+/// replaced, each atomically).
+pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
+    let kb = KnowledgeBase::load(&plan.kb)?;
+    let settings = Settings::load(&plan.kb)?;
+    let mut report = PublishReport::default();
+    let entries = published(&kb, plan, &mut report);
+
+    // Reports and certifications, then the FAQ by topic, in the library's order.
+    let is_report = |e: &KbEntry| e.tags.iter().any(|t| REPORT_TAGS.contains(&t.as_str()));
+    let answers: Vec<&KbEntry> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.kind == EntryKind::Answer)
+        .collect();
+    let reports: Vec<Item> = answers
+        .iter()
+        .filter(|e| is_report(e))
+        .map(|e| item("report", e))
+        .collect();
+    let mut groups: Vec<Group> = Vec::new();
+    for e in answers.iter().filter(|e| !is_report(e)) {
+        let t = topic(e);
+        let at = match groups.iter().position(|g| g.id == anchor("topic", &t)) {
+            Some(i) => i,
+            None => {
+                groups.push(Group {
+                    id: anchor("topic", &t),
+                    title: title_case(&t),
+                    items: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        groups[at].items.push(item("faq", e));
+    }
+    // Policies: the sections the audience may read, by document. A document some of whose
+    // sections are above the audience says the rest is available on request; one the audience
+    // may read nothing of is not mentioned at all (its title is the document's text too).
+    let mut policies: Vec<Policy> = Vec::new();
+    for e in kb.entries.iter().filter(|e| e.kind == EntryKind::Policy) {
+        let doc = e.id.split('#').next().unwrap_or(&e.id).to_string();
+        let title = e.tags.first().cloned().unwrap_or_else(|| doc.clone());
+        let at = match policies.iter().position(|p| p.id == anchor("policy", &doc)) {
+            Some(i) => i,
+            None => {
+                policies.push(Policy {
+                    id: anchor("policy", &doc),
+                    title,
+                    reviewed: e.reviewed.map(|d| d.to_string()),
+                    sections: Vec::new(),
+                    on_request: false,
+                });
+                policies.len() - 1
+            }
+        };
+        if entries.iter().any(|p| std::ptr::eq(*p, e)) {
+            policies[at].sections.push(item("section", e));
+        } else {
+            policies[at].on_request = true;
+        }
+    }
+    policies.retain(|p| !p.sections.is_empty());
+    report.answers = answers.len() - reports.len();
+    report.reports = reports.len();
+    report.policies = policies.len();
+    report.excerpts = policies.iter().map(|p| p.sections.len()).sum();
+
+    let index: Vec<IndexEntry> = reports
+        .iter()
+        .chain(groups.iter().flat_map(|g| g.items.iter()))
+        .chain(policies.iter().flat_map(|p| p.sections.iter()))
+        .map(|i| IndexEntry {
+            id: i.id.clone(),
+            text: [i.question, i.answer.unwrap_or_default(), i.comment]
+                .join(" ")
+                .to_lowercase(),
+        })
+        .collect();
+    let index_json = serde_json::to_string(&index).expect("plain data serializes");
+
+    let mut env = minijinja::Environment::new();
+    env.add_template("page.html", PAGE)
+        .map_err(|e| template_error(plan, e))?;
+    let page = env
+        .get_template("page.html")
+        .and_then(|t| {
+            t.render(minijinja::context! {
+                company => settings.company.clone().unwrap_or_else(|| "Trust center".into()),
+                description => settings.description.clone(),
+                contact => settings.contact.clone(),
+                request_access => settings.request_access.as_deref().map(access_link),
+                audience => plan.audience.as_str(),
+                today => plan.today.to_string(),
+                max_age => plan.max_age_days,
+                reports => reports,
+                groups => groups,
+                policies => policies,
+            })
+        })
+        .map_err(|e| template_error(plan, e))?;
+
+    std::fs::create_dir_all(&plan.out).map_err(|e| Error::io("cannot create", &plan.out, e))?;
+    let files: [(&str, String); 5] = [
+        ("index.html", page),
+        ("style.css", STYLE.to_string()),
+        ("search.js", SCRIPT.to_string()),
+        (
+            "search-index.js",
+            format!("window.trustfillIndex = {index_json};\n"),
+        ),
+        ("search.json", index_json),
+    ];
+    for (name, text) in files {
+        let path = plan.out.join(name);
+        crate::kb::edit::replace_file(&path, &text)?;
+        report.files.push(path);
+    }
+    Ok(report)
+}
+
+/// A link for requesting NDA material: a URL as it is, an address as `mailto:`.
+fn access_link(target: &str) -> String {
+    if target.contains("://") || target.starts_with("mailto:") {
+        target.to_string()
+    } else {
+        format!("mailto:{target}")
+    }
+}
+
+fn template_error(plan: &PublishPlan, e: minijinja::Error) -> Error {
+    Error::Import {
+        path: plan.out.clone(),
+        message: format!("cannot render the trust center: {e}"),
+        hint: None,
+    }
+}
+
+pub fn default_out(kb: &Path) -> PathBuf {
+    kb.parent().unwrap_or(Path::new(".")).join("trust-center")
+}
