@@ -303,6 +303,8 @@ struct Asked {
     terms: Vec<String>,
     idf: Vec<(String, f32)>,
     asks_value: bool,
+    /// A form field's label ("Vendor Name"): a Yes or No never fills it.
+    value_field: bool,
     asks_yes_no: bool,
     negations: Vec<String>,
 }
@@ -560,6 +562,9 @@ impl<'a> Matcher<'a> {
             return self.exact_only(&row, &before, opts);
         };
         asked.incomplete = text::needs_context(&text::clean_question(row.text));
+        // A follow-up read with its section ("Incident Response: A brief description:") is
+        // a question about that section, not a form field.
+        asked.value_field &= !text::needs_context(&text::clean_question(row.own_text));
         asked.vector = vector.filter(|_| self.index.semantic().is_some());
         let mut hits = self.retrieve(&asked, opts.audience, opts.top.max(RERANK_DEPTH))?;
         for addr in before.by_text.iter().chain(&before.by_ref) {
@@ -764,6 +769,7 @@ impl<'a> Matcher<'a> {
             vector: None,
             incomplete: false,
             asks_value: text::asks_for_value(&cleaned),
+            value_field: text::is_value_field(&cleaned.to_lowercase()),
             asks_yes_no: text::asks_yes_no(&cleaned),
             negations: text::negations(&cleaned),
             terms,
@@ -868,6 +874,7 @@ impl<'a> Matcher<'a> {
             ));
             // Direction matters only for a Yes/No answer: "TLS 1.2 and 1.3" reads right whichever
             // way the question is put.
+            let yes_no = entry.answer.as_deref().and_then(text::class).is_some();
             let polarity = entry
                 .answer
                 .as_deref()
@@ -882,9 +889,14 @@ impl<'a> Matcher<'a> {
                 stale: None,
                 reuse: None,
                 withheld: None,
-                incomplete: asked.incomplete.then(|| {
-                    "is not a question on its own: it follows the question before it, which decides what it asks".to_string()
-                }),
+                incomplete: if asked.incomplete {
+                    Some("is not a question on its own: it follows the question before it, which decides what it asks".to_string())
+                } else if asked.value_field && yes_no {
+                    // Capped like a polarity clash: "Vendor Name" answered "Yes" is never right.
+                    Some("answers Yes or No, but this is a form field that asks for a value".to_string())
+                } else {
+                    None
+                },
             });
         }
         candidates.sort_by(|a, b| b.signals.rank.total_cmp(&a.signals.rank));

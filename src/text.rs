@@ -345,6 +345,40 @@ pub fn asks_for_value(question: &str) -> bool {
     opener || q.contains("name the ") || q.contains("what percentage") || q.contains("which firm")
 }
 
+/// A form field's label rather than a question ("vendor name", "product description",
+/// "security contact email", HECVAT's GNRL rows; `lower` is lower-cased): a few words, no
+/// question mark, ending in a noun that names a value. A Yes or No never fills it, however
+/// well its words match a comment (a harvested library's comment that mentions "user name"
+/// once drafted "Yes" for "Vendor Name" at 93%): the matcher caps such candidates.
+pub fn is_value_field(lower: &str) -> bool {
+    const VALUE_NOUNS: [&str; 16] = [
+        "name",
+        "email",
+        "e-mail",
+        "phone",
+        "number",
+        "title",
+        "address",
+        "date",
+        "url",
+        "website",
+        "version",
+        "location",
+        "country",
+        "headquarters",
+        "description",
+        "contact",
+    ];
+    let label = lower.trim().trim_end_matches([':', '*', '.']).trim();
+    let words: Vec<&str> = label.split_whitespace().collect();
+    !label.ends_with('?')
+        && !lower.trim_end().ends_with('?')
+        && (1..=6).contains(&words.len())
+        && words.last().is_some_and(|w| {
+            VALUE_NOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
+        })
+}
+
 /// Words that turn a statement around. Read from the raw text: the analyzer drops "no" and "not".
 const NEGATIONS: [&str; 22] = [
     "not",
@@ -740,6 +774,15 @@ mod tests {
         ));
         assert!(asks_for_value("How long are backups retained?"));
         assert!(!asks_for_value("Do you deploy EDR on endpoints?"));
+        // Form fields, not questions: a value, never a Yes (the matcher caps such candidates).
+        assert!(is_value_field("vendor name"));
+        assert!(is_value_field("solution provider contact email:"));
+        assert!(is_value_field("product description"));
+        assert!(is_value_field("country of company headquarters"));
+        assert!(!is_value_field("do you publish a vendor name?"));
+        assert!(!is_value_field(
+            "is there a documented process for changing an account name in every system"
+        ));
         assert!(!asks_for_value("Describe your backup process."));
         assert_eq!(class("Yes (ISO/IEC 27001:2022)"), Some(Class::Yes));
         assert_eq!(class("35 days"), None);

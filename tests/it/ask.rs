@@ -258,3 +258,49 @@ fn ask_json_says_null_for_what_an_entry_does_not_have() {
         "{bare}"
     );
 }
+
+/// A form field's label ("Vendor Name") is never answered Yes or No, however well an entry's
+/// comment matches its words: the candidate is capped like a polarity clash and says why. (A
+/// harvested CAIQ once drafted "Yes" for HECVAT's "Vendor Name" at 93% because a password
+/// policy's comment mentions a user name.)
+#[test]
+fn a_form_field_is_never_answered_yes() {
+    let (_dir, kb) = temp_kb(&[(
+        "answers/iam.toml",
+        &entry(
+            "iam-policy",
+            "Are identity and access management policies established?",
+            "Yes",
+            "public",
+        )
+        .replace(
+            "comment = \"About Are identity and access management policies established?\"",
+            "comment = \"Each vendor account has a unique name; passwords may not contain the user name.\"",
+        ),
+    )]);
+    let out = run(trustfill(&kb).args(["ask", "--json", "Vendor Name"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let best = &doc["matches"][0];
+    assert_eq!(best["id"], "iam-policy");
+    assert!(best["confidence"].as_u64().unwrap() <= 40, "{best}");
+    assert!(
+        best["incomplete"]
+            .as_str()
+            .unwrap()
+            .contains("form field that asks for a value"),
+        "{best}"
+    );
+    // A real question with the same words is not capped by this rule.
+    let out = run(trustfill(&kb).args([
+        "ask",
+        "--json",
+        "Does each vendor account have a unique name?",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert!(
+        doc["matches"][0]["incomplete"].is_null(),
+        "{}",
+        doc["matches"][0]
+    );
+}
