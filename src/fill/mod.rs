@@ -801,6 +801,47 @@ mod tests {
         }
     }
 
+    /// What counts as the library contradicting a pre-filled answer: another Yes/No class from
+    /// an entry confident enough to draft (not from a weak match), or another value from an
+    /// exact reuse (not the same value in other words).
+    #[test]
+    fn a_conflict_needs_a_confident_or_exact_entry_that_says_otherwise() {
+        let yes = candidate("a", "");
+        assert_eq!(contradicts("No", &yes, 70), Some("Yes".into()));
+        assert_eq!(contradicts("Yes, always", &yes, 70), None, "the same class");
+        let mut weak = candidate("a", "");
+        weak.confidence = crate::matcher::Confidence::new(55);
+        assert_eq!(
+            contradicts("No", &weak, 70),
+            None,
+            "a weak match decides nothing"
+        );
+        weak.confidence = crate::matcher::Confidence::new(70);
+        assert_eq!(
+            contradicts("No", &weak, 70),
+            Some("Yes".into()),
+            "at the threshold it does"
+        );
+
+        let mut value = candidate("v", "");
+        std::sync::Arc::get_mut(&mut value.entry).unwrap().answer = Some("Within 72 hours".into());
+        assert_eq!(
+            contradicts("Within 24 hours", &value, 70),
+            None,
+            "a value only by exact reuse"
+        );
+        value.reuse = Some(Reuse::Exact { reference: None });
+        assert_eq!(
+            contradicts("Within 24 hours", &value, 70),
+            Some("Within 72 hours".into())
+        );
+        assert_eq!(
+            contradicts("within 72 hours.", &value, 70),
+            None,
+            "the same value"
+        );
+    }
+
     fn follow_up() -> Question {
         let cell = CellRef::new("S".to_string(), 3, 1);
         Question {
