@@ -1561,6 +1561,60 @@ mod tests {
         );
     }
 
+    /// Every entry's question is asked, in whichever thread's share it falls: with two
+    /// threads, the first entry of the library finds its duplicate as the asker too (each
+    /// pair is reported from both sides before `kb check` keeps one).
+    #[test]
+    fn same_questions_asks_every_entry_on_every_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for (id, q) in [
+            ("a", "Are backups encrypted at rest?"),
+            ("b", "Are the backups encrypted at rest?"),
+            ("c", "Do you run annual penetration tests?"),
+            ("d", "Is there a documented incident response plan?"),
+        ] {
+            text.push_str(&format!(
+                "[[answer]]\nid = \"{id}\"\nquestion = \"{q}\"\nanswer = \"Yes\"\naudience = \"public\"\n\n"
+            ));
+        }
+        std::fs::create_dir_all(dir.path().join("answers")).unwrap();
+        std::fs::write(dir.path().join("answers/a.toml"), text).unwrap();
+        let (index, _) = KbIndex::open(dir.path()).unwrap();
+        for jobs in [1, 2, 4] {
+            let pairs: Vec<(String, String)> = Matcher::new(&index)
+                .same_questions(0.8, jobs)
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.asked.id.clone(), p.other.id.clone()))
+                .collect();
+            assert_eq!(
+                pairs,
+                [("a".to_string(), "b".to_string()), ("b".into(), "a".into())],
+                "jobs {jobs}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_candidates_band_is_exact_for_an_exact_reuse_else_its_confidences() {
+        let (_dir, index) = audience_kb();
+        let mut m = Matcher::new(&index);
+        let opts = MatchOptions {
+            audience: Audience::Internal,
+            top: 1,
+            review_age: None,
+        };
+        let mut c = m
+            .find("Are backups encrypted and audited?", &opts)
+            .unwrap()
+            .remove(0);
+        assert_eq!(c.band(), c.confidence.band());
+        assert!(!c.band().is_empty());
+        c.reuse = Some(Reuse::Exact { reference: None });
+        assert_eq!(c.band(), "exact");
+    }
+
     #[test]
     fn bands_name_the_ranges() {
         assert_eq!(Confidence::new(80).band(), "high");
