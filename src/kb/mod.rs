@@ -295,7 +295,12 @@ pub fn id_from_question(
     } else {
         format!("{prefix}{}", words.join("-"))
     };
-    let mut id = base.clone();
+    unique_id(&base, taken)
+}
+
+/// `base`, or `base-2`, `base-3`, … : the first that `taken` does not hold, which is then taken.
+pub(crate) fn unique_id(base: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut id = base.to_string();
     let mut n = 2;
     while !taken.insert(id.clone()) {
         id = format!("{base}-{n}");

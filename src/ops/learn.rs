@@ -17,6 +17,7 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::fill::review::{ReviewedRow, read_review};
 use crate::kb::edit::{KbLock, append_entries, apply_variants};
+use crate::kb::unique_id as unique;
 use crate::kb::{Audience, EntryKind, KbEntry, KnowledgeBase, Source};
 use crate::text::{class, normalize_label};
 
@@ -254,16 +255,6 @@ fn learned_entry(
             line: 0,
         },
     }
-}
-
-fn unique(base: &str, taken: &mut HashSet<String>) -> String {
-    let mut id = base.to_string();
-    let mut n = 2;
-    while !taken.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
 }
 
 #[cfg(test)]
