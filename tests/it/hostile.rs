@@ -407,3 +407,78 @@ fn formula_prefixes_stay_text_through_the_xlsx_patch_and_finalize() {
     assert!(out.status.success(), "{}", stderr(&out));
     check(&dir.path().join("q.final.xlsx"), &typed);
 }
+
+/// `cmd` run by a shell under `umask 077`, as a careful user's session would be.
+#[cfg(unix)]
+fn under_umask_077(cmd: &std::process::Command) -> std::process::Command {
+    let mut shell = std::process::Command::new("sh");
+    shell
+        .arg("-c")
+        .arg("umask 077; exec \"$@\"")
+        .arg("sh")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => shell.env(key, v),
+            None => shell.env_remove(key),
+        };
+    }
+    shell
+}
+
+/// The filled questionnaire, the review workbook and the answer log hold confidential answers:
+/// under `umask 077` nobody else may read them (they were 0644 whatever the umask).
+#[cfg(unix)]
+#[test]
+fn fill_outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let (_kbdir, kb) = shipped_kb_copy();
+    let mut fill = trustfill(&kb);
+    fill.arg("fill").arg(&input);
+    let out = run(&mut under_umask_077(&fill));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let mut written = 0;
+    for item in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        let path = item.path();
+        if path == input {
+            continue;
+        }
+        written += 1;
+        let mode = item.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is {mode:o}", path.display());
+    }
+    assert!(written >= 3, "the filled copy, the review and the log");
+}
+
+/// `kb import --update` rewrites answers files in place: a file the team made private stays so.
+#[cfg(unix)]
+#[test]
+fn an_updated_answers_file_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/soc.toml",
+        &entry(
+            "soc2-report",
+            "Do you have a SOC 2 report?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let file = kb.join("answers/soc.toml");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("edit.csv");
+    std::fs::write(
+        &csv,
+        "ID,Question,Answer\nsoc2-report,Do you have a SOC 2 report?,Yes (Type II)\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Type II"));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
