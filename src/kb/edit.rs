@@ -204,13 +204,18 @@ pub fn approve_proposals(
             chosen
         }
     };
+    // All or nothing: a failure half-way puts every approved file back.
+    let mut tx = crate::atomic::Transaction::new();
     let mut approved = Vec::new();
     for e in chosen {
-        if approve(&root.join(&e.source.path), &e.id, today)? {
+        let file = root.join(&e.source.path);
+        tx.keep(&file)?;
+        if approve(&file, &e.id, today)? {
             approved.push(e.id.clone());
         }
     }
     super::KnowledgeBase::load(root)?;
+    tx.commit();
     Ok(approved)
 }
 
@@ -232,6 +237,7 @@ fn approve(file: &Path, id: &str, today: crate::date::Date) -> Result<bool> {
 pub fn apply_variants(
     variants: Vec<(String, PathBuf, String)>,
     dry_run: bool,
+    tx: &mut crate::atomic::Transaction,
 ) -> Result<(Vec<(String, String)>, usize)> {
     let mut added_all = Vec::new();
     let mut known = 0;
@@ -239,6 +245,7 @@ pub fn apply_variants(
         let added = if dry_run {
             vec![phrasing.clone()]
         } else {
+            tx.keep(&file)?;
             add_variants(&file, &id, std::slice::from_ref(&phrasing))?
         };
         if added.is_empty() {
@@ -350,13 +357,7 @@ pub fn append_entries(file: &Path, header: &str, entries: &[KbEntry]) -> Result<
 
 /// Write `text` to `file` through a temporary file and a rename.
 pub fn replace_file(file: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    let dir: PathBuf = crate::atomic::folder_of(file);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
-    let mut tmp = crate::atomic::temp_beside(file)?;
-    tmp.write_all(text.as_bytes())
-        .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
-    crate::atomic::publish(tmp, file, true)
+    crate::atomic::write(file, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -260,7 +260,9 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
         new_text.push_str(&render::entry(&entry));
         report.created.push((id, cell));
     }
-    let (added, known) = apply_variants(variants, dry_run)?;
+    // Variants on existing entries and the new file, all or nothing.
+    let mut tx = crate::atomic::Transaction::new();
+    let (added, known) = apply_variants(variants, dry_run, &mut tx)?;
     report.variants = added;
     report.known += known;
     if !new_text.is_empty() && !dry_run {
@@ -268,12 +270,14 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
             "Harvested by `trustfill kb import` from the completed questionnaire {file_name}.\nEach entry names the cell it came from. Review each one: set owner, tags and reviewed, and\ncheck the audience ({}) before answering from it.",
             plan.default_audience
         );
+        tx.keep(&target)?;
         replace_file(&target, &(render::file(&header, &[]) + &new_text))?;
         report.written = Some(target.clone());
-        if let Err(e) = KnowledgeBase::load(&plan.kb) {
-            let _ = std::fs::remove_file(&target);
-            return Err(e);
-        }
     }
+    if !dry_run && (report.written.is_some() || !report.variants.is_empty()) {
+        // Never leave a library that does not load: every file goes back otherwise.
+        KnowledgeBase::load(&plan.kb)?;
+    }
+    tx.commit();
     Ok(report)
 }

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::atomic::Transaction;
 use crate::cellref::{CellRef, col_letters};
 use crate::date::Date;
 use crate::error::{Error, Result};
@@ -479,81 +480,46 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     } else {
         None
     };
-    // Updates, grouped by file, then the new entries; on any failure, every file is put back.
-    let mut originals: Vec<(PathBuf, String)> = Vec::new();
+    // Updates, grouped by file, then the new entries, as one transaction: on any failure
+    // (a write, or the library no longer loading) every file is put back byte for byte.
+    let mut tx = Transaction::new();
     let mut files: Vec<&PathBuf> = edits.iter().map(|(f, _)| f).collect();
     files.sort();
     files.dedup();
-    let applied = (|| -> Result<()> {
-        for file in files {
-            let text =
-                std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
-            originals.push((file.clone(), text));
-            let mine: Vec<EntryEdit> = edits
-                .iter()
-                .filter(|(f, _)| f == file)
-                .map(|(_, edit)| edit.clone())
-                .collect();
-            crate::kb::edit::update_entries(file, &mine)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = applied {
-        for (file, text) in &originals {
-            let _ = crate::kb::edit::replace_file(file, text);
-        }
-        return Err(e);
+    for file in files {
+        tx.keep(file)?;
+        let mine: Vec<EntryEdit> = edits
+            .iter()
+            .filter(|(f, _)| f == file)
+            .map(|(_, edit)| edit.clone())
+            .collect();
+        crate::kb::edit::update_entries(file, &mine)?;
     }
-    if entries.is_empty() {
-        if let Err(e) = KnowledgeBase::load(&plan.kb) {
-            for (file, text) in &originals {
-                let _ = crate::kb::edit::replace_file(file, text);
-            }
-            return Err(e);
+    if !entries.is_empty() {
+        let source_name = plan
+            .source
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let header_text = format!(
+            "Imported by `trustfill kb import` from {source_name} (sheet {:?}, columns {}) on {}.\nReview each entry: set owner and reviewed, and check the audience.",
+            sheet.name,
+            describe_columns(&cols),
+            plan.today
+        );
+        // With --update, new entries join the file an earlier import of this spreadsheet
+        // wrote (which the updates above may have changed too: the transaction keeps the
+        // bytes from before the first write).
+        tx.keep(&target)?;
+        if target.exists() {
+            crate::kb::edit::append_entries(&target, &header_text, &entries)?;
+        } else {
+            write_new_file(&target, &render::file(&header_text, &entries))?;
         }
-        return Ok(report(target, 0));
     }
-
-    let source_name = plan
-        .source
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy();
-    let header_text = format!(
-        "Imported by `trustfill kb import` from {source_name} (sheet {:?}, columns {}) on {}.\nReview each entry: set owner and reviewed, and check the audience.",
-        sheet.name,
-        describe_columns(&cols),
-        plan.today
-    );
-    // With --update, new entries join the file an earlier import of this spreadsheet wrote.
-    let appended = target.exists();
-    let written = if appended {
-        match std::fs::read_to_string(&target) {
-            Ok(text) => {
-                originals.push((target.clone(), text));
-                crate::kb::edit::append_entries(&target, &header_text, &entries)
-            }
-            Err(e) => Err(Error::io("cannot read", &target, e)),
-        }
-    } else {
-        write_new_file(&target, &render::file(&header_text, &entries))
-    };
-    if let Err(e) = written {
-        for (file, text) in &originals {
-            let _ = crate::kb::edit::replace_file(file, text);
-        }
-        return Err(e);
-    }
-    // Never leave a library that does not load: validate with the new file, undo on failure.
-    if let Err(e) = KnowledgeBase::load(&plan.kb) {
-        if !appended {
-            let _ = std::fs::remove_file(&target);
-        }
-        for (file, text) in &originals {
-            let _ = crate::kb::edit::replace_file(file, text);
-        }
-        return Err(e);
-    }
+    // Never leave a library that does not load.
+    KnowledgeBase::load(&plan.kb)?;
+    tx.commit();
     Ok(report(target, entries.len()))
 }
 

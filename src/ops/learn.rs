@@ -57,6 +57,8 @@ pub fn learn(
         Some(KbLock::acquire(kb_root)?)
     };
     let kb = KnowledgeBase::load(kb_root)?;
+    // Every file this run changes, put back unless the whole change lands.
+    let mut tx = crate::atomic::Transaction::new();
     let default_owner = crate::kb::settings::Settings::load(kb_root)?.owner;
     let audience: Audience = review
         .meta
@@ -175,6 +177,7 @@ pub fn learn(
         let added = if dry_run {
             vec![question.clone()]
         } else {
+            tx.keep(&file)?;
             crate::kb::edit::add_rejections(&file, &id, std::slice::from_ref(&question))?
         };
         if !added.is_empty() {
@@ -185,23 +188,27 @@ pub fn learn(
         let added = if dry_run {
             vec![reference.clone()]
         } else {
+            tx.keep(&file)?;
             crate::kb::edit::add_refs(&file, &id, std::slice::from_ref(&reference))?
         };
         if !added.is_empty() {
             report.references.push((id, reference));
         }
     }
-    let (added, known) = apply_variants(variants, dry_run)?;
+    let (added, known) = apply_variants(variants, dry_run, &mut tx)?;
     report.variants = added;
     report.known += known;
     if !new_entries.is_empty() && !dry_run {
         let header = "Entries learned from reviewed questionnaires by `trustfill kb learn`.\nReview each one: merge it into the entry it revises, or keep it with an owner.";
-        append_entries(&kb_root.join(LEARNED_FILE), header, &new_entries)?;
+        let learned = kb_root.join(LEARNED_FILE);
+        tx.keep(&learned)?;
+        append_entries(&learned, header, &new_entries)?;
     }
     if !dry_run {
-        // Never leave a library that does not load.
+        // Never leave a library that does not load: every file goes back otherwise.
         KnowledgeBase::load(kb_root)?;
     }
+    tx.commit();
     Ok(report)
 }
 

@@ -426,3 +426,43 @@ fn export_edit_and_import_update_round_trips() {
         stderr(&out)
     );
 }
+
+/// An import that both updates an entry and appends to the same answers file, then fails (a
+/// comment over the length limit makes the library fail to load): the file comes back byte for
+/// byte. Before the transaction, the rollback restored the file's snapshots in the order taken,
+/// the updated one last, so the change stayed though the command failed.
+#[test]
+fn a_failed_import_update_leaves_the_library_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("library.csv");
+    std::fs::write(
+        &csv,
+        "ID,Question,Answer,Comment,Audience\nsoc2-report,Do you have a SOC 2 report?,Yes,Type II.,public\npen-test,Do you run penetration tests?,Yes,Yearly.,public\n",
+    )
+    .unwrap();
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = kb.join("answers/library.toml");
+    let before = std::fs::read(&file).unwrap();
+
+    let long = "x".repeat(21_000);
+    std::fs::write(
+        &csv,
+        format!("ID,Question,Answer,Comment,Audience\nsoc2-report,Do you have a SOC 2 report?,No,Type II.,public\npen-test,Do you run penetration tests?,Yes,Yearly.,public\nbug-bounty,Do you run a bug bounty?,Yes,{long},public\n"),
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&csv));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the failed import left the answers file as it was"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(kb.join("answers"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
