@@ -189,17 +189,26 @@ impl KbIndex {
     ) -> Result<(KbIndex, Freshness)> {
         let fingerprint = kb::fingerprint(root)?;
         let dir = index_dir(root, &fingerprint);
-        let (mut index, freshness, kb) = 'open: {
-            if dir.join(READY_FILE).is_file() {
-                let thesaurus = Arc::new(Thesaurus::load(root, &mut text::english())?);
-                match Self::open_dir(root, &dir, &fingerprint, thesaurus) {
-                    Ok(index) => break 'open (index, Freshness::Reused, None),
-                    // A damaged cache is not the user's problem: drop it and rebuild below.
-                    Err(_) => remove_dir(&dir)?,
+        if dir.join(READY_FILE).is_file() {
+            // Held while the folder is opened and its vectors read, so that no other process
+            // prunes it meanwhile (pruning needs the lock exclusively; see [`remove_stale`]).
+            let reading = BuildLock::shared(&root.join(CACHE_DIR)).ok();
+            let thesaurus = Arc::new(Thesaurus::load(root, &mut text::english())?);
+            match Self::open_dir(root, &dir, &fingerprint, thesaurus) {
+                Ok(mut index) => {
+                    if let Some(model) = model {
+                        index.attach(model, None, progress)?;
+                    }
+                    return Ok((index, Freshness::Reused));
+                }
+                // A damaged cache is not the user's problem: drop it and rebuild below.
+                Err(_) => {
+                    drop(reading);
+                    remove_dir(&dir)?;
                 }
             }
-            Self::build(root, &fingerprint)?
-        };
+        }
+        let (mut index, freshness, kb) = Self::build(root, &fingerprint)?;
         if let Some(model) = model {
             index.attach(model, kb, progress)?;
         }
@@ -309,9 +318,10 @@ impl KbIndex {
                 return Err(Error::io("cannot move the new index into", &dir, e));
             }
         }
+        // Opened before the hold is let go: another process's pruning waits for it.
+        let index = Self::open_dir(root, &dir, fingerprint, thesaurus)?;
         drop(building);
         remove_stale(&cache, &dir);
-        let index = Self::open_dir(root, &dir, fingerprint, thesaurus)?;
         let freshness = Freshness::Built {
             entries: kb.entries.len(),
             took: start.elapsed(),
@@ -494,13 +504,20 @@ fn index_dir(root: &Path, fingerprint: &str) -> PathBuf {
         .join(format!("v{SCHEMA_VERSION}-{fingerprint}"))
 }
 
+/// Remove a damaged index folder; one already gone (another process removed it) is no error.
 fn remove_dir(dir: &Path) -> Result<()> {
-    std::fs::remove_dir_all(dir).map_err(|e| Error::io("cannot remove the damaged index", dir, e))
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io("cannot remove the damaged index", dir, e))
+        }
+        _ => Ok(()),
+    }
 }
 
-/// Every build holds this lock shared from before it creates its `building-*` folder until that
-/// folder is renamed into place or removed. Whoever takes it exclusively therefore knows that no
-/// build is in progress, and any `building-*` folder it finds was left by a process that died.
+/// Every build holds this lock shared from before it creates its `building-*` folder until the
+/// new index is open, and every reader while it opens an index folder. Whoever takes it
+/// exclusively therefore knows that no build or open is in progress: any `building-*` folder it
+/// finds was left by a process that died, and no folder it removes is being read.
 /// Liveness is told by the lock, which the system releases when a process ends however it ends,
 /// never by a folder's age: file times come from the file system's clock, which need not agree
 /// with ours (a knowledge base on a shared drive, a clock that jumped).
@@ -537,30 +554,25 @@ impl BuildLock {
     }
 }
 
-/// Best effort: remove index folders of older fingerprints and, when no build is in progress,
-/// the `building-*` folders of builds that died (see [`BuildLock`]).
+/// Best effort, and only when no other process builds or opens an index of this knowledge
+/// base (the [`BuildLock`] is free to take exclusively): remove index folders of older
+/// fingerprints and the `building-*` folders of builds that died. A busy cache is left to a
+/// later run: pruning a folder another process is opening made its `ask` fail ("meta.json"
+/// missing) about one run in 300 while answers were being edited.
 fn remove_stale(cache: &Path, keep: &Path) {
+    let Some(_idle) = BuildLock::exclusive_if_idle(cache) else {
+        return;
+    };
     let Ok(listing) = std::fs::read_dir(cache) else {
         return;
     };
-    let mut abandoned = Vec::new();
     for item in listing.flatten() {
         let path = item.path();
         if path == keep || !path.is_dir() {
             continue;
         }
         let name = item.file_name().to_string_lossy().into_owned();
-        if name.starts_with('v') {
-            let _ = std::fs::remove_dir_all(&path);
-        } else if name.starts_with("building-") {
-            abandoned.push(path);
-        }
-    }
-    if abandoned.is_empty() {
-        return;
-    }
-    if let Some(_idle) = BuildLock::exclusive_if_idle(cache) {
-        for path in abandoned {
+        if name.starts_with('v') || name.starts_with("building-") {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
