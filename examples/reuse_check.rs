@@ -94,6 +94,7 @@ fn main() {
         output,
         review,
         audience: Audience::Internal,
+        audience_from: trustfill::fill::AudienceFrom::Flag,
         min_confidence: 70,
         overwrite: false,
         highlight: false,

@@ -467,6 +467,10 @@ pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -
         counted(r.rows.len(), "question"),
         counted(r.questionnaire.sheets.len(), "sheet")
     );
+    if let Some(notice) = crate::fill::audience_notice(plan.audience, plan.audience_from) {
+        out.push_str(&notice);
+        out.push('\n');
+    }
     for s in &r.questionnaire.sheets {
         out.push_str(&format!(
             "  {:?}: {} questions\n",

@@ -56,11 +56,13 @@ pub(crate) fn parse_audience(s: &str) -> Result<Audience, String> {
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
     let settings = global.settings()?;
     let index = global.open_index(out)?;
+    let (audience, audience_from) =
+        crate::fill::AudienceFrom::choose(args.audience, settings.audience);
+    if let Some(notice) = crate::fill::audience_notice(audience, audience_from) {
+        out.status(&notice);
+    }
     let opts = MatchOptions {
-        audience: args
-            .audience
-            .or(settings.audience)
-            .unwrap_or(Audience::Public),
+        audience,
         top: usize::from(args.top),
         review_age: Some(ReviewAge {
             today: global.today(),

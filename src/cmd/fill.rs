@@ -71,7 +71,7 @@ use anyhow::Context;
 
 use super::GlobalArgs;
 use crate::cmd::ask::parse_audience;
-use crate::fill::{self, FillPlan};
+use crate::fill::{self, AudienceFrom, FillPlan};
 use crate::kb::Audience;
 use crate::matcher::{DEFAULT_MAX_AGE, DEFAULT_MIN_CONFIDENCE};
 use crate::output::Output;
@@ -153,14 +153,13 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     crate::workbook::format_of(&args.file)?;
     let (default_output, default_review) = FillPlan::default_outputs(&args.file);
     let settings = global.settings()?;
+    let (audience, audience_from) = AudienceFrom::choose(args.audience, settings.audience);
     let plan = FillPlan {
         output: args.output.unwrap_or(default_output),
         review: args.review.unwrap_or(default_review),
         input: args.file,
-        audience: args
-            .audience
-            .or(settings.audience)
-            .unwrap_or(Audience::Public),
+        audience,
+        audience_from,
         min_confidence: args
             .min_confidence
             .or(settings.min_confidence)

@@ -36,6 +36,9 @@ pub struct FillPlan {
     pub output: PathBuf,
     pub review: PathBuf,
     pub audience: Audience,
+    /// Where the audience was set: said in the summary and the review whenever it is not
+    /// public, so nobody sends NDA answers to a customer without knowing.
+    pub audience_from: AudienceFrom,
     pub min_confidence: u8,
     pub overwrite: bool,
     pub highlight: bool,
@@ -48,6 +51,53 @@ pub struct FillPlan {
     /// by [`crate::matcher::STALE_PENALTY`] and the review sheet says so.
     pub max_age_days: i64,
     pub today: Date,
+}
+
+/// Where a command's audience came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudienceFrom {
+    /// `--audience`.
+    Flag,
+    /// The knowledge base's `trustfill.toml`.
+    Settings,
+    /// Neither: public.
+    Default,
+}
+
+impl AudienceFrom {
+    /// The audience a command uses: the flag, else the settings, else public; and whence.
+    pub fn choose(flag: Option<Audience>, settings: Option<Audience>) -> (Audience, AudienceFrom) {
+        match (flag, settings) {
+            (Some(a), _) => (a, AudienceFrom::Flag),
+            (None, Some(a)) => (a, AudienceFrom::Settings),
+            (None, None) => (Audience::Public, AudienceFrom::Default),
+        }
+    }
+
+    /// How a message names the source: `--audience`, `trustfill.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AudienceFrom::Flag => "--audience",
+            AudienceFrom::Settings => "trustfill.toml",
+            AudienceFrom::Default => "the default",
+        }
+    }
+}
+
+/// The line every command that chooses answers prints when its audience is not public: which
+/// audience, set where, and what it means for the copy.
+pub fn audience_notice(audience: Audience, from: AudienceFrom) -> Option<String> {
+    let reach = match audience {
+        Audience::Public => return None,
+        Audience::Nda => {
+            "answers shared only under NDA may be used: send the result only to readers under NDA"
+        }
+        Audience::Internal => "internal answers may be used: the result must not leave the company",
+    };
+    Some(format!(
+        "audience: {audience} (set by {}): {reach}",
+        from.as_str()
+    ))
 }
 
 impl FillPlan {
@@ -758,6 +808,7 @@ mod tests {
             output: dir.join(output),
             review: dir.join(review),
             audience: Audience::Public,
+            audience_from: AudienceFrom::Default,
             min_confidence: 70,
             overwrite: false,
             highlight: true,

@@ -120,10 +120,24 @@ pub fn write_review<W: Write + Seek + Send>(
     let top = Format::new().set_align(FormatAlign::Top);
     let ws = wb.add_worksheet();
     ws.set_name(REVIEW_SHEET).map_err(&err)?;
+    // Whenever the answers may hold more than public content, the Answer column's header says
+    // for whom they were chosen (and the sheet's printed header repeats it).
+    let notice = crate::fill::audience_notice(plan.audience, plan.audience_from);
     for (col, (title, width)) in HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, col as u16, *title, &header)
+        let title = match (&notice, col as u16) {
+            (Some(_), Col::ANSWER) => format!(
+                "{title} (for {} readers, set by {})",
+                plan.audience.as_str().to_uppercase(),
+                plan.audience_from.as_str()
+            ),
+            _ => title.to_string(),
+        };
+        ws.write_string_with_format(0, col as u16, &title, &header)
             .map_err(&err)?;
         ws.set_column_width(col as u16, *width).map_err(&err)?;
+    }
+    if let Some(notice) = &notice {
+        ws.set_header(format!("&L{}", notice.replace('&', "&&")));
     }
     ws.set_column_hidden(Col::COMMENT_CELL).map_err(&err)?;
     for k in 0..RUNNER_UPS {
@@ -303,6 +317,7 @@ pub fn write_review<W: Write + Seek + Send>(
         ("input_hash", crate::hash::hash_bytes(&bytes)),
         ("kb_fingerprint", report.kb_fingerprint.clone()),
         ("audience", plan.audience.to_string()),
+        ("audience_from", plan.audience_from.as_str().to_string()),
         ("min_confidence", plan.min_confidence.to_string()),
         ("created", plan.today.to_string()),
         ("trustfill", env!("CARGO_PKG_VERSION").to_string()),

@@ -380,3 +380,47 @@ fn a_published_trust_center_holds_nothing_above_its_audience() {
         "visible entries are published: the filter had work to do"
     );
 }
+
+/// With `audience = "internal"` in trustfill.toml a plain `fill` may draft internal answers
+/// into a customer's questionnaire: the summary, `ask` and the review's header say so, and
+/// where the setting came from. A public run says nothing of it.
+#[test]
+fn an_audience_above_public_is_said_out_loud() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    std::fs::write(kb.join("trustfill.toml"), "audience = \"internal\"\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("audience: internal (set by trustfill.toml): internal answers may be used"),
+        "{}",
+        stderr(&out)
+    );
+    let review = dir.path().join("vendor.review.xlsx");
+    let header =
+        trustfill::workbook::read(&review, &Default::default()).unwrap()[0].rows[0][4].clone();
+    assert_eq!(
+        header,
+        "Answer (for INTERNAL readers, set by trustfill.toml)"
+    );
+
+    let out =
+        run(trustfill(&kb).args(["ask", "--audience", "nda", "Do you encrypt data at rest?"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("audience: nda (set by --audience)"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::remove_file(kb.join("trustfill.toml")).unwrap();
+    let out = run(trustfill(&kb).args(["ask", "Do you encrypt data at rest?"]));
+    assert!(!stderr(&out).contains("audience:"), "{}", stderr(&out));
+    let out = run(trustfill(&kb).arg("fill").arg(&input).arg("--force"));
+    assert!(!stderr(&out).contains("audience:"), "{}", stderr(&out));
+    let header =
+        trustfill::workbook::read(&review, &Default::default()).unwrap()[0].rows[0][4].clone();
+    assert_eq!(header, "Answer");
+}
