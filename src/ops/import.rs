@@ -251,9 +251,24 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     };
     let by_id: std::collections::HashMap<&str, &KbEntry> =
         existing.iter().map(|e| (e.id.as_str(), e)).collect();
+    // Each answer's question and variants, as the question key `kb import` matches rows by.
+    let mut by_question: std::collections::HashMap<String, &KbEntry> =
+        std::collections::HashMap::new();
+    for e in existing.iter().filter(|e| e.kind == EntryKind::Answer) {
+        by_question.insert(normalize(&e.question), e);
+    }
+    for e in existing.iter().filter(|e| e.kind == EntryKind::Answer) {
+        for v in &e.variants {
+            by_question.entry(normalize(v)).or_insert(e);
+        }
+    }
+    let mut new_questions: std::collections::HashMap<String, CellRef> =
+        std::collections::HashMap::new();
     let mut taken: HashSet<String> = existing.iter().map(|e| e.id.clone()).collect();
     let mut renamed: Vec<(String, String)> = Vec::new();
-    let (rel, target) = plan.new_file("imported")?;
+    // Checked after the rows, so that a row that is already an entry says so (with the way
+    // to update it) rather than the file name being taken.
+    let (rel, target) = plan.answers_file("imported", false)?;
 
     let cell = |row: usize, col: usize| {
         CellRef::new(
@@ -317,102 +332,168 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         let question = question.split_whitespace().collect::<Vec<_>>().join(" ");
         let comment = get(row, cols.comment);
         let owner = Some(get(row, cols.owner)).filter(|o| !o.is_empty());
+        // The entry this row is about: the one with its id, or (a row without an id of ours:
+        // none, or a framework's "A&A-01.1") the one that already asks its question. A library
+        // without an ID column, imported again with --update, updates its entries instead of
+        // doubling them; no import creates a second entry for a question one already asks.
+        let given = get(row, cols.id);
+        let ours_given = !given.is_empty() && is_valid_id(&given);
+        let id_col = cols.id.unwrap_or(cols.question.expect("detected"));
+        let question_col = cols.question.expect("detected");
+        let same_question = by_question.get(&normalize(&question)).copied();
+        if ours_given {
+            if !seen.insert(given.clone()) {
+                return Err(bad(
+                    id_col,
+                    format!("duplicate id {given:?} in the spreadsheet"),
+                    None,
+                ));
+            }
+            if let Some(other) = same_question.filter(|o| o.id != given) {
+                return Err(bad(
+                    question_col,
+                    format!(
+                        "{given:?} asks the same question as the entry {:?} ({})",
+                        other.id, other.source
+                    ),
+                    Some(format!(
+                        "give this row the id {:?} to update that entry, or change its question",
+                        other.id
+                    )),
+                ));
+            }
+        }
+        let old = if ours_given {
+            by_id.get(given.as_str()).copied()
+        } else {
+            same_question
+        };
+        if let Some(old) = old {
+            if !ours_given && !seen.insert(old.id.clone()) {
+                return Err(bad(
+                    question_col,
+                    format!(
+                        "the same question as an earlier row, which already stands for the entry {:?}",
+                        old.id
+                    ),
+                    Some(
+                        "keep one row per question (put other phrasings in a Variants column)"
+                            .into(),
+                    ),
+                ));
+            }
+            let id = old.id.clone();
+            if !plan.update {
+                let message = if ours_given {
+                    format!("{id:?} is already an entry ({})", old.source)
+                } else {
+                    format!(
+                        "the question is already the entry {id:?}'s ({})",
+                        old.source
+                    )
+                };
+                return Err(bad(
+                    if ours_given { id_col } else { question_col },
+                    message,
+                    Some(format!(
+                        "to update the knowledge base's entries from this spreadsheet, run `trustfill kb import {} --update` (add --dry-run to see the changes first)",
+                        plan.source.display()
+                    )),
+                ));
+            }
+            // The row updates that entry: each field the spreadsheet says something
+            // about (an empty cell says nothing and changes nothing).
+            let mut changes = Vec::new();
+            let mut keys: Vec<(&'static str, NewValue)> = Vec::new();
+            let mut text = |field: &'static str, before: &str, after: &str| {
+                if !after.is_empty() && before != after {
+                    changes.push(FieldChange {
+                        field,
+                        before: before.to_string(),
+                        after: after.to_string(),
+                    });
+                    keys.push((field, NewValue::Text(after.to_string())));
+                }
+            };
+            text("question", &old.question, &question);
+            text("answer", old.answer.as_deref().unwrap_or_default(), &answer);
+            text("comment", &old.comment, &comment);
+            text(
+                "audience",
+                old.audience.as_str(),
+                said_audience.map_or("", |a| a.as_str()),
+            );
+            text(
+                "owner",
+                old.owner.as_deref().unwrap_or_default(),
+                owner.as_deref().unwrap_or_default(),
+            );
+            // A framework's id the entry does not list yet becomes one of its references.
+            let refs = if !given.is_empty() && !ours_given && !old.refs.contains(&given) {
+                let mut refs = old.refs.clone();
+                refs.push(given.clone());
+                refs
+            } else {
+                Vec::new()
+            };
+            for (field, before, after) in [
+                ("tags", &old.tags, &tags),
+                ("variants", &old.variants, &variants),
+                ("refs", &old.refs, &refs),
+            ] {
+                if !after.is_empty() && before != after {
+                    changes.push(FieldChange {
+                        field,
+                        before: before.join(" | "),
+                        after: after.join(" | "),
+                    });
+                    keys.push((field, NewValue::List(after.clone())));
+                }
+            }
+            if let Some(d) = reviewed.filter(|d| old.reviewed != Some(*d)) {
+                changes.push(FieldChange {
+                    field: "reviewed",
+                    before: old.reviewed.map(|d| d.to_string()).unwrap_or_default(),
+                    after: d.to_string(),
+                });
+                keys.push(("reviewed", NewValue::Date(d)));
+            }
+            if changes.is_empty() {
+                unchanged += 1;
+            } else {
+                edits.push((plan.kb.join(&old.source.path), (id.clone(), keys)));
+                updated.push(EntryUpdate {
+                    id,
+                    location: old.source.to_string(),
+                    changes,
+                });
+            }
+            continue;
+        }
+        // A new entry: never one whose question an earlier row of this spreadsheet asks.
+        if let Some(first) = new_questions.get(&normalize(&question)) {
+            return Err(bad(
+                question_col,
+                format!("the same question as {first}"),
+                Some("keep one row per question (put other phrasings in a Variants column)".into()),
+            ));
+        }
+        new_questions.insert(normalize(&question), cell(r, question_col));
         // An id that is not ours ("A&A-01.1", "DATE-01": a framework's or a customer's) is kept
         // as a reference, and the entry gets an id derived from its question.
         let mut refs = Vec::new();
-        let id = match get(row, cols.id) {
-            id if id.is_empty() => crate::kb::id_from_question(&question, "", &mut taken),
-            id if !is_valid_id(&id) => {
-                let ours = crate::kb::id_from_question(&question, "", &mut taken);
-                renamed.push((id.clone(), ours.clone()));
-                refs.push(id);
-                ours
+        let id = if given.is_empty() {
+            crate::kb::id_from_question(&question, "", &mut taken)
+        } else if !ours_given {
+            let ours = crate::kb::id_from_question(&question, "", &mut taken);
+            renamed.push((given.clone(), ours.clone()));
+            refs.push(given);
+            ours
+        } else {
+            if !taken.insert(given.clone()) {
+                return Err(bad(id_col, format!("duplicate id {given:?}"), None));
             }
-            id => {
-                let col = cols.id.expect("has value");
-                if !seen.insert(id.clone()) {
-                    return Err(bad(
-                        col,
-                        format!("duplicate id {id:?} in the spreadsheet"),
-                        None,
-                    ));
-                }
-                if let Some(old) = by_id.get(id.as_str()) {
-                    if !plan.update {
-                        return Err(bad(
-                            col,
-                            format!("{id:?} is already an entry ({})", old.source),
-                            Some(format!(
-                                "to update the knowledge base's entries from this spreadsheet, run `trustfill kb import {} --update` (add --dry-run to see the changes first)",
-                                plan.source.display()
-                            )),
-                        ));
-                    }
-                    // The row updates that entry: each field the spreadsheet says something
-                    // about (an empty cell says nothing and changes nothing).
-                    let mut changes = Vec::new();
-                    let mut keys: Vec<(&'static str, NewValue)> = Vec::new();
-                    let mut text = |field: &'static str, before: &str, after: &str| {
-                        if !after.is_empty() && before != after {
-                            changes.push(FieldChange {
-                                field,
-                                before: before.to_string(),
-                                after: after.to_string(),
-                            });
-                            keys.push((field, NewValue::Text(after.to_string())));
-                        }
-                    };
-                    text("question", &old.question, &question);
-                    text("answer", old.answer.as_deref().unwrap_or_default(), &answer);
-                    text("comment", &old.comment, &comment);
-                    text(
-                        "audience",
-                        old.audience.as_str(),
-                        said_audience.map_or("", |a| a.as_str()),
-                    );
-                    text(
-                        "owner",
-                        old.owner.as_deref().unwrap_or_default(),
-                        owner.as_deref().unwrap_or_default(),
-                    );
-                    for (field, before, after) in [
-                        ("tags", &old.tags, &tags),
-                        ("variants", &old.variants, &variants),
-                    ] {
-                        if !after.is_empty() && before != after {
-                            changes.push(FieldChange {
-                                field,
-                                before: before.join(" | "),
-                                after: after.join(" | "),
-                            });
-                            keys.push((field, NewValue::List(after.clone())));
-                        }
-                    }
-                    if let Some(d) = reviewed.filter(|d| old.reviewed != Some(*d)) {
-                        changes.push(FieldChange {
-                            field: "reviewed",
-                            before: old.reviewed.map(|d| d.to_string()).unwrap_or_default(),
-                            after: d.to_string(),
-                        });
-                        keys.push(("reviewed", NewValue::Date(d)));
-                    }
-                    if changes.is_empty() {
-                        unchanged += 1;
-                    } else {
-                        edits.push((plan.kb.join(&old.source.path), (id.clone(), keys)));
-                        updated.push(EntryUpdate {
-                            id: id.clone(),
-                            location: old.source.to_string(),
-                            changes,
-                        });
-                    }
-                    continue;
-                }
-                if !taken.insert(id.clone()) {
-                    return Err(bad(col, format!("duplicate id {id:?}"), None));
-                }
-                id
-            }
+            given
         };
         let audience = said_audience.unwrap_or_else(|| {
             defaulted += 1;
@@ -470,6 +551,10 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
             ),
             hint: None,
         });
+    }
+    if !entries.is_empty() {
+        // Import never overwrites an answers file (with --update, it appends to its own).
+        plan.new_file("imported")?;
     }
     if plan.dry_run {
         return Ok(report(target, entries.len()));

@@ -108,15 +108,34 @@ fn import_xlsx_finds_columns_by_header_name() {
     assert_eq!(loaded.get("hr-bg").unwrap().tags, ["hr", "screening"]);
     assert_eq!(rto.source.path, "answers/legacy.toml");
 
-    // A second import under the same name never overwrites.
+    // The same spreadsheet again: its rows are entries already, and the way to update them is
+    // named (the file is never overwritten).
+    let written = std::fs::read(kb.join("answers/legacy.toml")).unwrap();
     let again = run(trustfill(&kb)
         .args(["kb", "import", "--name", "legacy"])
         .arg(&path));
     assert_eq!(again.status.code(), Some(2));
     assert!(
+        stderr(&again).contains("\"hr-bg\" is already an entry")
+            && stderr(&again).contains("--update"),
+        "{}",
+        stderr(&again)
+    );
+    // New rows under a name already taken: never overwritten either.
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "Question,Answer\nDo you run a bug bounty?,No\n").unwrap();
+    let again = run(trustfill(&kb)
+        .args(["kb", "import", "--name", "legacy"])
+        .arg(&other));
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
         stderr(&again).contains("hint: choose another file name with --name NAME"),
         "{}",
         stderr(&again)
+    );
+    assert_eq!(
+        std::fs::read(kb.join("answers/legacy.toml")).unwrap(),
+        written
     );
 }
 
@@ -465,4 +484,97 @@ fn a_failed_import_update_leaves_the_library_byte_identical() {
         .map(|e| e.file_name())
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+/// A library without an ID column, imported again with one comment edited: the rows are the
+/// entries they were imported as (matched by their question), so the edit updates its entry
+/// and nothing is doubled. Before, every row became a new entry (`iso-27001-certified-2`).
+#[test]
+fn reimporting_a_library_without_ids_updates_its_entries_by_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("answers.csv");
+    let library = |comment: &str| {
+        format!(
+            "Question,Answer,Comment\nAre you ISO 27001 certified?,Yes,{comment}\nDo you encrypt data at rest?,Yes,AES-256.\n"
+        )
+    };
+    std::fs::write(&csv, library("Certified since 2021.")).unwrap();
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    std::fs::write(
+        &csv,
+        library("Certified since 2021; surveillance audit passed."),
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "without --update the clash is refused"
+    );
+    assert!(
+        stderr(&out).contains("the question is already the entry \"iso-27001-certified\"'s")
+            && stderr(&out).contains("--update"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("imported 0 new entries")
+            && stderr(&out).contains("1 entry updated, 1 unchanged"),
+        "{}",
+        stderr(&out)
+    );
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert_eq!(loaded.entries.len(), 2, "nothing doubled");
+    assert_eq!(
+        loaded
+            .get("iso-27001-certified")
+            .map(|e| e.comment.as_str()),
+        Some("Certified since 2021; surveillance audit passed.")
+    );
+}
+
+/// No import creates an entry for a question the library already has, whatever its id; nor
+/// two entries for one question asked twice in the spreadsheet.
+#[test]
+fn import_never_creates_a_second_entry_for_a_question() {
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/soc.toml",
+        &entry(
+            "soc2-report",
+            "Do you have a SOC 2 report?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("more.csv");
+    std::fs::write(
+        &csv,
+        "ID,Question,Answer\nsoc-two,Do you have a SOC 2 report?,Yes\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&csv));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"soc-two\" asks the same question as the entry \"soc2-report\""),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        &csv,
+        "Question,Answer\nDo you run a bug bounty?,Yes\nDo you run a bug bounty?,No\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("more!A3: the same question as more!A2"),
+        "{}",
+        stderr(&out)
+    );
 }
