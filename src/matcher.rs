@@ -668,29 +668,22 @@ impl<'a> Matcher<'a> {
     }
 
     /// Withhold what must not be drafted: an entry a reviewer rejected for this question (the
-    /// same words, or near enough: 80% of the terms in common both ways), and a proposal not yet
-    /// approved.
+    /// same words, or the same terms once stop words, word forms and order are set aside), and
+    /// a proposal not yet approved. A rejection of another phrasing never outweighs an approval:
+    /// a question that is the entry's own question or one of its variants, or that it answered
+    /// before (an exact reuse), is withheld only by a rejection of these very words. And every
+    /// term counts: "Is
+    /// privacy awareness training mandatory?" rejected says nothing of "Is security awareness
+    /// training mandatory?" (an earlier rule, 80% of terms in common, withheld it).
     fn mark_withheld(&mut self, row: &Row<'_>, candidates: &mut [Candidate]) {
         let key = text::exact_key(row.own_text);
-        let terms: HashSet<String> = self
-            .analyzer
-            .unique_terms(&text::clean_question(row.own_text))
-            .into_iter()
-            .collect();
+        let terms = self.question_terms(row.own_text);
         for c in candidates.iter_mut() {
+            let approved = matches!(c.reuse, Some(Reuse::Exact { .. }))
+                || text::exact_key(&c.entry.question) == key
+                || c.entry.variants.iter().any(|v| text::exact_key(v) == key);
             let rejected = c.entry.rejected.iter().find(|r| {
-                if text::exact_key(r) == key {
-                    return true;
-                }
-                let theirs: HashSet<String> = self
-                    .analyzer
-                    .unique_terms(&text::clean_question(r))
-                    .into_iter()
-                    .collect();
-                let common = terms.intersection(&theirs).count() as f32;
-                !terms.is_empty()
-                    && common / terms.len() as f32 >= 0.8
-                    && common / theirs.len().max(1) as f32 >= 0.8
+                text::exact_key(r) == key || (!approved && self.same_question(r, &key, &terms))
             });
             let why = match rejected {
                 Some(r) => Some(format!(
@@ -708,6 +701,27 @@ impl<'a> Matcher<'a> {
                 c.confidence = Confidence::new((c.confidence.percent() / 2).min(POLARITY_CAP));
             }
         }
+    }
+
+    /// A question's distinct terms (stemmed, without stop words), for telling whether two
+    /// phrasings ask the same thing.
+    pub(crate) fn question_terms(&mut self, question: &str) -> HashSet<String> {
+        self.analyzer
+            .unique_terms(&text::clean_question(question))
+            .into_iter()
+            .collect()
+    }
+
+    /// Whether `phrasing` asks the question whose [`text::exact_key`] is `key` and whose
+    /// [`Matcher::question_terms`] are `terms`: word for word, or every term the same.
+    pub(crate) fn same_question(
+        &mut self,
+        phrasing: &str,
+        key: &str,
+        terms: &HashSet<String>,
+    ) -> bool {
+        text::exact_key(phrasing) == key
+            || (!terms.is_empty() && self.question_terms(phrasing) == *terms)
     }
 
     /// A row with no words to match ("Comments:") can still be one answered before.

@@ -27,7 +27,8 @@ pub enum Severity {
 pub struct Finding {
     pub severity: Severity,
     /// Stable kind, for scripts: `invalid`, `nda-marked-public`, `broken-policy-reference`,
-    /// `conflict`, `near-duplicate`, `stale`, `never-reviewed`, `missing-owner`, `missing-comment`.
+    /// `conflict`, `near-duplicate`, `stale`, `never-reviewed`, `missing-owner`, `missing-comment`,
+    /// `proposal`, `approved-and-rejected`.
     pub kind: &'static str,
     /// `answers/crypto.toml:12`, when the finding is about one place.
     pub location: Option<String>,
@@ -208,6 +209,31 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
             ));
         }
     }
+    // An entry rejected for a question it is also approved for (its own question or a variant,
+    // in other words at most): the approval wins when matching, but the review history
+    // contradicts itself and a reviewer should settle it.
+    let mut matcher = Matcher::new(&index);
+    for e in answers.iter().filter(|e| !e.rejected.is_empty()) {
+        for approved in e.phrasings() {
+            let key = crate::text::exact_key(approved);
+            let terms = matcher.question_terms(approved);
+            for r in e
+                .rejected
+                .iter()
+                .filter(|r| matcher.same_question(r, &key, &terms))
+            {
+                findings.push(about(
+                    e,
+                    Severity::Warning,
+                    "approved-and-rejected",
+                    format!(
+                        "{:?} was rejected for {r:?} but is approved for {approved:?}, the same question: the approval wins; remove one of the two",
+                        e.id
+                    ),
+                ));
+            }
+        }
+    }
     // Two entries answering the same question: each entry's own question is asked, and another
     // answer whose phrasing is alike both ways (`Signals::alike`) is a near-duplicate (a conflict when their Yes/No
     // answers differ). Each pair is reported once.
@@ -215,7 +241,7 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
         answers.iter().map(|e| (e.id.as_str(), *e)).collect();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for pair in Matcher::new(&index).same_questions(SAME_QUESTION, jobs)? {
+    for pair in matcher.same_questions(SAME_QUESTION, jobs)? {
         let (Some(e), alike) = (by_id.get(pair.asked.id.as_str()), pair.alike) else {
             continue;
         };

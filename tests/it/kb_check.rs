@@ -144,3 +144,24 @@ fn kb_check_reports_thesaurus_conflicts_with_their_line() {
         "{found:?}"
     );
 }
+
+/// An entry rejected for a question it is also approved for (here a variant in other words)
+/// contradicts its own review history: `kb check` says so. A rejection of a question that
+/// differs by a word ("privacy" for "security") is no contradiction.
+#[test]
+fn kb_check_reports_an_entry_approved_and_rejected_for_the_same_question() {
+    let text = "[[answer]]\nid = \"training\"\nquestion = \"Is awareness training mandatory?\"\nvariants = [\"Is security awareness training mandatory?\"]\nanswer = \"Yes\"\ncomment = \"Yearly.\"\naudience = \"public\"\nowner = \"a@example.com\"\nreviewed = 2026-05-01\nrejected = [\"Is security-awareness training mandatory\", \"Is privacy awareness training mandatory?\"]\n";
+    let (_dir, kb) = temp_kb(&[("answers/a.toml", text)]);
+    let (_, found) = findings(&kb, &[]);
+    let hits: Vec<&Value> = found
+        .iter()
+        .filter(|f| f["kind"] == "approved-and-rejected")
+        .collect();
+    assert_eq!(hits.len(), 1, "{found:?}");
+    let message = hits[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Is security-awareness training mandatory")
+            && message.contains("Is security awareness training mandatory?"),
+        "{message}"
+    );
+}

@@ -569,3 +569,80 @@ fn a_runner_up_is_approved_by_choosing_it_in_the_status_column() {
         "{err}"
     );
 }
+
+/// One review approves an entry for "Is security awareness training mandatory…" and rejects it
+/// for "Is privacy awareness training mandatory…". The rejection must not withhold the entry
+/// from the approved question: one word ("privacy") is the whole difference, and an approved
+/// phrasing always wins over the rejection of another.
+#[test]
+fn a_rejection_never_overrides_an_approval_in_the_same_review() {
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/training.toml",
+        &entry(
+            "awareness-training",
+            "Is awareness training mandatory for all staff?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let questionnaire = "ID,Question,Answer\nT-1,Is security awareness training mandatory for all staff?,\nT-2,Is privacy awareness training mandatory for all staff?,\n";
+    let input = dir.path().join("training.csv");
+    std::fs::write(&input, questionnaire).unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let review = dir.path().join("training.review.xlsx");
+    edit_review(
+        &review,
+        &[
+            (1, ANSWER, "Yes"),
+            (1, STATUS, "Approved"),
+            (1, SOURCE, "awareness-training"),
+            (2, STATUS, "Rejected"),
+            (2, SOURCE, "awareness-training"),
+        ],
+    );
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let again = dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let input2 = again.join("training.csv");
+    std::fs::write(&input2, questionnaire).unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&input2));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let dump = cell_dump(&again.join("training.review.xlsx"));
+    let cell = |row: u32, col: u16| {
+        dump.get(&("Review".to_string(), row, u32::from(col)))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(1, 2), "T-1");
+    assert_eq!(
+        cell(1, SOURCE),
+        "awareness-training",
+        "the approved question is drafted again: {}",
+        cell(1, 11)
+    );
+    assert_eq!(cell(1, 6), "99", "as an exact reuse");
+    assert_eq!(cell(2, 2), "T-2");
+    assert_ne!(
+        cell(2, SOURCE),
+        "awareness-training",
+        "the rejected one is not"
+    );
+
+    // ask agrees: the approved phrasing is not withheld.
+    let out = run(trustfill(&kb).args([
+        "ask",
+        "--json",
+        "Is security awareness training mandatory for all staff?",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["matches"][0]["id"], "awareness-training");
+    assert!(
+        doc["matches"][0]["withheld"].is_null(),
+        "{}",
+        doc["matches"][0]
+    );
+}
