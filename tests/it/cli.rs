@@ -167,3 +167,29 @@ fn trust_center_in_a_browser() {
         assert!(text.contains("encryption"), "{text}");
     }
 }
+
+/// `cargo install` ignores Cargo.lock unless told `--locked`, and then builds a set of
+/// dependencies nobody tested (tantivy's stemmer follows upstream Snowball: matching could
+/// change). Every install command the documentation gives must carry it.
+#[test]
+fn every_documented_cargo_install_is_locked() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = 0;
+    for doc in ["README.md", "GUIDE.md", "FAQ.md"] {
+        let Ok(text) = std::fs::read_to_string(root.join(doc)) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            for (at, _) in line.match_indices("cargo install ") {
+                found += 1;
+                let command: String = line[at..].chars().take_while(|&c| c != '`').collect();
+                assert!(
+                    command.contains("--locked"),
+                    "{doc}:{}: `{command}` builds unpinned dependencies: add --locked",
+                    i + 1
+                );
+            }
+        }
+    }
+    assert!(found > 0, "the README says how to install trustfill");
+}
