@@ -383,22 +383,17 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                 ));
             }
             let id = old.id.clone();
-            if !plan.update {
-                let message = if ours_given {
-                    format!("{id:?} is already an entry ({})", old.source)
-                } else {
-                    format!(
-                        "the question is already the entry {id:?}'s ({})",
-                        old.source
-                    )
-                };
+            let update_hint = || {
+                Some(format!(
+                    "to update the knowledge base's entries from this spreadsheet, run `trustfill kb import {} --update` (add --dry-run to see the changes first)",
+                    plan.source.display()
+                ))
+            };
+            if !plan.update && ours_given {
                 return Err(bad(
-                    if ours_given { id_col } else { question_col },
-                    message,
-                    Some(format!(
-                        "to update the knowledge base's entries from this spreadsheet, run `trustfill kb import {} --update` (add --dry-run to see the changes first)",
-                        plan.source.display()
-                    )),
+                    id_col,
+                    format!("{id:?} is already an entry ({})", old.source),
+                    update_hint(),
                 ));
             }
             // The row updates that entry: each field the spreadsheet says something
@@ -459,7 +454,22 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                 keys.push(("reviewed", NewValue::Date(d)));
             }
             if changes.is_empty() {
+                // A row without an id that says what its entry says: nothing to do.
                 unchanged += 1;
+            } else if !plan.update {
+                return Err(bad(
+                    question_col,
+                    format!(
+                        "the question is already the entry {id:?}'s ({}), which this row would change ({})",
+                        old.source,
+                        changes
+                            .iter()
+                            .map(|c| c.field)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    update_hint(),
+                ));
             } else {
                 edits.push((plan.kb.join(&old.source.path), (id.clone(), keys)));
                 updated.push(EntryUpdate {
