@@ -47,7 +47,7 @@ fn main() {
                 .map(|c| {
                     serde_json::json!({
                         "id": c.entry.id, "answer": c.entry.kind == EntryKind::Answer,
-                        "confidence": c.confidence.percent(), "polarity": c.polarity.is_some(),
+                        "confidence": c.confidence.percent(), "polarity": c.polarity().is_some(),
                         "signals": c.signals,
                     })
                 })

@@ -117,7 +117,7 @@ fn main() {
                 .filter(|c| c.entry.kind == EntryKind::Answer)
                 .map(|c| Seen {
                     signals: c.signals,
-                    polarity: c.polarity.is_some() || c.incomplete.is_some(),
+                    polarity: c.polarity().is_some() || c.incomplete().is_some(),
                     right: l.expected.contains(&c.entry.id),
                 })
                 .collect();

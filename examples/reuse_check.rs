@@ -141,7 +141,7 @@ fn main() {
         let ours = c.entry.answer.clone().unwrap_or_default();
         let equal = ours.trim() == their.as_str()
             || matches!((class(&ours), class(their)), (Some(a), Some(b)) if a == b);
-        if matches!(c.reuse, Some(Reuse::Exact { .. })) {
+        if matches!(c.reuse(), Some(Reuse::Exact { .. })) {
             exact += 1;
         }
         if equal {

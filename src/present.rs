@@ -104,10 +104,10 @@ pub fn ask_json(
                 matched: &c.matched,
                 owner: c.entry.owner.as_deref(),
                 reviewed: c.entry.reviewed.as_deref(),
-                polarity: c.polarity.as_deref(),
-                incomplete: c.incomplete.as_deref(),
-                stale: c.stale.as_deref(),
-                withheld: c.withheld.as_deref(),
+                polarity: c.polarity(),
+                incomplete: c.incomplete(),
+                stale: c.stale(),
+                withheld: c.withheld(),
             })
             .collect(),
     };
@@ -195,15 +195,10 @@ pub fn ask_text(
             "     {}:{} · {}\n",
             c.entry.source, c.entry.line, c.entry.audience
         ));
-        if let Some(why) = c
-            .polarity
-            .as_ref()
-            .or(c.incomplete.as_ref())
-            .or(c.withheld.as_ref())
-        {
+        if let Some(why) = c.polarity().or(c.incomplete()).or(c.withheld()) {
             out.push_str(&wrap(&format!("caution: {why}"), "     ! "));
         }
-        if let Some(why) = &c.stale {
+        if let Some(why) = c.stale() {
             out.push_str(&wrap(why, "     ! "));
         }
         if explain {
@@ -452,7 +447,7 @@ fn drafted_exact(r: &crate::fill::FillReport) -> usize {
         .iter()
         .filter(|row| row.status == RowStatus::Draft)
         .filter_map(|row| row.drafted())
-        .filter(|c| matches!(c.reuse, Some(crate::matcher::Reuse::Exact { .. })))
+        .filter(|c| matches!(c.reuse(), Some(crate::matcher::Reuse::Exact { .. })))
         .count()
 }
 

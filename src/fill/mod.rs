@@ -415,7 +415,7 @@ pub fn draft(
 /// that answered this very question before. Different words for the same value are no conflict.
 fn contradicts(existing: &str, c: &Candidate, min_confidence: u8) -> Option<String> {
     let ours = c.entry.answer.as_deref()?;
-    let exact = matches!(c.reuse, Some(Reuse::Exact { .. }));
+    let exact = matches!(c.reuse(), Some(Reuse::Exact { .. }));
     if c.confidence.percent() < min_confidence && !exact {
         return None;
     }
@@ -431,7 +431,7 @@ fn contradicts(existing: &str, c: &Candidate, min_confidence: u8) -> Option<Stri
 
 /// What the review says of a draft that answered the row before.
 fn reuse_note(c: &Candidate) -> Option<String> {
-    match &c.reuse {
+    match c.reuse() {
         Some(Reuse::Exact { reference: Some(r) }) => {
             Some(format!("exact: {} answered {r} before", c.entry.id))
         }
@@ -449,7 +449,7 @@ fn reuse_note(c: &Candidate) -> Option<String> {
 
 /// What the review says of a draft's review date: stale, or never reviewed.
 fn stale_note(c: &Candidate) -> Option<String> {
-    c.stale.clone().or_else(|| {
+    c.stale().map(str::to_string).or_else(|| {
         c.entry
             .reviewed
             .is_none()
@@ -500,14 +500,13 @@ fn decide(
     let best = row
         .candidates
         .iter()
-        .position(|c| c.entry.kind == EntryKind::Answer && c.withheld.is_none());
+        .position(|c| c.entry.kind == EntryKind::Answer && c.withheld().is_none());
     let skipped: Vec<String> = row
         .candidates
         .iter()
         .take_while(|c| best.is_none_or(|b| !std::ptr::eq(*c, &row.candidates[b])))
         .filter_map(|c| {
-            c.withheld
-                .as_ref()
+            c.withheld()
                 .map(|why| format!("skipped {}: it {why}", c.entry.id))
         })
         .collect();
@@ -556,7 +555,7 @@ fn decide(
             row.note = why.clone();
             return row;
         }
-        row.note = match c.polarity.as_ref().or(c.incomplete.as_ref()) {
+        row.note = match c.polarity().or(c.incomplete()) {
             Some(why) => format!("not drafted: best match {} {why}", c.entry.id),
             None => format!(
                 "not covered: best match {} at {} is below --min-confidence {}",
@@ -735,7 +734,7 @@ pub fn answer_log(plan: &FillPlan, report: &FillReport) -> String {
         .filter(|r| matches!(r.status, RowStatus::Draft | RowStatus::Conflict))
     {
         let Some(c) = row.drafted() else { continue };
-        let (reuse, reference) = match &c.reuse {
+        let (reuse, reference) = match c.reuse() {
             Some(Reuse::Exact { reference }) => (Some("exact"), reference.clone()),
             Some(Reuse::SameId { reference }) => (Some("same id"), Some(reference.clone())),
             None => (None, None),
@@ -843,12 +842,9 @@ mod tests {
             entry: std::sync::Arc::new(entry),
             matched: String::new(),
             confidence: crate::matcher::Confidence::new(90),
+            model: crate::matcher::Confidence::new(90),
             signals: Default::default(),
-            polarity: None,
-            incomplete: None,
-            stale: None,
-            reuse: None,
-            withheld: None,
+            caveats: Vec::new(),
         }
     }
 
@@ -881,7 +877,9 @@ mod tests {
             None,
             "a value only by exact reuse"
         );
-        value.reuse = Some(Reuse::Exact { reference: None });
+        value.add(crate::matcher::Caveat::Reuse(Reuse::Exact {
+            reference: None,
+        }));
         assert_eq!(
             contradicts("Within 24 hours", &value, 70),
             Some("Within 72 hours".into())

@@ -40,12 +40,25 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use serde::Serialize;
 use tantivy::Searcher;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Term};
+
+mod caveat;
+mod confidence;
+mod query;
+mod signals;
+
+use caveat::stale;
+pub use caveat::{Caveat, EXACT_CONFIDENCE, POLARITY_CAP, Reuse, STALE_PENALTY};
+pub use confidence::{
+    Confidence, FEATURES, N_FEATURES, WEIGHTS, WEIGHTS_SEMANTIC, confidence, confidence_with,
+    features, settle,
+};
+pub use signals::Signals;
+use signals::{signals, term_weight};
 
 use crate::encoder::Role;
 use crate::error::{Error, Result};
@@ -87,84 +100,6 @@ pub const GENERIC_WEIGHT: f32 = 0.35;
 /// How many BM25 hits are re-ranked, at least.
 const RERANK_DEPTH: usize = 20;
 
-/// Estimated chance, in percent, that a candidate answers the question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct Confidence(u8);
-
-impl Confidence {
-    pub fn new(percent: u8) -> Confidence {
-        Confidence(percent.min(100))
-    }
-
-    pub fn percent(self) -> u8 {
-        self.0
-    }
-
-    /// `high` (≥ [`HIGH_CONFIDENCE`]), `medium` (≥ [`DEFAULT_MIN_CONFIDENCE`], what `fill`
-    /// drafts by default) or `low` (left for a person by default). The one set of band names
-    /// and limits: `ask`, the `fill` summary and the review sheet's colours all use it.
-    pub fn band(self) -> &'static str {
-        match self.0 {
-            HIGH_CONFIDENCE.. => "high",
-            DEFAULT_MIN_CONFIDENCE.. => "medium",
-            _ => "low",
-        }
-    }
-}
-
-impl std::fmt::Display for Confidence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}%", self.0)
-    }
-}
-
-/// The measurements behind a confidence, kept for calibration and for explaining a score.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct Signals {
-    pub bm25: f32,
-    pub bm25_ratio: f32,
-    /// BM25 of the plain-words ranking (one field, no stemming, stop words or thesaurus) over
-    /// its best score for the query; 0 when that ranking does not have the entry in its top.
-    pub words_ratio: f32,
-    pub query_coverage: f32,
-    pub entry_coverage: f32,
-    pub comment_coverage: f32,
-    pub quality: f32,
-    pub rank: f32,
-    pub margin: f32,
-    /// 1 when the question asks for a value or a name and the entry answers only Yes/No.
-    pub answer_mismatch: f32,
-    /// 1 when the question asks for a yes or no ("Is … encrypted?") and the entry's answer is a
-    /// value ("AES-256"): usually an entry about a detail of the topic.
-    pub value_for_yes_no: f32,
-    /// Share (IDF-weighted) of the question's terms the entry does not use anywhere (question,
-    /// variants, comment, tags): near misses ask for a specific the entry does not mention
-    /// ("click rate", "certification body").
-    pub uncovered: f32,
-    /// `words_ratio` minus the best other candidate's: how clearly the plain-words ranking
-    /// agrees that this candidate is the one.
-    pub words_margin: f32,
-    /// With a model: the question's similarity to the entry (the mean of its best cosine with a
-    /// phrasing and its cosine with the whole entry); 0 without one.
-    pub semantic: f32,
-    /// That similarity as a z-score over every entry the reader may see: how far this entry
-    /// stands out for this question.
-    pub semantic_z: f32,
-    /// `semantic` minus the best other candidate's.
-    pub semantic_margin: f32,
-}
-
-impl Signals {
-    /// How alike the question and the entry's best phrasing are, both ways: the lower of the two
-    /// coverages. A one-word question is trivially covered by many entries, so one direction is
-    /// not enough. Used to decide "the same question" (kb check, kb add, harvest), never for
-    /// ranking.
-    pub fn alike(&self) -> f32 {
-        self.query_coverage.min(self.entry_coverage)
-    }
-}
-
 /// One knowledge-base entry proposed as the answer to a question.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -172,49 +107,15 @@ pub struct Candidate {
     pub entry: Arc<StoredEntry>,
     /// The phrasing (question or variant) that matched best.
     pub matched: String,
+    /// What the reviewer sees and fill drafts by: [`Candidate::model`] settled by the
+    /// [`Candidate::caveats`] ([`confidence::settle`]).
     pub confidence: Confidence,
+    /// The model's confidence from the signals alone.
+    pub model: Confidence,
     pub signals: Signals,
-    /// Set when the question seems asked the other way round from the entry: the confidence is
-    /// then capped at [`POLARITY_CAP`] and this says why, for the reviewer.
-    pub polarity: Option<String>,
-    /// Set when the question is not self-contained ([`text::needs_context`]): the confidence is
-    /// capped the same way, since what it asks depends on the question it follows.
-    pub incomplete: Option<String>,
-    /// Set when the entry was last reviewed longer ago than [`MatchOptions::review_age`]
-    /// allows: the confidence was lowered by [`STALE_PENALTY`], and this says so.
-    pub stale: Option<String>,
-    /// Set when the entry answered this very question before (see [`Reuse`]).
-    pub reuse: Option<Reuse>,
-    /// Set when the entry may be shown but not drafted: a reviewer rejected it for this question
-    /// (or a near-identical one), or it is a proposal nobody approved yet. The confidence is
-    /// capped like a polarity clash, and this says why.
-    pub withheld: Option<String>,
-}
-
-/// How a candidate relates to a question it answered before.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reuse {
-    /// The same question: the row's id is one of the entry's references and the text is one of
-    /// its phrasings (`reference` names it), or the text alone is, word for word, the phrasing of
-    /// exactly one entry (`reference` is None). Drafted at [`EXACT_CONFIDENCE`].
-    Exact { reference: Option<String> },
-    /// The row's id is one of the entry's references but the text differs: another edition of
-    /// the question, a strong candidate, not an exact one.
-    SameId { reference: String },
-}
-
-/// The confidence of an exact reuse: the band `exact`, above anything matching can reach.
-pub const EXACT_CONFIDENCE: u8 = 99;
-
-impl Candidate {
-    /// `exact` for an exact reuse, else the confidence's band.
-    pub fn band(&self) -> &'static str {
-        if matches!(self.reuse, Some(Reuse::Exact { .. })) {
-            "exact"
-        } else {
-            self.confidence.band()
-        }
-    }
+    /// Everything the confidence must say beyond the signals (see [`Caveat`]), in the order
+    /// found; [`Candidate::polarity`] and its siblings read them.
+    pub caveats: Vec<Caveat>,
 }
 
 /// How many entries alike one entry's question [`Matcher::same_questions`] reports.
@@ -257,10 +158,6 @@ struct Previously {
     by_ref: Vec<DocAddress>,
 }
 
-/// Highest confidence a candidate keeps when the question may be asked the other way round:
-/// below the default drafting threshold, so it is shown, never drafted.
-pub const POLARITY_CAP: u8 = 40;
-
 #[derive(Debug, Clone, Copy)]
 pub struct MatchOptions {
     /// Highest audience the answer may go to; entries above it are never returned.
@@ -279,9 +176,6 @@ pub struct ReviewAge {
     pub today: crate::date::Date,
     pub max_days: i64,
 }
-
-/// Confidence points a stale entry loses.
-pub const STALE_PENALTY: u8 = 15;
 
 impl Default for MatchOptions {
     fn default() -> Self {
@@ -615,115 +509,6 @@ impl<'a> Matcher<'a> {
         })
     }
 
-    /// Mark the candidates that answered the row before. The same question by id and text is
-    /// exact; the same text alone is exact when one entry only has it (CAIQ's generic
-    /// "policies and procedures" questions share their text and differ by id) and the row is a
-    /// question on its own; the same id with another text is another edition.
-    fn mark_reuse(
-        &mut self,
-        row: &Row<'_>,
-        before: &Previously,
-        candidates: &mut [Candidate],
-    ) -> Result<()> {
-        let both: Vec<DocAddress> = before
-            .by_text
-            .iter()
-            .filter(|a| before.by_ref.contains(a))
-            .copied()
-            .collect();
-        let exact: Vec<DocAddress> = if !both.is_empty() {
-            both
-        } else if before.by_text.len() == 1 && !text::needs_context(row.own_text) {
-            before.by_text.clone()
-        } else {
-            Vec::new()
-        };
-        let exact: Vec<Arc<StoredEntry>> = exact
-            .iter()
-            .map(|a| self.prepared(*a).map(|p| p.entry.clone()))
-            .collect::<Result<_>>()?;
-        let wanted_id = row.id.map(|i| i.trim().to_lowercase());
-        for c in candidates.iter_mut() {
-            let reference = c
-                .entry
-                .refs
-                .iter()
-                .find(|r| Some(text::ref_id(r)) == wanted_id)
-                .cloned();
-            if exact.iter().any(|e| e.id == c.entry.id) {
-                c.reuse = Some(Reuse::Exact { reference });
-                c.confidence =
-                    Confidence::new(EXACT_CONFIDENCE.saturating_sub(if c.stale.is_some() {
-                        STALE_PENALTY
-                    } else {
-                        0
-                    }));
-                c.polarity = None;
-                c.incomplete = None;
-            } else if let Some(reference) = reference {
-                c.reuse = Some(Reuse::SameId { reference });
-            }
-        }
-        Ok(())
-    }
-
-    /// Withhold what must not be drafted: an entry a reviewer rejected for this question (the
-    /// same words, or the same terms once stop words, word forms and order are set aside), and
-    /// a proposal not yet approved. A rejection of another phrasing never outweighs an approval:
-    /// a question that is the entry's own question or one of its variants, or that it answered
-    /// before (an exact reuse), is withheld only by a rejection of these very words. And every
-    /// term counts: "Is
-    /// privacy awareness training mandatory?" rejected says nothing of "Is security awareness
-    /// training mandatory?" (an earlier rule, 80% of terms in common, withheld it).
-    fn mark_withheld(&mut self, row: &Row<'_>, candidates: &mut [Candidate]) {
-        let key = text::exact_key(row.own_text);
-        let terms = self.question_terms(row.own_text);
-        for c in candidates.iter_mut() {
-            let approved = matches!(c.reuse, Some(Reuse::Exact { .. }))
-                || text::exact_key(&c.entry.question) == key
-                || c.entry.variants.iter().any(|v| text::exact_key(v) == key);
-            let rejected = c.entry.rejected.iter().find(|r| {
-                text::exact_key(r) == key || (!approved && self.same_question(r, &key, &terms))
-            });
-            let why = match rejected {
-                Some(r) => Some(format!(
-                    "was rejected for this question in a review ({r:?}); it is not drafted for it again"
-                )),
-                None if c.entry.proposed => Some(format!(
-                    "is a proposal from `kb learn` that nobody approved yet: `trustfill kb approve {}`",
-                    c.entry.id
-                )),
-                None => None,
-            };
-            if let Some(why) = why {
-                c.withheld = Some(why);
-                c.reuse = None;
-                c.confidence = Confidence::new((c.confidence.percent() / 2).min(POLARITY_CAP));
-            }
-        }
-    }
-
-    /// A question's distinct terms (stemmed, without stop words), for telling whether two
-    /// phrasings ask the same thing.
-    pub(crate) fn question_terms(&mut self, question: &str) -> HashSet<String> {
-        self.analyzer
-            .unique_terms(&text::clean_question(question))
-            .into_iter()
-            .collect()
-    }
-
-    /// Whether `phrasing` asks the question whose [`text::exact_key`] is `key` and whose
-    /// [`Matcher::question_terms`] are `terms`: word for word, or every term the same.
-    pub(crate) fn same_question(
-        &mut self,
-        phrasing: &str,
-        key: &str,
-        terms: &HashSet<String>,
-    ) -> bool {
-        text::exact_key(phrasing) == key
-            || (!terms.is_empty() && self.question_terms(phrasing) == *terms)
-    }
-
     /// A row with no words to match ("Comments:") can still be one answered before.
     fn exact_only(
         &mut self,
@@ -741,20 +526,20 @@ impl<'a> Matcher<'a> {
             {
                 continue;
             }
-            candidates.push(Candidate {
-                entry: prepared.entry.clone(),
-                matched: prepared.entry.question.clone(),
-                confidence: Confidence(0),
-                signals: Signals::default(),
-                polarity: None,
-                incomplete: None,
-                stale: opts.review_age.and_then(|age| stale(&prepared.entry, &age)),
-                reuse: None,
-                withheld: None,
-            });
+            let stale = opts
+                .review_age
+                .and_then(|age| stale(&prepared.entry, &age))
+                .map(Caveat::Stale);
+            candidates.push(Candidate::new(
+                prepared.entry.clone(),
+                prepared.entry.question.clone(),
+                Confidence::new(0),
+                Signals::default(),
+                stale.into_iter().collect(),
+            ));
         }
         self.mark_reuse(row, before, &mut candidates)?;
-        candidates.retain(|c| c.reuse.is_some());
+        candidates.retain(|c| c.reuse().is_some());
         self.mark_withheld(row, &mut candidates);
         sort_best_first(&mut candidates);
         candidates.truncate(opts.top);
@@ -894,24 +679,22 @@ impl<'a> Matcher<'a> {
                 .as_deref()
                 .and_then(text::class)
                 .and_then(|_| text::polarity_clash_with(&asked.negations, &matched));
-            candidates.push(Candidate {
+            let mut caveats: Vec<Caveat> = polarity.map(Caveat::Polarity).into_iter().collect();
+            if asked.incomplete {
+                caveats.push(Caveat::Incomplete("is not a question on its own: it follows the question before it, which decides what it asks".to_string()));
+            } else if asked.value_field && yes_no {
+                // Capped like a polarity clash: "Vendor Name" answered "Yes" is never right.
+                caveats.push(Caveat::Incomplete(
+                    "answers Yes or No, but this is a form field that asks for a value".to_string(),
+                ));
+            }
+            candidates.push(Candidate::new(
                 entry,
                 matched,
-                confidence: Confidence(0),
+                Confidence::new(0),
                 signals,
-                polarity,
-                stale: None,
-                reuse: None,
-                withheld: None,
-                incomplete: if asked.incomplete {
-                    Some("is not a question on its own: it follows the question before it, which decides what it asks".to_string())
-                } else if asked.value_field && yes_no {
-                    // Capped like a polarity clash: "Vendor Name" answered "Yes" is never right.
-                    Some("answers Yes or No, but this is a form field that asks for a value".to_string())
-                } else {
-                    None
-                },
-            });
+                caveats,
+            ));
         }
         candidates.sort_by(|a, b| b.signals.rank.total_cmp(&a.signals.rank));
         let ranks: Vec<(f32, f32, f32)> = candidates
@@ -934,101 +717,15 @@ impl<'a> Matcher<'a> {
             if scores.is_some() && best_sim > f32::MIN {
                 c.signals.semantic_margin = c.signals.semantic - best_sim;
             }
-            let capped = c.polarity.is_some() || c.incomplete.is_some();
-            c.confidence = confidence_with(weights, &c.signals, capped);
-            if let Some(age) = &opts.review_age {
-                c.stale = stale(&c.entry, age);
-                if c.stale.is_some() {
-                    c.confidence =
-                        Confidence::new(c.confidence.percent().saturating_sub(STALE_PENALTY));
-                }
+            c.model = confidence_with(weights, &c.signals, false);
+            if let Some(why) = opts.review_age.and_then(|age| stale(&c.entry, &age)) {
+                c.caveats.push(Caveat::Stale(why));
             }
+            c.settle();
         }
         sort_best_first(&mut candidates);
         candidates.truncate(keep);
         Ok(candidates)
-    }
-
-    /// The plain-words query: every token of the question as given, on the `words` field,
-    /// restricted to the audience. None when the question has no words.
-    fn words_query(&mut self, question: &str, audience: Audience) -> Option<BooleanQuery> {
-        let f = self.index.fields;
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut stream = self.words.token_stream(question);
-        while let Some(token) = stream.next() {
-            let term = Term::from_field_text(f.words, &token.text);
-            should.push((
-                Occur::Should,
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-            ));
-        }
-        drop(stream);
-        if should.is_empty() {
-            return None;
-        }
-        Some(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(should))),
-            (Occur::Must, Box::new(self.audience_filter(audience))),
-        ]))
-    }
-
-    /// Matches every entry the audience may see, scoring 0.
-    fn audience_filter(&self, audience: Audience) -> ConstScoreQuery {
-        let f = self.index.fields;
-        let allowed: Vec<(Occur, Box<dyn Query>)> = Audience::ALL
-            .into_iter()
-            .filter(|a| a.visible_to(audience))
-            .map(|a| {
-                let q = TermQuery::new(
-                    Term::from_field_text(f.audience, a.as_str()),
-                    IndexRecordOption::Basic,
-                );
-                (Occur::Should, Box::new(q) as Box<dyn Query>)
-            })
-            .collect();
-        ConstScoreQuery::new(Box::new(BooleanQuery::new(allowed)), 0.0)
-    }
-
-    fn query(&self, terms: &[String], audience: Audience) -> BooleanQuery {
-        let f = self.index.fields;
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in terms {
-            for (field, boost) in [
-                (f.question_terms, BOOST_QUESTION),
-                (f.comment_terms, BOOST_COMMENT),
-                (f.tags_terms, BOOST_TAGS),
-            ] {
-                let q = TermQuery::new(
-                    Term::from_field_text(field, term),
-                    IndexRecordOption::WithFreqs,
-                );
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), boost * term_weight(term))),
-                ));
-            }
-        }
-        BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(should))),
-            (Occur::Must, Box::new(self.audience_filter(audience))),
-        ])
-    }
-
-    /// BM25's IDF, `ln(1 + (N − df + 0.5) / (df + 0.5))`, with `df` the largest document
-    /// frequency over `fields`. Counting the comments too keeps generic words ("information",
-    /// "protected") from looking rare just because few question phrasings use them. A term no
-    /// entry uses gets the highest weight, so leaving it uncovered costs the most.
-    fn idf(&self, fields: &[Field], term: &str) -> Result<f32> {
-        let mut df = 0_u64;
-        for &field in fields {
-            let n = self
-                .searcher
-                .doc_freq(&Term::from_field_text(field, term))
-                .map_err(|source| self.index_error(source))?;
-            df = df.max(n);
-        }
-        let df = df as f32;
-        Ok((1.0 + (self.num_docs - df + 0.5) / (df + 0.5)).ln())
     }
 
     /// The entry at `addr`, read back and prepared once per matcher.
@@ -1062,17 +759,6 @@ fn sort_best_first(candidates: &mut [Candidate]) {
     });
 }
 
-/// Why an entry is stale under `age`, if it is: reviewed, and longer ago than allowed.
-fn stale(entry: &StoredEntry, age: &ReviewAge) -> Option<String> {
-    let reviewed: crate::date::Date = entry.reviewed.as_deref()?.parse().ok()?;
-    (age.today.to_days() - reviewed.to_days() > age.max_days).then(|| {
-        format!(
-            "stale: {} was last reviewed {reviewed}, over {} days ago; confidence lowered by {STALE_PENALTY}",
-            entry.id, age.max_days
-        )
-    })
-}
-
 /// With a model, the vectors of `questions` as the matcher embeds them (cleaned of ids,
 /// numbering and framework boilerplate, as the words rankings see them), in order; None
 /// without a model.
@@ -1083,171 +769,6 @@ pub fn embed_questions(index: &KbIndex, questions: &[&str]) -> Result<Option<Vec
     let cleaned: Vec<String> = questions.iter().map(|q| text::clean_question(q)).collect();
     let texts: Vec<&str> = cleaned.iter().map(String::as_str).collect();
     s.embedder.embed(&texts, Role::Query).map(Some)
-}
-
-/// [`GENERIC_WEIGHT`] for a generic questionnaire term, 1 for any other.
-fn term_weight(term: &str) -> f32 {
-    if text::is_generic(term) {
-        GENERIC_WEIGHT
-    } else {
-        1.0
-    }
-}
-
-fn signals(
-    terms: &[String],
-    idf: &HashMap<&str, f32>,
-    prepared: &Prepared,
-    bm25_ratio: f32,
-    bm25: f32,
-    words_ratio: f32,
-) -> (String, Signals) {
-    let entry = &prepared.entry;
-    let total: f32 = terms.iter().map(|t| idf[t.as_str()]).sum();
-    let weight_of = |set: &HashSet<Box<str>>| -> f32 {
-        terms
-            .iter()
-            .filter(|t| set.contains(t.as_str()))
-            .map(|t| idf[t.as_str()])
-            .sum()
-    };
-    let union_coverage = weight_of(&prepared.union) / total;
-    let mut best = (0.0_f32, 0.0_f32, 0.0_f32, 0_usize);
-    for (i, own) in prepared.phrasings.iter().enumerate() {
-        if own.is_empty() {
-            continue;
-        }
-        // Variants are phrasings of one question: words from any of them are evidence, so
-        // the union counts half; how precisely one phrasing fits counts the other half.
-        let query_coverage = 0.5 * (weight_of(own) / total) + 0.5 * union_coverage;
-        // The entry's own terms are weighted by the query's IDF where known; terms the
-        // query lacks count with a neutral weight of 1.
-        let own_total: f32 = own
-            .iter()
-            .map(|t| idf.get(&**t).copied().unwrap_or_else(|| term_weight(t)))
-            .sum();
-        let entry_coverage = weight_of(own) / own_total.max(f32::EPSILON);
-        let quality = query_coverage.powf(0.65) * entry_coverage.powf(0.35);
-        if quality > best.0 {
-            best = (quality, query_coverage, entry_coverage, i);
-        }
-    }
-    let comment_coverage = weight_of(&prepared.context) / total;
-    let uncovered = terms
-        .iter()
-        .filter(|t| !prepared.union.contains(t.as_str()) && !prepared.context.contains(t.as_str()))
-        .map(|t| idf[t.as_str()])
-        .sum::<f32>()
-        / total;
-    let (quality, query_coverage, entry_coverage, best_phrasing) = best;
-    let matched = std::iter::once(&entry.question)
-        .chain(&entry.variants)
-        .nth(best_phrasing)
-        .unwrap_or(&entry.question)
-        .clone();
-    let mut rank =
-        0.45 * quality + 0.35 * bm25_ratio + 0.20 * comment_coverage + WORDS_WEIGHT * words_ratio;
-    if entry.kind == EntryKind::Policy {
-        rank *= POLICY_RANK_FACTOR;
-    }
-    let signals = Signals {
-        bm25,
-        bm25_ratio,
-        words_ratio,
-        query_coverage,
-        entry_coverage,
-        comment_coverage,
-        quality,
-        rank,
-        margin: 0.0,
-        answer_mismatch: 0.0,
-        value_for_yes_no: 0.0,
-        uncovered,
-        ..Signals::default()
-    };
-    (matched, signals)
-}
-
-/// How many [`features`] there are.
-pub const N_FEATURES: usize = 14;
-
-/// Names of the [`features`], in order; [`WEIGHTS`] has a bias and then one weight for each.
-pub const FEATURES: [&str; N_FEATURES] = [
-    "quality",
-    "query_coverage",
-    "entry_coverage",
-    "comment_coverage",
-    "bm25_ratio",
-    "margin",
-    "answer_mismatch",
-    "uncovered",
-    "value_for_yes_no",
-    "words_ratio",
-    "words_margin",
-    "semantic",
-    "semantic_z",
-    "semantic_margin",
-];
-
-/// The inputs of the confidence model (margin scaled to about ±1, the z-score to about 0..1).
-pub fn features(s: &Signals) -> [f32; N_FEATURES] {
-    [
-        s.quality,
-        s.query_coverage,
-        s.entry_coverage,
-        s.comment_coverage,
-        s.bm25_ratio,
-        s.margin * 3.0,
-        s.answer_mismatch,
-        s.uncovered,
-        s.value_for_yes_no,
-        s.words_ratio,
-        s.words_margin,
-        s.semantic,
-        (s.semantic_z / 5.0).clamp(-1.0, 2.0),
-        s.semantic_margin * 5.0,
-    ]
-}
-
-/// Logistic-regression weights (bias first, then [`FEATURES`]). Fitted on the tuning halves (even
-/// rows) of the three labeled sets, `fixtures/eval/shipped-kb-labels.csv`,
-/// `fixtures/eval/company-b/labels.csv` and `fixtures/eval/real-questionnaires.csv` (real
-/// questions, read from `../shared/questionnaires`); re-fit with
-/// `cargo run --release --example fit_confidence` and paste its output here.
-pub const WEIGHTS: [f32; N_FEATURES + 1] = [
-    -0.716, 0.230, 0.000, 0.000, 0.860, 1.401, 1.606, -1.635, -2.428, -0.242, -0.676, 0.221, 0.000,
-    0.000, 0.000,
-];
-
-/// The same with a model: fitted on the same questions with the semantic features, so that each
-/// mode is calibrated on its own (see `examples/fit_confidence.rs --model DIR`).
-pub const WEIGHTS_SEMANTIC: [f32; N_FEATURES + 1] = [
-    -1.385, -1.439, 0.000, 0.000, 0.210, 0.586, 1.082, -1.819, -1.865, -0.283, -0.609, -0.248,
-    2.844, 1.356, 0.533,
-];
-
-/// The estimated chance that the candidate answers the question: σ(bias + w·features).
-pub fn confidence(s: &Signals) -> Confidence {
-    confidence_with(&WEIGHTS, s, false)
-}
-
-/// [`confidence`] under given weights (`examples/fit_confidence` orders candidates with the
-/// weights it is fitting). A candidate whose question seems asked the other way round, or is
-/// not a question on its own (`capped`), is halved and never above [`POLARITY_CAP`].
-pub fn confidence_with(weights: &[f32; N_FEATURES + 1], s: &Signals, capped: bool) -> Confidence {
-    let z = weights[0]
-        + features(s)
-            .iter()
-            .zip(&weights[1..])
-            .map(|(x, w)| x * w)
-            .sum::<f32>();
-    let p = 1.0 / (1.0 + (-z).exp());
-    let percent = (p * 100.0).round().clamp(0.0, 100.0) as u8;
-    Confidence(if capped {
-        (percent / 2).min(POLARITY_CAP)
-    } else {
-        percent
-    })
 }
 
 /// Among candidates matched for every audience, the answers `reader` may not see that reach
@@ -1261,7 +782,7 @@ pub fn restricted_best(
 ) -> Option<(Audience, Confidence)> {
     let hidden = candidates.iter().filter(|c| {
         c.entry.kind == EntryKind::Answer
-            && c.withheld.is_none()
+            && c.withheld().is_none()
             && !c.entry.audience.visible_to(reader)
             && c.confidence.percent() >= min_confidence
     });
@@ -1625,8 +1146,51 @@ mod tests {
             .remove(0);
         assert_eq!(c.band(), c.confidence.band());
         assert!(!c.band().is_empty());
-        c.reuse = Some(Reuse::Exact { reference: None });
+        c.add(Caveat::Reuse(Reuse::Exact { reference: None }));
         assert_eq!(c.band(), "exact");
+    }
+
+    /// The caveats settle the confidence in one documented order, whatever order they were
+    /// found in: exact reuse, caps, staleness, withholding.
+    #[test]
+    fn caveats_settle_the_confidence_in_their_documented_order() {
+        let why = || "why".to_string();
+        let exact = || Caveat::Reuse(Reuse::Exact { reference: None });
+        let at =
+            |model: u8, caveats: Vec<Caveat>| settle(Confidence::new(model), &caveats).percent();
+        assert_eq!(at(90, vec![]), 90);
+        assert_eq!(at(90, vec![Caveat::Polarity(why())]), 40, "halved, capped");
+        assert_eq!(at(60, vec![Caveat::Incomplete(why())]), 30);
+        assert_eq!(at(90, vec![Caveat::Stale(why())]), 75);
+        assert_eq!(
+            at(60, vec![Caveat::Stale(why()), Caveat::Polarity(why())]),
+            15,
+            "cap, then stale"
+        );
+        assert_eq!(at(20, vec![exact()]), EXACT_CONFIDENCE);
+        assert_eq!(
+            at(20, vec![Caveat::Stale(why()), exact()]),
+            EXACT_CONFIDENCE - STALE_PENALTY
+        );
+        assert_eq!(
+            at(20, vec![exact(), Caveat::Polarity(why())]),
+            EXACT_CONFIDENCE,
+            "an exact reuse is not capped"
+        );
+        assert_eq!(
+            at(90, vec![Caveat::Withheld(why()), exact()]),
+            40,
+            "withheld last"
+        );
+        assert_eq!(at(60, vec![Caveat::Withheld(why())]), 30);
+        let same_id = Caveat::Reuse(Reuse::SameId {
+            reference: "A-1".into(),
+        });
+        assert_eq!(
+            at(20, vec![same_id]),
+            20,
+            "another edition changes nothing by itself"
+        );
     }
 
     #[test]

@@ -1,0 +1,266 @@
+//! Caveats: what a candidate's confidence must say beyond its signals, and what the reviewer is
+//! told about it. Each is found in one place (reuse and rejections here; polarity, follow-ups,
+//! form fields and staleness while ranking) and kept in the candidate's one list; [`settle`]
+//! turns the model's confidence and the list into the confidence shown, in a documented order.
+//!
+//! [`settle`]: super::confidence::settle
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet as HashSet;
+use tantivy::DocAddress;
+
+use super::confidence::{Confidence, settle};
+use super::{Candidate, Matcher, Previously, Row};
+use crate::error::Result;
+use crate::index::StoredEntry;
+use crate::text;
+
+/// Highest confidence a candidate keeps when the question may be asked the other way round:
+/// below the default drafting threshold, so it is shown, never drafted.
+pub const POLARITY_CAP: u8 = 40;
+
+/// Confidence points a stale entry loses.
+pub const STALE_PENALTY: u8 = 15;
+
+/// What a candidate's confidence must say beyond its signals. [`settle`] applies them in this
+/// order, whatever order they were found in:
+/// 1. [`Caveat::Reuse`] (exact): the entry answered this very question before: the
+///    confidence is [`EXACT_CONFIDENCE`], and the caps of step 2 do not apply (marking an
+///    exact reuse drops those caveats);
+/// 2. [`Caveat::Polarity`], [`Caveat::Incomplete`]: halved, at most [`POLARITY_CAP`];
+/// 3. [`Caveat::Stale`]: [`STALE_PENALTY`] points off;
+/// 4. [`Caveat::Withheld`]: halved, at most [`POLARITY_CAP`]; the reuse no longer counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caveat {
+    /// The entry answered the row before (see [`Reuse`]).
+    Reuse(Reuse),
+    /// The question seems asked the other way round from the entry's Yes/No answer.
+    Polarity(String),
+    /// The question is not self-contained (a follow-up), or is a form field that a Yes or No
+    /// never fills.
+    Incomplete(String),
+    /// The entry was last reviewed longer ago than [`MatchOptions::review_age`] allows.
+    Stale(String),
+    /// A reviewer rejected the entry for this question, or it is a proposal nobody approved.
+    Withheld(String),
+}
+
+impl Candidate {
+    /// A candidate for `entry` with the model's confidence and the caveats found so far.
+    pub(crate) fn new(
+        entry: Arc<StoredEntry>,
+        matched: String,
+        model: Confidence,
+        signals: super::Signals,
+        caveats: Vec<Caveat>,
+    ) -> Candidate {
+        let mut c = Candidate {
+            entry,
+            matched,
+            confidence: model,
+            model,
+            signals,
+            caveats,
+        };
+        c.settle();
+        c
+    }
+
+    /// Add a caveat and settle the confidence again.
+    pub(crate) fn add(&mut self, caveat: Caveat) {
+        self.caveats.push(caveat);
+        self.settle();
+    }
+
+    /// The confidence from the model's and the caveats ([`settle`]).
+    pub(crate) fn settle(&mut self) {
+        self.confidence = settle(self.model, &self.caveats);
+    }
+
+    fn note(&self, pick: fn(&Caveat) -> Option<&String>) -> Option<&str> {
+        self.caveats.iter().find_map(pick).map(String::as_str)
+    }
+
+    /// Why the question seems asked the other way round from the entry.
+    pub fn polarity(&self) -> Option<&str> {
+        self.note(|c| match c {
+            Caveat::Polarity(why) => Some(why),
+            _ => None,
+        })
+    }
+
+    /// Why the question cannot be answered on its own, or not with a Yes or No.
+    pub fn incomplete(&self) -> Option<&str> {
+        self.note(|c| match c {
+            Caveat::Incomplete(why) => Some(why),
+            _ => None,
+        })
+    }
+
+    /// Why the entry is stale.
+    pub fn stale(&self) -> Option<&str> {
+        self.note(|c| match c {
+            Caveat::Stale(why) => Some(why),
+            _ => None,
+        })
+    }
+
+    /// Why the entry is shown but never drafted.
+    pub fn withheld(&self) -> Option<&str> {
+        self.note(|c| match c {
+            Caveat::Withheld(why) => Some(why),
+            _ => None,
+        })
+    }
+
+    /// How the entry answered the row before, unless it is withheld for it.
+    pub fn reuse(&self) -> Option<&Reuse> {
+        if self.withheld().is_some() {
+            return None;
+        }
+        self.caveats.iter().find_map(|c| match c {
+            Caveat::Reuse(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// `exact` for an exact reuse, else the confidence's band.
+    pub fn band(&self) -> &'static str {
+        if matches!(self.reuse(), Some(Reuse::Exact { .. })) {
+            "exact"
+        } else {
+            self.confidence.band()
+        }
+    }
+}
+
+/// How a candidate relates to a question it answered before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reuse {
+    /// The same question: the row's id is one of the entry's references and the text is one of
+    /// its phrasings (`reference` names it), or the text alone is, word for word, the phrasing of
+    /// exactly one entry (`reference` is None). Drafted at [`EXACT_CONFIDENCE`].
+    Exact { reference: Option<String> },
+    /// The row's id is one of the entry's references but the text differs: another edition of
+    /// the question, a strong candidate, not an exact one.
+    SameId { reference: String },
+}
+
+/// The confidence of an exact reuse: the band `exact`, above anything matching can reach.
+pub const EXACT_CONFIDENCE: u8 = 99;
+
+/// Why an entry is stale under `age`, if it is: reviewed, and longer ago than allowed.
+pub(super) fn stale(entry: &StoredEntry, age: &super::ReviewAge) -> Option<String> {
+    let reviewed: crate::date::Date = entry.reviewed.as_deref()?.parse().ok()?;
+    (age.today.to_days() - reviewed.to_days() > age.max_days).then(|| {
+        format!(
+            "stale: {} was last reviewed {reviewed}, over {} days ago; confidence lowered by {STALE_PENALTY}",
+            entry.id, age.max_days
+        )
+    })
+}
+
+impl Matcher<'_> {
+    /// Mark the candidates that answered the row before. The same question by id and text is
+    /// exact; the same text alone is exact when one entry only has it (CAIQ's generic
+    /// "policies and procedures" questions share their text and differ by id) and the row is a
+    /// question on its own; the same id with another text is another edition.
+    pub(super) fn mark_reuse(
+        &mut self,
+        row: &Row<'_>,
+        before: &Previously,
+        candidates: &mut [Candidate],
+    ) -> Result<()> {
+        let both: Vec<DocAddress> = before
+            .by_text
+            .iter()
+            .filter(|a| before.by_ref.contains(a))
+            .copied()
+            .collect();
+        let exact: Vec<DocAddress> = if !both.is_empty() {
+            both
+        } else if before.by_text.len() == 1 && !text::needs_context(row.own_text) {
+            before.by_text.clone()
+        } else {
+            Vec::new()
+        };
+        let exact: Vec<Arc<StoredEntry>> = exact
+            .iter()
+            .map(|a| self.prepared(*a).map(|p| p.entry.clone()))
+            .collect::<Result<_>>()?;
+        let wanted_id = row.id.map(|i| i.trim().to_lowercase());
+        for c in candidates.iter_mut() {
+            let reference = c
+                .entry
+                .refs
+                .iter()
+                .find(|r| Some(text::ref_id(r)) == wanted_id)
+                .cloned();
+            if exact.iter().any(|e| e.id == c.entry.id) {
+                // An exact reuse answers the question as asked: no direction or context doubt.
+                c.caveats
+                    .retain(|k| !matches!(k, Caveat::Polarity(_) | Caveat::Incomplete(_)));
+                c.add(Caveat::Reuse(Reuse::Exact { reference }));
+            } else if let Some(reference) = reference {
+                c.add(Caveat::Reuse(Reuse::SameId { reference }));
+            }
+        }
+        Ok(())
+    }
+
+    /// Withhold what must not be drafted: an entry a reviewer rejected for this question (the
+    /// same words, or the same terms once stop words, word forms and order are set aside), and
+    /// a proposal not yet approved. A rejection of another phrasing never outweighs an approval:
+    /// a question that is the entry's own question or one of its variants, or that it answered
+    /// before (an exact reuse), is withheld only by a rejection of these very words. And every
+    /// term counts: "Is
+    /// privacy awareness training mandatory?" rejected says nothing of "Is security awareness
+    /// training mandatory?" (an earlier rule, 80% of terms in common, withheld it).
+    pub(super) fn mark_withheld(&mut self, row: &Row<'_>, candidates: &mut [Candidate]) {
+        let key = text::exact_key(row.own_text);
+        let terms = self.question_terms(row.own_text);
+        for c in candidates.iter_mut() {
+            let approved = matches!(c.reuse(), Some(Reuse::Exact { .. }))
+                || text::exact_key(&c.entry.question) == key
+                || c.entry.variants.iter().any(|v| text::exact_key(v) == key);
+            let rejected = c.entry.rejected.iter().find(|r| {
+                text::exact_key(r) == key || (!approved && self.same_question(r, &key, &terms))
+            });
+            let why = match rejected {
+                Some(r) => Some(format!(
+                    "was rejected for this question in a review ({r:?}); it is not drafted for it again"
+                )),
+                None if c.entry.proposed => Some(format!(
+                    "is a proposal from `kb learn` that nobody approved yet: `trustfill kb approve {}`",
+                    c.entry.id
+                )),
+                None => None,
+            };
+            if let Some(why) = why {
+                c.add(Caveat::Withheld(why));
+            }
+        }
+    }
+
+    /// A question's distinct terms (stemmed, without stop words), for telling whether two
+    /// phrasings ask the same thing.
+    pub(crate) fn question_terms(&mut self, question: &str) -> HashSet<String> {
+        self.analyzer
+            .unique_terms(&text::clean_question(question))
+            .into_iter()
+            .collect()
+    }
+
+    /// Whether `phrasing` asks the question whose [`text::exact_key`] is `key` and whose
+    /// [`Matcher::question_terms`] are `terms`: word for word, or every term the same.
+    pub(crate) fn same_question(
+        &mut self,
+        phrasing: &str,
+        key: &str,
+        terms: &HashSet<String>,
+    ) -> bool {
+        text::exact_key(phrasing) == key
+            || (!terms.is_empty() && self.question_terms(phrasing) == *terms)
+    }
+}
