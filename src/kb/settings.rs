@@ -15,7 +15,9 @@
 //! ```
 //!
 //! A file with an unknown key or a bad value is refused, with its line, like any other file
-//! of the knowledge base; `kb check` reports it.
+//! of the knowledge base; `kb check` reports it. `contact` and `request_access` become links on
+//! a public page, so only `https:`, `http:` and `mailto:` links (or a bare address, which
+//! becomes `mailto:`) are accepted ([`link_href`]).
 
 use std::path::{Path, PathBuf};
 
@@ -56,8 +58,54 @@ struct Raw {
     owner: Option<Spanned<String>>,
     company: Option<String>,
     description: Option<String>,
-    contact: Option<String>,
-    request_access: Option<String>,
+    contact: Option<Spanned<String>>,
+    request_access: Option<Spanned<String>>,
+}
+
+/// The `href` of a `contact` or `request_access` value: an `https:`, `http:` or `mailto:` link
+/// as it is, a bare address as `mailto:`. Anything else is refused: the trust center is a
+/// public page, and a `javascript:` or `data:` link on it would run in its readers' browsers.
+pub fn link_href(value: &str) -> std::result::Result<String, String> {
+    const ALLOWED: &str =
+        "use an https:// address, an http:// address, a mailto: link or an email address";
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{value:?} contains spaces or control characters; {ALLOWED}"
+        ));
+    }
+    let scheme = value.split_once(':').filter(|(s, _)| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    match scheme {
+        Some((s, rest)) => match s.to_ascii_lowercase().as_str() {
+            "https" | "http" if rest.len() > 2 && rest.starts_with("//") => Ok(value.to_string()),
+            "mailto" if !rest.is_empty() => Ok(value.to_string()),
+            "https" | "http" | "mailto" => {
+                Err(format!("{value:?} is not a complete link; {ALLOWED}"))
+            }
+            other => Err(format!(
+                "{value:?} is a {other}: link, which the trust center does not publish; {ALLOWED}"
+            )),
+        },
+        None => {
+            let address = value.split_once('@').filter(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+                    && !value.contains(['/', ':', '<', '>', '"', '\\'])
+            });
+            match address {
+                Some(_) => Ok(format!("mailto:{value}")),
+                None => Err(format!(
+                    "{value:?} is neither a web address nor an email address; {ALLOWED}"
+                )),
+            }
+        }
+    }
 }
 
 impl Settings {
@@ -120,6 +168,22 @@ impl Settings {
             Some(o) => Some(o.into_inner().trim().to_string()),
             None => None,
         };
+        let mut link = |value: Option<Spanned<String>>, name: &str| {
+            let value = value?;
+            let text = value.get_ref().trim();
+            if text.is_empty() {
+                return None;
+            }
+            match link_href(text) {
+                Ok(_) => Some(text.to_string()),
+                Err(why) => {
+                    problems.push(problem(Some(value.span().start), format!("{name} = {why}")));
+                    None
+                }
+            }
+        };
+        let contact = link(raw.contact, "contact");
+        let request_access = link(raw.request_access, "request_access");
         let model = raw.model.map(|m| {
             if m.eq_ignore_ascii_case("none") {
                 PathBuf::from("none")
@@ -139,8 +203,8 @@ impl Settings {
             owner,
             company: text(raw.company),
             description: text(raw.description),
-            contact: text(raw.contact),
-            request_access: text(raw.request_access),
+            contact,
+            request_access,
         })
     }
 }
@@ -194,5 +258,52 @@ mod tests {
         );
         let errs = parse("audience = \"everyone\"\n").unwrap_err();
         assert!(errs[0].contains("unknown variant `everyone`"), "{errs:?}");
+    }
+
+    #[test]
+    fn contact_and_request_access_take_only_web_and_mail_links() {
+        let s = parse("contact = \" security@example.com \"\nrequest_access = \"https://trust.example.com/nda\"\n").unwrap();
+        assert_eq!(s.contact.as_deref(), Some("security@example.com"));
+        assert_eq!(
+            s.request_access.as_deref(),
+            Some("https://trust.example.com/nda")
+        );
+        for ok in [
+            "http://example.com/x",
+            "HTTPS://example.com",
+            "mailto:grc@example.com",
+        ] {
+            assert_eq!(link_href(ok).as_deref(), Ok(ok));
+        }
+        assert_eq!(
+            link_href("grc@example.com").as_deref(),
+            Ok("mailto:grc@example.com")
+        );
+        // The reported link: `://` made it a URL, and the page ran it when clicked.
+        let errs =
+            parse("company = \"Larkspur\"\ncontact = \"javascript://%0aalert(document.domain)\"\n")
+                .unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].starts_with("kb/trustfill.toml:2: contact = \"javascript://%0aalert(document.domain)\" is a javascript: link"),
+            "{errs:?}"
+        );
+        assert!(errs[0].contains("use an https:// address"), "{errs:?}");
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://x",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+            "vbscript:msgbox",
+            "java\tscript:alert(1)",
+            "https:",
+            "not a link",
+            "example.com/contact",
+            "a@b@example.com",
+        ] {
+            assert!(link_href(bad).is_err(), "{bad:?} was accepted");
+        }
+        let errs = parse("request_access = \"data:text/html,hi\"\n").unwrap_err();
+        assert!(errs[0].contains(":1: request_access = "), "{errs:?}");
     }
 }

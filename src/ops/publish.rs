@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::kb::settings::Settings;
+use crate::kb::settings::{Settings, link_href};
 use crate::kb::{Audience, EntryKind, KbEntry, KnowledgeBase};
 
 const PAGE: &str = include_str!("publish/page.html");
@@ -287,7 +287,10 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
                 company => settings.company.clone().unwrap_or_else(|| "Trust center".into()),
                 description => settings.description.clone(),
                 contact => settings.contact.clone(),
-                request_access => settings.request_access.as_deref().map(access_link),
+                // Checked when the settings load (https, http, mailto or an address); a value
+                // that is not a link of those kinds is never written as one.
+                contact_href => settings.contact.as_deref().and_then(|c| link_href(c).ok()),
+                request_access => settings.request_access.as_deref().and_then(|r| link_href(r).ok()),
                 audience => plan.audience.as_str(),
                 today => plan.today.to_string(),
                 max_age => plan.max_age_days,
@@ -315,15 +318,6 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
         report.files.push(path);
     }
     Ok(report)
-}
-
-/// A link for requesting NDA material: a URL as it is, an address as `mailto:`.
-fn access_link(target: &str) -> String {
-    if target.contains("://") || target.starts_with("mailto:") {
-        target.to_string()
-    } else {
-        format!("mailto:{target}")
-    }
 }
 
 fn template_error(plan: &PublishPlan, e: minijinja::Error) -> Error {

@@ -21,6 +21,7 @@ mod kb_load;
 mod kb_manage;
 mod legacy;
 mod matching;
+mod publish;
 mod real;
 mod reuse;
 #[cfg(feature = "semantic")]
