@@ -164,18 +164,25 @@ pub fn read_settings(dir: &Path, config: &BertConfig) -> Result<ModelSettings> {
             .unwrap_or_default()
             .prompts;
     let own_path = dir.join(SETTINGS_FILE);
-    let own: OwnSettings = if own_path.is_file() {
-        let text = std::fs::read_to_string(&own_path)
-            .map_err(|e| Error::io("cannot read", &own_path, e))?;
-        toml::from_str(&text).map_err(|e| {
+    // Read only from a regular file: a FIFO here would block every command that loads the model.
+    let own: OwnSettings = match crate::kb::settings::read_regular(&own_path) {
+        Ok(Some(text)) => toml::from_str(&text).map_err(|e| {
             model_error(
                 &own_path,
                 format!("is not valid: {}", e.message()),
                 Some("it may hold query_prefix and passage_prefix, both strings"),
             )
-        })?
-    } else {
-        OwnSettings::default()
+        })?,
+        Ok(None) => OwnSettings::default(),
+        Err(e) => {
+            return Err(model_error(
+                &own_path,
+                e.describe(),
+                Some(
+                    "replace it with a file holding query_prefix and passage_prefix, or remove it",
+                ),
+            ));
+        }
     };
     let prompt = |keys: &[&str]| keys.iter().find_map(|k| prompts.get(*k).cloned());
     Ok(ModelSettings {
@@ -211,6 +218,10 @@ pub fn identity(dir: &Path) -> Result<String> {
         SETTINGS_FILE,
     ] {
         let path = dir.join(name);
+        // Only regular files: reading a FIFO would block (`load` refuses one as settings).
+        if !path.is_file() {
+            continue;
+        }
         if let Ok(bytes) = std::fs::read(&path) {
             hash.write(name.as_bytes());
             hash.write(&(bytes.len() as u64).to_le_bytes());

@@ -17,7 +17,8 @@
 //! A file with an unknown key or a bad value is refused, with its line, like any other file
 //! of the knowledge base; `kb check` reports it. `contact` and `request_access` become links on
 //! a public page, so only `https:`, `http:` and `mailto:` links (or a bare address, which
-//! becomes `mailto:`) are accepted ([`link_href`]).
+//! becomes `mailto:`) are accepted ([`link_href`]). The file is read only if it is a regular
+//! file (or a link to one): a FIFO would block every command ([`read_regular`]).
 
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,72 @@ struct Raw {
     description: Option<String>,
     contact: Option<Spanned<String>>,
     request_access: Option<Spanned<String>>,
+}
+
+/// Why a settings file was not read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// It exists but is not a regular file: what it is (`a FIFO (named pipe)`, `a folder`).
+    NotRegular(&'static str),
+    Io(std::io::Error),
+}
+
+impl ReadError {
+    /// The problem as a sentence about the file, for a message that names it.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            ReadError::NotRegular(what) => {
+                format!("is {what}, not a regular file; settings are read only from regular files")
+            }
+            ReadError::Io(e) => format!("cannot be read: {e}"),
+        }
+    }
+}
+
+/// The text of a settings file, `None` when there is none. Only a regular file (or a link to
+/// one) is opened: reading a FIFO blocks until someone writes to it, and a device may never
+/// end, so either would hang every command that reads settings.
+pub(crate) fn read_regular(path: &Path) -> std::result::Result<Option<String>, ReadError> {
+    use std::io::Read;
+    let kind = |meta: &std::fs::Metadata| -> Option<&'static str> {
+        let t = meta.file_type();
+        if t.is_file() {
+            return None;
+        }
+        if t.is_dir() {
+            return Some("a folder");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                return Some("a FIFO (named pipe)");
+            }
+            if t.is_socket() {
+                return Some("a socket");
+            }
+            if t.is_char_device() || t.is_block_device() {
+                return Some("a device");
+            }
+        }
+        Some("not a regular file")
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ReadError::Io(e)),
+    };
+    if let Some(what) = kind(&meta) {
+        return Err(ReadError::NotRegular(what));
+    }
+    let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // Checked again on what was opened, in case the path was replaced in between.
+    if let Some(what) = kind(&file.metadata().map_err(ReadError::Io)?) {
+        return Err(ReadError::NotRegular(what));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(ReadError::Io)?;
+    Ok(Some(text))
 }
 
 /// The `href` of a `contact` or `request_access` value: an `https:`, `http:` or `mailto:` link
@@ -112,10 +179,17 @@ impl Settings {
     /// The settings of the knowledge base at `root`: empty when it has no `trustfill.toml`.
     pub fn load(root: &Path) -> Result<Settings> {
         let path = root.join(SETTINGS_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
-            Err(e) => return Err(Error::io("cannot read", &path, e)),
+        let text = match read_regular(&path) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(Settings::default()),
+            Err(ReadError::Io(e)) => return Err(Error::io("cannot read", &path, e)),
+            Err(e @ ReadError::NotRegular(_)) => {
+                return Err(Error::KbInvalid(vec![KbProblem {
+                    path,
+                    line: None,
+                    message: format!("{}; replace it with a file", e.describe()),
+                }]));
+            }
         };
         Settings::parse(&text, root).map_err(Error::KbInvalid)
     }
@@ -305,5 +379,36 @@ mod tests {
         }
         let errs = parse("request_access = \"data:text/html,hi\"\n").unwrap_err();
         assert!(errs[0].contains(":1: request_access = "), "{errs:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn settings_are_read_only_from_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Today's code blocked here until someone wrote to the pipe; the test would hang, so
+        // it runs on a thread and fails after a few seconds instead.
+        let root = dir.path().to_path_buf();
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(Settings::load(&root).map_err(|e| e.to_string()));
+        });
+        let result = receive
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("Settings::load returns on a FIFO instead of blocking");
+        let err = result.unwrap_err();
+        assert!(
+            err.contains("trustfill.toml: is a FIFO (named pipe), not a regular file"),
+            "{err}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        let err = Settings::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("is a folder, not a regular file"), "{err}");
     }
 }

@@ -204,6 +204,55 @@ fn broken_model_folders_are_refused_naming_the_file() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// A model folder's own `trustfill.toml` that is a FIFO used to block every command that loaded
+/// the model; it is refused, naming it.
+#[cfg(unix)]
+#[test]
+fn a_model_folder_settings_fifo_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let model = tiny(dir.path());
+    let fifo = model.join("trustfill.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = trustfill(&kb)
+        .arg("--model")
+        .arg(&model)
+        .args(["ask", "Is data encrypted?"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("trustfill waited on the FIFO {}", fifo.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("trustfill.toml: is a FIFO (named pipe), not a regular file"),
+        "{err}"
+    );
+}
+
 /// Count of texts a command says it embedded (0 when it says nothing).
 fn embedded(out: &std::process::Output) -> usize {
     let err = stderr(out);
