@@ -154,6 +154,9 @@ impl KnowledgeBase {
         let files = kb_files(root)?;
         let mut entries = Vec::new();
         let mut problems = Vec::new();
+        // Policy document id -> the file (and line) that declares it.
+        let mut policy_ids: std::collections::HashMap<String, (String, usize)> =
+            std::collections::HashMap::new();
         for file in &files {
             let text = std::fs::read_to_string(&file.path)
                 .map_err(|e| Error::io("cannot read", &file.path, e))?;
@@ -162,6 +165,28 @@ impl KnowledgeBase {
                 EntryKind::Answer => answers::parse(&text, &file.rel, &display),
                 EntryKind::Policy => policy::parse(&text, &file.rel, &display),
             };
+            if let (Ok(parsed), EntryKind::Policy) = (&result, file.kind)
+                && let Some(first) = parsed.first()
+            {
+                // Two documents with one id would be one document to everything that groups
+                // sections by id (the trust center took one's title and review date for the
+                // other's sections), so ids are unique across files, whatever the headings.
+                let doc = first.id.split('#').next().unwrap_or(&first.id).to_string();
+                let line = policy::id_line(&text);
+                match policy_ids.get(&doc) {
+                    Some((other, other_line)) => problems.push(KbProblem {
+                        path: display.clone(),
+                        line: Some(line),
+                        message: format!(
+                            "policy id {doc:?} is also the id of {} (line {other_line}); give each policy document its own id",
+                            root.join(other).display()
+                        ),
+                    }),
+                    None => {
+                        policy_ids.insert(doc, (file.rel.clone(), line));
+                    }
+                }
+            }
             match result {
                 Ok(mut parsed) => entries.append(&mut parsed),
                 Err(mut found) => problems.append(&mut found),

@@ -155,6 +155,16 @@ pub(super) fn parse(text: &str, rel: &str, display: &Path) -> Result<Vec<KbEntry
     Ok(entries)
 }
 
+/// The 1-based line of the front matter's `id:` (1 when there is none).
+pub(super) fn id_line(text: &str) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .take_while(|(_, l)| l.trim() != "---")
+        .find(|(_, l)| l.split_once(':').is_some_and(|(k, _)| k.trim() == "id"))
+        .map_or(1, |(i, _)| i + 1)
+}
+
 struct Section {
     heading: String,
     line: usize,

@@ -70,9 +70,7 @@ struct Policy<'a> {
     id: String,
     title: String,
     reviewed: Option<String>,
-    /// Its sections, when the audience may read them; otherwise listed by title only.
     sections: Vec<Item<'a>>,
-    on_request: bool,
 }
 
 /// One searchable item of the page: the element's id and its words.
@@ -232,33 +230,31 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
         };
         groups[at].items.push(item("faq", e));
     }
-    // Policies: the sections the audience may read, by document. A document some of whose
-    // sections are above the audience says the rest is available on request; one the audience
-    // may read nothing of is not mentioned at all (its title is the document's text too).
+    // Policies: the published sections, by document. A document's title and review date come
+    // from its published sections only; a document with none is not mentioned at all (its
+    // title is the document's text too). Policy ids are unique across files (`kb::load`), so
+    // one document is one file, with one audience and one review date.
     let mut policies: Vec<Policy> = Vec::new();
-    for e in kb.entries.iter().filter(|e| e.kind == EntryKind::Policy) {
+    for e in entries
+        .iter()
+        .copied()
+        .filter(|e| e.kind == EntryKind::Policy)
+    {
         let doc = e.id.split('#').next().unwrap_or(&e.id).to_string();
-        let title = e.tags.first().cloned().unwrap_or_else(|| doc.clone());
         let at = match policies.iter().position(|p| p.id == anchor("policy", &doc)) {
             Some(i) => i,
             None => {
                 policies.push(Policy {
                     id: anchor("policy", &doc),
-                    title,
+                    title: e.tags.first().cloned().unwrap_or_else(|| doc.clone()),
                     reviewed: e.reviewed.map(|d| d.to_string()),
                     sections: Vec::new(),
-                    on_request: false,
                 });
                 policies.len() - 1
             }
         };
-        if entries.iter().any(|p| std::ptr::eq(*p, e)) {
-            policies[at].sections.push(item("section", e));
-        } else {
-            policies[at].on_request = true;
-        }
+        policies[at].sections.push(item("section", e));
     }
-    policies.retain(|p| !p.sections.is_empty());
     report.answers = answers.len() - reports.len();
     report.reports = reports.len();
     report.policies = policies.len();
