@@ -23,7 +23,7 @@ use crate::output::Output;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The folder to write (created if needed; its files of the same names are replaced)
+    /// The site folder: created, or replaced whole if it holds only a site publish wrote
     #[arg(long, short, value_name = "DIR", default_value = "trust-center")]
     pub out: PathBuf,
 

@@ -194,8 +194,8 @@ fn item<'a>(prefix: &str, e: &'a KbEntry) -> Item<'a> {
     }
 }
 
-/// Write the trust center into `plan.out` (created if needed; files of the same names are
-/// replaced, each atomically).
+/// Write the trust center into `plan.out`: built whole in a temporary folder beside it and
+/// renamed into place, so the old site is replaced only by a complete new one.
 pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
     let kb = KnowledgeBase::load(&plan.kb)?;
     let settings = Settings::load(&plan.kb)?;
@@ -297,7 +297,6 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
         })
         .map_err(|e| template_error(plan, e))?;
 
-    std::fs::create_dir_all(&plan.out).map_err(|e| Error::io("cannot create", &plan.out, e))?;
     let files: [(&str, String); 5] = [
         ("index.html", page),
         ("style.css", STYLE.to_string()),
@@ -308,12 +307,145 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
         ),
         ("search.json", index_json),
     ];
-    for (name, text) in files {
-        let path = plan.out.join(name);
-        crate::kb::edit::replace_file(&path, &text)?;
-        report.files.push(path);
-    }
+    let out = write_site(&plan.out, &files)?;
+    report.files = files.iter().map(|(name, _)| out.join(name)).collect();
     Ok(report)
+}
+
+/// The files `publish` writes: a folder holding anything else is not replaced.
+const SITE_FILES: [&str; 5] = [
+    "index.html",
+    "style.css",
+    "search.js",
+    "search-index.js",
+    "search.json",
+];
+
+fn site_error(out: &Path, message: String, hint: &str) -> Error {
+    Error::Import {
+        path: out.to_path_buf(),
+        message,
+        hint: Some(hint.into()),
+    }
+}
+
+/// Write `files` as the site folder `out`, as the index build does: into a temporary folder
+/// beside it, then renamed into place; an existing site is moved aside and removed only once
+/// the new one is there. The folder is trustfill's: one that holds anything but the site's
+/// own files (a folder named `search.json`, a `CNAME`, the knowledge base) is refused before
+/// anything is written, so replacing it never deletes what trustfill did not write. Returns
+/// the folder written.
+fn write_site(out: &Path, files: &[(&str, String)]) -> Result<PathBuf> {
+    use std::path::Component;
+    // `--out .` or `--out ..` name a folder by a path that cannot be renamed: use its real path.
+    let out = match out.components().next_back() {
+        Some(Component::Normal(_)) => out.to_path_buf(),
+        _ => out
+            .canonicalize()
+            .map_err(|e| Error::io("cannot find", out, e))?,
+    };
+    let existing = match std::fs::symlink_metadata(&out) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("cannot read", &out, e)),
+    };
+    if let Some(meta) = &existing {
+        if meta.file_type().is_symlink() {
+            return Err(site_error(
+                &out,
+                "is a symbolic link; the site folder is replaced as a whole, so it must be a folder".into(),
+                "pass the folder the link points to as --out",
+            ));
+        }
+        if !meta.is_dir() {
+            return Err(site_error(
+                &out,
+                "is a file, not a folder".into(),
+                "pass a new or empty folder as --out",
+            ));
+        }
+        let listing = std::fs::read_dir(&out).map_err(|e| Error::io("cannot list", &out, e))?;
+        let mut foreign = Vec::new();
+        for item in listing {
+            let item = item.map_err(|e| Error::io("cannot list", &out, e))?;
+            let name = item.file_name().to_string_lossy().into_owned();
+            let ours =
+                SITE_FILES.contains(&name.as_str()) && item.file_type().is_ok_and(|t| t.is_file());
+            if !ours {
+                let kind = if item.file_type().is_ok_and(|t| t.is_dir()) {
+                    "folder"
+                } else {
+                    "file"
+                };
+                foreign.push(format!("{name} ({kind})"));
+            }
+        }
+        if !foreign.is_empty() {
+            foreign.sort();
+            let shown = foreign
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(site_error(
+                &out,
+                format!(
+                    "holds what publish does not write: {shown}{}; the site folder is replaced as a whole, so nothing was written",
+                    if foreign.len() > 5 { ", …" } else { "" }
+                ),
+                "publish into a new or empty folder (--out DIR), or move those out of it",
+            ));
+        }
+    }
+    let parent = crate::atomic::folder_of(&out);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io("cannot create", &parent, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".trustfill-site-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("cannot create a temporary folder in", &parent, e))?;
+    for (name, text) in files {
+        use std::io::Write;
+        let path = tmp.path().join(name);
+        let mut file =
+            std::fs::File::create(&path).map_err(|e| Error::io("cannot write", &path, e))?;
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::io("cannot write", &path, e))?;
+    }
+    // A temporary folder is private (0700); a site folder is read by a web server.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = existing
+            .as_ref()
+            .map_or(0o755, |m| m.permissions().mode() & 0o7777);
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io("cannot set permissions of", tmp.path(), e))?;
+    }
+    // The old site goes into a temporary folder of its own, removed (with it) at the end.
+    let aside = match existing {
+        Some(_) => {
+            let aside = tempfile::Builder::new()
+                .prefix(".trustfill-old-site-")
+                .tempdir_in(&parent)
+                .map_err(|e| Error::io("cannot create a temporary folder in", &parent, e))?;
+            let old = aside.path().join("site");
+            std::fs::rename(&out, &old).map_err(|e| Error::io("cannot move aside", &out, e))?;
+            Some((aside, old))
+        }
+        None => None,
+    };
+    if let Err(e) = std::fs::rename(tmp.path(), &out) {
+        if let Some((_, old)) = &aside {
+            let _ = std::fs::rename(old, &out);
+        }
+        return Err(Error::io("cannot move the new site into", &out, e));
+    }
+    // Renamed away: nothing left for the TempDir to remove.
+    let _ = tmp.keep();
+    drop(aside);
+    Ok(out)
 }
 
 fn template_error(plan: &PublishPlan, e: minijinja::Error) -> Error {

@@ -150,3 +150,85 @@ fn a_contact_that_is_not_a_web_or_mail_link_is_refused() {
         "{page}"
     );
 }
+
+/// A folder named `search.json` in --out made publish fail after it had replaced index.html and
+/// the rest: half a new site. The site is now built in a temporary folder beside --out and
+/// renamed into place; a folder holding anything publish does not write is refused before
+/// anything is written, so replacing it never deletes what trustfill did not write.
+#[test]
+fn the_site_is_replaced_whole_or_not_at_all() {
+    let (dir, kb) = temp_kb(&[("answers/a.toml", &answers())]);
+    let site = dir.path().join("site");
+    let publish = || run(trustfill(&kb).args(["publish", "--out"]).arg(&site));
+    let out = publish();
+    assert!(out.status.success(), "{}", stderr(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&site).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755, "a site folder others may read");
+    }
+    // The library changes; search.json is now a folder with something in it.
+    std::fs::write(
+        kb.join("answers/b.toml"),
+        entry(
+            "mfa",
+            "Do employees use multi-factor authentication?",
+            "Yes",
+            "public",
+        ),
+    )
+    .unwrap();
+    std::fs::remove_file(site.join("search.json")).unwrap();
+    std::fs::create_dir(site.join("search.json")).unwrap();
+    std::fs::write(site.join("search.json/keep.txt"), "mine").unwrap();
+    let before = listing(&site);
+    let out = publish();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("holds what publish does not write: search.json (folder)")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(listing(&site), before, "the old site is untouched");
+    assert_eq!(
+        std::fs::read_to_string(site.join("search.json/keep.txt")).unwrap(),
+        "mine"
+    );
+    // Without it, the new site replaces the old one whole, and nothing is left beside it.
+    std::fs::remove_dir_all(site.join("search.json")).unwrap();
+    let out = publish();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(page.contains("multi-factor authentication"), "{page}");
+    let names: Vec<String> = listing(&site).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "index.html",
+            "search-index.js",
+            "search.js",
+            "search.json",
+            "style.css"
+        ]
+    );
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".trustfill"))
+        .collect();
+    assert!(beside.is_empty(), "temporary folders left: {beside:?}");
+    // A file in place of the folder is refused too.
+    let file = dir.path().join("file-site");
+    std::fs::write(&file, "x").unwrap();
+    let out = run(trustfill(&kb).args(["publish", "--out"]).arg(&file));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is a file, not a folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}
