@@ -133,6 +133,39 @@ struct OwnSettings {
     passage_prefix: Option<String>,
 }
 
+/// Refuse a path of `modules.json` that leaves the model folder (`"path": "../../etc"`, an
+/// absolute path, or a link that resolves outside): a model folder is read as a whole, and
+/// nothing it says may make trustfill read files elsewhere. `file` is the file read there.
+fn inside(dir: &Path, path: &str, file: &str) -> Result<()> {
+    use std::path::Component;
+    let modules = dir.join("modules.json");
+    let refuse = |why: &str| {
+        Err(model_error(
+            &modules,
+            format!(
+                "names the folder {path:?}, which {why}; a module's folder must be inside the model folder"
+            ),
+            Some(REINSTALL),
+        ))
+    };
+    if !Path::new(path)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return refuse("leaves the model folder");
+    }
+    let target = dir.join(file);
+    if std::fs::symlink_metadata(&target).is_ok() {
+        let (Ok(root), Ok(real)) = (dir.canonicalize(), target.canonicalize()) else {
+            return refuse("cannot be resolved");
+        };
+        if !real.starts_with(&root) {
+            return refuse(&format!("resolves to {}, outside it", real.display()));
+        }
+    }
+    Ok(())
+}
+
 /// The settings a folder declares (files other than the weights and the tokenizer).
 pub fn read_settings(dir: &Path, config: &BertConfig) -> Result<ModelSettings> {
     let modules: Vec<ModuleEntry> = read_json(dir, "modules.json")?.unwrap_or_default();
@@ -140,6 +173,7 @@ pub fn read_settings(dir: &Path, config: &BertConfig) -> Result<ModelSettings> {
         .iter()
         .find(|m| m.kind.ends_with("Pooling"))
         .map_or("1_Pooling", |m| m.path.as_str());
+    inside(dir, pooling_dir, &format!("{pooling_dir}/config.json"))?;
     let pooling = match read_json::<PoolingFile>(dir, &format!("{pooling_dir}/config.json"))? {
         None => Pooling::Mean,
         Some(p) if p.pooling_mode_mean_tokens => Pooling::Mean,

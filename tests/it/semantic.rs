@@ -204,6 +204,79 @@ fn broken_model_folders_are_refused_naming_the_file() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// `modules.json` names the pooling folder; a folder outside the model folder is refused before
+/// anything there is read: a `..` path, an absolute path, or a link that resolves outside. (Before,
+/// `"path": "../../etc"` made trustfill read `../../etc/config.json` as the pooling settings.)
+#[test]
+fn a_pooling_folder_outside_the_model_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    // Outside the model folder: a pooling config that would load.
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let model = dir.path().join("m");
+    write_tiny_model(&model, 1);
+    std::fs::copy(
+        model.join("1_Pooling/config.json"),
+        outside.join("config.json"),
+    )
+    .unwrap();
+    let modules = |path: &str| {
+        format!(
+            r#"[{{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"}},{{"idx":1,"name":"1","path":{path:?},"type":"sentence_transformers.models.Pooling"}}]"#
+        )
+    };
+    let ask = |model: &Path| {
+        run(trustfill(&kb)
+            .arg("--model")
+            .arg(model)
+            .args(["ask", "Is data encrypted?"]))
+    };
+    for (name, path) in [
+        ("dotdot", "../outside".to_string()),
+        ("etc", "../../etc".to_string()),
+        ("absolute", outside.display().to_string()),
+    ] {
+        let m = dir.path().join(name);
+        write_tiny_model(&m, 1);
+        std::fs::write(m.join("modules.json"), modules(&path)).unwrap();
+        let out = ask(&m);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains("modules.json: names the folder")
+                && err.contains("leaves the model folder"),
+            "{name}: {err}"
+        );
+    }
+    #[cfg(unix)]
+    {
+        let m = dir.path().join("linked");
+        write_tiny_model(&m, 1);
+        std::fs::remove_dir_all(m.join("1_Pooling")).unwrap();
+        std::os::unix::fs::symlink(&outside, m.join("1_Pooling")).unwrap();
+        let out = ask(&m);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("outside it"), "{err}");
+    }
+    // A pooling folder inside, under another name, still works.
+    let m = dir.path().join("renamed");
+    write_tiny_model(&m, 1);
+    std::fs::rename(m.join("1_Pooling"), m.join("pool")).unwrap();
+    std::fs::write(m.join("modules.json"), modules("./pool")).unwrap();
+    let out = ask(&m);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// A model folder's own `trustfill.toml` that is a FIFO used to block every command that loaded
 /// the model; it is refused, naming it.
 #[cfg(unix)]
