@@ -7,8 +7,9 @@
 //!
 //! Downloads are verified: every file's size and SHA-256 against what the hub's file listing
 //! says (the SHA-256 of large files), and for the default model against checksums compiled into
-//! trustfill. A model is installed into a temporary folder beside its place, checked by loading
-//! it, and renamed into place only then.
+//! trustfill. A download is cut off at its listed size (or, unlisted, at [`MAX_WEIGHTS_BYTES`] /
+//! [`MAX_FILE_BYTES`]). A model is installed into a temporary folder beside its place, checked
+//! by loading it, and renamed into place only then.
 
 use std::path::{Path, PathBuf};
 
@@ -88,6 +89,13 @@ pub fn data_dir() -> Option<PathBuf> {
         .or_else(|| env("HOME").map(|h| h.join(".local/share")))
         .map(|d| d.join("trustfill"))
 }
+
+/// The largest `model.safetensors` accepted when the hub's listing gives no size: 2 GiB, ten
+/// times a large BERT (bge-large is 1.3 GB), far below what fills a disk by surprise.
+pub const MAX_WEIGHTS_BYTES: u64 = 2 << 30;
+/// The largest other file (configuration, tokenizer) accepted when the listing gives no size:
+/// 64 MiB; a tokenizer.json is under 1 MB.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Where a model from `repo` is installed: `<data>/models/<name>`.
 pub fn install_dir(repo: &str) -> Option<PathBuf> {
@@ -374,6 +382,50 @@ fn http_error(url: &str, e: ureq::Error) -> Error {
     }
 }
 
+/// What went wrong copying a download: more bytes than allowed, or an error reading or writing.
+#[derive(Debug)]
+enum CopyError {
+    TooLarge,
+    Read(std::io::Error),
+    Write(std::io::Error),
+}
+
+/// Copy `reader` to `out`, passing every chunk to `seen` first, and stop with
+/// [`CopyError::TooLarge`] as soon as more than `limit` bytes arrive: at most `limit + 1` bytes
+/// are read and at most `limit` written, whatever the server streams. Returns the bytes copied.
+fn copy_limited(
+    reader: impl std::io::Read,
+    out: &mut impl std::io::Write,
+    limit: u64,
+    mut seen: impl FnMut(&[u8]),
+) -> std::result::Result<u64, CopyError> {
+    use std::io::Read;
+    let mut reader = reader.take(limit.saturating_add(1));
+    let mut buf = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = reader.read(&mut buf).map_err(CopyError::Read)?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        bytes += n as u64;
+        if bytes > limit {
+            return Err(CopyError::TooLarge);
+        }
+        seen(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(CopyError::Write)?;
+    }
+}
+
+/// The most bytes accepted for a file of the model when the listing gives no size.
+fn file_cap(name: &str) -> u64 {
+    if name.ends_with(".safetensors") {
+        MAX_WEIGHTS_BYTES
+    } else {
+        MAX_FILE_BYTES
+    }
+}
+
 /// Download the model from the hub into `dest`, verifying every file; `progress(done, total)`
 /// reports bytes. Returns the record written.
 pub fn install_from_hub(
@@ -384,7 +436,6 @@ pub fn install_from_hub(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Record> {
     use sha2::Digest;
-    use std::io::{Read, Write};
     let agent = agent();
     let listing_url = source.listing_url();
     let text = agent
@@ -417,6 +468,28 @@ pub fn install_from_hub(
             ));
         }
     }
+    let refuse = |url: &str, what: String| {
+        install_error(
+            Path::new(url),
+            format!("{what}; nothing was installed"),
+            Some(
+                "try again; if it persists, the hub's copy differs from the one trustfill knows: install a folder you trust with `trustfill model install --from DIR`",
+            ),
+        )
+    };
+    for file in &wanted {
+        if file.size > file_cap(&file.path) {
+            return Err(refuse(
+                &listing_url,
+                format!(
+                    "the listing gives {} as {} bytes, more than the {} trustfill accepts for it",
+                    file.path,
+                    file.size,
+                    file_cap(&file.path)
+                ),
+            ));
+        }
+    }
     let pinned = source.repo == DEFAULT_REPO;
     let total: u64 = wanted.iter().map(|f| f.size).sum();
     let tmp = temp_folder_beside(dest)?;
@@ -431,24 +504,45 @@ pub fn install_from_hub(
         let mut out =
             std::fs::File::create(&target).map_err(|e| Error::io("cannot write", &target, e))?;
         let mut response = agent.get(&url).call().map_err(|e| http_error(&url, e))?;
-        let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
+        let reader = response.body_mut().with_config().limit(u64::MAX).reader();
+        // Cut off at the listed size (a hub that lists 266 bytes and streams 400 MB gets 267
+        // bytes read), or at the cap for the kind of file when the listing gives none.
+        let limit = if file.size != 0 {
+            file.size
+        } else {
+            file_cap(&file.path)
+        };
         let mut hasher = sha2::Sha256::new();
-        let mut bytes = 0u64;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = reader
-                .read(&mut buf)
-                .map_err(|e| Error::io("cannot download", PathBuf::from(&url), e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            out.write_all(&buf[..n])
-                .map_err(|e| Error::io("cannot write", &target, e))?;
-            bytes += n as u64;
-            done += n as u64;
+        let copied = copy_limited(reader, &mut out, limit, |chunk| {
+            hasher.update(chunk);
+            done += chunk.len() as u64;
             progress(done, total);
-        }
+        });
+        let bytes = match copied {
+            Ok(bytes) => bytes,
+            Err(CopyError::TooLarge) if file.size != 0 => {
+                return Err(refuse(
+                    &url,
+                    format!(
+                        "{} is larger than the {} bytes the listing gives; the download was stopped there",
+                        file.path, file.size
+                    ),
+                ));
+            }
+            Err(CopyError::TooLarge) => {
+                return Err(refuse(
+                    &url,
+                    format!(
+                        "{} is larger than {limit} bytes, the most trustfill accepts for it when the listing gives no size; the download was stopped there",
+                        file.path
+                    ),
+                ));
+            }
+            Err(CopyError::Read(e)) => {
+                return Err(Error::io("cannot download", PathBuf::from(&url), e));
+            }
+            Err(CopyError::Write(e)) => return Err(Error::io("cannot write", &target, e)),
+        };
         let sha = hex(&hasher.finalize());
         let expected = if pinned {
             DEFAULT_CHECKSUMS
@@ -458,28 +552,22 @@ pub fn install_from_hub(
         } else {
             file.lfs.as_ref().map(|l| l.oid.clone())
         };
-        let bad = |what: String| {
-            install_error(
-                Path::new(&url),
-                format!("{what}; nothing was installed"),
-                Some(
-                    "try again; if it persists, the hub's copy differs from the one trustfill knows: install a folder you trust with `trustfill model install --from DIR`",
-                ),
-            )
-        };
         if file.size != 0 && bytes != file.size {
-            return Err(bad(format!(
-                "{} is {bytes} bytes, the listing says {}",
-                file.path, file.size
-            )));
+            return Err(refuse(
+                &url,
+                format!(
+                    "{} is {bytes} bytes, the listing says {}",
+                    file.path, file.size
+                ),
+            ));
         }
         if let Some(expected) = expected
             && expected != sha
         {
-            return Err(bad(format!(
-                "{} has SHA-256 {sha}, expected {expected}",
-                file.path
-            )));
+            return Err(refuse(
+                &url,
+                format!("{} has SHA-256 {sha}, expected {expected}", file.path),
+            ));
         }
         files.push((file.path.clone(), bytes, sha));
     }
@@ -494,4 +582,47 @@ pub fn install_from_hub(
     prefixes.write(tmp.path())?;
     put_in_place(tmp, dest)?;
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_download_stops_one_byte_past_its_limit() {
+        // A server that lists 266 bytes and streams without end: 267 bytes are read, none
+        // past the limit written, and the copy refused.
+        let mut out = Vec::new();
+        let mut seen = 0;
+        let endless = std::io::repeat(b'x');
+        let mut counted = CountingReader(endless, 0);
+        let result = copy_limited(&mut counted, &mut out, 266, |c| seen += c.len());
+        assert!(matches!(result, Err(CopyError::TooLarge)), "{result:?}");
+        assert_eq!(counted.1, 267, "read one byte past the limit, no more");
+        assert!(out.len() <= 266, "{} bytes written", out.len());
+        assert!(seen <= 266);
+        // Exactly the limit is fine; less is left to the size check.
+        let mut out = Vec::new();
+        assert_eq!(
+            copy_limited(&[7u8; 266][..], &mut out, 266, |_| {}).unwrap(),
+            266
+        );
+        assert_eq!(out.len(), 266);
+        assert_eq!(
+            copy_limited(&[7u8; 10][..], &mut Vec::new(), 266, |_| {}).unwrap(),
+            10
+        );
+        assert_eq!(file_cap("model.safetensors"), 2 << 30);
+        assert_eq!(file_cap("tokenizer.json"), 64 << 20);
+    }
+
+    struct CountingReader<R>(R, u64);
+
+    impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
 }

@@ -654,3 +654,98 @@ fn model_install_downloads_from_the_hub_and_verifies_every_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--from DIR"), "{}", stderr(&out));
 }
+
+/// A hub that lists 266 bytes for config.json and then streams 64 MB: the download stops one
+/// byte past the listed size (before, all of it reached the disk and was refused afterwards).
+/// The server counts what it managed to send before the client hung up.
+#[test]
+fn a_download_is_cut_off_at_its_listed_size() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let home = dir.path().join("home");
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let repo = "test/liar";
+    let mut files = hub_files(&model, repo, false);
+    let listing_path = format!("/api/models/{repo}/tree/main?recursive=true");
+    let listing = String::from_utf8(files[&listing_path].clone()).unwrap();
+    let mut items: Vec<serde_json::Value> = serde_json::from_str(&listing).unwrap();
+    for item in &mut items {
+        if item["path"] == "config.json" {
+            item["size"] = serde_json::json!(266);
+        }
+    }
+    files.insert(
+        listing_path,
+        serde_json::Value::Array(items).to_string().into_bytes(),
+    );
+    let huge = format!("/{repo}/resolve/main/config.json");
+    const HUGE: u64 = 64 << 20;
+    let sent = Arc::new(AtomicU64::new(0));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let counter = sent.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(3) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            if path == huge {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {HUGE}\r\nConnection: close\r\n\r\n"
+                );
+                let chunk = vec![b' '; 1 << 16];
+                while counter.load(Ordering::Relaxed) < HUGE {
+                    if stream.write_all(&chunk).is_err() {
+                        break;
+                    }
+                    counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                }
+                continue;
+            }
+            let body = files.get(&path).cloned().unwrap_or_default();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    let out = run(trustfill(&kb)
+        .env("TRUSTFILL_HOME", &home)
+        .env("HF_ENDPOINT", &endpoint)
+        .args(["model", "install", "--repo", repo]));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("config.json is larger than the 266 bytes the listing gives; the download was stopped there"),
+        "{err}"
+    );
+    assert!(!home.join("models/liar").exists());
+    // Give the server a moment to notice the closed connection.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = sent.load(Ordering::Relaxed);
+    assert!(
+        sent < HUGE / 2,
+        "the server sent {sent} of {HUGE} bytes before trustfill stopped reading"
+    );
+}
