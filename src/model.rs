@@ -10,6 +10,12 @@
 //! trustfill. A download is cut off at its listed size (or, unlisted, at [`MAX_WEIGHTS_BYTES`] /
 //! [`MAX_FILE_BYTES`]). A model is installed into a temporary folder beside its place, checked
 //! by loading it, and renamed into place only then.
+//!
+//! Installed models live in `<data>/models/<owner>--<name>` (the full repository id, so
+//! `someone/all-MiniLM-L6-v2` is not the default model); a folder installed `--from DIR` is
+//! recognised as the default model by its checksums, whatever it is called, and goes where the
+//! default is looked up; any other goes into `<data>/models/<DIR's name>`. Only a folder with
+//! trustfill's install record is ever replaced.
 
 use std::path::{Path, PathBuf};
 
@@ -97,10 +103,122 @@ pub const MAX_WEIGHTS_BYTES: u64 = 2 << 30;
 /// 64 MiB; a tokenizer.json is under 1 MB.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
-/// Where a model from `repo` is installed: `<data>/models/<name>`.
+/// The folder installed models live in: `<data>/models`.
+pub fn models_dir() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("models"))
+}
+
+/// Check a hub repository id: `owner/name`, each part of letters, digits, `-`, `_` and `.`,
+/// not starting with `.` and without `--` (the separator of installed folders' names). Both
+/// parts name a folder on disk, so `x/..` must never get this far.
+pub fn validate_repo(repo: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(install_error(
+            Path::new(repo),
+            format!("is not a hub repository id: {why}"),
+            Some(
+                "give --repo as OWNER/NAME, e.g. sentence-transformers/all-MiniLM-L6-v2 (letters, digits, '-', '_' and '.')",
+            ),
+        ))
+    };
+    let Some((owner, name)) = repo.split_once('/') else {
+        return bad("expected OWNER/NAME");
+    };
+    for part in [owner, name] {
+        if part.is_empty() || name.contains('/') {
+            return bad("expected OWNER/NAME");
+        }
+        if !part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return bad(&format!(
+                "{part:?} has a character other than letters, digits, '-', '_' and '.'"
+            ));
+        }
+        if part.starts_with('.') {
+            return bad(&format!("{part:?} starts with '.'"));
+        }
+        if part.contains("--") || part.contains("..") {
+            return bad(&format!("{part:?} contains '--' or '..'"));
+        }
+    }
+    Ok(())
+}
+
+/// The folder name of an installed hub model: `owner--name`.
+fn repo_key(repo: &str) -> String {
+    repo.replacen('/', "--", 1)
+}
+
+/// Where a model from hub repository `repo` (checked by [`validate_repo`]) is installed:
+/// `<data>/models/<owner>--<name>`.
 pub fn install_dir(repo: &str) -> Option<PathBuf> {
-    let name = repo.rsplit('/').next().unwrap_or(repo);
-    data_dir().map(|d| d.join("models").join(name))
+    validate_repo(repo).ok()?;
+    models_dir().map(|d| d.join(repo_key(repo)))
+}
+
+/// Where the default model is installed and looked up.
+pub fn default_dir() -> Option<PathBuf> {
+    install_dir(DEFAULT_REPO)
+}
+
+/// Where trustfill before 0.1 installed the default model (`<data>/models/all-MiniLM-L6-v2`),
+/// and also any folder `--from` named so: used as the default only if its install record's
+/// checksums are the pinned ones.
+fn legacy_default_dir() -> Option<PathBuf> {
+    models_dir().map(|d| d.join("all-MiniLM-L6-v2"))
+}
+
+/// The installed default model, if there is one: the folder at [`default_dir`] (only an install
+/// that matched the pinned checksums is ever put there), else a folder at the old location
+/// whose install record lists the pinned checksums.
+pub fn installed_default() -> Option<PathBuf> {
+    if let Some(dir) = default_dir()
+        && dir.join("config.json").is_file()
+    {
+        return Some(dir);
+    }
+    let old = legacy_default_dir()?;
+    let pinned = record(&old).is_some_and(|r| matches_pinned(&r.files, &pinned_checksums()));
+    (pinned && old.join("config.json").is_file()).then_some(old)
+}
+
+/// The folder a model copied `--from` a folder goes to when it is not the default model:
+/// `<data>/models/<the folder's name>`, in the characters a repository id may use and without
+/// `--`, so it is never a hub model's folder (or the default's).
+fn local_dir(models: &Path, from: &Path) -> PathBuf {
+    let raw = from
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut name = String::new();
+    for c in raw.chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '_' | '.') {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && name.ends_with('-')) {
+            name.push(c);
+        }
+    }
+    let name = name.trim_start_matches(['.', '-']);
+    models.join(if name.is_empty() { "model" } else { name })
+}
+
+/// The pinned checksums, as the table [`matches_pinned`] takes.
+fn pinned_checksums() -> Vec<(&'static str, &'static str)> {
+    DEFAULT_CHECKSUMS.to_vec()
+}
+
+/// Whether the files of an install (file, bytes, SHA-256) are those of `pinned`: every file the
+/// table names, each with its checksum.
+pub fn matches_pinned(files: &[(String, u64, String)], pinned: &[(&str, &str)]) -> bool {
+    !pinned.is_empty()
+        && pinned
+            .iter()
+            .all(|(name, sha)| files.iter().any(|f| f.0 == *name && f.2 == *sha))
 }
 
 /// Which model a command uses, and why.
@@ -128,9 +246,9 @@ pub fn choose(flag: Option<&Path>, no_model: bool) -> Choice {
         }
         return Choice::Use(dir.to_path_buf(), "--model / TRUSTFILL_MODEL");
     }
-    match install_dir(DEFAULT_REPO) {
-        Some(dir) if dir.join("config.json").is_file() => Choice::Use(dir, "installed"),
-        _ => Choice::NotInstalled,
+    match installed_default() {
+        Some(dir) => Choice::Use(dir, "installed"),
+        None => Choice::NotInstalled,
     }
 }
 
@@ -225,8 +343,9 @@ fn install_error(path: &Path, message: impl Into<String>, hint: Option<&str>) ->
     }
 }
 
-/// Copy a temporary folder's files into place at `dest`, replacing what was there only once
-/// the new folder is complete and loads.
+/// Move a temporary folder into place at `dest`, replacing what was there only once the new
+/// folder is complete and loads, and only if what was there is a model folder trustfill
+/// installed (it has [`RECORD_FILE`]): nothing else is ever removed.
 fn put_in_place(tmp: tempfile::TempDir, dest: &Path) -> Result<()> {
     let loaded = crate::encoder::Encoder::load(tmp.path());
     if let Err(e) = loaded {
@@ -236,43 +355,88 @@ fn put_in_place(tmp: tempfile::TempDir, dest: &Path) -> Result<()> {
             None,
         ));
     }
-    let old = dest.with_extension("old");
-    if dest.exists() {
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(dest, &old).map_err(|e| Error::io("cannot move aside", dest, e))?;
+    let existing = match std::fs::symlink_metadata(dest) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("cannot read", dest, e)),
+    };
+    if let Some(meta) = &existing
+        && !(meta.is_dir() && dest.join(RECORD_FILE).is_file())
+    {
+        return Err(install_error(
+            dest,
+            format!(
+                "exists and is not a model folder trustfill installed (it has no {RECORD_FILE}); nothing was changed"
+            ),
+            Some("move it away, or install the model under another name"),
+        ));
     }
-    let tmp_path = tmp.keep();
-    if let Err(e) = std::fs::rename(&tmp_path, dest) {
-        let _ = std::fs::remove_dir_all(&tmp_path);
-        if old.exists() {
-            let _ = std::fs::rename(&old, dest);
+    // The old model goes into a temporary folder of its own beside it, removed at the end.
+    let parent = crate::atomic::folder_of(dest);
+    let aside = match existing {
+        Some(_) => {
+            let aside = tempfile::Builder::new()
+                .prefix(".trustfill-old-model-")
+                .tempdir_in(&parent)
+                .map_err(|e| Error::io("cannot create a temporary folder in", &parent, e))?;
+            let old = aside.path().join("model");
+            std::fs::rename(dest, &old).map_err(|e| Error::io("cannot move aside", dest, e))?;
+            Some((aside, old))
+        }
+        None => None,
+    };
+    if let Err(e) = std::fs::rename(tmp.path(), dest) {
+        if let Some((_, old)) = &aside {
+            let _ = std::fs::rename(old, dest);
         }
         return Err(Error::io("cannot install into", dest, e));
     }
-    let _ = std::fs::remove_dir_all(&old);
+    // Renamed away: nothing left for the TempDir to remove.
+    let _ = tmp.keep();
+    drop(aside);
     Ok(())
 }
 
-fn temp_folder_beside(dest: &Path) -> Result<tempfile::TempDir> {
-    let parent = crate::atomic::folder_of(dest);
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io("cannot create", &parent, e))?;
-    tempfile::Builder::new()
-        .prefix(".trustfill-model-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io("cannot create a temporary folder in", parent, e))
+/// A model installed: where, what its record says, and whether it is the default model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Installed {
+    pub dest: PathBuf,
+    pub record: Record,
+    /// Its files match the pinned checksums of [`DEFAULT_REPO`]: it is installed where the
+    /// default is looked up.
+    pub default: bool,
 }
 
-/// Install the model folder `from` at `dest` (copying the files trustfill reads, and our own
-/// settings file if the folder has one). Returns the record written.
+/// Install the model folder `from` into `models` (copying the files trustfill reads, and our
+/// own settings file if the folder has one). A folder whose files match the default model's
+/// pinned checksums is the default model, whatever it is called, and goes where the default is
+/// looked up; any other goes into `models/<its name>`.
 pub fn install_from_dir(
     from: &Path,
-    dest: &Path,
+    models: &Path,
     today: &str,
     prefixes: &Prefixes,
-) -> Result<Record> {
+) -> Result<Installed> {
+    install_from_dir_pinned(from, models, today, prefixes, &pinned_checksums())
+}
+
+/// [`install_from_dir`] against another checksum table: tests recognise a tiny model as "the
+/// default" with it, since the real one is 90 MB.
+#[doc(hidden)]
+pub fn install_from_dir_pinned(
+    from: &Path,
+    models: &Path,
+    today: &str,
+    prefixes: &Prefixes,
+    pinned: &[(&str, &str)],
+) -> Result<Installed> {
     // The folder must load as it is before anything is copied.
     crate::encoder::Encoder::load(from)?;
-    let tmp = temp_folder_beside(dest)?;
+    std::fs::create_dir_all(models).map_err(|e| Error::io("cannot create", models, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".trustfill-model-")
+        .tempdir_in(models)
+        .map_err(|e| Error::io("cannot create a temporary folder in", models, e))?;
     let mut files = Vec::new();
     for name in MODEL_FILES
         .iter()
@@ -289,6 +453,12 @@ pub fn install_from_dir(
         let bytes = std::fs::copy(&src, &target).map_err(|e| Error::io("cannot copy", &src, e))?;
         files.push((name.to_string(), bytes, sha256_file(&target)?));
     }
+    let default = matches_pinned(&files, pinned);
+    let dest = if default {
+        models.join(repo_key(DEFAULT_REPO))
+    } else {
+        local_dir(models, from)
+    };
     let record = Record {
         source: from.display().to_string(),
         revision: None,
@@ -298,8 +468,12 @@ pub fn install_from_dir(
     };
     write_record(tmp.path(), &record)?;
     prefixes.write(tmp.path())?;
-    put_in_place(tmp, dest)?;
-    Ok(record)
+    put_in_place(tmp, &dest)?;
+    Ok(Installed {
+        dest,
+        record,
+        default,
+    })
 }
 
 fn write_record(dir: &Path, record: &Record) -> Result<()> {
@@ -426,16 +600,18 @@ fn file_cap(name: &str) -> u64 {
     }
 }
 
-/// Download the model from the hub into `dest`, verifying every file; `progress(done, total)`
-/// reports bytes. Returns the record written.
+/// Download the model `source` names from the hub into `models` (`<owner>--<name>`), verifying
+/// every file; `progress(done, total)` reports bytes.
 pub fn install_from_hub(
     source: &HubSource,
-    dest: &Path,
+    models: &Path,
     today: &str,
     prefixes: &Prefixes,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<Record> {
+) -> Result<Installed> {
     use sha2::Digest;
+    validate_repo(&source.repo)?;
+    let dest = models.join(repo_key(&source.repo));
     let agent = agent();
     let listing_url = source.listing_url();
     let text = agent
@@ -492,7 +668,11 @@ pub fn install_from_hub(
     }
     let pinned = source.repo == DEFAULT_REPO;
     let total: u64 = wanted.iter().map(|f| f.size).sum();
-    let tmp = temp_folder_beside(dest)?;
+    std::fs::create_dir_all(models).map_err(|e| Error::io("cannot create", models, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".trustfill-model-")
+        .tempdir_in(models)
+        .map_err(|e| Error::io("cannot create a temporary folder in", models, e))?;
     let mut done = 0u64;
     let mut files = Vec::new();
     for file in wanted {
@@ -580,8 +760,12 @@ pub fn install_from_hub(
     };
     write_record(tmp.path(), &record)?;
     prefixes.write(tmp.path())?;
-    put_in_place(tmp, dest)?;
-    Ok(record)
+    put_in_place(tmp, &dest)?;
+    Ok(Installed {
+        dest,
+        record,
+        default: pinned,
+    })
 }
 
 #[cfg(test)]
@@ -624,5 +808,94 @@ mod tests {
             self.1 += n as u64;
             Ok(n)
         }
+    }
+
+    #[test]
+    fn repository_ids_are_owner_slash_name_in_safe_characters() {
+        for ok in [
+            "sentence-transformers/all-MiniLM-L6-v2",
+            "BAAI/bge-small-en-v1.5",
+            "intfloat/e5_small.v2",
+        ] {
+            assert!(validate_repo(ok).is_ok(), "{ok}");
+        }
+        // `x/..` made the install folder the data folder itself, which was then removed.
+        for bad in [
+            "x/..",
+            "x/.",
+            "../x",
+            "x",
+            "x/",
+            "/x",
+            "x/y/z",
+            "x/.hidden",
+            ".x/y",
+            "x/a b",
+            "x/a\\b",
+            "x/é",
+            "a--b/c",
+            "x/y--z",
+            "x/a..b",
+            "",
+        ] {
+            let err = validate_repo(bad).unwrap_err();
+            assert!(
+                err.to_string().contains("is not a hub repository id"),
+                "{bad}: {err}"
+            );
+            assert!(err.hint().unwrap().contains("OWNER/NAME"), "{bad}");
+        }
+        assert_eq!(
+            repo_key(DEFAULT_REPO),
+            "sentence-transformers--all-MiniLM-L6-v2"
+        );
+    }
+
+    #[test]
+    fn a_local_folder_is_installed_under_its_name_never_a_hub_models_folder() {
+        let models = Path::new("/data/models");
+        let name = |from: &str| {
+            local_dir(models, Path::new(from))
+                .strip_prefix(models)
+                .unwrap()
+                .display()
+                .to_string()
+        };
+        assert_eq!(name("/x/model"), "model");
+        assert_eq!(name("/x/all-MiniLM-L6-v2"), "all-MiniLM-L6-v2");
+        assert_eq!(
+            name("/x/sentence-transformers--all-MiniLM-L6-v2"),
+            "sentence-transformers-all-MiniLM-L6-v2"
+        );
+        assert_eq!(name("/x/.."), "model");
+        assert_eq!(name("."), "model");
+        assert_eq!(name("/x/..hidden"), "hidden");
+        assert_eq!(name("/x/my model (v2)"), "my-model-v2-");
+    }
+
+    #[test]
+    fn the_default_model_is_recognised_by_every_pinned_checksum() {
+        let pinned = [("config.json", "aa"), ("model.safetensors", "bb")];
+        let files = |list: &[(&str, &str)]| -> Vec<(String, u64, String)> {
+            list.iter()
+                .map(|(n, s)| (n.to_string(), 1, s.to_string()))
+                .collect()
+        };
+        assert!(matches_pinned(
+            &files(&[
+                ("config.json", "aa"),
+                ("model.safetensors", "bb"),
+                ("trustfill.toml", "zz")
+            ]),
+            &pinned
+        ));
+        assert!(!matches_pinned(
+            &files(&[("config.json", "aa"), ("model.safetensors", "cc")]),
+            &pinned
+        ));
+        assert!(!matches_pinned(&files(&[("config.json", "aa")]), &pinned));
+        assert!(!matches_pinned(&files(&[]), &[]));
+        // The real table names all seven files.
+        assert_eq!(pinned_checksums().len(), MODEL_FILES.len());
     }
 }

@@ -445,13 +445,32 @@ fn without_a_model_ask_and_fill_say_once_how_to_turn_it_on() {
     assert_eq!(stderr(&out).matches("trustfill model install").count(), 1);
 }
 
+/// The SHA-256 of every file of a model folder, as a checksum table.
+fn checksums(model: &Path) -> Vec<(String, String)> {
+    use sha2::Digest;
+    trustfill::model::MODEL_FILES
+        .iter()
+        .filter(|name| model.join(name).is_file())
+        .map(|name| {
+            let sha: String = sha2::Sha256::digest(std::fs::read(model.join(name)).unwrap())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            (name.to_string(), sha)
+        })
+        .collect()
+}
+
+/// Issue 27: `model install --from DIR` made a folder the default only if DIR was named like
+/// the default (and any folder so named), so the real model as Python packages ship it (in a
+/// folder called `model`) was installed and never used. The default is now recognised by its
+/// checksums, whatever the folder is called; anything else is installed under its own name
+/// and used only when asked for. (The real model is 90 MB: the recognition is tested with the
+/// tiny model's own checksums in place of the pinned table.)
 #[test]
-fn model_install_from_a_folder_becomes_the_default_and_status_shows_it() {
+fn model_install_from_a_folder_recognises_the_default_by_its_checksums() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    // Named as the default model, so it is the one installed by default.
-    let model = dir.path().join("all-MiniLM-L6-v2");
-    write_tiny_model(&model, 1);
     let (_kbdir, kb) = temp_kb(&[(
         "answers/a.toml",
         &entry(
@@ -466,25 +485,60 @@ fn model_install_from_a_folder_becomes_the_default_and_status_shows_it() {
         c.env("TRUSTFILL_HOME", &home);
         c
     };
+    let status = || -> serde_json::Value {
+        let out = run(cmd().args(["model", "status", "--json"]));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
     let out = run(cmd().args(["model", "status"]));
     assert!(
         stdout(&out).contains("semantic matching: not installed"),
         "{}",
         stdout(&out)
     );
-    let out = run(cmd().args(["model", "install", "--from"]).arg(&model));
+    // Named like the default, but not it: installed under its name, not used by default.
+    let look_alike = dir.path().join("all-MiniLM-L6-v2");
+    write_tiny_model(&look_alike, 1);
+    let out = run(cmd().args(["model", "install", "--from"]).arg(&look_alike));
     assert!(out.status.success(), "{}", stderr(&out));
-    let installed = home.join("models/all-MiniLM-L6-v2");
-    assert!(installed.join("model.safetensors").is_file());
-    assert!(installed.join("trustfill-model.json").is_file());
-    let out = run(cmd().args(["model", "status", "--json"]));
-    let status: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(status["semantic_matching"], "on");
-    assert_eq!(status["why"], "installed");
-    assert_eq!(status["loads"], true);
-    assert_eq!(status["dimensions"], 32);
-    assert!(status["bytes"].as_u64().unwrap() > 10_000);
-    // Every matching command now uses it, unless told not to.
+    assert!(
+        stderr(&out).contains("6 files copied; not the default model: use --model"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        home.join("models/all-MiniLM-L6-v2/model.safetensors")
+            .is_file()
+    );
+    assert_eq!(status()["semantic_matching"], "not installed");
+
+    // The default model in a folder called `model`: recognised, installed where the default
+    // is looked up, and used by every matching command.
+    let model = dir.path().join("model");
+    write_tiny_model(&model, 2);
+    let table = checksums(&model);
+    let pinned: Vec<(&str, &str)> = table
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
+    let models = home.join("models");
+    let installed = trustfill::model::install_from_dir_pinned(
+        &model,
+        &models,
+        TODAY,
+        &Default::default(),
+        &pinned,
+    )
+    .unwrap();
+    assert!(installed.default);
+    let default_dir = models.join("sentence-transformers--all-MiniLM-L6-v2");
+    assert_eq!(installed.dest, default_dir);
+    assert!(default_dir.join("trustfill-model.json").is_file());
+    let s = status();
+    assert_eq!(s["semantic_matching"], "on");
+    assert_eq!(s["why"], "installed");
+    assert_eq!(s["model"], default_dir.display().to_string());
+    assert_eq!(s["loads"], true);
+    assert_eq!(s["dimensions"], 32);
     let out = run(cmd().args(["ask", "Is data encrypted?"]));
     assert!(embedded(&out) > 0, "{}", stderr(&out));
     let out = run(cmd().args(["--no-model", "model", "status", "--json"]));
@@ -493,6 +547,16 @@ fn model_install_from_a_folder_becomes_the_default_and_status_shows_it() {
         "{}",
         stdout(&out)
     );
+    // The same folder against the real table is not the default.
+    let out = run(cmd().args(["model", "install", "--from"]).arg(&model));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not the default model"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(home.join("models/model/config.json").is_file());
+
     // A folder that does not load is not installed.
     let broken = dir.path().join("broken");
     write_tiny_model(&broken, 1);
@@ -598,7 +662,7 @@ fn model_install_downloads_from_the_hub_and_verifies_every_file() {
     let endpoint = serve(hub_files(&model, "test/tiny-bert", false), 7);
     let out = install(&endpoint, Some("test/tiny-bert"));
     assert!(out.status.success(), "{}", stderr(&out));
-    let installed = home.join("models/tiny-bert");
+    let installed = home.join("models/test--tiny-bert");
     for name in [
         "config.json",
         "tokenizer.json",
@@ -632,7 +696,7 @@ fn model_install_downloads_from_the_hub_and_verifies_every_file() {
         "{}",
         stderr(&out)
     );
-    assert!(!home.join("models/other-bert").exists());
+    assert!(!home.join("models/test--other-bert").exists());
 
     // The default model is checked against the checksums trustfill knows, whatever the
     // server's listing says: a look-alike is refused.
@@ -647,12 +711,131 @@ fn model_install_downloads_from_the_hub_and_verifies_every_file() {
         "{}",
         stderr(&out)
     );
-    assert!(!home.join("models/all-MiniLM-L6-v2").exists());
+    assert!(
+        !home
+            .join("models/sentence-transformers--all-MiniLM-L6-v2")
+            .exists()
+    );
 
     // No server at all: a clear error with what to do.
     let out = install("http://127.0.0.1:9", None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--from DIR"), "{}", stderr(&out));
+}
+
+/// `--repo x/..` made the install folder `<data>/models/..`, the data folder itself, and the
+/// install removed it. Repository ids are checked before anything is downloaded or written,
+/// and an install replaces only a folder with trustfill's install record.
+#[test]
+fn model_install_never_removes_a_folder_it_did_not_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("models")).unwrap();
+    std::fs::write(home.join("keep.txt"), "mine").unwrap();
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let install = |endpoint: &str, repo: &str| {
+        run(trustfill(&kb)
+            .env("TRUSTFILL_HOME", &home)
+            .env("HF_ENDPOINT", endpoint)
+            .args(["model", "install", "--repo", repo]))
+    };
+    // Even with a hub that serves the model under that name, nothing is asked of it.
+    for repo in ["x/..", "x/.", "../x", "x", "x/y/z", "x/.git", "x/a b"] {
+        let endpoint = serve(hub_files(&model, repo, false), 7);
+        let out = install(&endpoint, repo);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{repo}: {err}");
+        assert!(err.contains("is not a hub repository id"), "{repo}: {err}");
+        assert!(
+            err.contains("hint: give --repo as OWNER/NAME"),
+            "{repo}: {err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(home.join("keep.txt")).unwrap(),
+            "mine"
+        );
+    }
+    // A folder of the same name that trustfill did not install is left alone.
+    let theirs = home.join("models/test--tiny-bert");
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(theirs.join("notes.txt"), "mine").unwrap();
+    let endpoint = serve(hub_files(&model, "test/tiny-bert", false), 7);
+    let out = install(&endpoint, "test/tiny-bert");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("exists and is not a model folder trustfill installed"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    std::fs::remove_dir_all(&theirs).unwrap();
+    // One trustfill installed is replaced, and nothing is left beside it.
+    for _ in 0..2 {
+        let endpoint = serve(hub_files(&model, "test/tiny-bert", false), 7);
+        let out = install(&endpoint, "test/tiny-bert");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(home.join("models"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["test--tiny-bert"]);
+}
+
+/// `--repo someone/all-MiniLM-L6-v2` was installed into the default model's folder, and every
+/// command used it as the default. Hub models are installed by their full id, and only the
+/// default model's checksums make the default.
+#[test]
+fn a_hub_model_named_like_the_default_is_not_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let home = dir.path().join("home");
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let repo = "someone/all-MiniLM-L6-v2";
+    let endpoint = serve(hub_files(&model, repo, false), 7);
+    let out = run(trustfill(&kb)
+        .env("TRUSTFILL_HOME", &home)
+        .env("HF_ENDPOINT", &endpoint)
+        .args(["model", "install", "--repo", repo]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("checked against the hub's listing")
+            && stderr(&out).contains("pass --model"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        home.join("models/someone--all-MiniLM-L6-v2/config.json")
+            .is_file()
+    );
+    assert!(!home.join("models/all-MiniLM-L6-v2").exists());
+    let out = run(trustfill(&kb)
+        .env("TRUSTFILL_HOME", &home)
+        .args(["model", "status", "--json"]));
+    let status: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(status["semantic_matching"], "not installed");
 }
 
 /// A hub that lists 266 bytes for config.json and then streams 64 MB: the download stops one
@@ -740,7 +923,7 @@ fn a_download_is_cut_off_at_its_listed_size() {
         err.contains("config.json is larger than the 266 bytes the listing gives; the download was stopped there"),
         "{err}"
     );
-    assert!(!home.join("models/liar").exists());
+    assert!(!home.join("models/test--liar").exists());
     // Give the server a moment to notice the closed connection.
     std::thread::sleep(std::time::Duration::from_millis(300));
     let sent = sent.load(Ordering::Relaxed);

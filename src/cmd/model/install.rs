@@ -9,8 +9,10 @@ use crate::output::Output;
 /// trustfill's data folder and checks every file against the checksums trustfill knows. After
 /// this, nothing leaves the machine: questions are embedded in this process. With --from, copies
 /// a model folder you already have (any sentence-transformers BERT model: all-MiniLM-L6-v2,
-/// bge-small-en-v1.5, e5-small-v2 …) instead. HF_ENDPOINT (or --endpoint) points at a mirror;
-/// HTTPS_PROXY is honoured.
+/// bge-small-en-v1.5, e5-small-v2 …) instead; a folder whose files match the default model's
+/// checksums becomes the default, whatever it is called. Another model is installed beside it
+/// (models/OWNER--NAME for --repo) and used with --model DIR. HF_ENDPOINT (or --endpoint) points
+/// at a mirror; HTTPS_PROXY is honoured.
 ///
 /// Examples:
 ///   trustfill model install
@@ -58,14 +60,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         source.endpoint = endpoint.clone();
     }
     source.revision = args.revision.clone();
-    let name = match &args.from {
-        Some(dir) => dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "model".into()),
-        None => source.repo.clone(),
-    };
-    let dest = model::install_dir(&name).context(
+    // Checked before anything is downloaded or written: the id names the install folder.
+    model::validate_repo(&source.repo)?;
+    let models = model::models_dir().context(
         "cannot tell where to install: set TRUSTFILL_HOME (or HOME) to a folder trustfill may write",
     )?;
     let prefixes = model::Prefixes {
@@ -73,32 +70,46 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         passage: args.passage_prefix.clone(),
     };
     let today = global.today().to_string();
-    let record = match &args.from {
-        Some(dir) => model::install_from_dir(dir, &dest, &today, &prefixes)
+    let installed = match &args.from {
+        Some(dir) => model::install_from_dir(dir, &models, &today, &prefixes)
             .with_context(|| format!("cannot install the model folder {}", dir.display()))?,
         None => {
             out.status(&format!(
                 "downloading {} ({}) from {}",
                 source.repo, source.revision, source.endpoint
             ));
-            model::install_from_hub(&source, &dest, &today, &prefixes, &mut |done, total| {
+            model::install_from_hub(&source, &models, &today, &prefixes, &mut |done, total| {
                 out.bar("downloading", done as usize, total as usize)
             })
             .with_context(|| format!("cannot install {}", source.repo))?
         }
     };
+    let record = &installed.record;
     let bytes: u64 = record.files.iter().map(|f| f.1).sum();
+    let files = crate::present::counted(record.files.len(), "file");
+    let dest = installed.dest.display();
+    let checked = match (installed.default, args.from.is_some()) {
+        (true, _) if record.files.len() == 1 => format!("{files} matches the pinned checksums"),
+        (true, _) => format!("{files} match the pinned checksums"),
+        (false, true) => format!(
+            "{files} copied; not the default model: use --model {dest} or set TRUSTFILL_MODEL"
+        ),
+        (false, false) => format!("{files} checked against the hub's listing"),
+    };
     out.status(&format!(
-        "installed {} ({:.0} MB, {} files checked) in {}",
+        "installed {} ({:.0} MB, {checked}) in {dest}",
         record.source,
         bytes as f64 / 1e6,
-        record.files.len(),
-        dest.display()
     ));
-    if dest != model::install_dir(model::DEFAULT_REPO).unwrap_or_default() {
+    if installed.default && args.from.is_some() {
+        out.status(&format!(
+            "recognised as {} by its checksums: semantic matching now uses it",
+            model::DEFAULT_REPO
+        ));
+    } else if !installed.default && args.from.is_none() {
         out.note(&format!(
-            "trustfill uses the default model unless told otherwise: pass --model {} or set TRUSTFILL_MODEL to use this one",
-            dest.display()
+            "trustfill uses the default model ({}) unless told otherwise: pass --model {dest} or set TRUSTFILL_MODEL to use this one",
+            model::DEFAULT_REPO
         ));
     }
     Ok(())
