@@ -2,7 +2,7 @@
 //! a clear message instead of exhausting memory. Every limit has a flag that raises it; the
 //! README's "Security and data handling" section lists them.
 
-/// Limits on the spreadsheets trustfill reads (`fill`, `inspect`, `kb import`, `kb learn`).
+/// Limits on the spreadsheets and Word documents trustfill reads (`fill`, `inspect`, `kb import`, `kb learn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest input file on disk, in bytes (`--max-file-size`, in MB).
@@ -14,6 +14,10 @@ pub struct Limits {
     pub max_rows: u32,
     /// Most columns a sheet may use (`--max-columns`).
     pub max_columns: u32,
+    /// Most XML elements in a Word document's main part (`--max-xml-elements`). A few hundred
+    /// KB of zip can hold tens of millions of empty paragraphs or cells, well under the
+    /// unzipped-size limit; counting elements stops such a file before it is read whole.
+    pub max_xml_elements: u64,
 }
 
 pub const MB: u64 = 1024 * 1024;
@@ -27,6 +31,9 @@ impl Default for Limits {
             max_expanded_bytes: 1024 * MB,
             max_rows: 25_000,
             max_columns: 1_000,
+            // A 2,000-question Word questionnaire with heavy formatting has a few hundred
+            // thousand elements; at 2 million, the cells kept stay under ~300 MB.
+            max_xml_elements: 2_000_000,
         }
     }
 }
@@ -50,6 +57,10 @@ pub struct LimitArgs {
     /// Most columns a sheet may use
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_columns)]
     pub max_columns: u32,
+
+    /// Most XML elements in a Word document's text (guards against paragraph and cell bombs)
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_xml_elements)]
+    pub max_xml_elements: u64,
 }
 
 impl LimitArgs {
@@ -59,6 +70,7 @@ impl LimitArgs {
             max_expanded_bytes: self.max_expanded_size.saturating_mul(MB),
             max_rows: self.max_rows,
             max_columns: self.max_columns,
+            max_xml_elements: self.max_xml_elements,
         }
     }
 }

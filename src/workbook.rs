@@ -108,7 +108,7 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     }
     match format {
         Format::Csv => read_csv(path, limits).map(|s| vec![s]),
-        Format::Docx => crate::docx::read_grids(path),
+        Format::Docx => crate::docx::read_grids(path, limits),
         _ => contain_panics(path, || read_workbook(path, limits)),
     }
 }
@@ -261,8 +261,13 @@ fn check_expanded_size(path: &Path, limits: &Limits) -> Result<()> {
         message,
     };
     let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| fail(format!("not a readable spreadsheet ({e})")))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
+        fail(if format_of(path).ok() == Some(Format::Docx) {
+            format!("the file is damaged: not a readable Word document ({e})")
+        } else {
+            format!("not a readable spreadsheet ({e})")
+        })
+    })?;
     let mut total: u64 = 0;
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {

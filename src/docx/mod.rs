@@ -7,7 +7,16 @@
 //! column is its grid column: a cell spanning columns (`w:gridSpan`, a section row across the
 //! table) takes the first. Its text is its paragraphs' text, one line each; deleted text of
 //! tracked changes (`w:delText`) is not text, inserted text is. Nested tables are part of their
-//! outer cell's XML but not of its text. Content controls' text (`w:sdtContent`) is text.
+//! outer cell's XML but not of its text. Content controls' text (`w:sdtContent`) is text; a
+//! text box's (`w:txbxContent`) is not, and its paragraphs are never a cell's.
+//!
+//! Word input obeys the [`Limits`] spreadsheets do: rows and columns per table (a spanning
+//! cell to its last column, never wider than its table's `w:tblGrid`) and for the paragraph
+//! questions, and the XML elements read ([`Limits::max_xml_elements`]). Of the body's
+//! paragraphs only a possible question and the next one are held, so memory follows the
+//! questions, not the markup. A leading byte order mark is skipped (offsets count from after
+//! it), and the main namespace may have any prefix (or none): elements are matched by local
+//! name, and [`Document::prefix`] tells [`patch`] how to spell what it writes.
 
 pub mod patch;
 
@@ -17,11 +26,127 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::workbook::Sheet;
-use crate::xlsx::{attr, local, open_zip, read_part};
+use crate::xlsx::{attr_local, local, open_zip, read_part};
 
 /// The main document part.
 pub const DOCUMENT: &str = "word/document.xml";
+
+/// The WordprocessingML main namespace (Transitional), which Word binds to `w:`.
+pub const MAIN_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+/// Why `document.xml` cannot be read: its XML is damaged, or it is past one of the
+/// [`Limits`] (then the flag that raises it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    Damaged(String),
+    Limit { message: String, flag: &'static str },
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Damaged(m) | ParseError::Limit { message: m, .. } => f.write_str(m),
+        }
+    }
+}
+
+impl From<quick_xml::Error> for ParseError {
+    fn from(e: quick_xml::Error) -> Self {
+        ParseError::Damaged(e.to_string())
+    }
+}
+
+impl ParseError {
+    /// The error for the file at `path`: damaged (exit 2, a hint to re-save it), or refused at
+    /// a limit (naming the flag that raises it).
+    pub fn into_error(self, path: &Path) -> Error {
+        match self {
+            ParseError::Damaged(m) => Error::Spreadsheet {
+                path: path.to_path_buf(),
+                message: format!("the file is damaged: {DOCUMENT}: {m}"),
+            },
+            ParseError::Limit { message, flag } => Error::Limit {
+                path: path.to_path_buf(),
+                message,
+                flag,
+            },
+        }
+    }
+}
+
+/// The XML elements a scan may still read ([`Limits::max_xml_elements`]). Both scans of the
+/// part count: memory follows what is kept, but time follows the markup, and a 351 KB zip of
+/// 40 million `<w:p/>` took 20 s before this.
+struct Budget {
+    left: u64,
+    max: u64,
+}
+
+impl Budget {
+    fn new(limits: &Limits) -> Budget {
+        Budget {
+            left: limits.max_xml_elements,
+            max: limits.max_xml_elements,
+        }
+    }
+
+    /// Count `n` elements (a cell spanning `n` grid columns counts `n`: each is a slot of its
+    /// row's grid).
+    fn take(&mut self, n: u64) -> std::result::Result<(), ParseError> {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(ParseError::Limit {
+                message: format!(
+                    "{DOCUMENT} has more than {} XML elements (a paragraph or cell bomb, or a \
+                     document far larger than any questionnaire)",
+                    self.max
+                ),
+                flag: "--max-xml-elements",
+            }),
+        }
+    }
+}
+
+/// A Word document's UTF-8 byte order mark, which quick-xml skips: offsets are taken and
+/// edits made on the text after it.
+pub(crate) fn without_bom(xml: &str) -> &str {
+    xml.strip_prefix('\u{FEFF}').unwrap_or(xml)
+}
+
+/// The prefix the document binds the main namespace to (`w` nearly always, `ns0` from some
+/// generators, "" when it is the default namespace), and that namespace. A document that
+/// binds no known namespace gets its root element's prefix.
+fn main_prefix(xml: &str) -> (String, String) {
+    let mut reader = Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                for a in e.attributes().flatten() {
+                    let key = a.key.into_inner().to_string();
+                    let value = a.value.to_string();
+                    if value == MAIN_NS {
+                        if let Some(p) = key.strip_prefix("xmlns:") {
+                            return (p.to_string(), value);
+                        }
+                        if key == "xmlns" {
+                            return (String::new(), value);
+                        }
+                    }
+                }
+                let name = e.name().into_inner().to_string();
+                let prefix = name.split_once(':').map_or("", |(p, _)| p).to_string();
+                return (prefix, MAIN_NS.to_string());
+            }
+            Ok(Event::Eof) | Err(_) => return ("w".into(), MAIN_NS.into()),
+            Ok(_) => {}
+        }
+    }
+}
 
 /// One table cell: where it is in the XML and what it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +160,9 @@ pub struct CellSpan {
     /// `<w:p/>`), and the offset of its `</w:p>` (None for an empty element).
     pub para_tag: (usize, usize),
     pub para_close: Option<usize>,
+    /// The end of that paragraph's `</w:pPr>`, when it has properties: `--overwrite` keeps
+    /// them and replaces what follows.
+    pub props_end: Option<usize>,
     /// The first run's `<w:rPr>…</w:rPr>` in the cell, else the paragraph mark's, to copy.
     pub run_props: Option<(usize, usize)>,
     pub text: String,
@@ -43,6 +171,9 @@ pub struct CellSpan {
     pub choices: Vec<Choice>,
     /// The answer goes after a label already in the paragraph (`Response:`): a space first.
     pub after_label: bool,
+    /// That label as written (`Response:`), kept when `--overwrite` replaces the answer
+    /// after it.
+    pub label: String,
     /// A content control in the cell (a dropdown or a plain-text field) is the answer slot.
     pub control: Option<Control>,
 }
@@ -91,6 +222,9 @@ fn choice_text(choices: &[Choice]) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     pub rows: Vec<Vec<CellSpan>>,
+    /// Its grid's columns (`w:gridCol` in `w:tblGrid`), 0 when it declares none: no cell
+    /// spans more.
+    pub grid_cols: u32,
 }
 
 impl Table {
@@ -237,18 +371,33 @@ pub struct Document {
     /// `word/settings.xml` enforces protection for form filling: only form fields and content
     /// controls may be written.
     pub forms_only: bool,
+    /// The prefix of the main namespace in this document ("" when it is the default
+    /// namespace), and that namespace: what [`patch`] writes its elements with.
+    pub prefix: String,
+    pub namespace: String,
 }
 
 impl Document {
-    pub fn parse(xml: &str) -> std::result::Result<Document, String> {
-        let mut tables = scan(xml)?;
+    /// [`Document::parse_with`] under the default [`Limits`].
+    pub fn parse(xml: &str) -> std::result::Result<Document, ParseError> {
+        Document::parse_with(xml, &Limits::default())
+    }
+
+    /// Read `document.xml` (a leading byte order mark is skipped: offsets count from after
+    /// it), refusing tables and paragraph questions past `limits`.
+    pub fn parse_with(xml: &str, limits: &Limits) -> std::result::Result<Document, ParseError> {
+        let xml = without_bom(xml);
+        let mut tables = scan_with(xml, limits)?;
         for t in &mut tables {
             t.add_form_header();
         }
+        let (prefix, namespace) = main_prefix(xml);
         Ok(Document {
             tables,
-            text: paragraph_questions(&body_paragraphs(xml)?),
+            text: paragraph_questions(xml, limits)?,
             forms_only: false,
+            prefix,
+            namespace,
         })
     }
 
@@ -279,26 +428,41 @@ impl Document {
 struct Paragraph {
     tag: (usize, usize),
     close: Option<usize>,
+    props_end: Option<usize>,
     text: String,
     /// List numbering (`w:numPr`): Word's own "1.", "a)".
     numbered: bool,
     run_props: Option<(usize, usize)>,
 }
 
-/// The body's paragraphs outside tables, in order.
-fn body_paragraphs(xml: &str) -> std::result::Result<Vec<Paragraph>, String> {
+/// Questions written as paragraphs, read in one pass over the body's paragraphs outside
+/// tables. Only a paragraph that could be a question is kept until the next one is read (its
+/// answer slot): a body of millions of empty paragraphs costs no memory (see [`Budget`]).
+fn paragraph_questions(
+    xml: &str,
+    limits: &Limits,
+) -> std::result::Result<Option<Table>, ParseError> {
     let mut reader = Reader::from_str(xml);
-    let mut out = Vec::new();
+    let mut budget = Budget::new(limits);
+    let mut questions = ParagraphQuestions::new();
     let mut depth = 0_usize;
+    let mut txbx = 0_usize;
     let mut para: Option<Paragraph> = None;
     let mut in_text = false;
     let mut props_start = None;
     loop {
         let start = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let event = reader.read_event()?;
         let end = reader.buffer_position() as usize;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            budget.take(1)?;
+        }
         match event {
             Event::Eof => break,
+            // A text box's paragraphs (`w:txbxContent` in a drawing) are not the body's.
+            Event::Start(e) if local(&e) == "txbxContent" => txbx += 1,
+            Event::End(e) if end_local(&e) == "txbxContent" => txbx = txbx.saturating_sub(1),
+            _ if txbx != 0 => {}
             Event::Start(e) if local(&e) == "tbl" => depth += 1,
             Event::End(e) if end_local(&e) == "tbl" => depth = depth.saturating_sub(1),
             _ if depth != 0 => {}
@@ -306,12 +470,13 @@ fn body_paragraphs(xml: &str) -> std::result::Result<Vec<Paragraph>, String> {
                 let p = Paragraph {
                     tag: (start, end),
                     close: None,
+                    props_end: None,
                     text: String::new(),
                     numbered: false,
                     run_props: None,
                 };
                 if matches!(event, Event::Empty(_)) {
-                    out.push(p);
+                    questions.push(p, limits)?;
                 } else {
                     para = Some(p);
                 }
@@ -319,7 +484,12 @@ fn body_paragraphs(xml: &str) -> std::result::Result<Vec<Paragraph>, String> {
             Event::End(e) if end_local(&e) == "p" => {
                 if let Some(mut p) = para.take() {
                     p.close = Some(start);
-                    out.push(p);
+                    questions.push(p, limits)?;
+                }
+            }
+            Event::End(e) if end_local(&e) == "pPr" => {
+                if let Some(p) = para.as_mut() {
+                    p.props_end.get_or_insert(end);
                 }
             }
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "numPr" => {
@@ -353,7 +523,7 @@ fn body_paragraphs(xml: &str) -> std::result::Result<Vec<Paragraph>, String> {
             _ => {}
         }
     }
-    Ok(out)
+    Ok(questions.finish())
 }
 
 /// Labels that open an answer line: `Response:`, `Answer:`, `Vendor response:`.
@@ -369,47 +539,104 @@ const ANSWER_LABELS: [&str; 5] = [
 /// list numbering) that reads like a question, followed by the paragraph its answer goes in:
 /// an empty one, an answer line (`Response:`), or the answer already written. A question
 /// followed straight by the next numbered paragraph has nowhere to answer and is not taken.
-fn paragraph_questions(paras: &[Paragraph]) -> Option<Table> {
-    use std::sync::LazyLock;
-    static NUMBER: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"^\s*((?:Q(?:uestion)?\s*)?\d+(?:\.\d+)*)[.):]?\s+(.*)$").expect("regex")
-    });
-    let fake = synthetic;
-    let mut rows = vec![vec![fake(0, "ID"), fake(1, "Question"), fake(2, "Answer")]];
-    for (i, p) in paras.iter().enumerate() {
-        let text = p.text.trim();
+/// Paragraphs arrive one by one ([`ParagraphQuestions::push`]); only the last one that could
+/// be a question is held.
+struct ParagraphQuestions {
+    rows: Vec<Vec<CellSpan>>,
+    /// The previous paragraph when it is a question: it, its id and its question.
+    pending: Option<(Paragraph, String, String)>,
+}
+
+static NUMBER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^\s*((?:Q(?:uestion)?\s*)?\d+(?:\.\d+)*)[.):]?\s+(.*)$").expect("regex")
+});
+
+impl ParagraphQuestions {
+    fn new() -> ParagraphQuestions {
+        ParagraphQuestions {
+            rows: vec![vec![
+                synthetic(0, "ID"),
+                synthetic(1, "Question"),
+                synthetic(2, "Answer"),
+            ]],
+            pending: None,
+        }
+    }
+
+    fn push(&mut self, next: Paragraph, limits: &Limits) -> std::result::Result<(), ParseError> {
+        if let Some((p, id, question)) = self.pending.take()
+            && let Some(answer) = answer_slot(&p, &next)
+        {
+            let row = self.rows.len() as u32 + 1;
+            if row > limits.max_rows {
+                return Err(ParseError::Limit {
+                    message: format!(
+                        "the paragraph questions (grid {TEXT:?}) reach row {row}, past the \
+                         limit of {} rows per sheet",
+                        limits.max_rows
+                    ),
+                    flag: "--max-rows",
+                });
+            }
+            if limits.max_columns < 3 {
+                return Err(ParseError::Limit {
+                    message: format!(
+                        "the paragraph questions (grid {TEXT:?}) have 3 columns, over the \
+                         limit of {} columns per sheet",
+                        limits.max_columns
+                    ),
+                    flag: "--max-columns",
+                });
+            }
+            self.rows
+                .push(vec![synthetic(0, &id), synthetic(1, &question), answer]);
+        }
+        let text = next.text.trim();
         let (id, question) = match NUMBER.captures(text) {
             Some(c) => (c[1].to_string(), c[2].trim().to_string()),
-            None if p.numbered => (String::new(), text.to_string()),
-            None => continue,
+            None if next.numbered => (String::new(), text.to_string()),
+            None => return Ok(()),
         };
-        if !crate::text::reads_like_question(&question) {
-            continue;
+        if crate::text::reads_like_question(&question) {
+            self.pending = Some((next, id, question));
         }
-        let Some(next) = paras.get(i + 1) else {
-            continue;
-        };
-        let next_text = next.text.trim();
-        let lower = next_text.to_lowercase();
-        let (existing, after_label) = if next_text.is_empty() {
-            (String::new(), false)
-        } else if let Some(label) = ANSWER_LABELS.iter().find(|l| lower.starts_with(*l)) {
-            (next_text[label.len()..].trim().to_string(), true)
-        } else if next.numbered || NUMBER.is_match(next_text) {
-            // The next question (or a numbered heading): nowhere to answer this one.
-            continue;
-        } else {
-            // An answer already written (a completed questionnaire).
-            (next_text.to_string(), false)
-        };
-        let mut answer = fake(2, &existing);
-        answer.para_tag = next.tag;
-        answer.para_close = next.close;
-        answer.run_props = next.run_props.or(p.run_props);
-        answer.after_label = after_label;
-        rows.push(vec![fake(0, &id), fake(1, &question), answer]);
+        Ok(())
     }
-    (rows.len() > 1).then_some(Table { rows })
+
+    fn finish(self) -> Option<Table> {
+        (self.rows.len() > 1).then_some(Table {
+            rows: self.rows,
+            grid_cols: 0,
+        })
+    }
+}
+
+/// The answer cell of question paragraph `p` when `next` is a place to answer it.
+fn answer_slot(p: &Paragraph, next: &Paragraph) -> Option<CellSpan> {
+    let next_text = next.text.trim();
+    let lower = next_text.to_lowercase();
+    let (existing, label) = if next_text.is_empty() {
+        (String::new(), None)
+    } else if let Some(label) = ANSWER_LABELS.iter().find(|l| lower.starts_with(*l)) {
+        // The label is ASCII, so its length in `lower` is its length in the text, except
+        // after a character whose lower case is shorter: then no label is kept.
+        let (written, rest) = (next_text.get(..label.len())?, next_text.get(label.len()..)?);
+        (rest.trim().to_string(), Some(written.to_string()))
+    } else if next.numbered || NUMBER.is_match(next_text) {
+        // The next question (or a numbered heading): nowhere to answer this one.
+        return None;
+    } else {
+        // An answer already written (a completed questionnaire).
+        (next_text.to_string(), None)
+    };
+    let mut answer = synthetic(2, &existing);
+    answer.para_tag = next.tag;
+    answer.para_close = next.close;
+    answer.props_end = next.props_end;
+    answer.run_props = next.run_props.or(p.run_props);
+    answer.after_label = label.is_some();
+    answer.label = label.unwrap_or_default();
+    Some(answer)
 }
 
 /// A cell that is not in the document (a header row trustfill adds for detection): it has no
@@ -421,10 +648,12 @@ fn synthetic(col: u32, text: &str) -> CellSpan {
         end: 0,
         para_tag: (0, 0),
         para_close: None,
+        props_end: None,
         run_props: None,
         text: text.into(),
         choices: Vec::new(),
         after_label: false,
+        label: String::new(),
         control: None,
     }
 }
@@ -438,13 +667,11 @@ pub fn read_document(path: &Path) -> Result<String> {
     read_part(&mut zip, path, DOCUMENT)
 }
 
-/// The questions' tables of a .docx, and whether it is protected for form filling.
-pub fn read_document_tables(path: &Path) -> Result<Document> {
+/// The questions' tables of a .docx, and whether it is protected for form filling; refused
+/// past `limits`.
+pub fn read_document_tables(path: &Path, limits: &Limits) -> Result<Document> {
     let xml = read_document(path)?;
-    let mut doc = Document::parse(&xml).map_err(|message| Error::Spreadsheet {
-        path: path.to_path_buf(),
-        message: format!("the file is damaged: {DOCUMENT}: {message}"),
-    })?;
+    let mut doc = Document::parse_with(&xml, limits).map_err(|e| e.into_error(path))?;
     let mut zip = open_zip(path)?;
     doc.forms_only = read_part(&mut zip, path, SETTINGS)
         .map(|settings| protected_for_forms(&settings))
@@ -472,16 +699,27 @@ pub fn protected_for_forms(settings: &str) -> bool {
 }
 
 /// The grids of a .docx's tables and paragraph questions, for [`crate::workbook::read`].
-pub fn read_grids(path: &Path) -> Result<Vec<Sheet>> {
-    Ok(read_document_tables(path)?.grids())
+pub fn read_grids(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
+    Ok(read_document_tables(path, limits)?.grids())
 }
 
-/// The top-level tables of `document.xml`, with their cells' offsets and text.
-pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
+/// [`scan_with`] under the default [`Limits`].
+pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, ParseError> {
+    scan_with(xml, &Limits::default())
+}
+
+/// The top-level tables of `document.xml`, with their cells' offsets and text, refused past
+/// `limits` (rows, columns, elements) or when a cell spans more columns than its table has.
+pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, ParseError> {
+    let xml = without_bom(xml);
     let mut reader = Reader::from_str(xml);
+    let mut budget = Budget::new(limits);
     let mut tables: Vec<Table> = Vec::new();
     // Nesting depth of tables; only depth 1 is read as a grid.
     let mut depth = 0_usize;
+    // Inside a text box (`w:txbxContent`): its paragraphs are not the cell's.
+    let mut txbx = 0_usize;
+    let mut in_grid = false;
     let mut cell: Option<CellSpan> = None;
     let mut col = 0_u32;
     let mut span = 1_u32;
@@ -507,12 +745,29 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
     // A legacy text field's data was read (`w:textInput`), and its result is being read.
     let mut text_field = false;
     let mut in_field_result = false;
+    // Where the cell being read is, for errors: "Table 2, row 3, cell 1".
+    let at = |tables: &[Table]| {
+        let rows = tables.last().map_or(&[][..], |t| &t.rows[..]);
+        format!(
+            "{}, row {}, cell {}",
+            table_name(tables.len().saturating_sub(1)),
+            rows.len(),
+            rows.last().map_or(0, Vec::len) + 1
+        )
+    };
     loop {
         let start = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| e.to_string())?;
-        let end = reader.buffer_position() as usize;
+        let event = reader.read_event()?;
+        let mut end = reader.buffer_position() as usize;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            budget.take(1)?;
+        }
+        let is_start = matches!(event, Event::Start(_));
         match event {
             Event::Eof => break,
+            Event::Start(e) if local(&e) == "txbxContent" => txbx += 1,
+            Event::End(e) if end_local(&e) == "txbxContent" => txbx = txbx.saturating_sub(1),
+            _ if txbx != 0 => {}
             Event::Start(e) if local(&e) == "tbl" => {
                 depth += 1;
                 if depth == 1 {
@@ -521,13 +776,42 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             }
             Event::End(e) if end_local(&e) == "tbl" => depth = depth.saturating_sub(1),
             _ if depth != 1 => {}
-            Event::Start(e) if local(&e) == "tr" => {
+            Event::Start(e) if local(&e) == "tblGrid" => in_grid = true,
+            Event::End(e) if end_local(&e) == "tblGrid" => in_grid = false,
+            Event::Start(ref e) | Event::Empty(ref e) if in_grid && local(e) == "gridCol" => {
                 if let Some(t) = tables.last_mut() {
+                    t.grid_cols += 1;
+                }
+            }
+            Event::Start(e) if local(&e) == "tr" => {
+                let name = table_name(tables.len().saturating_sub(1));
+                if let Some(t) = tables.last_mut() {
+                    if t.rows.len() as u64 >= u64::from(limits.max_rows) {
+                        return Err(ParseError::Limit {
+                            message: format!(
+                                "{name} row {} is past the limit of {} rows per sheet",
+                                limits.max_rows as u64 + 1,
+                                limits.max_rows
+                            ),
+                            flag: "--max-rows",
+                        });
+                    }
                     t.rows.push(Vec::new());
                 }
                 col = 0;
             }
             Event::Start(e) if local(&e) == "tc" => {
+                if col >= limits.max_columns {
+                    return Err(ParseError::Limit {
+                        message: format!(
+                            "{} is in column {}, past the limit of {} columns per sheet",
+                            at(&tables),
+                            u64::from(col) + 1,
+                            limits.max_columns
+                        ),
+                        flag: "--max-columns",
+                    });
+                }
                 span = 1;
                 mark_props = None;
                 run_props = None;
@@ -537,10 +821,12 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     end: start,
                     para_tag: (0, 0),
                     para_close: None,
+                    props_end: None,
                     run_props: None,
                     text: String::new(),
                     choices: Vec::new(),
                     after_label: false,
+                    label: String::new(),
                     control: None,
                 });
             }
@@ -567,10 +853,10 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             {
                 sdt_checkbox = true;
             }
-            Event::Start(_) | Event::Empty(_)
-                if sdt.is_some()
-                    && matches!(&xml[start..end], t if t.starts_with("<w:showingPlcHdr")) =>
+            Event::Start(ref e) | Event::Empty(ref e)
+                if sdt.is_some() && local(e) == "showingPlcHdr" =>
             {
+                end = element_end(&mut reader, e, is_start, end)?;
                 if let Some(s) = sdt.as_mut() {
                     s.placeholder = Some((start, end));
                 }
@@ -578,16 +864,39 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             Event::Start(ref e) | Event::Empty(ref e)
                 if sdt.is_some() && local(e) == "listItem" =>
             {
-                let item = attr(e, "w:displayText").or_else(|| attr(e, "w:value"));
+                let item = attr_local(e, "displayText").or_else(|| attr_local(e, "value"));
                 if let (Some(s), Some(item)) = (sdt.as_mut(), item) {
                     s.items.push(item);
                 }
             }
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "gridSpan" => {
-                span = attr(e, "w:val")
-                    .and_then(|v| v.parse().ok())
+                span = attr_local(e, "val")
+                    .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(1)
                     .max(1);
+                let grid = tables.last().map_or(0, |t| t.grid_cols);
+                // A cell wider than its table's own grid is damage (Word repairs it on
+                // opening); a span past the column limit is refused before it is allocated.
+                if grid > 0 && span > grid {
+                    return Err(ParseError::Damaged(format!(
+                        "{} spans {span} columns (w:gridSpan), but the table's grid has {grid} \
+                         (w:tblGrid)",
+                        at(&tables)
+                    )));
+                }
+                if u64::from(col) + u64::from(span) > u64::from(limits.max_columns) {
+                    return Err(ParseError::Limit {
+                        message: format!(
+                            "{} spans {span} columns from column {} (w:gridSpan), past the \
+                             limit of {} columns per sheet",
+                            at(&tables),
+                            u64::from(col) + 1,
+                            limits.max_columns
+                        ),
+                        flag: "--max-columns",
+                    });
+                }
+                budget.take(u64::from(span) - 1)?;
             }
             Event::End(e) if end_local(&e) == "tc" => {
                 if let (Some(mut c), Some(t)) = (cell.take(), tables.last_mut()) {
@@ -618,7 +927,7 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                         row.push(c);
                     }
                 }
-                col += span;
+                col = col.saturating_add(span);
             }
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "p" => {
                 let empty = matches!(event, Event::Empty(_));
@@ -642,7 +951,16 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                 in_para = false;
             }
             Event::Start(e) if local(&e) == "pPr" => in_para_props = true,
-            Event::End(e) if end_local(&e) == "pPr" => in_para_props = false,
+            Event::End(e) if end_local(&e) == "pPr" => {
+                in_para_props = false;
+                // The first paragraph's properties, kept by `--overwrite`.
+                if let Some(c) = cell.as_mut()
+                    && c.para_close.is_none()
+                    && c.para_tag.0 != 0
+                {
+                    c.props_end.get_or_insert(end);
+                }
+            }
             Event::Start(e) if in_para && local(&e) == "rPr" => props_start = Some(start),
             Event::End(e) if end_local(&e) == "rPr" => {
                 if let Some(s) = props_start.take() {
@@ -693,7 +1011,7 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             Event::Start(ref e) | Event::Empty(ref e)
                 if cell.is_some() && local(e) == "fldChar" =>
             {
-                match attr(e, "w:fldCharType").as_deref() {
+                match attr_local(e, "fldCharType").as_deref() {
                     Some("separate") if text_field && sdt.is_none() => {
                         sdt = Some(Control::default());
                         in_field_result = true;
@@ -722,7 +1040,8 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
             Event::Start(ref e) | Event::Empty(ref e)
                 if legacy.is_some() && local(e) == "default" =>
             {
-                let on = matches!(attr(e, "w:val").as_deref(), Some("1" | "true" | "on"));
+                let on = matches!(attr_local(e, "val").as_deref(), Some("1" | "true" | "on"));
+                end = element_end(&mut reader, e, is_start, end)?;
                 if let Some(l) = legacy.as_mut() {
                     l.0 = Some((start, end));
                     if l.1.is_none() {
@@ -731,9 +1050,10 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                 }
             }
             Event::Start(ref e) | Event::Empty(ref e)
-                if legacy.is_some() && xml[start..end].starts_with("<w:checked") =>
+                if legacy.is_some() && local(e) == "checked" =>
             {
-                let on = !matches!(attr(e, "w:val").as_deref(), Some("0" | "false" | "off"));
+                let on = !matches!(attr_local(e, "val").as_deref(), Some("0" | "false" | "off"));
+                end = element_end(&mut reader, e, is_start, end)?;
                 if let Some(l) = legacy.as_mut() {
                     l.1 = Some((start, end));
                     l.2 = on;
@@ -754,8 +1074,9 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
                     c.text.push(if on { BOXES[1] } else { BOXES[0] });
                 }
             }
-            Event::Start(_) | Event::Empty(_) if xml[start..end].starts_with("<w14:checked") => {
+            Event::Start(ref e) | Event::Empty(ref e) if local(e) == "checked" => {
                 // `<w14:checked w14:val="1"/>` in a checkbox content control's properties.
+                end = element_end(&mut reader, e, is_start, end)?;
                 pending_checked = Some((start, end));
             }
             Event::GeneralRef(r) if in_text => {
@@ -790,6 +1111,22 @@ pub fn scan(xml: &str) -> std::result::Result<Vec<Table>, String> {
         }
     }
     Ok(tables)
+}
+
+/// Where an element this scan replaces whole (a checkbox's state, a placeholder flag) ends:
+/// it may be written `<w:default …></w:default>`, and then its span runs to its end tag.
+fn element_end(
+    reader: &mut Reader<&[u8]>,
+    e: &quick_xml::events::BytesStart<'_>,
+    is_start: bool,
+    end: usize,
+) -> std::result::Result<usize, ParseError> {
+    if is_start {
+        reader.read_to_end(e.name())?;
+        Ok(reader.buffer_position() as usize)
+    } else {
+        Ok(end)
+    }
 }
 
 /// The local name of an end tag (`w:tc` -> `tc`).
@@ -865,5 +1202,150 @@ pub(crate) mod tests {
         assert_eq!(table_index(TEXT), Some(TEXT_INDEX));
         assert_eq!(doc.grids().last().unwrap().name, "Text");
         assert!(doc.table(TEXT_INDEX).is_some());
+    }
+
+    fn limits() -> Limits {
+        Limits::default()
+    }
+
+    /// A one-row table whose second cell spans `span` columns, with a grid of `grid` columns.
+    fn spanning(grid: usize, span: &str) -> String {
+        format!(
+            r#"<w:document xmlns:w="{MAIN_NS}"><w:body><w:tbl><w:tblGrid>{}</w:tblGrid><w:tr><w:tc><w:p/></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Q?</w:t></w:r></w:p></w:tc><w:tc><w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr><w:p/></w:tc></w:tr></w:tbl></w:body></w:document>"#,
+            "<w:gridCol/>".repeat(grid)
+        )
+    }
+
+    #[test]
+    fn a_span_wider_than_its_table_or_the_column_limit_is_refused() {
+        // Issue 22: `w:gridSpan w:val="4294967295"` in a 1 KB file allocated 103 GB.
+        let err = Document::parse(&spanning(3, "4294967295")).unwrap_err();
+        let ParseError::Damaged(message) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            message.contains("Table 1, row 2, cell 2 spans 4294967295 columns")
+                && message.contains("grid has 3"),
+            "{message}"
+        );
+        // Without a grid, the column limit bounds it.
+        let err = Document::parse(&spanning(0, "4294967295")).unwrap_err();
+        assert!(
+            matches!(&err, ParseError::Limit { flag: "--max-columns", message } if message.contains("Table 1, row 2, cell 2")),
+            "{err:?}"
+        );
+        let narrow = Limits {
+            max_columns: 2,
+            ..limits()
+        };
+        assert!(Document::parse_with(&spanning(3, "2"), &narrow).is_err());
+        let doc = Document::parse(&spanning(3, "2")).unwrap();
+        // Row 1 is the header a two-column form gets.
+        assert_eq!(doc.tables[0].grid("t".into()).rows[2], ["Q?", ""]);
+        assert_eq!(doc.tables[0].grid_cols, 3);
+    }
+
+    #[test]
+    fn word_tables_and_paragraph_questions_obey_the_row_and_column_limits() {
+        let rows = |n| Limits {
+            max_rows: n,
+            ..limits()
+        };
+        let err = Document::parse_with(DOC, &rows(3)).unwrap_err();
+        assert!(
+            matches!(&err, ParseError::Limit { flag: "--max-rows", message } if message.contains("Table 1 row 4")),
+            "{err:?}"
+        );
+        assert!(Document::parse_with(DOC, &rows(4)).is_ok());
+        let cols = Limits {
+            max_columns: 1,
+            ..limits()
+        };
+        let err = Document::parse_with(DOC, &cols).unwrap_err();
+        assert!(
+            matches!(&err, ParseError::Limit { flag: "--max-columns", message } if message.contains("Table 1, row 1, cell 2 is in column 2")),
+            "{err:?}"
+        );
+        // The paragraph questions' grid: a header and four questions.
+        let err = Document::parse_with(PARAS, &rows(4)).unwrap_err();
+        assert!(
+            matches!(&err, ParseError::Limit { flag: "--max-rows", message } if message.contains("\"Text\") reach row 5")),
+            "{err:?}"
+        );
+        assert!(Document::parse_with(PARAS, &rows(5)).is_ok());
+    }
+
+    #[test]
+    fn documents_past_the_element_limit_are_refused() {
+        let few = Limits {
+            max_xml_elements: 40,
+            ..limits()
+        };
+        let err = Document::parse_with(DOC, &few).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ParseError::Limit {
+                    flag: "--max-xml-elements",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // A span counts its columns: a cell spanning 60 is 60 slots of the grid.
+        let wide = Limits {
+            max_xml_elements: 60,
+            ..limits()
+        };
+        assert!(Document::parse_with(&spanning(0, "3"), &wide).is_ok());
+        assert!(Document::parse_with(&spanning(0, "60"), &wide).is_err());
+        // Empty paragraphs between the questions are read, counted, and not kept.
+        let many = PARAS.replacen("<w:p/>", &"<w:p/>".repeat(100_000), 1);
+        let text = Document::parse(&many).unwrap().text.unwrap();
+        assert_eq!(text.rows.len(), 5);
+    }
+
+    /// A cell whose paragraph holds a text box (a drawing with its own paragraphs), as
+    /// Word writes it: `mc:AlternateContent`, a DrawingML choice and a VML fallback.
+    pub(crate) const TEXT_BOX: &str = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:wps="wps" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:a="a"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Answer</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is data encrypted at rest?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:pPr><w:jc w:val="left"/></w:pPr><w:r><w:t>Old answer</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>Box</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl></w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>Box</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p></w:tc></w:tr></w:tbl><w:p><w:r><w:t>1. Do you have a SOC 2 report?</w:t></w:r><w:r><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>note</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p><w:p/></w:body></w:document>"#;
+
+    #[test]
+    fn only_paragraphs_directly_in_a_cell_or_the_body_count() {
+        let doc = Document::parse(TEXT_BOX).unwrap();
+        assert_eq!(
+            doc.tables.len(),
+            1,
+            "a table in a text box is not the body's"
+        );
+        let cell = doc.tables[0].cell(1, 1).unwrap();
+        assert_eq!(
+            cell.text, "Old answer",
+            "the text box's text is not the cell's"
+        );
+        let close = cell.para_close.unwrap();
+        assert!(
+            TEXT_BOX[close..].starts_with("</w:p></w:tc></w:tr></w:tbl>"),
+            "the cell's own paragraph ends there"
+        );
+        assert!(TEXT_BOX[..cell.props_end.unwrap()].ends_with(r#"<w:jc w:val="left"/></w:pPr>"#));
+        let text = doc.text.unwrap();
+        assert_eq!(text.rows.len(), 2, "{:?}", text.rows);
+        assert_eq!(text.rows[1][1].text, "Do you have a SOC 2 report?");
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_another_prefix_are_read_alike() {
+        let with_bom = format!("\u{FEFF}{DOC}");
+        let a = Document::parse(DOC).unwrap();
+        let b = Document::parse(&with_bom).unwrap();
+        assert_eq!(a, b, "offsets count from after the mark");
+        let ns0 = DOC.replace("w:", "ns0:").replace("xmlns:w=", "xmlns:ns0=");
+        let doc = Document::parse(&ns0).unwrap();
+        assert_eq!(doc.prefix, "ns0");
+        assert_eq!(doc.grids(), a.grids());
+        let default = DOC.replace("w:", "").replace("xmlns:w=", "xmlns=");
+        let doc = Document::parse(&default).unwrap();
+        assert_eq!((doc.prefix.as_str(), doc.namespace.as_str()), ("", MAIN_NS));
+        assert_eq!(doc.grids(), a.grids());
     }
 }

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use super::{DOCUMENT, Document};
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::xlsx::patch::{CellWrite, write_package};
 use crate::xlsx::{open_zip, read_part};
 
@@ -35,12 +36,14 @@ const AFTER_HIGHLIGHT: [&str; 13] = [
 
 /// Copy `input` to `out` with each write's text in its table cell (`(table index, write)`,
 /// the write's row and column in that table's grid). A cell that already has text is replaced
-/// only with `overwrite`; otherwise it is an error, as a formula cell is for a workbook.
+/// only with `overwrite`; otherwise it is an error, as a formula cell is for a workbook. The
+/// document is read under `limits`.
 pub fn patch_document<W: Write + Seek>(
     input: &Path,
     out: W,
     writes: &[(usize, CellWrite)],
     overwrite: bool,
+    limits: &Limits,
 ) -> Result<()> {
     let mut zip = open_zip(input)?;
     let xml = read_part(&mut zip, input, DOCUMENT)?;
@@ -48,7 +51,7 @@ pub fn patch_document<W: Write + Seek>(
         path: input.to_path_buf(),
         message: format!("{DOCUMENT}: {message}"),
     };
-    let doc = Document::parse(&xml).map_err(fail)?;
+    let doc = Document::parse_with(&xml, limits).map_err(|e| e.into_error(input))?;
     let new_xml = rewrite(&xml, &doc, writes, overwrite).map_err(fail)?;
     let mut replaced = HashMap::new();
     replaced.insert(DOCUMENT.to_string(), new_xml);
@@ -61,7 +64,8 @@ pub fn rewrite_xml(
     writes: &[(usize, CellWrite)],
     overwrite: bool,
 ) -> std::result::Result<String, String> {
-    rewrite(xml, &Document::parse(xml)?, writes, overwrite)
+    let doc = Document::parse(xml).map_err(|e| e.to_string())?;
+    rewrite(xml, &doc, writes, overwrite)
 }
 
 fn rewrite(

@@ -117,7 +117,13 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
                 .collect();
             let mut tmp = crate::atomic::temp_beside(&output)?;
             // The reviewer approved these answers: they replace whatever the cell held.
-            crate::docx::patch::patch_document(&input, tmp.as_file_mut(), &writes, true)?;
+            crate::docx::patch::patch_document(
+                &input,
+                tmp.as_file_mut(),
+                &writes,
+                true,
+                &crate::limits::Limits::default(),
+            )?;
             crate::atomic::publish(tmp, &output, true)?;
             report.approved = approved.len();
         }

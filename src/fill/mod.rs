@@ -660,6 +660,7 @@ pub fn write(plan: &FillPlan, report: &mut FillReport) -> Result<()> {
                 filled.as_file_mut(),
                 &writes,
                 plan.overwrite,
+                &plan.limits,
             )?;
         }
         _ => review::write_values_copy(report, plan.highlight, filled.as_file_mut())?,

@@ -121,7 +121,7 @@ impl Questionnaire {
         };
         // A Word document's tables, for what detection needs beyond their text (checkboxes).
         let docx_tables = match format {
-            Format::Docx => crate::docx::read_document_tables(path)?,
+            Format::Docx => crate::docx::read_document_tables(path, limits)?,
             _ => crate::docx::Document::default(),
         };
         if let Some(sheet) = &overrides.sheet

@@ -102,7 +102,7 @@ fn write_docx_with(path: &Path, body: &str, settings: Option<&str>) -> PathBuf {
 
 /// The grid of each table of a .docx, read the way trustfill reads it.
 fn grids(path: &Path) -> Vec<trustfill::workbook::Sheet> {
-    trustfill::docx::read_grids(path).unwrap()
+    trustfill::docx::read_grids(path, &trustfill::limits::Limits::default()).unwrap()
 }
 
 #[test]
@@ -572,4 +572,83 @@ fn every_kind_of_answer_slot_is_filled_its_own_way() {
         "the legacy field's default"
     );
     assert!(!xml.contains("showingPlcHdr"));
+}
+
+/// Issue 22 (Word input under the same limits as spreadsheets): a 1 KB document whose cell
+/// spans 4,294,967,295 columns aborted the process allocating 103 GB.
+#[test]
+fn a_cell_spanning_billions_of_columns_is_refused_naming_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let span = |val: &str, grid: &str| {
+        format!(
+            "<w:tbl><w:tblPr/><w:tblGrid>{grid}</w:tblGrid>{}<w:tr>{}<w:tc><w:tcPr><w:gridSpan w:val=\"{val}\"/></w:tcPr><w:p/></w:tc></w:tr></w:tbl><w:sectPr/>",
+            row(&["Question", "Answer"]),
+            cell("Is customer data encrypted at rest?")
+        )
+    };
+    let gridded = write_docx(
+        &dir.path().join("span.docx"),
+        &span("4294967295", "<w:gridCol/><w:gridCol/>"),
+    );
+    assert_refused(
+        &gridded,
+        &[],
+        &[
+            "Table 1, row 2, cell 2 spans 4294967295 columns",
+            "grid has 2",
+        ],
+    );
+    let gridless = write_docx(&dir.path().join("nogrid.docx"), &span("4294967295", ""));
+    assert_refused(&gridless, &[], &["Table 1, row 2, cell 2", "--max-columns"]);
+}
+
+/// Issue 22: `--max-rows` and `--max-columns` were ignored for Word documents.
+#[test]
+fn word_tables_and_paragraph_questions_obey_the_row_and_column_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = vendor_docx(dir.path());
+    assert_refused(
+        &input,
+        &["--max-rows", "4"],
+        &["Table 1 row 5 is past the limit of 4 rows", "--max-rows"],
+    );
+    assert_refused(
+        &input,
+        &["--max-columns", "3"],
+        &["Table 1, row 1, cell 4 is in column 4", "--max-columns"],
+    );
+    let para = |t: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{t}</w:t></w:r></w:p>");
+    let body: String = (1..=30)
+        .map(|i| {
+            format!(
+                "{}<w:p/>",
+                para(&format!("{i}. Do you encrypt system {i}?"))
+            )
+        })
+        .collect();
+    let plain = write_docx(&dir.path().join("plain.docx"), &body);
+    assert_refused(
+        &plain,
+        &["--max-rows", "20"],
+        &["grid \"Text\") reach row 21", "--max-rows"],
+    );
+}
+
+/// Issue 22: 40 million `<w:p/>` in a 351 KB zip took 3.6 GB and 20 s. Every element is
+/// counted; past the limit the document is refused, early.
+#[test]
+fn a_paragraph_bomb_is_refused_by_its_element_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "{}<w:tbl>{}</w:tbl>",
+        "<w:p/>".repeat(2_000_001),
+        row(&["Question", "Answer"])
+    );
+    let bomb = write_docx(&dir.path().join("bomb.docx"), &body);
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 100_000);
+    assert_refused(
+        &bomb,
+        &[],
+        &["more than 2000000 XML elements", "--max-xml-elements"],
+    );
 }

@@ -22,5 +22,6 @@ pub fn limits() -> Limits {
         max_expanded_bytes: 64 * MB,
         max_rows: 5_000,
         max_columns: 200,
+        max_xml_elements: 200_000,
     }
 }
