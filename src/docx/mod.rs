@@ -1129,6 +1129,15 @@ fn element_end(
     }
 }
 
+/// The qualified name of the element whose start tag begins `tag` (`<w:p w:rsidR="…">` →
+/// `w:p`), to close or rewrite it under its own name.
+pub(crate) fn element_qname(tag: &str) -> &str {
+    tag.trim_start_matches('<')
+        .split(|c: char| c.is_whitespace() || c == '/' || c == '>')
+        .next()
+        .unwrap_or("")
+}
+
 /// The local name of an end tag (`w:tc` -> `tc`).
 fn end_local<'a>(e: &'a quick_xml::events::BytesEnd<'_>) -> &'a str {
     let name = e.name().into_inner();

@@ -1,20 +1,27 @@
 //! Writing answers into a copy of a .docx. Every zip entry is copied raw except
 //! `word/document.xml`, and in it only the answer cells' first paragraphs change: a run with
-//! the answer is added (an empty cell) or replaces the paragraph's runs (`--overwrite`), with
-//! the cell's own run properties, plus a yellow highlight for drafts. Answers are text:
+//! the answer is added (an empty cell) or replaces the paragraph's runs after its properties
+//! (`--overwrite`), with the cell's own run properties, plus a yellow highlight for drafts. Answers are text:
 //! `w:t` with markup escaped, lines joined by `w:br`. A cell of checkboxes is ticked, not typed
 //! into: the box before the answer's label becomes `☒` (and a content control's `w14:checked`
-//! follows).
+//! follows). New elements are spelled with the document's own prefix for the main namespace.
+//!
+//! Nothing is written that does not parse: [`check_well_formed`] reads the new part again
+//! (matching tags, characters XML 1.0 allows, declared prefixes) and a failure is an error
+//! before the package is copied, so a slip in an edit is a refusal, never a document Word
+//! cannot open.
 
 use std::collections::HashMap;
 use std::io::{Seek, Write};
 use std::path::Path;
 
-use super::{DOCUMENT, Document};
+use quick_xml::events::Event;
+
+use super::{DOCUMENT, Document, without_bom};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::xlsx::patch::{CellWrite, write_package};
-use crate::xlsx::{open_zip, read_part};
+use crate::xlsx::{open_zip, read_part, xml_char};
 
 /// Elements that follow `w:highlight` in a run's properties (ECMA-376 `CT_RPr` order): the
 /// highlight goes before the first of them, or last.
@@ -37,7 +44,8 @@ const AFTER_HIGHLIGHT: [&str; 13] = [
 /// Copy `input` to `out` with each write's text in its table cell (`(table index, write)`,
 /// the write's row and column in that table's grid). A cell that already has text is replaced
 /// only with `overwrite`; otherwise it is an error, as a formula cell is for a workbook. The
-/// document is read under `limits`.
+/// document is read under `limits`, and the new `document.xml` must parse as well-formed XML
+/// ([`check_well_formed`]) before anything is written to `out`.
 pub fn patch_document<W: Write + Seek>(
     input: &Path,
     out: W,
@@ -47,12 +55,12 @@ pub fn patch_document<W: Write + Seek>(
 ) -> Result<()> {
     let mut zip = open_zip(input)?;
     let xml = read_part(&mut zip, input, DOCUMENT)?;
-    let fail = |message: String| Error::Spreadsheet {
-        path: input.to_path_buf(),
-        message: format!("{DOCUMENT}: {message}"),
-    };
     let doc = Document::parse_with(&xml, limits).map_err(|e| e.into_error(input))?;
-    let new_xml = rewrite(&xml, &doc, writes, overwrite).map_err(fail)?;
+    let new_xml =
+        rewrite_parsed(&xml, &doc, writes, overwrite).map_err(|message| Error::Spreadsheet {
+            path: input.to_path_buf(),
+            message: format!("{DOCUMENT}: {message}"),
+        })?;
     let mut replaced = HashMap::new();
     replaced.insert(DOCUMENT.to_string(), new_xml);
     write_package(&mut zip, input, out, replaced)
@@ -65,7 +73,51 @@ pub fn rewrite_xml(
     overwrite: bool,
 ) -> std::result::Result<String, String> {
     let doc = Document::parse(xml).map_err(|e| e.to_string())?;
-    rewrite(xml, &doc, writes, overwrite)
+    rewrite_parsed(xml, &doc, writes, overwrite)
+}
+
+/// The edits on the part's text after its byte order mark (where the offsets count from), the
+/// mark kept, and the result checked: refused rather than written when not well-formed.
+fn rewrite_parsed(
+    xml: &str,
+    doc: &Document,
+    writes: &[(usize, CellWrite)],
+    overwrite: bool,
+) -> std::result::Result<String, String> {
+    let body = without_bom(xml);
+    let out = format!(
+        "{}{}",
+        &xml[..xml.len() - body.len()],
+        rewrite(body, doc, writes, overwrite)?
+    );
+    check_well_formed(&out)
+        .map_err(|e| format!("the answers would make it unreadable ({e}); nothing was written"))?;
+    Ok(out)
+}
+
+/// How new elements are spelled: with the document's own prefix for the main namespace, or,
+/// when it is the default namespace, `w:` declared on each element written.
+struct Markup {
+    /// `w:`, `ns0:`.
+    p: String,
+    /// "" or ` xmlns:w="…"`.
+    decl: String,
+}
+
+impl Markup {
+    fn new(doc: &Document) -> Markup {
+        if doc.prefix.is_empty() {
+            Markup {
+                p: "w:".into(),
+                decl: format!(" xmlns:w=\"{}\"", doc.namespace),
+            }
+        } else {
+            Markup {
+                p: format!("{}:", doc.prefix),
+                decl: String::new(),
+            }
+        }
+    }
 }
 
 fn rewrite(
@@ -74,17 +126,25 @@ fn rewrite(
     writes: &[(usize, CellWrite)],
     overwrite: bool,
 ) -> std::result::Result<String, String> {
+    let m = Markup::new(doc);
+    let w = &m.p;
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    for (table, w) in writes {
-        let where_ = || format!("table {} row {} column {}", table + 1, w.row + 1, w.col + 1);
+    for (table, cw) in writes {
+        let where_ = || {
+            let table = match *table {
+                super::TEXT_INDEX => super::TEXT.to_string(),
+                i => format!("table {}", i.saturating_add(1)),
+            };
+            format!("{table} row {} column {}", cw.row + 1, cw.col + 1)
+        };
         let cell = doc
             .table(*table)
-            .and_then(|t| t.cell(w.row, w.col))
+            .and_then(|t| t.cell(cw.row, cw.col))
             .ok_or_else(|| format!("there is no cell at {}", where_()))?;
         if !cell.choices.is_empty() {
             // A choice: tick the box of the answer's label (and untick the others), typing
             // nothing.
-            let wanted = w.text.trim();
+            let wanted = cw.text.trim();
             let labels: Vec<&str> = cell.choices.iter().map(|c| c.label.as_str()).collect();
             let pick = labels
                 .iter()
@@ -109,7 +169,7 @@ fn rewrite(
                     edits.push((
                         c.glyph.0,
                         c.glyph.1,
-                        format!("<w:default w:val=\"{}\"/>", u8::from(tick)),
+                        format!("<{w}default{} {w}val=\"{}\"/>", m.decl, u8::from(tick)),
                     ));
                     if let Some((s, e)) = c.checked_element {
                         edits.push((s, e, String::new()));
@@ -122,11 +182,15 @@ fn rewrite(
                     if tick { "\u{2612}" } else { "\u{2610}" }.into(),
                 ));
                 if let Some((s, e)) = c.checked_element {
-                    edits.push((
-                        s,
-                        e,
-                        format!("<w14:checked w14:val=\"{}\"/>", u8::from(tick)),
-                    ));
+                    // The state element keeps its own name (`w14:checked`).
+                    let name = super::element_qname(&xml[s..e]);
+                    let prefix = name.rsplit_once(':').map_or("", |(p, _)| p);
+                    let attr = if prefix.is_empty() {
+                        "val".to_string()
+                    } else {
+                        format!("{prefix}:val")
+                    };
+                    edits.push((s, e, format!("<{name} {attr}=\"{}\"/>", u8::from(tick))));
                 }
             }
             continue;
@@ -137,19 +201,19 @@ fn rewrite(
             // A content control is the slot: its text becomes the answer (a dropdown's own
             // item), and it stops showing its placeholder.
             let value = if control.items.is_empty() {
-                w.text.clone()
+                cw.text.clone()
             } else {
                 control
                     .items
                     .iter()
-                    .find(|i| i.trim().eq_ignore_ascii_case(w.text.trim()))
+                    .find(|i| i.trim().eq_ignore_ascii_case(cw.text.trim()))
                     .cloned()
                     .ok_or_else(|| {
                         format!(
                             "the dropdown at {} offers {}; none is {:?}",
                             where_(),
                             control.items.join(", "),
-                            w.text
+                            cw.text
                         )
                     })?
             };
@@ -159,7 +223,7 @@ fn rewrite(
                     where_()
                 ));
             }
-            edits.push((text_start, text_end, escape(&value).replace('\n', " ")));
+            edits.push((text_start, text_end, escape(&value)));
             if let Some((s, e)) = control.placeholder {
                 edits.push((s, e, String::new()));
             }
@@ -167,29 +231,27 @@ fn rewrite(
         }
         let props = cell.run_props.map(|(s, e)| &xml[s..e]);
         let text = if cell.after_label {
-            format!(" {}", w.text)
+            format!(" {}", cw.text)
         } else {
-            w.text.clone()
+            cw.text.clone()
         };
-        let run = run_xml(props, &text, w.highlight);
+        let run = run_xml(&m, props, &text, cw.highlight);
         let (tag_start, tag_end) = cell.para_tag;
         if tag_start == 0 {
             return Err(format!("the cell at {} has no paragraph", where_()));
         }
         match cell.para_close {
-            // `<w:p/>` or `<w:p …/>`: open it.
+            // `<w:p/>` or `<w:p …/>`: open it, and close it with its own name.
             None => {
                 let tag = &xml[tag_start..tag_end];
                 let open = format!("{}>", tag.trim_end_matches("/>").trim_end());
-                edits.push((tag_start, tag_end, format!("{open}{run}</w:p>")));
+                let name = super::element_qname(tag);
+                edits.push((tag_start, tag_end, format!("{open}{run}</{name}>")));
             }
             Some(close) if cell.text.trim().is_empty() => edits.push((close, close, run)),
             Some(close) if overwrite => {
                 // Keep the paragraph's properties; replace its runs.
-                let body = &xml[tag_end..close];
-                let from = body
-                    .find("</w:pPr>")
-                    .map_or(tag_end, |i| tag_end + i + "</w:pPr>".len());
+                let from = cell.props_end.unwrap_or(tag_end);
                 edits.push((from, close, run));
             }
             Some(_) => {
@@ -215,25 +277,114 @@ fn rewrite(
     Ok(out)
 }
 
+/// Whether `xml` is a well-formed XML 1.0 document: one root element, every start tag
+/// closed by its own end tag, only characters XML allows (written or as references), only
+/// the five predefined entities, and every prefix bound. Run on every part trustfill
+/// changes, so that a slip in an edit is a refusal, never a file Word cannot open.
+pub fn check_well_formed(xml: &str) -> std::result::Result<(), String> {
+    use quick_xml::name::ResolveResult;
+    use quick_xml::reader::NsReader;
+    let xml = without_bom(xml);
+    if let Some((at, c)) = xml.char_indices().find(|&(_, c)| !xml_char(c)) {
+        return Err(format!(
+            "character U+{:04X} at byte {at} is not allowed in XML",
+            c as u32
+        ));
+    }
+    let mut reader = NsReader::from_str(xml);
+    let mut depth = 0_usize;
+    let mut roots = 0_usize;
+    loop {
+        let at = reader.buffer_position();
+        let (ns, event) = reader
+            .read_resolved_event()
+            .map_err(|e| format!("at byte {at}: {e}"))?;
+        if let ResolveResult::Unknown(p) = ns {
+            return Err(format!("at byte {at}: prefix {p:?} is not declared"));
+        }
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                if depth == 0 {
+                    roots += 1;
+                    if roots > 1 {
+                        return Err(format!("at byte {at}: a second root element"));
+                    }
+                }
+                for a in e.attributes() {
+                    let a = a.map_err(|e| format!("at byte {at}: {e}"))?;
+                    let key = a.key.into_inner();
+                    if !key.starts_with("xmlns")
+                        && let (ResolveResult::Unknown(p), _) =
+                            reader.resolver().resolve_attribute(a.key)
+                    {
+                        return Err(format!("at byte {at}: prefix {p:?} is not declared"));
+                    }
+                    let value = quick_xml::escape::unescape(&a.value)
+                        .map_err(|e| format!("at byte {at}: {e}"))?;
+                    if let Some(c) = value.chars().find(|&c| !xml_char(c)) {
+                        return Err(format!(
+                            "at byte {at}: character U+{:04X} is not allowed in XML",
+                            c as u32
+                        ));
+                    }
+                }
+                if matches!(event, Event::Start(_)) {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => {
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or_else(|| format!("at byte {at}: an end tag with no start"))?;
+            }
+            Event::Text(t) if depth == 0 && !t.trim().is_empty() => {
+                return Err(format!("at byte {at}: text outside the root element"));
+            }
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) if xml_char(c) => {}
+                Ok(None) if matches!(&*r, "amp" | "lt" | "gt" | "quot" | "apos") => {}
+                _ => {
+                    return Err(format!(
+                        "at byte {at}: &{}; is not a character XML allows",
+                        &*r
+                    ));
+                }
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    match (depth, roots) {
+        (0, 1) => Ok(()),
+        (0, _) => Err("no root element".into()),
+        _ => Err(format!("{depth} element(s) not closed at the end")),
+    }
+}
+
 /// A run holding `text` (lines joined by `w:br`), with `props` (an `<w:rPr>` element copied
 /// from the cell) and a yellow highlight when `highlight`.
-fn run_xml(props: Option<&str>, text: &str, highlight: bool) -> String {
-    let props = run_props(props, highlight);
+fn run_xml(m: &Markup, props: Option<&str>, text: &str, highlight: bool) -> String {
+    let w = &m.p;
+    let props = run_props(m, props, highlight);
     let lines: Vec<String> = text
         .split('\n')
         .map(|line| {
             format!(
-                "<w:t xml:space=\"preserve\">{}</w:t>",
+                "<{w}t xml:space=\"preserve\">{}</{w}t>",
                 escape(line.trim_end_matches('\r'))
             )
         })
         .collect();
-    format!("<w:r>{props}{}</w:r>", lines.join("<w:br/>"))
+    format!(
+        "<{w}r{}>{props}{}</{w}r>",
+        m.decl,
+        lines.join(&format!("<{w}br/>"))
+    )
 }
 
 /// The run properties to write: the cell's, without a highlight of their own, with ours in
 /// its place in the schema's order when `highlight`.
-fn run_props(props: Option<&str>, highlight: bool) -> String {
+fn run_props(m: &Markup, props: Option<&str>, highlight: bool) -> String {
     let inner = props
         .and_then(|p| {
             let open_end = p.find('>')? + 1;
@@ -251,12 +402,12 @@ fn run_props(props: Option<&str>, highlight: bool) -> String {
             .iter()
             .position(|c| AFTER_HIGHLIGHT.contains(&element_name(c)))
             .unwrap_or(children.len());
-        children.insert(at, "<w:highlight w:val=\"yellow\"/>".to_string());
+        children.insert(at, format!("<{w}highlight {w}val=\"yellow\"/>", w = m.p));
     }
     if children.is_empty() {
         String::new()
     } else {
-        format!("<w:rPr>{}</w:rPr>", children.concat())
+        format!("<{w}rPr>{}</{w}rPr>", children.concat(), w = m.p)
     }
 }
 
@@ -300,7 +451,8 @@ fn element_name(element: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
 }
 
-/// Text for `w:t`: markup escaped, characters XML 1.0 forbids dropped.
+/// Text for `w:t`: markup escaped, characters XML 1.0 forbids dropped (the rule the xlsx
+/// writer uses, [`xml_char`]), and line ends too: lines are `w:br`, not characters.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -308,9 +460,9 @@ fn escape(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\t' => out.push('\t'),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
+            '\n' | '\r' => {}
+            c if xml_char(c) => out.push(c),
+            _ => {}
         }
     }
     out
@@ -320,6 +472,14 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::docx::tests::DOC;
+
+    /// The usual spelling: the main namespace is `w:`.
+    fn w() -> Markup {
+        Markup {
+            p: "w:".into(),
+            decl: String::new(),
+        }
+    }
 
     fn write(row: u32, col: u32, text: &str, highlight: bool) -> (usize, CellWrite) {
         (
@@ -383,6 +543,7 @@ mod tests {
     fn the_highlight_takes_its_place_in_the_schema_order() {
         assert_eq!(
             run_props(
+                &w(),
                 Some(
                     r#"<w:rPr><w:b/><w:highlight w:val="green"/><w:u w:val="single"/><w:lang w:val="en-GB"/></w:rPr>"#
                 ),
@@ -390,9 +551,9 @@ mod tests {
             ),
             r#"<w:rPr><w:b/><w:highlight w:val="yellow"/><w:u w:val="single"/><w:lang w:val="en-GB"/></w:rPr>"#
         );
-        assert_eq!(run_props(Some("<w:rPr/>"), false), "");
+        assert_eq!(run_props(&w(), Some("<w:rPr/>"), false), "");
         assert_eq!(
-            run_props(None, true),
+            run_props(&w(), None, true),
             r#"<w:rPr><w:highlight w:val="yellow"/></w:rPr>"#
         );
     }
@@ -481,10 +642,23 @@ mod tests {
 
     /// What the `docx_xml` fuzz target checks, over a few thousand deterministic mutations of
     /// the test documents (cut, doubled or swapped spans): no panic; a document that reads and
-    /// takes the answers reads again with them.
+    /// takes the answers is well-formed XML and reads again with them, whatever the answers
+    /// hold (markup, line breaks, characters XML forbids).
     #[test]
     fn mutated_documents_are_refused_or_written_readably() {
-        let docs = [DOC, BOXES_DOC, super::super::tests::PARAS];
+        let ns0 = DOC.replace("w:", "ns0:").replace("xmlns:w=", "xmlns:ns0=");
+        let bom = format!("\u{FEFF}{CONTROLS}");
+        let docs = [
+            DOC,
+            BOXES_DOC,
+            super::super::tests::PARAS,
+            CONTROLS,
+            LEGACY,
+            FIELDS,
+            super::super::tests::TEXT_BOX,
+            &ns0,
+            &bom,
+        ];
         let mut seed = 0x2545_F491_4F6C_DD1D_u64;
         let mut next = |n: usize| {
             seed ^= seed << 13;
@@ -529,7 +703,7 @@ mod tests {
                             CellWrite {
                                 row: r as u32,
                                 col: c.col,
-                                text: "x".into(),
+                                text: ANSWERS[writes.len() % ANSWERS.len()].into(),
                                 highlight: true,
                             },
                         ));
@@ -537,6 +711,7 @@ mod tests {
                 }
             }
             if let Ok(out) = rewrite_xml(xml, &writes, true) {
+                check_well_formed(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
                 let again = Document::parse(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
                 for (index, w) in &writes {
                     if let Some(c) = again.table(*index).and_then(|t| t.cell(w.row, w.col)) {
@@ -546,6 +721,17 @@ mod tests {
             }
         }
     }
+
+    /// Answers the fuzz property writes: each holds `x`, and markup, line breaks or
+    /// characters XML 1.0 forbids.
+    pub(crate) const ANSWERS: [&str; 4] = [
+        "x",
+        "x\u{FFFE}<&>\n]]>\u{FFFF}\"'",
+        "\r\nx\t\u{C}\u{1}\n",
+        HOSTILE_X,
+    ];
+    const HOSTILE_X: &str =
+        "a\u{FFFE}x\u{FFFF}c\u{1}\u{8}\u{B}\u{C}\u{1F}d & <e> ]]> \"'\t\r\nf\u{10FFFF}";
 
     /// A dropdown content control and a plain-text one, both showing their placeholders.
     const CONTROLS: &str = r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Answer</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is data encrypted at rest?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:sdt><w:sdtPr><w:showingPlcHdr/><w:dropDownList><w:listItem w:displayText="Choose an item." w:value=""/><w:listItem w:displayText="Yes" w:value="Y"/><w:listItem w:displayText="No" w:value="N"/></w:dropDownList></w:sdtPr><w:sdtContent><w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>Choose an item.</w:t></w:r></w:sdtContent></w:sdt></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Describe your backups.</w:t></w:r></w:p></w:tc><w:tc><w:sdt><w:sdtPr><w:showingPlcHdr/><w:text/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Click or tap here to enter text.</w:t></w:r></w:p></w:sdtContent></w:sdt></w:tc></w:tr></w:tbl></w:body></w:document>"#;
@@ -659,5 +845,161 @@ mod tests {
         assert!(!super::super::protected_for_forms(
             r#"<w:settings><w:documentProtection w:edit="forms" w:enforcement="0"/></w:settings>"#
         ));
+    }
+
+    /// Every character XML 1.0 forbids, and some it allows that need care.
+    const HOSTILE: &str =
+        "a\u{FFFE}b\u{FFFF}c\u{1}\u{8}\u{B}\u{C}\u{1F}d & <e> ]]> \"'\t\r\nf\u{10FFFF}\u{E000}";
+
+    #[test]
+    fn answers_with_characters_xml_forbids_are_written_without_them() {
+        let doc = Document::parse(DOC).unwrap();
+        let out = rewrite_xml(DOC, &[write(2, 1, HOSTILE, true)], false).unwrap();
+        check_well_formed(&out).unwrap();
+        for c in [
+            '\u{FFFE}', '\u{FFFF}', '\u{1}', '\u{8}', '\u{B}', '\u{C}', '\u{1F}',
+        ] {
+            assert!(!out.contains(c), "U+{:04X} written", c as u32);
+        }
+        let again = Document::parse(&out).unwrap();
+        assert_eq!(
+            again.tables[0].cell(2, 1).unwrap().text,
+            "abcd & <e> ]]> \"'\t\nf\u{10FFFF}\u{E000}"
+        );
+        // The same in a content control and a checkbox-free form field.
+        let out = rewrite_xml(CONTROLS, &[write(2, 1, HOSTILE, false)], false).unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(!out.contains('\u{FFFE}'));
+        drop(doc);
+    }
+
+    #[test]
+    fn overwriting_a_cell_with_a_text_box_ends_at_the_cells_own_paragraph() {
+        let out = rewrite_xml(
+            crate::docx::tests::TEXT_BOX,
+            &[write(1, 1, "New answer", false)],
+            true,
+        )
+        .unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(
+            out.contains(r#"<w:p><w:pPr><w:jc w:val="left"/></w:pPr><w:r><w:t xml:space="preserve">New answer</w:t></w:r></w:p></w:tc>"#),
+            "{out}"
+        );
+        // And the paragraph question whose paragraph holds a text box.
+        let out = rewrite_xml(
+            crate::docx::tests::TEXT_BOX,
+            &[(
+                super::super::TEXT_INDEX,
+                CellWrite {
+                    row: 1,
+                    col: 2,
+                    text: "Yes".into(),
+                    highlight: false,
+                },
+            )],
+            true,
+        )
+        .unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(
+            out.ends_with(
+                r#"<w:p><w:r><w:t xml:space="preserve">Yes</w:t></w:r></w:p></w:body></w:document>"#
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_kept_and_edits_land_where_they_belong() {
+        let with_bom = format!("\u{FEFF}{DOC}");
+        let out = rewrite_xml(&with_bom, &[write(2, 1, "Yes", false)], false).unwrap();
+        check_well_formed(&out).unwrap();
+        let plain = rewrite_xml(DOC, &[write(2, 1, "Yes", false)], false).unwrap();
+        assert_eq!(out, format!("\u{FEFF}{plain}"));
+    }
+
+    #[test]
+    fn new_elements_use_the_documents_own_prefix_or_declare_one() {
+        let ns0 = DOC.replace("w:", "ns0:").replace("xmlns:w=", "xmlns:ns0=");
+        let out = rewrite_xml(
+            &ns0,
+            &[write(2, 1, "Yes\nAll", true), write(3, 1, "No", false)],
+            false,
+        )
+        .unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(!out.contains("<w:") && !out.contains("</w:"), "{out}");
+        assert!(out.contains(r#"<ns0:r><ns0:rPr><ns0:sz ns0:val="18"/><ns0:highlight ns0:val="yellow"/></ns0:rPr><ns0:t xml:space="preserve">Yes</ns0:t><ns0:br/><ns0:t xml:space="preserve">All</ns0:t></ns0:r>"#), "{out}");
+        assert!(
+            out.contains(r#"<ns0:p><ns0:r><ns0:t xml:space="preserve">No</ns0:t></ns0:r></ns0:p>"#),
+            "{out}"
+        );
+        // The main namespace as the default one: `w:` declared where it is used.
+        let default = DOC.replace("w:", "").replace("xmlns:w=", "xmlns=");
+        let out = rewrite_xml(&default, &[write(2, 1, "Yes", true)], false).unwrap();
+        check_well_formed(&out).unwrap();
+        let again = Document::parse(&out).unwrap();
+        assert_eq!(again.tables[0].cell(2, 1).unwrap().text, "Yes");
+        // Legacy checkboxes too.
+        let ns0 = LEGACY
+            .replace("w:", "ns0:")
+            .replace("xmlns:w=", "xmlns:ns0=");
+        let out = rewrite_xml(&ns0, &[write(1, 1, "Yes", false)], true).unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(out.contains(r#"<ns0:default ns0:val="1"/>"#), "{out}");
+    }
+
+    #[test]
+    fn a_checkbox_state_written_with_an_end_tag_is_replaced_whole() {
+        let long = LEGACY
+            .replace(
+                r#"<w:default w:val="0"/>"#,
+                r#"<w:default w:val="0"></w:default>"#,
+            )
+            .replace("<w:checked/>", "<w:checked></w:checked>");
+        let out = rewrite_xml(&long, &[write(1, 1, "Yes", false)], true).unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(out.contains(r#"<w:name w:val="Check1"/><w:checkBox><w:sizeAuto/><w:default w:val="1"/></w:checkBox>"#), "{out}");
+        assert!(out.contains(r#"<w:name w:val="Check2"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox>"#), "{out}");
+        let long = BOXES_DOC.replace(
+            r#"<w14:checked w14:val="1"/>"#,
+            r#"<w14:checked w14:val="1"></w14:checked>"#,
+        );
+        let out = rewrite_xml(&long, &[write(2, 1, "Yes", false)], true).unwrap();
+        check_well_formed(&out).unwrap();
+        let long = CONTROLS.replace("<w:showingPlcHdr/>", "<w:showingPlcHdr></w:showingPlcHdr>");
+        let out = rewrite_xml(&long, &[write(1, 1, "Yes", false)], false).unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(
+            !out.contains("showingPlcHdr></w:sdtPr><w:dropDownList>"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn xml_that_is_not_well_formed_is_found() {
+        check_well_formed(DOC).unwrap();
+        check_well_formed(&format!("\u{FEFF}{DOC}")).unwrap();
+        for (bad, why) in [
+            ("<a><b></a></b>", "expected `</b>`"),
+            ("<a><b>", "not closed"),
+            ("<a/><b/>", "second root"),
+            ("<a>\u{FFFE}</a>", "U+FFFE"),
+            ("<a>&#1;</a>", "&#1;"),
+            ("<a>&#xFFFF;</a>", "&#xFFFF;"),
+            ("<a>&nbsp;</a>", "&nbsp;"),
+            ("<a x=\"&#0;\"/>", ""),
+            ("<w:a/>", "\"w\" is not declared"),
+            (
+                "<a xmlns:w=\"u\"><b w:x=\"1\" v:y=\"2\"/></a>",
+                "\"v\" is not declared",
+            ),
+            ("<a></a>text", "outside"),
+            ("", "no root"),
+        ] {
+            let err = check_well_formed(bad).expect_err(bad);
+            assert!(err.contains(why), "{bad}: {err}");
+        }
     }
 }

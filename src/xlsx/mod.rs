@@ -187,6 +187,14 @@ pub(crate) fn local<'a>(e: &'a BytesStart<'_>) -> &'a str {
     }
 }
 
+/// Whether XML 1.0 allows `c` in a document (`Char`: tab, newline, carriage return, and
+/// everything from space up but U+FFFE and U+FFFF; Rust's `char` has no surrogates). Text
+/// trustfill writes drops the others, which would make the part unreadable (Excel and Word
+/// refuse the whole file), and `kb check` reports them.
+pub fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
 /// Attribute value by exact (qualified) name, unescaped.
 pub(crate) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()

@@ -469,12 +469,7 @@ impl SheetLayoutIndex {
 /// `<c r="C14" s="5" t="inlineStr"><is><t xml:space="preserve">…</t></is></c>`, with characters
 /// XML 1.0 forbids removed.
 fn inline_cell(row: u32, col: u32, style: u32, text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .filter(|&c| {
-            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
-        })
-        .collect();
+    let clean: String = text.chars().filter(|&c| super::xml_char(c)).collect();
     let style = if style == 0 {
         String::new()
     } else {

@@ -652,3 +652,60 @@ fn a_paragraph_bomb_is_refused_by_its_element_count() {
         &["more than 2000000 XML elements", "--max-xml-elements"],
     );
 }
+
+/// Issue 22: every document fill writes is well-formed XML, whatever the knowledge base's
+/// answers hold and however the document spells its XML (a byte order mark, the main
+/// namespace under another prefix).
+#[test]
+fn filled_documents_are_well_formed_whatever_the_answers_and_the_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = entry(
+        "enc",
+        "Is customer data encrypted at rest?",
+        "Yes\\uFFFF, AES-256\\u0001",
+        "public",
+    )
+    .replace("comment = \"About", "comment = \"\\uFFFEAbout");
+    let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let original = vendor_docx(dir.path());
+    let mut parts = package_parts(&original);
+    let xml = String::from_utf8(parts["word/document.xml"].clone()).unwrap();
+    let respelled = format!(
+        "\u{FEFF}{}",
+        xml.replace("w:", "ns0:").replace("xmlns:w=", "xmlns:ns0=")
+    );
+    parts.insert("word/document.xml".into(), respelled.into_bytes());
+    for (name, document) in [("plain.docx", xml.clone()), ("ns0.docx", String::new())] {
+        let path = dir.path().join(name);
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        for (part, bytes) in &parts {
+            zip.start_file(part.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            if part == "word/document.xml" && !document.is_empty() {
+                zip.write_all(document.as_bytes()).unwrap();
+            } else {
+                zip.write_all(bytes).unwrap();
+            }
+        }
+        zip.finish().unwrap();
+        let out = run(trustfill(&kb).arg("fill").arg(&path));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let filled = path.with_extension("filled.docx");
+        let written =
+            String::from_utf8(package_parts(&filled)["word/document.xml"].clone()).unwrap();
+        trustfill::docx::patch::check_well_formed(&written)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            !written.contains(['\u{FFFE}', '\u{FFFF}', '\u{1}']),
+            "{name}"
+        );
+        let answer = &grids(&filled)[0].rows[2][2];
+        assert_eq!(answer, "Yes, AES-256", "{name}");
+        if name == "ns0.docx" {
+            assert!(
+                written.starts_with('\u{FEFF}') && !written.contains("<w:"),
+                "{written}"
+            );
+        }
+    }
+}

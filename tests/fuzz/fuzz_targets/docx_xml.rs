@@ -1,13 +1,21 @@
 //! Arbitrary text as a Word document's `word/document.xml`: read its tables and paragraph
-//! questions, write "x" into every answer slot found, and read the result again. Reading and
-//! writing may refuse (a clean `Err`); a panic, a hang, or a written document that no longer
-//! reads, or reads back something else, is a finding.
+//! questions, write an answer holding "x" into every answer slot found (with markup, line
+//! breaks and characters XML 1.0 forbids in some), and read the result again. Reading and
+//! writing may refuse (a clean `Err`); a panic, a hang, a written document that is not
+//! well-formed XML, or that no longer reads, or reads back something else, is a finding.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use trustfill::docx::patch::rewrite_xml;
+use trustfill::docx::patch::{check_well_formed, rewrite_xml};
 use trustfill::docx::{Document, TEXT_INDEX};
 use trustfill::xlsx::patch::CellWrite;
+
+/// Each holds `x`; the others markup, line breaks and characters XML 1.0 forbids.
+const ANSWERS: [&str; 3] = [
+    "x",
+    "x\u{FFFE}<&>\n]]>\u{FFFF}\"'",
+    "\r\nx\t\u{C}\u{1}\n\u{10FFFF}",
+];
 
 fuzz_target!(|data: &[u8]| {
     let Ok(xml) = std::str::from_utf8(data) else {
@@ -31,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
                     CellWrite {
                         row: r as u32,
                         col: cell.col,
-                        text: "x".into(),
+                        text: ANSWERS[writes.len() % ANSWERS.len()].into(),
                         highlight: true,
                     },
                 ));
@@ -39,6 +47,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(out) = rewrite_xml(xml, &writes, true) {
+        if let Err(e) = check_well_formed(&out) {
+            panic!("a written document is not well-formed: {e}");
+        }
         let again = Document::parse(&out).expect("a written document reads again");
         for (index, w) in &writes {
             let table = again.table(*index).expect("the table is still there");
