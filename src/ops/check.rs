@@ -1,6 +1,7 @@
 //! `kb check`: is the knowledge base fit to answer from? Finds what a reviewer should fix before
 //! the library is used: files that do not load, NDA material marked public, broken policy
-//! references, conflicting answers to the same question (errors: `kb check` exits 1), and
+//! references, conflicting answers to the same question, characters XML 1.0 forbids (which a
+//! written questionnaire cannot hold) (errors: `kb check` exits 1), and
 //! near-duplicate questions, entries past their review date or never reviewed, missing owners
 //! and comments (warnings).
 
@@ -27,8 +28,8 @@ pub enum Severity {
 pub struct Finding {
     pub severity: Severity,
     /// Stable kind, for scripts: `invalid`, `nda-marked-public`, `broken-policy-reference`,
-    /// `conflict`, `near-duplicate`, `stale`, `never-reviewed`, `missing-owner`, `missing-comment`,
-    /// `proposal`, `approved-and-rejected`.
+    /// `conflict`, `forbidden-character`, `near-duplicate`, `stale`, `never-reviewed`,
+    /// `missing-owner`, `missing-comment`, `proposal`, `approved-and-rejected`.
     pub kind: &'static str,
     /// `answers/crypto.toml:12`, when the finding is about one place.
     pub location: Option<String>,
@@ -61,6 +62,19 @@ static POLICY_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([a-z0-9][a-z0-9-]*-(?:policy|plan|standard|procedure)[a-z0-9-]*)#([a-z0-9-]+)")
         .expect("regex")
 });
+
+/// The first field of an entry holding a character XML 1.0 forbids (U+FFFE, U+FFFF, control
+/// characters other than tab and line ends), and that character.
+fn forbidden_character(e: &KbEntry) -> Option<(&'static str, char)> {
+    let fields = [("question", e.question.as_str())]
+        .into_iter()
+        .chain(e.variants.iter().map(|v| ("variants", v.as_str())))
+        .chain(e.answer.as_deref().map(|a| ("answer", a)))
+        .chain(std::iter::once(("comment", e.comment.as_str())));
+    fields
+        .into_iter()
+        .find_map(|(field, text)| Some((field, text.chars().find(|&c| !crate::xlsx::xml_char(c))?)))
+}
 
 /// Check a knowledge base. A knowledge base that does not load is reported as `invalid`
 /// findings rather than as an error, so `kb check` can list every problem at once.
@@ -124,6 +138,19 @@ pub fn check(root: &std::path::Path, opts: &CheckOptions) -> Result<Vec<Finding>
         ids: vec![e.id.clone()],
         message,
     };
+    for e in &kb.entries {
+        if let Some((field, c)) = forbidden_character(e) {
+            findings.push(about(
+                e,
+                Severity::Error,
+                "forbidden-character",
+                format!(
+                    "{:?} has a character XML 1.0 forbids (U+{:04X}) in its {field}: a Word or Excel file holding it would not open, so trustfill drops it when writing; delete it here",
+                    e.id, c as u32
+                ),
+            ));
+        }
+    }
     for e in &answers {
         if e.audience == Audience::Public
             && e.phrasings()

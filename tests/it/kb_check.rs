@@ -165,3 +165,40 @@ fn kb_check_reports_an_entry_approved_and_rejected_for_the_same_question() {
         "{message}"
     );
 }
+
+/// Issue 22: an answer holding U+FFFF made every Word document it was written into
+/// unreadable. Such characters are dropped when writing, and `kb check` names the entry.
+#[test]
+fn kb_check_reports_characters_xml_forbids_naming_the_entry() {
+    let answers = [
+        entry("clean", "Do you encrypt backups?", "Yes", "public"),
+        entry("odd", "Do you encrypt laptops?", "Yes\\uFFFF", "public"),
+        entry("bell", "Do you log access\\u0007?", "Yes", "public"),
+    ]
+    .concat()
+    .replace(
+        "id = \"clean\"",
+        "id = \"clean\"\nvariants = [\"Are backups encrypted\\uFFFE?\"]",
+    );
+    let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let (code, found) = findings(&kb, &[]);
+    assert_eq!(code, Some(1), "{found:?}");
+    let bad: Vec<(String, String)> = found
+        .iter()
+        .filter(|f| f["kind"] == "forbidden-character")
+        .map(|f| {
+            (
+                f["ids"][0].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(bad.len(), 3, "{found:?}");
+    let about = |id: &str| &bad.iter().find(|(i, _)| i == id).unwrap().1;
+    assert!(about("odd").contains("U+FFFF) in its answer"), "{bad:?}");
+    assert!(about("bell").contains("U+0007) in its question"), "{bad:?}");
+    assert!(
+        about("clean").contains("U+FFFE) in its variants"),
+        "{bad:?}"
+    );
+}
