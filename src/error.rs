@@ -90,6 +90,26 @@ pub enum Error {
     NotAFile { path: PathBuf },
 }
 
+/// What to do about a Word document that cannot be read, by its cause: Word's own menus,
+/// never "save a copy as .xlsx".
+fn word_hint(message: &str) -> &'static str {
+    if message.contains("empty (0 bytes)") {
+        "the file has nothing in it, often a download or copy that did not finish: download or save it again"
+    } else if message.contains("password-protected") {
+        "open it with its password in Word (File > Info > Protect Document > Encrypt with Password), clear the password and save a copy; trustfill never reads encrypted files"
+    } else if message.contains("although it is named") {
+        "the name does not match the content: save it from the program that made it as a Word document (.docx), or give it its real extension"
+    } else if message.contains("no word/document.xml") {
+        "this zip file is not a Word document: check that it is the questionnaire, or open it in Word and save it as a Word document (.docx)"
+    } else if message.contains("no table with text") {
+        "put the questions in a table (question, answer and comment columns) or number them as paragraphs (\"1. …?\")"
+    } else if message.contains("damaged") || message.contains("not a readable") {
+        "open it in Word (which offers to repair it) and save a copy as a Word document (.docx); if it does not open, ask the sender for a new copy"
+    } else {
+        "check that the file opens in Word; save a copy as a Word document (.docx) and try that"
+    }
+}
+
 /// What to do about a spreadsheet that cannot be read, by its cause.
 fn spreadsheet_hint(message: &str) -> &'static str {
     if message.contains("empty (0 bytes)") {
@@ -168,6 +188,13 @@ impl Error {
             Error::Index { .. } => Some("run `trustfill kb index` to rebuild it from the knowledge base".into()),
             Error::UnsupportedFormat { .. } => {
                 Some("save the file as .xlsx or .csv from your spreadsheet program".into())
+            }
+            Error::Spreadsheet { message, path }
+                if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("docx")) =>
+            {
+                Some(word_hint(message).into())
             }
             Error::Spreadsheet { message, .. } => Some(spreadsheet_hint(message).into()),
             Error::NotAFile { path } => Some(not_a_file_hint(path)),

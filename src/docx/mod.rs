@@ -658,12 +658,21 @@ fn synthetic(col: u32, text: &str) -> CellSpan {
     }
 }
 
-/// Read a .docx's main document part (with the package limits of [`crate::xlsx`]).
+/// Read a .docx's main document part (with the package limits of [`crate::xlsx`]). Word
+/// packages get Word's own words: a damaged zip, or a zip without `word/document.xml`.
 pub fn read_document(path: &Path) -> Result<String> {
     let mut zip = open_zip(path).map_err(|_| Error::Spreadsheet {
         path: path.to_path_buf(),
         message: "the file is damaged: not a Word document (zip package)".into(),
     })?;
+    if zip.by_name(DOCUMENT).is_err() {
+        return Err(Error::Spreadsheet {
+            path: path.to_path_buf(),
+            message: format!(
+                "the package has no {DOCUMENT}: it is a zip file, but not a Word document"
+            ),
+        });
+    }
     read_part(&mut zip, path, DOCUMENT)
 }
 
@@ -682,20 +691,23 @@ pub fn read_document_tables(path: &Path, limits: &Limits) -> Result<Document> {
 /// The document settings part.
 pub const SETTINGS: &str = "word/settings.xml";
 
-/// Whether `settings.xml` enforces protection for form filling only.
+/// Whether `settings.xml` enforces protection for form filling only: its
+/// `w:documentProtection` element's attributes, however quoted or ordered.
 pub fn protected_for_forms(settings: &str) -> bool {
-    let Some(at) = settings.find("<w:documentProtection") else {
-        return false;
-    };
-    let tag = &settings[at..settings[at..].find('>').map_or(settings.len(), |e| at + e)];
-    tag.contains("w:edit=\"forms\"")
-        && [
-            "w:enforcement=\"1\"",
-            "w:enforcement=\"true\"",
-            "w:enforcement=\"on\"",
-        ]
-        .iter()
-        .any(|e| tag.contains(e))
+    let mut reader = Reader::from_str(settings);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if local(&e) == "documentProtection" => {
+                return attr_local(&e, "edit").as_deref() == Some("forms")
+                    && matches!(
+                        attr_local(&e, "enforcement").as_deref(),
+                        Some("1" | "true" | "on")
+                    );
+            }
+            Ok(Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// The grids of a .docx's tables and paragraph questions, for [`crate::workbook::read`].
@@ -1106,6 +1118,10 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                 if let Some(c) = cell.as_mut() {
                     c.text.push('\n');
                 }
+                // A text control's answer of several lines.
+                if let Some(s) = sdt.as_mut() {
+                    s.value.push('\n');
+                }
             }
             _ => {}
         }
@@ -1356,5 +1372,24 @@ pub(crate) mod tests {
         let doc = Document::parse(&default).unwrap();
         assert_eq!((doc.prefix.as_str(), doc.namespace.as_str()), ("", MAIN_NS));
         assert_eq!(doc.grids(), a.grids());
+    }
+
+    #[test]
+    fn form_protection_is_read_from_the_elements_attributes() {
+        for settings in [
+            r#"<w:settings xmlns:w="w"><w:documentProtection w:edit="forms" w:enforcement="1"/></w:settings>"#,
+            r#"<w:settings xmlns:w="w"><w:documentProtection w:edit='forms' w:enforcement='true'/></w:settings>"#,
+            r#"<w:settings xmlns:w="w"><w:documentProtection  w:enforcement = "on"  w:edit = "forms" ></w:documentProtection></w:settings>"#,
+            r#"<ns0:settings xmlns:ns0="w"><ns0:documentProtection ns0:edit="forms" ns0:enforcement="1"/></ns0:settings>"#,
+        ] {
+            assert!(protected_for_forms(settings), "{settings}");
+        }
+        for settings in [
+            r#"<w:settings xmlns:w="w"><w:documentProtection w:edit='readOnly' w:enforcement='1'/></w:settings>"#,
+            r#"<w:settings xmlns:w="w"><w:documentProtection w:edit='forms' w:enforcement='0'/></w:settings>"#,
+            r#"<w:settings xmlns:w="w"><!-- <w:documentProtection w:edit="forms" w:enforcement="1"/> --></w:settings>"#,
+        ] {
+            assert!(!protected_for_forms(settings), "{settings}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Writing answers into a copy of a .docx. Every zip entry is copied raw except
 //! `word/document.xml`, and in it only the answer cells' first paragraphs change: a run with
 //! the answer is added (an empty cell) or replaces the paragraph's runs after its properties
-//! (`--overwrite`), with the cell's own run properties, plus a yellow highlight for drafts. Answers are text:
+//! and an answer line's label (`--overwrite`), with the cell's own run properties, plus a
+//! yellow highlight for drafts. Answers are text:
 //! `w:t` with markup escaped, lines joined by `w:br`. A cell of checkboxes is ticked, not typed
 //! into: the box before the answer's label becomes `☒` (and a content control's `w14:checked`
 //! follows). New elements are spelled with the document's own prefix for the main namespace.
@@ -223,7 +224,17 @@ fn rewrite(
                     where_()
                 ));
             }
-            edits.push((text_start, text_end, escape(&value)));
+            // Inside the control's `w:t`: its lines, each in a `w:t` of its own, with breaks
+            // between them as in a plain cell.
+            let lines: Vec<String> = value
+                .split('\n')
+                .map(|l| escape(l.trim_end_matches('\r')))
+                .collect();
+            let between = format!(
+                "</{w}t><{w}br{d}/><{w}t{d} xml:space=\"preserve\">",
+                d = m.decl
+            );
+            edits.push((text_start, text_end, lines.join(&between)));
             if let Some((s, e)) = control.placeholder {
                 edits.push((s, e, String::new()));
             }
@@ -250,9 +261,15 @@ fn rewrite(
             }
             Some(close) if cell.text.trim().is_empty() => edits.push((close, close, run)),
             Some(close) if overwrite => {
-                // Keep the paragraph's properties; replace its runs.
+                // Keep the paragraph's properties, and an answer line's label; replace the
+                // rest of its runs.
                 let from = cell.props_end.unwrap_or(tag_end);
-                edits.push((from, close, run));
+                let label = if cell.label.is_empty() {
+                    String::new()
+                } else {
+                    run_xml(&m, props, &cell.label, false)
+                };
+                edits.push((from, close, format!("{label}{run}")));
             }
             Some(_) => {
                 return Err(format!(
@@ -1001,5 +1018,63 @@ mod tests {
             let err = check_well_formed(bad).expect_err(bad);
             assert!(err.contains(why), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_text_control_keeps_the_answers_line_breaks() {
+        let doc = Document::parse(CONTROLS).unwrap();
+        let out = rewrite(
+            CONTROLS,
+            &doc,
+            &[write(2, 1, "Daily.\r\nTested monthly.", false)],
+            false,
+        )
+        .unwrap();
+        check_well_formed(&out).unwrap();
+        assert!(
+            out.contains(
+                r#"<w:t>Daily.</w:t><w:br/><w:t xml:space="preserve">Tested monthly.</w:t>"#
+            ),
+            "{out}"
+        );
+        let again = Document::parse(&out).unwrap();
+        assert_eq!(
+            again.tables[0].cell(2, 1).unwrap().text,
+            "Daily.\nTested monthly."
+        );
+    }
+
+    #[test]
+    fn overwriting_an_answer_line_keeps_its_label() {
+        let paras =
+            super::super::tests::PARAS.replace("<w:t>Response:</w:t>", "<w:t>Response: old</w:t>");
+        let doc = Document::parse(&paras).unwrap();
+        let cell = doc.text.as_ref().unwrap().cell(2, 2).unwrap();
+        assert_eq!(
+            (cell.text.as_str(), cell.label.as_str()),
+            ("old", "Response:")
+        );
+        let w = (
+            super::super::TEXT_INDEX,
+            CellWrite {
+                row: 2,
+                col: 2,
+                text: "New.".into(),
+                highlight: false,
+            },
+        );
+        let err = rewrite_xml(&paras, std::slice::from_ref(&w), false).unwrap_err();
+        assert!(err.contains("refusing to overwrite"), "{err}");
+        let out = rewrite_xml(&paras, &[w], true).unwrap();
+        assert!(
+            out.contains(r#"<w:p><w:r><w:rPr><w:i/></w:rPr><w:t xml:space="preserve">Response:</w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t xml:space="preserve"> New.</w:t></w:r></w:p>"#),
+            "{out}"
+        );
+        let again = Document::parse(&out).unwrap();
+        let cell = again.text.as_ref().unwrap().cell(2, 2).unwrap();
+        assert_eq!(
+            (cell.text.as_str(), cell.label.as_str()),
+            ("New.", "Response:")
+        );
     }
 }

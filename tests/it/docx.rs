@@ -596,6 +596,7 @@ fn a_cell_spanning_billions_of_columns_is_refused_naming_the_cell() {
         &[
             "Table 1, row 2, cell 2 spans 4294967295 columns",
             "grid has 2",
+            "Word",
         ],
     );
     let gridless = write_docx(&dir.path().join("nogrid.docx"), &span("4294967295", ""));
@@ -650,6 +651,44 @@ fn a_paragraph_bomb_is_refused_by_its_element_count() {
         &bomb,
         &[],
         &["more than 2000000 XML elements", "--max-xml-elements"],
+    );
+}
+
+/// Issue 22: a Word file's read error suggested saving a copy as .xlsx.
+#[test]
+fn word_documents_that_cannot_be_read_get_word_hints() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let hint = |path: &Path| {
+        let out = run(trustfill(&kb).arg("fill").arg(path));
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        err[err.find("hint:").expect(&err)..].to_string()
+    };
+    let damaged = dir.path().join("damaged.docx");
+    std::fs::write(&damaged, b"PK\x03\x04 not really a zip").unwrap();
+    let h = hint(&damaged);
+    assert!(h.contains("open it in Word") && !h.contains(".xlsx"), "{h}");
+    let encrypted = dir.path().join("locked.docx");
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.resize(4096, 0);
+    std::fs::write(&encrypted, ole).unwrap();
+    let h = hint(&encrypted);
+    assert!(
+        h.contains("Protect Document") && !h.contains("Excel"),
+        "{h}"
+    );
+    let no_document = dir.path().join("other.docx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&no_document).unwrap());
+    zip.start_file("readme.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"hello").unwrap();
+    zip.finish().unwrap();
+    assert_refused(&no_document, &[], &["no word/document.xml"]);
+    let h = hint(&no_document);
+    assert!(
+        h.contains("not a Word document") && !h.contains(".xlsx"),
+        "{h}"
     );
 }
 
