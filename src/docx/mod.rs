@@ -175,7 +175,8 @@ pub struct CellSpan {
     /// after it.
     pub label: String,
     /// A content control in the cell (a dropdown or a plain-text field) is the answer slot.
-    pub control: Option<Control>,
+    /// Boxed: most cells have none, and a table may have a million cells.
+    pub control: Option<Box<Control>>,
 }
 
 /// A content control (`w:sdt`) that holds a cell's answer.
@@ -857,7 +858,7 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                     && !sdt_checkbox
                     && c.control.is_none()
                 {
-                    c.control = Some(s);
+                    c.control = Some(Box::new(s));
                 }
             }
             Event::Start(ref e) | Event::Empty(ref e)
@@ -1033,7 +1034,7 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                             && let (Some(s), Some(c)) = (sdt.take(), cell.as_mut())
                             && c.control.is_none()
                         {
-                            c.control = Some(s);
+                            c.control = Some(Box::new(s));
                         }
                         in_field_result = false;
                         text_field = false;
