@@ -1,7 +1,7 @@
 //! Re-fits the confidence model (`trustfill::matcher::WEIGHTS`, or `WEIGHTS_SEMANTIC` with a
 //! model) on the tuning half of the labeled sets: logistic regression, by gradient descent with
 //! a little L2, of "the best approved answer is right" on the matcher's features. Prints the
-//! constant to paste into src/matcher.rs.
+//! constant to paste into src/matcher/confidence.rs.
 //!
 //! Candidates are ordered by confidence, so which one is "the best" depends on the weights being
 //! fitted. The fit therefore repeats (pick each question's best under the current weights, fit,
