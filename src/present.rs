@@ -75,6 +75,10 @@ struct MatchJson<'a> {
     /// proposal).
     #[serde(skip_serializing_if = "Option::is_none")]
     withheld: Option<&'a str>,
+    /// Why the entry does not answer the question as asked, when it does not: the words it
+    /// never mentions, a scope that differs, an open prompt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_covered: Option<String>,
 }
 
 /// `{"question": …, "matches": [{"id", "confidence", "answer", "comment", "source", "audience", …}]}`
@@ -108,6 +112,12 @@ pub fn ask_json(
                 incomplete: c.incomplete(),
                 stale: c.stale(),
                 withheld: c.withheld(),
+                not_covered: c
+                    .caveats
+                    .iter()
+                    .filter_map(crate::matcher::Caveat::narrowing)
+                    .map(str::to_string)
+                    .reduce(|a, b| format!("{a}; {b}")),
             })
             .collect(),
     };
@@ -195,7 +205,7 @@ pub fn ask_text(
             "     {}:{} · {}\n",
             c.entry.source, c.entry.line, c.entry.audience
         ));
-        if let Some(why) = c.polarity().or(c.incomplete()).or(c.withheld()) {
+        if let Some(why) = c.caution() {
             out.push_str(&wrap(&format!("caution: {why}"), "     ! "));
         }
         if let Some(why) = c.stale() {

@@ -239,6 +239,55 @@ static GENERIC_TERMS: LazyLock<std::collections::HashSet<String>> = LazyLock::ne
         .collect()
 });
 
+/// Words that qualify what a question asks without changing it ("strong password policies",
+/// "organizationally defined", "technical measures"): an entry that does not use them still
+/// answers the question. Only the coverage check ([`is_modifier`]) uses the list.
+const MODIFIER_WORDS: &[&str] = &[
+    "strong",
+    "adequate",
+    "effective",
+    "sufficient",
+    "regular",
+    "periodic",
+    "organization",
+    "organizational",
+    "management",
+    "measures",
+    "technical",
+    "documentation",
+    "policies",
+    "program",
+    "controls",
+    "mechanisms",
+    "solution",
+    "standard",
+    "support",
+    "current",
+    "applicable",
+    "necessary",
+    "proper",
+    "overall",
+    "existing",
+    "reasonable",
+    "industry",
+];
+
+static MODIFIER_TERMS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    let mut english = english();
+    MODIFIER_WORDS
+        .iter()
+        .flat_map(|w| terms(&mut english, w))
+        .collect()
+});
+
+/// Whether a question's `word` (as written) and its analysed `term` only qualify what is asked:
+/// a [`GENERIC_WORDS`] or modifier term, or an adverb ("organizationally", "periodically").
+pub fn is_modifier(word: &str, term: &str) -> bool {
+    is_generic(term)
+        || MODIFIER_TERMS.contains(term)
+        || (word.len() > 5 && word.to_lowercase().ends_with("ly"))
+}
+
 /// Whether an analyzed term is one of [`GENERIC_WORDS`].
 pub fn is_generic(term: &str) -> bool {
     GENERIC_TERMS.contains(term)
@@ -842,5 +891,191 @@ mod tests {
             clean_question("Are policies reviewed and updated at least annually?"),
             "Are policies reviewed and updated at least annually?"
         );
+    }
+}
+
+/// A prompt for anything else the vendor wants to add, not a question a library answers ("Is
+/// there anything else you would like us to know about …?", "Provide any additional information",
+/// "Other comments"). Matched alone or read with its section, such a row meets the entry of its
+/// topic; it is never drafted.
+pub fn is_open_prompt(question: &str) -> bool {
+    use std::sync::LazyLock;
+    static PROMPT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?ix)
+            \b(anything|something)\s+(else|more|further)\b
+            | \b(any|other)\s+(additional|further|other)\s+(information|comments?|details|notes|remarks|context)\b
+            | ^\W*(please\s+)?(provide|add|include|share|list|enter)\s+(any\s+)?(additional|other|further)\s+(information|comments?|details|notes|remarks|context)\b
+            | ^\W*(additional|other|further|general)\s+(information|comments?|notes|remarks)\W*$
+            | \bis\s+there\s+(any(thing)?|other)\b.{0,40}\b(would\s+like|wish|want)\s+to\s+(add|share|tell|mention|let)\b
+            ",
+        )
+        .expect("regex")
+    });
+    PROMPT.is_match(question.trim())
+}
+
+/// Two sides of a scope that a reader tells apart at once: who (the workforce or the
+/// customers), which machines (servers or endpoints), which direction (inbound or outbound),
+/// which environment (production or corporate). An entry about one side never answers a
+/// question about the other.
+const SCOPES: [(&str, &[&str], &str, &[&str]); 4] = [
+    (
+        "the workforce",
+        &[
+            "employee",
+            "employees",
+            "staff",
+            "workforce",
+            "personnel",
+            "contractors",
+            "new hires",
+        ],
+        "customers",
+        &[
+            "customer",
+            "customers",
+            "client",
+            "clients",
+            "tenant",
+            "tenants",
+            "end user",
+            "end users",
+            "end-user",
+            "end-users",
+        ],
+    ),
+    (
+        "servers",
+        &["server", "servers"],
+        "endpoints",
+        &[
+            "endpoint",
+            "endpoints",
+            "laptop",
+            "laptops",
+            "workstation",
+            "workstations",
+            "desktop",
+            "desktops",
+            "mobile device",
+            "mobile devices",
+            "client device",
+            "client devices",
+        ],
+    ),
+    (
+        "inbound traffic or mail",
+        &["inbound", "incoming", "ingress"],
+        "outbound traffic or mail",
+        &["outbound", "outgoing", "egress"],
+    ),
+    (
+        "production",
+        &["production"],
+        "the corporate environment",
+        &[
+            "corporate network",
+            "corporate environment",
+            "office network",
+            "corporate it",
+        ],
+    ),
+];
+
+/// Which side of each of [`SCOPES`] a text speaks of: `(scope index, side 0 or 1)` for each
+/// scope where it names one side and not the other.
+pub fn scope_sides(text: &str) -> Vec<(usize, usize)> {
+    let lower = format!(" {} ", text.to_lowercase());
+    let names = |words: &[&str]| {
+        words.iter().any(|w| {
+            lower.match_indices(w).any(|(at, _)| {
+                let before = lower[..at].chars().next_back().unwrap_or(' ');
+                let after = lower[at + w.len()..].chars().next().unwrap_or(' ');
+                !before.is_alphanumeric() && !after.is_alphanumeric()
+            })
+        })
+    };
+    SCOPES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, a, _, b))| match (names(a), names(b)) {
+            (true, false) => Some((i, 0)),
+            (false, true) => Some((i, 1)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where a question's scope and an entry's differ: the question speaks of one side of a scope
+/// and the entry only of the other. The reviewer's note, said of the entry: "speaks of the
+/// workforce only, but the question is about customers".
+pub fn scope_clash(question: &[(usize, usize)], entry: &[(usize, usize)]) -> Option<String> {
+    question.iter().find_map(|&(i, side)| {
+        entry
+            .iter()
+            .find(|&&(j, other)| j == i && other != side)
+            .map(|_| {
+                let (a, _, b, _) = SCOPES[i];
+                let (asked, spoken) = if side == 0 { (a, b) } else { (b, a) };
+                format!("speaks of {spoken} only, but the question is about {asked}")
+            })
+    })
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    #[test]
+    fn open_prompts_are_told_from_questions() {
+        for prompt in [
+            "Is there anything else you would like us to know about your security program?",
+            "Provide any additional information.",
+            "Please provide any additional information about encryption:",
+            "Other comments",
+            "Additional Information",
+            "Is there any other information you wish to share?",
+        ] {
+            assert!(is_open_prompt(prompt), "{prompt}");
+        }
+        for question in [
+            "Do you encrypt data at rest?",
+            "Provide your SOC 2 Type II report.",
+            "Is additional authentication required for administrators?",
+            "Do you collect any information about end users' devices?",
+        ] {
+            assert!(!is_open_prompt(question), "{question}");
+        }
+    }
+
+    #[test]
+    fn scopes_clash_only_when_the_entry_names_the_other_side_alone() {
+        let q = scope_sides("Is MFA required for all employees?");
+        assert_eq!(
+            scope_clash(
+                &q,
+                &scope_sides("Do you offer MFA to customers? SAML and TOTP.")
+            ),
+            Some("speaks of customers only, but the question is about the workforce".into())
+        );
+        // The entry names both sides, or neither: no clash.
+        assert_eq!(
+            scope_clash(
+                &q,
+                &scope_sides("MFA is enforced for staff and available to customers.")
+            ),
+            None
+        );
+        assert_eq!(
+            scope_clash(&q, &scope_sides("MFA is enforced everywhere.")),
+            None
+        );
+        let q = scope_sides("Are laptops hardened against a baseline?");
+        assert!(scope_clash(&q, &scope_sides("Servers follow CIS benchmarks.")).is_some());
+        let q = scope_sides("Do you scan inbound email for malware?");
+        assert!(scope_clash(&q, &scope_sides("Outbound mail is signed with DKIM.")).is_some());
+        // Words inside other words do not count ("served" is no server).
+        assert!(scope_sides("Requests are served over TLS.").is_empty());
     }
 }

@@ -555,12 +555,24 @@ fn decide(
             row.note = why.clone();
             return row;
         }
-        row.note = match c.polarity().or(c.incomplete()) {
-            Some(why) => format!("not drafted: best match {} {why}", c.entry.id),
-            None => format!(
-                "not covered: best match {} at {} is below --min-confidence {}",
-                c.entry.id, c.confidence, plan.min_confidence
+        // The main reason first: a caveat is named only when it decided, that is when the
+        // words alone would have drafted the entry.
+        row.note = match c.caution() {
+            Some(why) if c.model.percent() >= plan.min_confidence => format!(
+                "not drafted: best match {} ({} by its words) {why}",
+                c.entry.id, c.model
             ),
+            _ => {
+                let mut note = format!(
+                    "not covered: best match {} at {} is below --min-confidence {}",
+                    c.entry.id, c.confidence, plan.min_confidence
+                );
+                // What the entry does not cover is worth knowing whatever decided.
+                if let Some(why) = c.caveats.iter().find_map(crate::matcher::Caveat::narrowing) {
+                    note.push_str(&format!("; it {why}"));
+                }
+                note
+            }
         };
         return row;
     }

@@ -29,8 +29,10 @@ pub const STALE_PENALTY: u8 = 15;
 ///    confidence is [`EXACT_CONFIDENCE`], and the caps of step 2 do not apply (marking an
 ///    exact reuse drops those caveats);
 /// 2. [`Caveat::Polarity`], [`Caveat::Incomplete`]: halved, at most [`POLARITY_CAP`];
-/// 3. [`Caveat::Stale`]: [`STALE_PENALTY`] points off;
-/// 4. [`Caveat::Withheld`]: halved, at most [`POLARITY_CAP`]; the reuse no longer counts.
+/// 3. [`Caveat::Uncovered`], [`Caveat::Scope`], [`Caveat::NotAQuestion`]: at most
+///    [`QUALIFIER_CAP`] (an exact reuse drops these too);
+/// 4. [`Caveat::Stale`]: [`STALE_PENALTY`] points off;
+/// 5. [`Caveat::Withheld`]: halved, at most [`POLARITY_CAP`]; the reuse no longer counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caveat {
     /// The entry answered the row before (see [`Reuse`]).
@@ -44,7 +46,39 @@ pub enum Caveat {
     Stale(String),
     /// A reviewer rejected the entry for this question, or it is a proposal nobody approved.
     Withheld(String),
+    /// The question asks about something the entry never mentions (a qualifier, an object, a
+    /// condition: "IoT devices", "retention schedules"): the words are named.
+    Uncovered(String),
+    /// The question and the entry are about different sides of a scope (the workforce or
+    /// customers, servers or endpoints, inbound or outbound, production or corporate).
+    Scope(String),
+    /// The row is an open prompt for anything else to add, not a question.
+    NotAQuestion(String),
 }
+
+impl Caveat {
+    /// The reason, when the caveat [`narrows`](Caveat::narrows) the question.
+    pub fn narrowing(&self) -> Option<&str> {
+        match self {
+            Caveat::Uncovered(w) | Caveat::Scope(w) | Caveat::NotAQuestion(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// Whether the caveat keeps the candidate from being drafted on its own words, below
+    /// [`QUALIFIER_CAP`]: the entry does not answer the question as asked.
+    pub fn narrows(&self) -> bool {
+        matches!(
+            self,
+            Caveat::Uncovered(_) | Caveat::Scope(_) | Caveat::NotAQuestion(_)
+        )
+    }
+}
+
+/// Highest confidence a candidate keeps when the entry does not answer the question as asked
+/// ([`Caveat::narrows`]): below the default drafting threshold, above the polarity cap, so
+/// it still ranks as a near miss among the runner-ups.
+pub const QUALIFIER_CAP: u8 = 60;
 
 impl Candidate {
     /// A candidate for `entry` with the model's confidence and the caveats found so far.
@@ -112,6 +146,33 @@ impl Candidate {
             Caveat::Withheld(why) => Some(why),
             _ => None,
         })
+    }
+
+    /// Why the candidate is not drafted though its words match, if a caveat says so: the first
+    /// of withheld, polarity, context, open prompt, scope, uncovered words.
+    pub fn caution(&self) -> Option<&str> {
+        let order = |c: &Caveat| match c {
+            Caveat::Withheld(_) => 0,
+            Caveat::Polarity(_) => 1,
+            Caveat::Incomplete(_) => 2,
+            Caveat::NotAQuestion(_) => 3,
+            Caveat::Scope(_) => 4,
+            Caveat::Uncovered(_) => 5,
+            Caveat::Reuse(_) | Caveat::Stale(_) => 9,
+        };
+        self.caveats
+            .iter()
+            .filter(|c| order(c) < 9)
+            .min_by_key(|c| order(c))
+            .map(|c| match c {
+                Caveat::Withheld(w)
+                | Caveat::Polarity(w)
+                | Caveat::Incomplete(w)
+                | Caveat::NotAQuestion(w)
+                | Caveat::Scope(w)
+                | Caveat::Uncovered(w) => w.as_str(),
+                Caveat::Reuse(_) | Caveat::Stale(_) => unreachable!("filtered out"),
+            })
     }
 
     /// How the entry answered the row before, unless it is withheld for it.
@@ -199,8 +260,9 @@ impl Matcher<'_> {
                 .cloned();
             if exact.iter().any(|e| e.id == c.entry.id) {
                 // An exact reuse answers the question as asked: no direction or context doubt.
-                c.caveats
-                    .retain(|k| !matches!(k, Caveat::Polarity(_) | Caveat::Incomplete(_)));
+                c.caveats.retain(|k| {
+                    !matches!(k, Caveat::Polarity(_) | Caveat::Incomplete(_)) && !k.narrows()
+                });
                 c.add(Caveat::Reuse(Reuse::Exact { reference }));
             } else if let Some(reference) = reference {
                 c.add(Caveat::Reuse(Reuse::SameId { reference }));

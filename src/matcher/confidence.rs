@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::caveat::{Caveat, EXACT_CONFIDENCE, POLARITY_CAP, STALE_PENALTY};
+use super::caveat::{Caveat, EXACT_CONFIDENCE, POLARITY_CAP, QUALIFIER_CAP, STALE_PENALTY};
 use super::{DEFAULT_MIN_CONFIDENCE, HIGH_CONFIDENCE, Signals};
 
 /// Estimated chance, in percent, that a candidate answers the question.
@@ -121,7 +121,8 @@ pub fn confidence_with(weights: &[f32; N_FEATURES + 1], s: &Signals, capped: boo
 }
 
 /// The confidence shown: the model's, settled by the caveats in the order [`Caveat`] documents
-/// (exact reuse, caps, staleness, withholding), whatever order they were found in.
+/// (exact reuse, caps, what the entry does not cover, staleness, withholding), whatever order
+/// they were found in.
 pub fn settle(model: Confidence, caveats: &[Caveat]) -> Confidence {
     let any = |f: fn(&Caveat) -> bool| caveats.iter().any(f);
     let exact = any(|c| matches!(c, Caveat::Reuse(super::Reuse::Exact { .. })));
@@ -132,6 +133,9 @@ pub fn settle(model: Confidence, caveats: &[Caveat]) -> Confidence {
     };
     if !exact && any(|c| matches!(c, Caveat::Polarity(_) | Caveat::Incomplete(_))) {
         p = (p / 2).min(POLARITY_CAP);
+    }
+    if !exact && any(Caveat::narrows) {
+        p = p.min(QUALIFIER_CAP);
     }
     if any(|c| matches!(c, Caveat::Stale(_))) {
         p = p.saturating_sub(STALE_PENALTY);

@@ -254,3 +254,90 @@ fn ids(found: &[trustfill::matcher::Candidate]) -> Vec<(String, u8)> {
         .map(|c| (c.entry.id.clone(), c.confidence.percent()))
         .collect()
 }
+
+/// What an entry does not cover keeps it from being drafted, and the reviewer is told what:
+/// a qualifier the entry never mentions ("IoT devices"), a scope it does not speak of (the
+/// workforce for an entry about customers), a row that is an open prompt, not a question. The
+/// entry stays among the candidates, below the threshold, with the reason.
+#[test]
+fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_why() {
+    use crate::common::*;
+    let answers = [
+        entry(
+            "asset-inventory",
+            "Do you maintain an inventory of hardware and software assets?",
+            "Yes",
+            "public",
+        ),
+        entry(
+            "customer-mfa",
+            "Do you support multi-factor authentication for customers?",
+            "Yes",
+            "public",
+        ),
+        entry(
+            "security-program",
+            "Do you have a documented information security program?",
+            "Yes",
+            "public",
+        ),
+    ]
+    .concat();
+    let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let ask = |q: &str| -> serde_json::Value {
+        let out = run(trustfill(&kb).args(["ask", "--json", q]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    // Asked as the entry asks it: drafted.
+    let plain = ask("Do you maintain an inventory of hardware and software assets?");
+    assert_eq!(plain["matches"][0]["id"], "asset-inventory");
+    assert!(plain["matches"][0]["confidence"].as_u64().unwrap() >= 70);
+    assert!(plain["matches"][0]["not_covered"].is_null());
+
+    for (question, id, why) in [
+        (
+            "Do you maintain an inventory of IoT devices?",
+            "asset-inventory",
+            "does not mention \"IoT devices\"",
+        ),
+        (
+            "Is multi-factor authentication enforced for all employees?",
+            "customer-mfa",
+            "speaks of customers only, but the question is about the workforce",
+        ),
+        (
+            "Is there anything else you would like us to know about your information security program?",
+            "security-program",
+            "open prompt",
+        ),
+    ] {
+        let doc = ask(question);
+        let m = doc["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap_or_else(|| panic!("{id} is a candidate for {question:?}: {doc}"));
+        assert!(m["confidence"].as_u64().unwrap() < 70, "{question:?}: {m}");
+        assert!(
+            m["not_covered"].as_str().unwrap_or_default().contains(why),
+            "{question:?}: {m}"
+        );
+    }
+
+    // The review note says it too: fill a questionnaire of the IoT question.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("q.csv");
+    std::fs::write(
+        &input,
+        "ID,Question,Answer\nA-1,Do you maintain an inventory of IoT devices?,\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let dump = cell_dump(&dir.path().join("q.review.xlsx"));
+    let note = &dump[&("Review".to_string(), 1, 11)];
+    assert_eq!(dump[&("Review".to_string(), 1, 7)], "Needs answer");
+    assert!(note.contains("does not mention \"IoT devices\""), "{note}");
+}
