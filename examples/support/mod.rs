@@ -57,6 +57,7 @@ pub fn sets(cold: bool) -> Vec<Set> {
     if !cold {
         return warm;
     }
+    let held = held_out();
     let mut out = Vec::new();
     for set in warm {
         let cold_kb = cold_copy(&set.kb);
@@ -71,7 +72,68 @@ pub fn sets(cold: bool) -> Vec<Set> {
             sources,
         });
     }
+    out.extend(held);
     out
+}
+
+/// The libraries nobody tuned on (`fixtures/eval/cold/`: written blind, labeled against
+/// questionnaire families the project never saw), each imported from its CSV as a first
+/// library is. Report on them; never fit or tune on them. Only where the questionnaires are in
+/// `../corpus` (see `fixtures/eval/cold/SOURCES.md` to rebuild it).
+pub fn held_out() -> Vec<Set> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let corpus = root.join("../corpus");
+    if !corpus.is_dir() {
+        eprintln!(
+            "note: {} is absent; leaving out the held-out cold libraries (see fixtures/eval/cold/SOURCES.md)",
+            corpus.display()
+        );
+        return Vec::new();
+    }
+    [
+        ("payroll", "held out: payroll"),
+        ("meddevice", "held out: medical devices"),
+    ]
+    .into_iter()
+    .map(|(dir, name)| {
+        let folder = root.join("fixtures/eval/cold").join(dir);
+        Set {
+            name: name.into(),
+            labels: folder.join("labels.csv"),
+            kb: import_csv(&folder.join("library.csv"), dir),
+            sources: Some(corpus.clone()),
+        }
+    })
+    .collect()
+}
+
+/// A knowledge base imported from the library `csv` with `kb import`, under `target/eval/`,
+/// reused while the CSV is unchanged.
+pub fn import_csv(csv: &Path, name: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dest = root.join("target/eval").join(format!("held-out-{name}"));
+    let library = std::fs::read(csv).expect("library csv");
+    let stamp = dest.join("source.csv");
+    if std::fs::read(&stamp).ok().as_deref() == Some(library.as_slice()) {
+        return dest;
+    }
+    let _ = std::fs::remove_dir_all(&dest);
+    std::fs::create_dir_all(&dest).unwrap();
+    let plan = trustfill::ops::import::ImportPlan {
+        source: csv.to_path_buf(),
+        kb: dest.clone(),
+        default_audience: trustfill::kb::Audience::Public,
+        owner: None,
+        name: Some("library".into()),
+        limits: Default::default(),
+        today: "2026-11-02".parse().unwrap(),
+        reviewed: None,
+        update: false,
+        dry_run: false,
+    };
+    trustfill::ops::import::import_library(&plan).expect("kb import of the held-out library");
+    std::fs::write(&stamp, &library).unwrap();
+    dest
 }
 
 /// The cold copy of the knowledge base at `kb` (see the module's documentation).
