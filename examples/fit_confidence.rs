@@ -8,7 +8,8 @@
 //! pick again) until the picks stop changing: the result does not depend on the weights compiled
 //! in, and a second run prints the same constant.
 //!
-//!     cargo run --release --example fit_confidence -- [--model DIR] [--warm-only]
+//!     cargo run --release --example fit_confidence -- [--model DIR] [--warm-only | --cold-only]
+//!         [--leave-out NAME]
 //!
 //! The sets are the repository's labeled sets and their cold libraries (see examples/support),
 //! so that confidence is calibrated for a first library without variants as much as for a
@@ -45,6 +46,95 @@ fn best(w: &Weights, cands: &[Seen]) -> usize {
         }
     }
     best
+}
+
+/// Every labeled question of `sets` (the `half` of their rows) with its answer candidates as
+/// the fit sees them; questions without a candidate are left out (confidence 0 whatever the
+/// weights).
+fn seen_questions(
+    sets: &[support::Set],
+    model: Option<&std::sync::Arc<dyn trustfill::encoder::Embedder>>,
+    half: &str,
+) -> Vec<Vec<Seen>> {
+    // Deep enough that the compiled weights' ordering does not decide which candidates are seen.
+    let opts = MatchOptions {
+        audience: Audience::Internal,
+        top: 20,
+        review_age: None,
+    };
+    let mut questions: Vec<Vec<Seen>> = Vec::new();
+    for set in sets {
+        let labels =
+            trustfill::eval::read_labels(&set.labels, set.sources.as_deref()).expect("labels");
+        let index = support::open(&set.kb, model);
+        let mut matcher = Matcher::new(&index);
+        for l in trustfill::eval::rows(labels, half) {
+            let found = matcher.find(&l.question, &opts).expect("match");
+            let seen: Vec<Seen> = found
+                .iter()
+                .filter(|c| c.entry.kind == EntryKind::Answer)
+                .map(|c| Seen {
+                    signals: c.signals,
+                    // Capped candidates (a polarity clash, a follow-up, a question the entry
+                    // does not answer as asked) never win a pick.
+                    polarity: c.polarity().is_some()
+                        || c.incomplete().is_some()
+                        || c.caveats.iter().any(|k| k.narrows()),
+                    right: l.expected.contains(&c.entry.id),
+                })
+                .collect();
+            questions.push(seen);
+        }
+    }
+    questions
+}
+
+/// Precision and coverage at 70 and the calibration error of `w` on `questions` (every one,
+/// including those without a candidate), as `trustfill eval` computes them.
+fn validate(w: &Weights, questions: &[Vec<Seen>]) -> String {
+    let mut drafted = 0;
+    let mut right_drafted = 0;
+    let mut bins = [(0.0f64, 0.0f64, 0usize); 10];
+    for q in questions {
+        let (conf, right) = if q.is_empty() {
+            (0u8, false)
+        } else {
+            let i = best(w, q);
+            (
+                confidence_with(w, &q[i].signals, q[i].polarity).percent(),
+                q[i].right,
+            )
+        };
+        if conf >= 70 {
+            drafted += 1;
+            right_drafted += usize::from(right);
+        }
+        let b = usize::from(conf / 10).min(9);
+        bins[b].0 += f64::from(conf) / 100.0;
+        bins[b].1 += f64::from(u8::from(right));
+        bins[b].2 += 1;
+    }
+    let n = questions.len() as f64;
+    let ece: f64 = bins
+        .iter()
+        .filter(|b| b.2 > 0)
+        .map(|b| (b.0 - b.1).abs() / n)
+        .sum();
+    format!(
+        "{} questions: precision at 70 {:.3} covering {:.1}% ({drafted} drafted), ECE {ece:.3}",
+        questions.len(),
+        if drafted == 0 {
+            1.0
+        } else {
+            right_drafted as f64 / drafted as f64
+        },
+        100.0 * drafted as f64 / n
+    )
+}
+
+/// Whether the set `name` is among the `|`-separated prefixes of `--leave-out`.
+fn left_out(prefixes: &str, name: &str) -> bool {
+    prefixes.split('|').any(|p| name.starts_with(p))
 }
 
 /// Mean negative log-likelihood of the labels under `w`.
@@ -92,41 +182,36 @@ fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let model = support::model(&mut args);
     let warm_only = support::flag(&mut args, "--warm-only");
-    let sets = support::sets(!warm_only);
+    let cold_only = support::flag(&mut args, "--cold-only");
+    // `--leave-out NAME[|NAME…]`: fit without the sets whose name starts with a NAME (one library:
+    // the shipped KB answers both "shipped KB" and "real questionnaires"), then validate on them.
+    let leave_out = args.iter().position(|a| a == "--leave-out").map(|i| {
+        args.remove(i);
+        args.remove(i)
+    });
+    let sets: Vec<support::Set> = support::sets(!warm_only)
+        .into_iter()
+        .filter(|s| !s.name.starts_with("held out"))
+        .filter(|s| !cold_only || s.name.ends_with(", cold"))
+        .filter(|s| leave_out.as_ref().is_none_or(|l| !left_out(l, &s.name)))
+        .collect();
+    eprintln!(
+        "fitting on: {}",
+        sets.iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
     let semantic = model.is_some();
     let mut used = [true; N_FEATURES];
     used[1] = false; // query_coverage: inside quality
     used[2] = false; // entry_coverage: inside quality
     used[11..].fill(semantic);
-    // Deep enough that the compiled weights' ordering does not decide which candidates are seen.
-    let opts = MatchOptions {
-        audience: Audience::Internal,
-        top: 20,
-        review_age: None,
-    };
-    let mut questions: Vec<Vec<Seen>> = Vec::new();
-    for set in &sets {
-        let labels =
-            trustfill::eval::read_labels(&set.labels, set.sources.as_deref()).expect("labels");
-        let index = support::open(&set.kb, model.as_ref());
-        let mut matcher = Matcher::new(&index);
-        for l in trustfill::eval::rows(labels, "even") {
-            let found = matcher.find(&l.question, &opts).expect("match");
-            let seen: Vec<Seen> = found
-                .iter()
-                .filter(|c| c.entry.kind == EntryKind::Answer)
-                .map(|c| Seen {
-                    signals: c.signals,
-                    polarity: c.polarity().is_some() || c.incomplete().is_some(),
-                    right: l.expected.contains(&c.entry.id),
-                })
-                .collect();
-            // No candidate at all: confidence 0 whatever the weights.
-            if !seen.is_empty() {
-                questions.push(seen);
-            }
-        }
-    }
+    let all_questions = seen_questions(&sets, model.as_ref(), "even");
+    let questions: Vec<Vec<Seen>> = all_questions
+        .into_iter()
+        .filter(|q| !q.is_empty())
+        .collect();
     // Start from the ordering by rank alone (all weights 0 tie every confidence), then pick,
     // fit and pick again until the picks come back to ones already fitted: a fixed point, or a
     // short cycle of a few questions swapping, of which the fit with the lowest log loss is kept.
@@ -192,4 +277,19 @@ fn main() {
         "pub const {name}: [f32; N_FEATURES + 1] = [{}];",
         shown.join(", ")
     );
+    // Leave one library out: the weights fitted without it, on every row of it.
+    if let Some(left) = &leave_out {
+        let held: Vec<support::Set> = support::sets(!warm_only)
+            .into_iter()
+            .filter(|s| !cold_only || s.name.ends_with(", cold") || s.name.starts_with("held out"))
+            .filter(|s| left_out(left, &s.name))
+            .collect();
+        let names: Vec<&str> = held.iter().map(|s| s.name.as_str()).collect();
+        let held_questions = seen_questions(&held, model.as_ref(), "all");
+        eprintln!(
+            "left out {}: {}",
+            names.join("; "),
+            validate(w, &held_questions)
+        );
+    }
 }
