@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::date::Date;
 use crate::error::Result;
 use crate::fill::review::{ReviewedRow, read_review};
 use crate::kb::edit::{KbLock, append_entries, apply_variants};
@@ -44,12 +43,7 @@ pub struct LearnReport {
     pub problems: Vec<(u32, String)>,
 }
 
-pub fn learn(
-    kb_root: &Path,
-    review_path: &Path,
-    dry_run: bool,
-    today: Date,
-) -> Result<LearnReport> {
+pub fn learn(kb_root: &Path, review_path: &Path, dry_run: bool) -> Result<LearnReport> {
     let review = read_review(review_path)?;
     let _lock = if dry_run {
         None
@@ -143,7 +137,7 @@ pub fn learn(
                     id.clone(),
                     format!("revision of {} from a reviewed answer", entry.id),
                 ));
-                let mut learned = learned_entry(id, row, entry.audience, Some(entry), today);
+                let mut learned = learned_entry(id, row, entry.audience, Some(entry));
                 learned.refs.extend(reference);
                 new_entries.push(learned);
             }
@@ -162,7 +156,7 @@ pub fn learn(
                     id.clone(),
                     "answered by hand where the knowledge base had nothing".into(),
                 ));
-                let mut learned = learned_entry(id, row, audience, None, today);
+                let mut learned = learned_entry(id, row, audience, None);
                 learned.refs.extend(reference);
                 // The team's default owner (trustfill.toml), so the new answer is not orphaned.
                 learned.owner = learned.owner.or_else(|| default_owner.clone());
@@ -232,7 +226,6 @@ fn learned_entry(
     row: &ReviewedRow,
     audience: Audience,
     from: Option<&KbEntry>,
-    today: Date,
 ) -> KbEntry {
     let (answer, comment) = if row.answer.is_empty() {
         // A value answer under a dropdown was drafted into the comment as "answer — comment".
@@ -253,7 +246,8 @@ fn learned_entry(
         tags: from.map(|e| e.tags.clone()).unwrap_or_default(),
         audience: from.map_or(audience, |e| e.audience),
         owner: from.and_then(|e| e.owner.clone()),
-        reviewed: Some(today),
+        // Nobody has reviewed it as a library entry yet: `kb approve` dates it.
+        reviewed: None,
         refs: Vec::new(),
         rejected: Vec::new(),
         proposed: true,

@@ -446,6 +446,10 @@ fn a_learned_answer_is_drafted_only_once_approved() {
         .find(|e| e.question == question)
         .unwrap();
     assert!(learned.proposed);
+    assert_eq!(
+        learned.reviewed, None,
+        "nobody reviewed the proposal yet: kb approve dates it"
+    );
     let proposals = |check: &std::process::Output| -> Vec<String> {
         stdout(check)
             .lines()
@@ -479,6 +483,17 @@ fn a_learned_answer_is_drafted_only_once_approved() {
     assert!(note.contains("nobody approved yet"), "{note}");
     let out = run(trustfill(&kb).args(["kb", "approve", &learned.id]));
     assert!(out.status.success(), "{}", stderr(&out));
+    let approved = trustfill::kb::KnowledgeBase::load(&kb)
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.id == learned.id)
+        .unwrap();
+    assert_eq!(
+        approved.reviewed,
+        Some(TODAY.parse().unwrap()),
+        "dated on approval"
+    );
     let (status, note) = status_of("after.csv");
     assert_eq!(status, "Draft", "{note}");
     assert!(note.starts_with("exact:"), "{note}");

@@ -34,7 +34,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         }
         .into());
     }
-    let report = learn(&global.kb, &args.review, args.dry_run, global.today())
+    let report = learn(&global.kb, &args.review, args.dry_run)
         .with_context(|| format!("cannot learn from {}", args.review.display()))?;
     let verb = if args.dry_run { "would add" } else { "added" };
     let mut text = String::new();
