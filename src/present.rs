@@ -478,9 +478,9 @@ pub fn fill_summary(plan: &crate::fill::FillPlan, r: &crate::fill::FillReport) -
     }
     for s in &r.questionnaire.sheets {
         out.push_str(&format!(
-            "  {:?}: {} questions\n",
+            "  {:?}: {}\n",
             s.name,
-            s.questions.len()
+            counted(s.questions.len(), "question")
         ));
     }
     out.push_str(&format!(

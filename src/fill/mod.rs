@@ -121,8 +121,21 @@ impl FillPlan {
             ("the review workbook (--review)", &self.review),
             ("the answer log", &log),
         ];
-        for (_, path) in outputs {
-            check_output(&self.input, path, force)?;
+        // The review first: it is the one that may hold a person's work, and the refusal
+        // should name it rather than the filled copy beside it.
+        check_existing(
+            &self.input,
+            &self.review,
+            force,
+            "already exists: the review workbook of an earlier fill, which may hold review work",
+        )?;
+        for (what, path) in [outputs[0], outputs[2]] {
+            check_existing(
+                &self.input,
+                path,
+                force,
+                &format!("already exists: {what} of an earlier fill"),
+            )?;
         }
         for (i, (first, a)) in outputs.iter().enumerate() {
             for (second, b) in &outputs[i + 1..] {
@@ -712,6 +725,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Refuse to write over the input, and over an existing output unless `force`.
 pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<()> {
+    check_existing(input, output, force, "already exists")
+}
+
+/// [`check_output`], saying `existing` of an output that exists.
+fn check_existing(input: &Path, output: &Path, force: bool, existing: &str) -> Result<()> {
     if same_file(input, output) {
         return Err(Error::Import {
             path: output.to_path_buf(),
@@ -722,7 +740,7 @@ pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<()> {
     if output.exists() && !force {
         return Err(Error::Import {
             path: output.to_path_buf(),
-            message: "already exists (it may hold review work)".into(),
+            message: existing.into(),
             hint: Some("pass --force to replace it, or choose another name with -o FILE".into()),
         });
     }

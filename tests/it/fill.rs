@@ -1374,3 +1374,28 @@ fn fill_with_nothing_drafted_says_so() {
     assert!(!err.contains("set each row's Status"), "{err}");
     assert!(err.contains("nothing was drafted"), "{err}");
 }
+
+/// Filling again without --force is refused naming the review workbook, the file that may hold
+/// a person's work (it named the filled copy), and a one-question table is "1 question".
+#[test]
+fn a_second_fill_names_the_review_it_would_replace_and_counts_in_the_right_number() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("one.csv");
+    std::fs::write(&input, "Question,Answer\nDo you encrypt data at rest?,\n").unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("\"one\": 1 question\n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("one.review.xlsx: already exists: the review workbook of an earlier fill, which may hold review work"),
+        "{err}"
+    );
+    assert!(!err.contains("one.filled.xlsx"), "{err}");
+}
