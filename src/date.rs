@@ -20,7 +20,7 @@ impl Date {
     }
 
     /// Today in UTC, from the system clock. Commands call it only through
-    /// `cmd::GlobalArgs::today`, which `--today` overrides.
+    /// `cmd::GlobalArgs::today`, which `TRUSTFILL_TODAY` overrides.
     #[allow(clippy::disallowed_methods)]
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()

@@ -32,7 +32,7 @@ pub struct Args {
 
     /// Who will read the answers: entries above this audience are never shown [default:
     /// public, or the knowledge base's trustfill.toml]
-    #[arg(long, value_parser = parse_audience)]
+    #[arg(long, value_parser = AudienceParser)]
     pub audience: Option<Audience>,
 
     /// One JSON object per question per line: {"question", "matches": [{"id", "confidence", ...}]}
@@ -49,8 +49,51 @@ pub struct Args {
     pub max_age: Option<u32>,
 }
 
-pub(crate) fn parse_audience(s: &str) -> Result<Audience, String> {
-    s.parse()
+/// `--audience`: one of `public`, `nda`, `internal` (any case), which help, errors and the
+/// completion scripts list.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AudienceParser;
+
+impl clap::builder::TypedValueParser for AudienceParser {
+    type Value = Audience;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Audience, clap::Error> {
+        let text = value.to_string_lossy();
+        text.parse().map_err(|_| {
+            let mut err = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+            use clap::error::{ContextKind, ContextValue};
+            if let Some(arg) = arg {
+                err.insert(
+                    ContextKind::InvalidArg,
+                    ContextValue::String(arg.to_string()),
+                );
+            }
+            err.insert(
+                ContextKind::InvalidValue,
+                ContextValue::String(text.into_owned()),
+            );
+            err.insert(
+                ContextKind::ValidValue,
+                ContextValue::Strings(Audience::ALL.iter().map(|a| a.as_str().into()).collect()),
+            );
+            err
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Audience::ALL
+                .into_iter()
+                .map(|a| clap::builder::PossibleValue::new(a.as_str())),
+        ))
+    }
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::{GlobalArgs, data_written};
-use crate::cmd::ask::parse_audience;
+use crate::cmd::ask::AudienceParser;
 use crate::eval::{evaluate, evaluate_bm25, read_labels};
 use crate::kb::Audience;
 use crate::kb::KnowledgeBase;
@@ -31,7 +31,7 @@ pub struct Args {
     pub labels: PathBuf,
 
     /// Audience to match at (internal by default, so that every entry can be found)
-    #[arg(long, default_value = "internal", value_parser = parse_audience)]
+    #[arg(long, default_value = "internal", value_parser = AudienceParser)]
     pub audience: Audience,
 
     /// Which rows to evaluate: all, or the even (tuning) or odd (held-out) half

@@ -70,7 +70,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::GlobalArgs;
-use crate::cmd::ask::parse_audience;
+use crate::cmd::ask::AudienceParser;
 use crate::fill::{self, AudienceFrom, FillPlan};
 use crate::kb::Audience;
 use crate::matcher::{DEFAULT_MAX_AGE, DEFAULT_MIN_CONFIDENCE};
@@ -104,7 +104,7 @@ pub struct Args {
 
     /// Who will receive the answers: entries above this audience are never used [default:
     /// public, or the knowledge base's trustfill.toml]
-    #[arg(long, value_parser = parse_audience)]
+    #[arg(long, value_parser = AudienceParser)]
     pub audience: Option<Audience>,
 
     /// Leave questions blank below this confidence, 0-100 [default: 70, or trustfill.toml]

@@ -61,10 +61,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_model: bool,
 
-    /// Take this day (YYYY-MM-DD) as today instead of the system clock: review ages, the dates
-    /// written into new entries, logs and review workbooks. Hidden: tests pin it so that no
-    /// result depends on when they run.
-    #[arg(long, global = true, hide = true, value_name = "DATE")]
+    /// This day instead of the system clock (review ages, the dates written into new entries,
+    /// logs and review workbooks), from the environment variable `TRUSTFILL_TODAY=YYYY-MM-DD`:
+    /// tests pin it so that no result depends on when they run. Not a flag, so that completion
+    /// scripts and help never offer it (clap's completion generators list hidden flags).
+    #[arg(skip)]
     pub today: Option<crate::date::Date>,
 }
 
@@ -97,11 +98,14 @@ impl GlobalArgs {
         })
     }
 
-    /// Today: `--today` when given, else the system clock. The one place a command reads it.
+    /// Today: `TRUSTFILL_TODAY` when set, else the system clock. The one place a command reads it.
     pub fn today(&self) -> crate::date::Date {
         self.today.unwrap_or_else(crate::date::Date::today)
     }
 }
+
+/// The environment variable that pins today (see [`GlobalArgs::today`]).
+pub const TODAY_VAR: &str = "TRUSTFILL_TODAY";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -175,7 +179,14 @@ impl Exit {
 
 impl Cli {
     /// Run the parsed command. Errors carry their context; `main` prints them once.
-    pub fn run(self, out: &Output) -> anyhow::Result<Exit> {
+    pub fn run(mut self, out: &Output) -> anyhow::Result<Exit> {
+        if let Some(day) = std::env::var_os(TODAY_VAR) {
+            let day = day.to_string_lossy();
+            self.global.today = Some(
+                day.parse()
+                    .map_err(|e| anyhow::anyhow!("{TODAY_VAR}={day:?}: {e}"))?,
+            );
+        }
         let done = |r: anyhow::Result<()>| r.map(|()| Exit::Done);
         match self.command {
             Command::Fill(args) => done(fill::run(args, &self.global, out)),

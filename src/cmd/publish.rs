@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::{GlobalArgs, data_written};
-use crate::cmd::ask::parse_audience;
+use crate::cmd::ask::AudienceParser;
 use crate::kb::Audience;
 use crate::matcher::DEFAULT_MAX_AGE;
 use crate::ops::publish::{PublishPlan, publish};
@@ -28,7 +28,7 @@ pub struct Args {
     pub out: PathBuf,
 
     /// Who the page is for: entries above this audience are never published
-    #[arg(long, default_value = "public", value_parser = parse_audience)]
+    #[arg(long, default_value = "public", value_parser = AudienceParser)]
     pub audience: Audience,
 
     /// Entries reviewed longer ago than this many days (or never) are left out [default: 365,

@@ -193,3 +193,45 @@ fn every_documented_cargo_install_is_locked() {
     }
     assert!(found > 0, "the README says how to install trustfill");
 }
+
+/// Completion scripts offer what a user may type: no test-only switch (the hidden `--today`
+/// appeared 42 times), and the three audiences for `--audience` rather than file names; a
+/// missing `--audience` on `kb add` names them.
+#[test]
+fn completions_offer_the_audiences_and_nothing_hidden() {
+    let (_dir, kb) = crate::common::temp_kb(&[]);
+    let out = crate::common::run(crate::common::trustfill(&kb).args(["completions", "bash"]));
+    assert!(out.status.success());
+    let script = crate::common::stdout(&out);
+    assert!(!script.contains("--today"), "a hidden switch is offered");
+    assert!(
+        script.contains("public nda internal"),
+        "--audience completes its values"
+    );
+    let out = crate::common::run(crate::common::trustfill(&kb).args([
+        "kb",
+        "add",
+        "--question",
+        "Do you support SCIM?",
+        "--answer",
+        "Yes",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        crate::common::stderr(&out).contains("--audience <public|nda|internal>"),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    let out = crate::common::run(crate::common::trustfill(&kb).args([
+        "ask",
+        "--audience",
+        "everyone",
+        "Do you support SCIM?",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        crate::common::stderr(&out).contains("[possible values: public, nda, internal]"),
+        "{}",
+        crate::common::stderr(&out)
+    );
+}

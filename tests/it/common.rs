@@ -37,9 +37,9 @@ pub fn shipped_kb_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, kb)
 }
 
-/// The day every test runs on (`--today`): after the shipped knowledge base's last review and
+/// The day every test runs on (`TRUSTFILL_TODAY`): after the shipped knowledge base's last review and
 /// within a year of its first, so no result depends on the machine's clock. Tests about
-/// staleness pass a later `--today` of their own.
+/// staleness pass a later day of their own.
 pub const TODAY: &str = "2026-11-02";
 
 /// A data folder that holds nothing (and is never created): no installed model.
@@ -64,7 +64,7 @@ pub fn trustfill_on(kb: &Path, today: &str) -> Command {
         .env("TRUSTFILL_HOME", no_home())
         .arg("--kb")
         .arg(kb)
-        .args(["--today", today]);
+        .env("TRUSTFILL_TODAY", today);
     cmd
 }
 

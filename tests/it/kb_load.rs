@@ -86,13 +86,8 @@ fn kb_env_variable_selects_the_knowledge_base() {
         .env("TRUSTFILL_KB", &kb)
         .env("TRUSTFILL_HOME", no_home())
         .env_remove("TRUSTFILL_MODEL")
-        .args([
-            "--today",
-            TODAY,
-            "ask",
-            "--json",
-            "environment variable honoured",
-        ]));
+        .env("TRUSTFILL_TODAY", TODAY)
+        .args(["ask", "--json", "environment variable honoured"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("\"env-entry\""), "{}", stdout(&out));
 }

@@ -1,7 +1,7 @@
 use anyhow::Context;
 
 use super::GlobalArgs;
-use crate::cmd::ask::parse_audience;
+use crate::cmd::ask::AudienceParser;
 use crate::kb::{Audience, EntryKind, KbEntry, Source};
 use crate::ops::add::{add, nearest};
 use crate::output::Output;
@@ -30,7 +30,7 @@ pub struct Args {
     pub comment: String,
 
     /// Who may see it; there is no default, on purpose
-    #[arg(long, value_parser = parse_audience)]
+    #[arg(long, value_parser = AudienceParser, value_name = "public|nda|internal")]
     pub audience: Audience,
 
     /// Entry id [default: made from the question]

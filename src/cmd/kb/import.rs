@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::GlobalArgs;
-use crate::cmd::ask::parse_audience;
+use crate::cmd::ask::AudienceParser;
 use crate::kb::Audience;
 use crate::ops::harvest::harvest;
 use crate::ops::import::{ImportPlan, import_library, is_library};
@@ -30,7 +30,7 @@ pub struct Args {
     pub library: PathBuf,
 
     /// Audience for rows that do not say
-    #[arg(long, default_value = "public", value_parser = parse_audience)]
+    #[arg(long, default_value = "public", value_parser = AudienceParser)]
     pub default_audience: Audience,
 
     /// Owner for rows that do not say (a team mailbox)
