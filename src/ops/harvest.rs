@@ -90,9 +90,66 @@ pub(crate) fn framework_label(sheet: &str, file_name: &str) -> String {
     if let Some((name, _)) = sheet.split_once('|') {
         return name.trim().to_string();
     }
-    std::path::Path::new(file_name)
-        .file_stem()
-        .map_or_else(|| sheet.to_string(), |s| s.to_string_lossy().into_owned())
+    std::path::Path::new(file_name).file_stem().map_or_else(
+        || sheet.to_string(),
+        |s| questionnaire_name(&s.to_string_lossy()),
+    )
+}
+
+/// The questionnaire a file's stem names: a known family and its edition when the stem says
+/// them ("educause-HECVAT414-blank" → "HECVAT 4.1.4", "acme-SIG-Lite-2024" → "SIG Lite 2024"),
+/// else the stem without the words that say what state the copy is in ("blank", "completed",
+/// "filled", "final", …): a reference outlives the file it was learned from.
+fn questionnaire_name(stem: &str) -> String {
+    static FAMILY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(?:^|[^a-z])(HECVAT|CAIQ|SIG|VSAQ|K-?12\s?CVAT|SAQ|CCM|VSA)(?:[\s_-]*(Lite|Full|Core|Triage|On-?Prem))?(?:[\s_-]*v?(\d+(?:\.\d+)*))?(?:[^a-z0-9]|$)",
+        )
+        .expect("regex")
+    });
+    if let Some(c) = FAMILY.captures(stem) {
+        let mut name = c[1].to_uppercase();
+        if let Some(kind) = c.get(2) {
+            let kind = kind.as_str();
+            name.push(' ');
+            name.push_str(&kind[..1].to_uppercase());
+            name.push_str(&kind[1..].to_lowercase());
+        }
+        if let Some(version) = c.get(3) {
+            let v = version.as_str();
+            // "414" is HECVAT 4.1.4: an edition written without its dots (up to three digits).
+            let v = if !v.contains('.') && (2..=3).contains(&v.len()) && name.starts_with("HECVAT")
+            {
+                v.chars().map(String::from).collect::<Vec<_>>().join(".")
+            } else {
+                v.to_string()
+            };
+            name.push(' ');
+            name.push_str(&v);
+        }
+        return name;
+    }
+    const STATE_WORDS: [&str; 10] = [
+        "blank",
+        "completed",
+        "complete",
+        "filled",
+        "final",
+        "copy",
+        "draft",
+        "template",
+        "empty",
+        "answered",
+    ];
+    let words: Vec<&str> = stem
+        .split(['-', '_', ' ', '.'])
+        .filter(|w| !w.is_empty() && !STATE_WORDS.contains(&w.to_lowercase().as_str()))
+        .collect();
+    if words.is_empty() {
+        stem.to_string()
+    } else {
+        words.join(" ")
+    }
 }
 
 /// The last-modified date an `.xlsx` records for itself (`docProps/core.xml`), if any.
@@ -280,4 +337,35 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
     }
     tx.commit();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_name_the_questionnaire_not_the_file() {
+        let label = |sheet: &str, file: &str| framework_label(sheet, file);
+        assert_eq!(
+            label("Questions", "educause-HECVAT414-blank.xlsx"),
+            "HECVAT 4.1.4"
+        );
+        assert_eq!(
+            label("Sheet1", "HECVAT_Lite_3.06_completed.xlsx"),
+            "HECVAT Lite 3.06"
+        );
+        assert_eq!(label("Sheet1", "acme-SIG-Lite-2024.xlsx"), "SIG Lite 2024");
+        assert_eq!(
+            label("CAIQv4.0.3", "whatever.xlsx"),
+            "CAIQ v4.0.3",
+            "a sheet that names it wins"
+        );
+        assert_eq!(
+            label("Security", "vendor-questionnaire-blank.xlsx"),
+            "vendor questionnaire"
+        );
+        assert_eq!(label("Security", "vendor.xlsx"), "vendor");
+        // A family's letters inside another word are not the family.
+        assert_eq!(label("Security", "design-review.xlsx"), "design review");
+    }
 }

@@ -44,7 +44,14 @@ pub struct LearnReport {
 }
 
 pub fn learn(kb_root: &Path, review_path: &Path, dry_run: bool) -> Result<LearnReport> {
-    let review = read_review(review_path)?;
+    let mut review = read_review(review_path)?;
+    // Required-field markers ("…in the last 12 months?*") are not part of the question.
+    for row in &mut review.rows {
+        row.question = row
+            .question
+            .trim_end_matches(['*', '\u{2020}', ' ', '\u{a0}'])
+            .to_string();
+    }
     let _lock = if dry_run {
         None
     } else {

@@ -661,3 +661,50 @@ fn a_rejection_never_overrides_an_approval_in_the_same_review() {
         doc["matches"][0]
     );
 }
+
+/// What kb learn records from a questionnaire names it, not the file it came in, and a
+/// required-field marker is no part of a learned phrasing: "HECVAT 4.1.4 COMP-04", not
+/// "educause-HECVAT414-blank COMP-04"; "…at rest?" not "…at rest?*".
+#[test]
+fn learned_references_name_the_questionnaire_and_phrasings_lose_their_markers() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("educause-HECVAT414-blank.csv");
+    std::fs::write(
+        &input,
+        "ID,Question,Answer\nCOMP-04,Is every copy of customer data encrypted at rest?*,\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let review = dir.path().join("educause-HECVAT414-blank.review.xlsx");
+    edit_review(
+        &review,
+        &[
+            (1, ANSWER, "Yes"),
+            (1, STATUS, "Approved"),
+            (1, SOURCE, "crypto-at-rest"),
+        ],
+    );
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entry = trustfill::kb::KnowledgeBase::load(&kb)
+        .unwrap()
+        .get("crypto-at-rest")
+        .unwrap()
+        .clone();
+    assert!(
+        entry.refs.iter().any(|r| r == "HECVAT 4.1.4 COMP-04"),
+        "{:?}",
+        entry.refs
+    );
+    assert!(
+        entry
+            .variants
+            .iter()
+            .any(|v| v == "Is every copy of customer data encrypted at rest?"),
+        "{:?}",
+        entry.variants
+    );
+    assert!(!entry.variants.iter().any(|v| v.ends_with('*')));
+}
