@@ -68,6 +68,23 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         crate::present::counted(report.excerpts, "policy section"),
         crate::present::counted(report.policies, "policy"),
     ));
+    if !report.unset.is_empty() {
+        out.warn(&format!(
+            "{} does not set {}: the page {}; set {} there",
+            plan.kb.join(crate::kb::settings::SETTINGS_FILE).display(),
+            report.unset.join(", "),
+            if report.unset.contains(&"company") {
+                "is titled only \"Trust center\" and names no company"
+            } else {
+                "leaves them out"
+            },
+            if report.unset.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        ));
+    }
     let left_out = report.stale + report.unreviewed + report.proposals;
     if left_out > 0 {
         out.warn(&format!(

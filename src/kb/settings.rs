@@ -32,6 +32,35 @@ use crate::lines::line_of;
 /// The settings file's name, at the knowledge base's root.
 pub const SETTINGS_FILE: &str = "trustfill.toml";
 
+/// The `trustfill.toml` a new knowledge base starts with: every key commented out, so that it
+/// changes nothing until the team fills it in, and says what each one is for.
+pub const STARTER: &str = r#"# trustfill settings for this knowledge base. Flags on the command line win over this file.
+# Uncomment and fill in what applies; `trustfill kb check` checks the file.
+
+# Who you are, for `trustfill publish` (the trust center page):
+# company = "Example Inc."
+# description = "One line about what the company does."
+# contact = "security@example.com"             # an address, or an https:// link
+# request_access = "https://example.com/nda"   # where customers ask for NDA material
+
+# Defaults for every command:
+# owner = "security@example.com"   # owner of new entries (kb add, kb import, kb learn)
+# audience = "public"              # fill, ask: who receives the answers (public, nda, internal)
+# min_confidence = 70              # fill: leave questions blank below this confidence
+# max_age = 365                    # days after its review date an entry is stale
+"#;
+
+/// Write [`STARTER`] as the new knowledge base's `trustfill.toml`, unless one exists. Returns
+/// its path when written.
+pub fn write_starter(root: &Path) -> Result<Option<PathBuf>> {
+    let path = root.join(SETTINGS_FILE);
+    if path.exists() {
+        return Ok(None);
+    }
+    crate::atomic::write(&path, STARTER.as_bytes())?;
+    Ok(Some(path))
+}
+
 /// What a knowledge base's `trustfill.toml` sets; `None` where it says nothing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {

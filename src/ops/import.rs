@@ -65,6 +65,8 @@ pub struct EntryUpdate {
 pub struct ImportReport {
     pub written: PathBuf,
     pub created_kb: bool,
+    /// The starter `trustfill.toml` written into a new knowledge base.
+    pub settings_created: Option<PathBuf>,
     pub sheet: String,
     pub header_row: u32,
     pub entries: usize,
@@ -537,20 +539,22 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     } else {
         0
     };
-    let report = |written: PathBuf, entries: usize| ImportReport {
-        written,
-        created_kb,
-        sheet: sheet.name.clone(),
-        header_row: sheet.first_row + header as u32 + 1,
-        entries,
-        skipped_without_answer: skipped.clone(),
-        defaulted_audience: defaulted,
-        renamed: renamed.clone(),
-        updated: updated.clone(),
-        unchanged,
-        not_in_sheet,
-        dry_run: plan.dry_run,
-    };
+    let report =
+        |written: PathBuf, entries: usize, settings_created: Option<PathBuf>| ImportReport {
+            written,
+            created_kb,
+            settings_created,
+            sheet: sheet.name.clone(),
+            header_row: sheet.first_row + header as u32 + 1,
+            entries,
+            skipped_without_answer: skipped.clone(),
+            defaulted_audience: defaulted,
+            renamed: renamed.clone(),
+            updated: updated.clone(),
+            unchanged,
+            not_in_sheet,
+            dry_run: plan.dry_run,
+        };
     if entries.is_empty() && (updated.is_empty() && unchanged == 0) {
         return Err(Error::Import {
             path: plan.source.clone(),
@@ -567,7 +571,7 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
         plan.new_file("imported")?;
     }
     if plan.dry_run {
-        return Ok(report(target, entries.len()));
+        return Ok(report(target, entries.len(), None));
     }
     // Updates edit files the other `kb` commands edit too.
     let _lock = if plan.update && plan.kb.exists() {
@@ -612,10 +616,18 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
             write_new_file(&target, &render::file(&header_text, &entries))?;
         }
     }
+    // A new knowledge base starts with a commented trustfill.toml that says what to set.
+    let settings_created = if created_kb {
+        tx.keep(&plan.kb.join(crate::kb::settings::SETTINGS_FILE))?;
+        crate::kb::settings::write_starter(&plan.kb)?
+    } else {
+        None
+    };
     // Never leave a library that does not load.
     KnowledgeBase::load(&plan.kb)?;
+    crate::kb::settings::Settings::load(&plan.kb)?;
     tx.commit();
-    Ok(report(target, entries.len()))
+    Ok(report(target, entries.len(), settings_created))
 }
 
 fn describe_columns(cols: &Columns) -> String {

@@ -47,6 +47,8 @@ pub struct PublishReport {
     /// Proposals nobody approved yet.
     pub proposals: usize,
     pub files: Vec<PathBuf>,
+    /// The page's settings `trustfill.toml` does not set (`company`, `description`, `contact`).
+    pub unset: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -201,6 +203,14 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
     let settings = Settings::load(&plan.kb)?;
     let mut report = PublishReport::default();
     let entries = published(&kb, plan, &mut report);
+    report.unset = [
+        ("company", settings.company.is_none()),
+        ("description", settings.description.is_none()),
+        ("contact", settings.contact.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(key, unset)| unset.then_some(key))
+    .collect();
 
     // Reports and certifications, then the FAQ by topic, in the library's order.
     let is_report = |e: &KbEntry| e.tags.iter().any(|t| REPORT_TAGS.contains(&t.as_str()));
@@ -280,7 +290,7 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
         .get_template("page.html")
         .and_then(|t| {
             t.render(minijinja::context! {
-                company => settings.company.clone().unwrap_or_else(|| "Trust center".into()),
+                company => settings.company.clone(),
                 description => settings.description.clone(),
                 contact => settings.contact.clone(),
                 // Checked when the settings load (https, http, mailto or an address); a value

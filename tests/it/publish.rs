@@ -232,3 +232,64 @@ fn the_site_is_replaced_whole_or_not_at_all() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
+
+/// A knowledge base started with `kb import` gets a commented trustfill.toml and is told so;
+/// `publish` without a company says what to set, and titles the page "Trust center" once (it
+/// read "Trust center · Trust center").
+#[test]
+fn a_new_knowledge_base_is_told_what_the_trust_center_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("answers.csv");
+    std::fs::write(
+        &csv,
+        "Question,Answer,Comment,Audience,Reviewed\nDo you encrypt data at rest?,Yes,AES-256.,public,2026-10-01\n",
+    )
+    .unwrap();
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "trustfill.toml: every setting commented out; set company, description and contact"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let starter = std::fs::read_to_string(kb.join("trustfill.toml")).unwrap();
+    assert!(starter.contains("# company = "), "{starter}");
+    // It changes nothing until filled in: the library checks clean of settings problems.
+    let check = run(trustfill(&kb).args(["kb", "check", "--json"]));
+    assert!(
+        !stdout(&check).contains("\"invalid\""),
+        "{}",
+        stdout(&check)
+    );
+
+    let site = dir.path().join("site");
+    let out = run(trustfill(&kb).args(["publish", "--out"]).arg(&site));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "does not set company, description, contact: the page is titled only \"Trust center\""
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let page = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(page.contains("<title>Trust center</title>"), "{page}");
+    assert!(!page.contains("Trust center · Trust center"));
+
+    std::fs::write(
+        kb.join("trustfill.toml"),
+        "company = \"Acme\"\ndescription = \"Widgets.\"\ncontact = \"security@acme.example\"\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["publish", "--out"]).arg(&site));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("does not set"), "{}", stderr(&out));
+    let page = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        page.contains("<title>Acme · Trust center</title>"),
+        "{page}"
+    );
+}

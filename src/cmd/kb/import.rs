@@ -108,6 +108,12 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
     if report.created_kb && !report.dry_run {
         out.status(&format!("created knowledge base {}", plan.kb.display()));
     }
+    if let Some(settings) = &report.settings_created {
+        out.status(&format!(
+            "wrote {}: every setting commented out; set company, description and contact there before `trustfill publish`, and owner for new entries",
+            settings.display()
+        ));
+    }
     out.status(&format!(
         "{} {} from sheet {:?} (header on row {}) into {}{}",
         if report.dry_run {
