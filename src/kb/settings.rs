@@ -12,6 +12,9 @@
 //! description = "B2B SaaS for …"        #   one line about the company,
 //! contact = "security@example.com"      #   who to write to,
 //! request_access = "https://…/nda"      #   where to ask for NDA material (a URL or an address)
+//!
+//! [topics]                              # publish: a topic tag's heading, where the tag as
+//! pci = "PCI DSS"                       #   written is not what to show
 //! ```
 //!
 //! A file with an unknown key or a bad value is refused, with its line, like any other file
@@ -42,6 +45,8 @@ pub const STARTER: &str = r#"# trustfill settings for this knowledge base. Flags
 # description = "One line about what the company does."
 # contact = "security@example.com"             # an address, or an https:// link
 # request_access = "https://example.com/nda"   # where customers ask for NDA material
+# [topics]                                     # a topic tag's heading on the page
+# pci = "PCI DSS"
 
 # Defaults for every command:
 # owner = "security@example.com"   # owner of new entries (kb add, kb import, kb learn)
@@ -76,6 +81,9 @@ pub struct Settings {
     pub description: Option<String>,
     pub contact: Option<String>,
     pub request_access: Option<String>,
+    /// For `publish`: how a topic tag is shown as a heading (`pci = "PCI DSS"`), where the
+    /// tag as written is not what the team wants to read.
+    pub topics: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +98,8 @@ struct Raw {
     description: Option<String>,
     contact: Option<Spanned<String>>,
     request_access: Option<Spanned<String>>,
+    #[serde(default)]
+    topics: std::collections::BTreeMap<String, String>,
 }
 
 /// Why a settings file was not read.
@@ -234,7 +244,7 @@ impl Settings {
             vec![problem(
                 e.span().map(|s| s.start),
                 format!(
-                    "{} (known settings: audience, min_confidence, max_age, model, owner, company, description, contact, request_access)",
+                    "{} (known settings: audience, min_confidence, max_age, model, owner, company, description, contact, request_access, [topics])",
                     e.message().trim()
                 ),
             )]
@@ -308,6 +318,12 @@ impl Settings {
             description: text(raw.description),
             contact,
             request_access,
+            topics: raw
+                .topics
+                .into_iter()
+                .map(|(tag, name)| (tag.trim().to_lowercase(), name.trim().to_string()))
+                .filter(|(tag, name)| !tag.is_empty() && !name.is_empty())
+                .collect(),
         })
     }
 }

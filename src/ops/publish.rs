@@ -58,6 +58,8 @@ struct Item<'a> {
     answer: Option<&'a str>,
     comment: &'a str,
     reviewed: Option<String>,
+    /// A report one may ask for: not one the answer says there is none of ("No", "N/A").
+    requestable: bool,
 }
 
 #[derive(Serialize)]
@@ -148,16 +150,57 @@ fn topic(e: &KbEntry) -> String {
         .unwrap_or_else(|| "general".into())
 }
 
-fn title_case(tag: &str) -> String {
+/// Abbreviations a topic tag is shown in capitals ("pci" → "PCI", "soc1" → "SOC 1").
+const ACRONYMS: [(&str, &str); 33] = [
+    ("sdlc", "SDLC"),
+    ("hr", "HR"),
+    ("soc", "SOC"),
+    ("soc1", "SOC 1"),
+    ("soc2", "SOC 2"),
+    ("pci", "PCI"),
+    ("dss", "DSS"),
+    ("iso", "ISO"),
+    ("gdpr", "GDPR"),
+    ("ccpa", "CCPA"),
+    ("hipaa", "HIPAA"),
+    ("iam", "IAM"),
+    ("mfa", "MFA"),
+    ("sso", "SSO"),
+    ("bcdr", "BCDR"),
+    ("bcp", "BCP"),
+    ("dr", "DR"),
+    ("it", "IT"),
+    ("ot", "OT"),
+    ("api", "API"),
+    ("aws", "AWS"),
+    ("gcp", "GCP"),
+    ("vpn", "VPN"),
+    ("dlp", "DLP"),
+    ("siem", "SIEM"),
+    ("edr", "EDR"),
+    ("nist", "NIST"),
+    ("owasp", "OWASP"),
+    ("sbom", "SBOM"),
+    ("tls", "TLS"),
+    ("pii", "PII"),
+    ("phi", "PHI"),
+    ("ai", "AI"),
+];
+
+/// A topic tag as a heading: the name `trustfill.toml` gives it under `[topics]`, else its words
+/// with the first capitalised and abbreviations in capitals ("pci" → "PCI", "incident-response"
+/// → "Incident response").
+fn title_case(tag: &str, names: &std::collections::BTreeMap<String, String>) -> String {
+    if let Some(name) = names.get(tag) {
+        return name.clone();
+    }
     tag.split(['-', '_'])
         .filter(|w| !w.is_empty())
         .enumerate()
         .map(|(i, w)| {
-            let w = match w {
-                "sdlc" => "SDLC".to_string(),
-                "hr" => "HR".to_string(),
-                "soc1" => "SOC 1".to_string(),
-                w => w.to_string(),
+            let w = match ACRONYMS.iter().find(|(a, _)| *a == w) {
+                Some((_, shown)) => shown.to_string(),
+                None => w.to_string(),
             };
             if i == 0 {
                 let mut c = w.chars();
@@ -169,6 +212,23 @@ fn title_case(tag: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A page's searchable words for an item: its text, lower-cased, and each pair of neighbouring
+/// words run together ("back up" also as "backup"), so that the page's search, which strips
+/// plural and verb endings from what is typed ("backups" → "backup"), finds a phrase written
+/// in two words.
+fn search_text(parts: &[&str]) -> String {
+    let text = parts.join(" ").to_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let joined: Vec<String> = words
+        .windows(2)
+        .map(|w| format!("{}{}", w[0], w[1]))
+        .collect();
+    format!("{text} {}", joined.join(" "))
 }
 
 /// An HTML id from an entry id (`crypto-at-rest`, `access-control-policy#mfa`).
@@ -193,6 +253,10 @@ fn item<'a>(prefix: &str, e: &'a KbEntry) -> Item<'a> {
         answer: e.answer.as_deref(),
         comment: &e.comment,
         reviewed: e.reviewed.map(|d| d.to_string()),
+        requestable: !matches!(
+            e.answer.as_deref().and_then(crate::text::class),
+            Some(crate::text::Class::No | crate::text::Class::NotApplicable)
+        ),
     }
 }
 
@@ -232,7 +296,7 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
             None => {
                 groups.push(Group {
                     id: anchor("topic", &t),
-                    title: title_case(&t),
+                    title: title_case(&t, &settings.topics),
                     items: Vec::new(),
                 });
                 groups.len() - 1
@@ -276,9 +340,7 @@ pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
         .chain(policies.iter().flat_map(|p| p.sections.iter()))
         .map(|i| IndexEntry {
             id: i.id.clone(),
-            text: [i.question, i.answer.unwrap_or_default(), i.comment]
-                .join(" ")
-                .to_lowercase(),
+            text: search_text(&[i.question, i.answer.unwrap_or_default(), i.comment]),
         })
         .collect();
     let index_json = serde_json::to_string(&index).expect("plain data serializes");
@@ -468,4 +530,27 @@ fn template_error(plan: &PublishPlan, e: minijinja::Error) -> Error {
 
 pub fn default_out(kb: &Path) -> PathBuf {
     kb.parent().unwrap_or(Path::new(".")).join("trust-center")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_headings_keep_abbreviations_and_take_the_teams_names() {
+        let none = std::collections::BTreeMap::new();
+        assert_eq!(title_case("pci", &none), "PCI");
+        assert_eq!(title_case("incident-response", &none), "Incident response");
+        assert_eq!(title_case("soc2-reports", &none), "SOC 2 reports");
+        assert_eq!(title_case("data-privacy-gdpr", &none), "Data privacy GDPR");
+        let names = std::collections::BTreeMap::from([("pci".to_string(), "PCI DSS".to_string())]);
+        assert_eq!(title_case("pci", &names), "PCI DSS");
+    }
+
+    #[test]
+    fn the_search_index_holds_phrases_run_together() {
+        let text = search_text(&["Do you back up customer data?", "Yes", "Nightly."]);
+        assert!(text.contains("do you back up customer data?"), "{text}");
+        assert!(text.contains(" backup "), "{text}");
+    }
 }

@@ -293,3 +293,110 @@ fn a_new_knowledge_base_is_told_what_the_trust_center_needs() {
         "{page}"
     );
 }
+
+/// The trust center's polish: abbreviations stay capitals in headings (`pci` read "Pci") and
+/// `[topics]` names them; a report the answer says there is none of ("No") offers no NDA
+/// request link.
+#[test]
+fn headings_keep_abbreviations_and_no_report_offers_a_request_for_what_is_not_there() {
+    let answers = [
+        entry("pci-scope", "Are you in scope for PCI DSS?", "No", "public")
+            .replace("tags = [\"test\"]", "tags = [\"pci\"]"),
+        entry(
+            "hr-training",
+            "Do staff take security training?",
+            "Yes",
+            "public",
+        )
+        .replace("tags = [\"test\"]", "tags = [\"hr\"]"),
+        entry(
+            "soc2-report",
+            "Do you have a SOC 2 Type II report?",
+            "Yes",
+            "public",
+        )
+        .replace("tags = [\"test\"]", "tags = [\"certifications\"]"),
+        entry("iso-cert", "Are you ISO 27001 certified?", "No", "public")
+            .replace("tags = [\"test\"]", "tags = [\"certifications\"]"),
+    ]
+    .concat();
+    let (dir, kb) = temp_kb(&[
+        ("answers/a.toml", &answers),
+        (
+            "trustfill.toml",
+            "company = \"Acme\"\ndescription = \"d\"\ncontact = \"security@acme.example\"\nrequest_access = \"https://acme.example/nda\"\n\n[topics]\nhr = \"People security\"\n",
+        ),
+    ]);
+    let site = dir.path().join("site");
+    let out = run(trustfill(&kb).args(["publish", "--out"]).arg(&site));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(page.contains(">PCI</h3>"), "{page}");
+    assert!(!page.contains(">Pci<"), "{page}");
+    assert!(page.contains(">People security</h3>"), "{page}");
+    // One request link: under the SOC 2 report, not under "ISO 27001: No".
+    assert_eq!(
+        page.matches("Request access to reports shared under NDA")
+            .count(),
+        1,
+        "{page}"
+    );
+    let iso = &page[page.find("Are you ISO 27001 certified?").unwrap()..];
+    let iso = &iso[..iso.find("</li>").unwrap()];
+    assert!(!iso.contains("Request access"), "{iso}");
+}
+
+/// The page's own search, run in node over the published index: "backups" finds "Do you back
+/// up customer data?" (word forms and phrases), "encrypted" finds "encryption". Needs node
+/// (`cargo test --test it trust_center_search -- --ignored`).
+#[test]
+#[ignore = "needs node"]
+fn trust_center_search_matches_word_forms() {
+    let answers = [
+        entry("backups", "Do you back up customer data?", "Yes", "public"),
+        entry(
+            "crypto",
+            "Describe your use of encryption.",
+            "AES-256",
+            "public",
+        ),
+        entry("sso", "Do you support SSO?", "Yes", "public"),
+    ]
+    .concat();
+    let (dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let site = dir.path().join("site");
+    let out = run(trustfill(&kb).args(["publish", "--out"]).arg(&site));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = |q: &str| -> String {
+        let script = format!(
+            r#"global.window = {{ location: {{ search: "?q={q}" }} }};
+require({index:?});
+const els = {{}};
+const input = {{ value: "", addEventListener() {{}} }};
+const results = {{ textContent: "" }};
+global.document = {{
+  getElementById: (id) => id === "q" ? input : id === "results" ? results : (els[id] = els[id] || {{ hidden: false }}),
+  querySelectorAll: () => [],
+}};
+window.trustfillIndex.forEach((e) => document.getElementById(e.id));
+require({search:?});
+console.log(Object.keys(els).filter((id) => !els[id].hidden).sort().join(","));"#,
+            index = site.join("search-index.js").display().to_string(),
+            search = site.join("search.js").display().to_string(),
+        );
+        let out = std::process::Command::new("node")
+            .arg("-e")
+            .arg(script)
+            .output()
+            .expect("node runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(shown("backups"), "faq-backups");
+    assert_eq!(shown("encrypted"), "faq-crypto");
+    assert_eq!(shown("backup%20customer"), "faq-backups");
+}

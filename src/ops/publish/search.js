@@ -5,8 +5,16 @@
   var input = document.getElementById("q");
   var results = document.getElementById("results");
   if (!input) { return; }
+  function stem(w) {
+    if (w.length > 5 && /ies$/.test(w)) { return w.slice(0, -3) + "y"; }
+    if (w.length > 5 && /(ing|ed)$/.test(w)) { return w.replace(/(ing|ed)$/, ""); }
+    if (w.length > 4 && /[^s]s$/.test(w)) { return w.slice(0, -1); }
+    return w;
+  }
   function run() {
-    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    // Word forms: "backups", "encrypted", "policies" find "backup", "encrypt", "policy"
+    // (the index also holds each pair of neighbouring words run together: "back up").
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean).map(stem);
     var shown = 0;
     index.forEach(function (entry) {
       var el = document.getElementById(entry.id);
