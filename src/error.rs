@@ -182,7 +182,7 @@ impl Error {
                     .into(),
             ),
             Error::KbEmpty { .. } => Some(
-                "add answers with `trustfill kb import LIBRARY.xlsx`, or see README.md \"Knowledge-base format\"".into(),
+                "add answers with `trustfill kb import LIBRARY.xlsx`, or see GUIDE.md \"Knowledge-base format\"".into(),
             ),
             Error::KbInvalid(_) => Some("fix the lines above; the index is rebuilt automatically afterwards".into()),
             Error::Index { .. } => Some("run `trustfill kb index` to rebuild it from the knowledge base".into()),

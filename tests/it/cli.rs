@@ -235,3 +235,22 @@ fn completions_offer_the_audiences_and_nothing_hidden() {
         crate::common::stderr(&out)
     );
 }
+
+/// The README's first screen tells a newcomer how to start a knowledge base of their own, and
+/// the reference it sends them to exists.
+#[test]
+fn the_readme_opens_with_how_to_start_your_own_knowledge_base() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let first_screen: String = readme.lines().take(24).collect::<Vec<_>>().join("\n");
+    assert!(
+        first_screen.contains("start your own knowledge base")
+            && first_screen.contains("kb import"),
+        "{first_screen}"
+    );
+    assert!(readme.contains("## Start your own knowledge base"));
+    for doc in ["GUIDE.md", "FAQ.md"] {
+        assert!(readme.contains(&format!("]({doc})")), "README links {doc}");
+        assert!(root.join(doc).is_file(), "{doc} exists");
+    }
+}
