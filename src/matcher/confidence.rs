@@ -96,8 +96,8 @@ pub const WEIGHTS: [f32; N_FEATURES + 1] = [
 /// The same with a model: fitted on the same cold questions with the semantic features, so that
 /// each mode is calibrated on its own (`fit_confidence -- --cold-only --model DIR`).
 pub const WEIGHTS_SEMANTIC: [f32; N_FEATURES + 1] = [
-    -1.382, -1.566, 0.000, 0.000, 0.431, 0.194, 0.702, -1.862, -1.652, -0.068, -0.445, 0.079,
-    2.905, 1.659, 0.408,
+    -1.570, -1.692, 0.000, 0.000, 0.523, 0.655, 0.616, -1.829, -1.725, 0.091, -0.495, 0.131, 2.928,
+    1.437, 0.449,
 ];
 
 /// The estimated chance that the candidate answers the question: σ(bias + w·features).

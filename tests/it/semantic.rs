@@ -932,3 +932,57 @@ fn a_download_is_cut_off_at_its_listed_size() {
         "the server sent {sent} of {HUGE} bytes before trustfill stopped reading"
     );
 }
+
+/// With a model, a word no entry of the library uses at all needs less of the question's weight
+/// to keep the entry next door from being drafted: similarity in meaning carries "privacy
+/// awareness training" to an entry on security awareness training. By words only the usual
+/// share applies. (The tiny model's similarities mean nothing; the rule is about the words.)
+#[test]
+fn with_a_model_a_concept_the_library_never_mentions_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &[
+            entry(
+                "awareness",
+                "Is security awareness training mandatory for employees and contractors?",
+                "Yes",
+                "public",
+            )
+            .replace(
+                "comment = \"About",
+                "comment = \"At hire and annually. About",
+            ),
+            entry("backups", "Do you back up customer data?", "Yes", "public"),
+            entry("mfa", "Is MFA required for staff?", "Yes", "public"),
+        ]
+        .concat(),
+    )]);
+    // Eight terms, all the entry's but "privacy": a fifth of the question's weight, between
+    // the share a model needs (0.15) and the one words alone need (0.25).
+    let question = "Is privacy awareness training mandatory for all employees and contractors at hire and annually?";
+    let not_covered = |with_model: bool| -> String {
+        let mut cmd = trustfill(&kb);
+        if with_model {
+            cmd.arg("--model").arg(&model);
+        }
+        let out = run(cmd.args(["ask", "--json", question]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let m = doc["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == "awareness")
+            .cloned()
+            .unwrap_or_default();
+        m["not_covered"].as_str().unwrap_or_default().to_string()
+    };
+    assert!(
+        not_covered(true).contains("does not mention \"privacy\""),
+        "{}",
+        not_covered(true)
+    );
+    assert_eq!(not_covered(false), "", "words only keep the usual share");
+}
