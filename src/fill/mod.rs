@@ -940,6 +940,41 @@ mod tests {
         }
     }
 
+    /// The note names the main reason a row is left: a weak match is "not covered … below
+    /// --min-confidence" even with a polarity doubt (it read "may be asked the other way
+    /// round" for a 10% match); a caveat is named first only when it decided, that is when the
+    /// words alone reached the threshold.
+    #[test]
+    fn the_note_names_the_reason_that_decided() {
+        let d = tempfile::tempdir().unwrap();
+        let p = plan(d.path(), "q.csv", "o.xlsx", "r.xlsx");
+        let mut question = follow_up();
+        question.text = "Are shared accounts prohibited?".into();
+        let with = |model: u8| {
+            let mut c = candidate("shared-accounts", "Shared accounts are not allowed.");
+            c.model = crate::matcher::Confidence::new(model);
+            c.add(crate::matcher::Caveat::Polarity(
+                "may be asked the other way round".into(),
+            ));
+            c
+        };
+        let weak = decide(question.clone(), vec![with(10)], &p, None, &[]);
+        assert_eq!(weak.status, RowStatus::NeedsAnswer);
+        assert!(
+            weak.note.starts_with(
+                "not covered: best match shared-accounts at 5% is below --min-confidence 70"
+            ),
+            "{}",
+            weak.note
+        );
+        assert!(!weak.note.contains("other way round"), "{}", weak.note);
+        let strong = decide(question, vec![with(90)], &p, None, &[]);
+        assert_eq!(
+            strong.note,
+            "not drafted: best match shared-accounts (90% by its words) may be asked the other way round"
+        );
+    }
+
     /// A follow-up is drafted with the comment of the entry that answers the row above, and
     /// with nothing else: not another entry, not an entry without a comment, not into a
     /// dropdown.
