@@ -231,13 +231,8 @@ pub const GENERIC_WORDS: &[&str] = &[
     "documented",
 ];
 
-static GENERIC_TERMS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
-    let mut english = english();
-    GENERIC_WORDS
-        .iter()
-        .flat_map(|w| terms(&mut english, w))
-        .collect()
-});
+static GENERIC_TERMS: LazyLock<std::collections::HashSet<String>> =
+    LazyLock::new(|| stemmed(GENERIC_WORDS));
 
 /// Words that qualify what a question asks without changing it ("strong password policies",
 /// "organizationally defined", "technical measures"): an entry that does not use them still
@@ -272,13 +267,14 @@ const MODIFIER_WORDS: &[&str] = &[
     "industry",
 ];
 
-static MODIFIER_TERMS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+static MODIFIER_TERMS: LazyLock<std::collections::HashSet<String>> =
+    LazyLock::new(|| stemmed(MODIFIER_WORDS));
+
+/// The analysed terms of a word list, as a set.
+fn stemmed(words: &[&str]) -> std::collections::HashSet<String> {
     let mut english = english();
-    MODIFIER_WORDS
-        .iter()
-        .flat_map(|w| terms(&mut english, w))
-        .collect()
-});
+    words.iter().flat_map(|w| terms(&mut english, w)).collect()
+}
 
 /// Whether a question's `word` (as written) and its analysed `term` only qualify what is asked:
 /// a [`GENERIC_WORDS`] or modifier term, or an adverb ("organizationally", "periodically").

@@ -119,9 +119,17 @@ pub fn import_csv(csv: &Path, name: &str) -> PathBuf {
     }
     let _ = std::fs::remove_dir_all(&dest);
     std::fs::create_dir_all(&dest).unwrap();
+    import_first_library(csv, &dest);
+    std::fs::write(&stamp, &library).unwrap();
+    dest
+}
+
+/// `kb import` of the library `csv` into `dest` as a team's first library: rows without an
+/// audience public, no owner, the day the labeled sets are evaluated on.
+fn import_first_library(csv: &Path, dest: &Path) {
     let plan = trustfill::ops::import::ImportPlan {
         source: csv.to_path_buf(),
-        kb: dest.clone(),
+        kb: dest.to_path_buf(),
         default_audience: trustfill::kb::Audience::Public,
         owner: None,
         name: Some("library".into()),
@@ -131,9 +139,9 @@ pub fn import_csv(csv: &Path, name: &str) -> PathBuf {
         update: false,
         dry_run: false,
     };
-    trustfill::ops::import::import_library(&plan).expect("kb import of the held-out library");
-    std::fs::write(&stamp, &library).unwrap();
-    dest
+    if let Err(e) = trustfill::ops::import::import_library(&plan) {
+        panic!("kb import of {}: {e}", csv.display());
+    }
 }
 
 /// The cold copy of the knowledge base at `kb` (see the module's documentation).
@@ -174,19 +182,7 @@ pub fn cold_copy(kb: &Path) -> PathBuf {
     std::fs::create_dir_all(&dest).unwrap();
     let import_from = dest.join("library.csv");
     std::fs::write(&import_from, &library).unwrap();
-    let plan = trustfill::ops::import::ImportPlan {
-        source: import_from.clone(),
-        kb: dest.clone(),
-        default_audience: trustfill::kb::Audience::Public,
-        owner: None,
-        name: Some("library".into()),
-        limits: Default::default(),
-        today: "2026-11-02".parse().unwrap(),
-        reviewed: None,
-        update: false,
-        dry_run: false,
-    };
-    trustfill::ops::import::import_library(&plan).expect("kb import of the cold library");
+    import_first_library(&import_from, &dest);
     std::fs::remove_file(&import_from).unwrap();
     if kb.join("policies").is_dir() {
         std::fs::create_dir_all(dest.join("policies")).unwrap();
