@@ -80,6 +80,12 @@ fn compare(theirs: &str, entry: &KbEntry) -> Agreement {
 /// framework and version ("CAIQv4.0.3" → "CAIQ v4.0.3"), the part of the name before a `|`
 /// ("HECVAT - Full | Vendor Response" → "HECVAT - Full"), else the file's name.
 pub(crate) fn framework_label(sheet: &str, file_name: &str) -> String {
+    framework_label_titled(sheet, file_name, None)
+}
+
+/// [`framework_label`], with what the questionnaire calls itself in its first rows
+/// ([`title_in_cells`]) preferred to its file's name.
+pub(crate) fn framework_label_titled(sheet: &str, file_name: &str, title: Option<&str>) -> String {
     static VERSIONED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"^([A-Za-z][A-Za-z0-9\- ]*?)\s*[vV]?(\d+(?:\.\d+)+)$").unwrap()
     });
@@ -90,10 +96,41 @@ pub(crate) fn framework_label(sheet: &str, file_name: &str) -> String {
     if let Some((name, _)) = sheet.split_once('|') {
         return name.trim().to_string();
     }
+    if let Some(title) = title {
+        return title.to_string();
+    }
     std::path::Path::new(file_name).file_stem().map_or_else(
         || sheet.to_string(),
         |s| questionnaire_name(&s.to_string_lossy()),
     )
+}
+
+/// The questionnaire a workbook names in its first rows: a known family and a version in one
+/// row ("Higher Education Community Vendor Assessment Tool (HECVAT) - Full | Version 3.00" →
+/// "HECVAT Full 3.00"), looked for in the first four rows of the first three sheets. None when
+/// no row names both.
+pub(crate) fn title_in_cells(sheets: &[crate::workbook::Sheet]) -> Option<String> {
+    static VERSION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(?:version\s*|v)(\d+(?:\.\d+)+|\d+)\b").expect("regex")
+    });
+    const FAMILIES: [&str; 9] = [
+        "HECVAT", "CAIQ", "SIG", "VSAQ", "K-12CVAT", "K12CVAT", "SAQ", "CCM", "VSA",
+    ];
+    sheets.iter().take(3).find_map(|sheet| {
+        sheet.rows.iter().take(4).find_map(|row| {
+            let text = row.join(" | ");
+            let version = VERSION.captures(&text)?;
+            // questionnaire_name gives the family first, or the text itself when it names none.
+            let named = questionnaire_name(&text);
+            let words: Vec<&str> = named
+                .split(' ')
+                .take_while(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
+                .collect();
+            FAMILIES
+                .contains(words.first()?)
+                .then(|| format!("{} {}", words.join(" "), &version[1]))
+        })
+    })
 }
 
 /// The questionnaire a file's stem names: a known family and its edition when the stem says
@@ -103,7 +140,7 @@ pub(crate) fn framework_label(sheet: &str, file_name: &str) -> String {
 fn questionnaire_name(stem: &str) -> String {
     static FAMILY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(?:^|[^a-z])(HECVAT|CAIQ|SIG|VSAQ|K-?12\s?CVAT|SAQ|CCM|VSA)(?:[\s_-]*(Lite|Full|Core|Triage|On-?Prem))?(?:[\s_-]*v?(\d+(?:\.\d+)*))?(?:[^a-z0-9]|$)",
+            r"(?i)(?:^|[^a-z])(HECVAT|CAIQ|SIG|VSAQ|K-?12\s?CVAT|SAQ|CCM|VSA)(?:[\s_()-]*(Lite|Full|Core|Triage|On-?Prem))?(?:[\s_-]*v?(\d+(?:\.\d+)*))?(?:[^a-z0-9]|$)",
         )
         .expect("regex")
     });
@@ -170,6 +207,10 @@ fn workbook_date(path: &std::path::Path) -> Option<crate::date::Date> {
 
 pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
     let q = Questionnaire::read(&plan.source, &Overrides::default(), &plan.limits)?;
+    // What the questionnaire calls itself, for the references of its questions.
+    let title = crate::workbook::read(&plan.source, &plan.limits)
+        .ok()
+        .and_then(|sheets| title_in_cells(&sheets));
     if q.question_count() == 0 {
         // Neither a library nor a questionnaire: show the headers the user could rename.
         return Err(super::import::no_table_error(
@@ -298,7 +339,7 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
                 .map(|qid| {
                     format!(
                         "{} {qid}",
-                        framework_label(&question.cell.sheet, &file_name)
+                        framework_label_titled(&question.cell.sheet, &file_name, title.as_deref())
                     )
                 })
                 .collect(),
@@ -367,5 +408,42 @@ mod tests {
         assert_eq!(label("Security", "vendor.xlsx"), "vendor");
         // A family's letters inside another word are not the family.
         assert_eq!(label("Security", "design-review.xlsx"), "design review");
+    }
+
+    #[test]
+    fn a_workbook_names_itself_in_its_first_rows() {
+        let sheet = |rows: &[&[&str]]| crate::workbook::Sheet {
+            name: "Intro".into(),
+            first_row: 0,
+            first_col: 0,
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        };
+        let hecvat = sheet(&[
+            &[
+                "Higher Education Community Vendor Assessment Tool (HECVAT) - Full",
+                "Version 3.00",
+            ],
+            &["DATE-01", "Date"],
+        ]);
+        assert_eq!(
+            title_in_cells(&[hecvat]).as_deref(),
+            Some("HECVAT Full 3.00")
+        );
+        let no_version = sheet(&[&["HECVAT Solution Provider Response - Start Here"]]);
+        assert_eq!(title_in_cells(&[no_version]), None);
+        let other = sheet(&[&["Acme onboarding form", "Version 2.1"]]);
+        assert_eq!(title_in_cells(&[other]), None, "no known family");
+        assert_eq!(
+            framework_label_titled("Questions", "copy-of-form.xlsx", Some("HECVAT Full 3.00")),
+            "HECVAT Full 3.00"
+        );
+        assert_eq!(
+            framework_label_titled("CAIQv4.0.3", "x.xlsx", Some("HECVAT Full 3.00")),
+            "CAIQ v4.0.3",
+            "a sheet that names it still wins"
+        );
     }
 }

@@ -72,12 +72,18 @@ pub fn learn(kb_root: &Path, review_path: &Path, dry_run: bool) -> Result<LearnR
     let mut variants: Vec<(String, PathBuf, String)> = Vec::new();
     let mut rejections: Vec<(String, PathBuf, String)> = Vec::new();
     let mut refs: Vec<(String, PathBuf, String)> = Vec::new();
-    let questionnaire = review
-        .meta
-        .get("input")
-        .and_then(|p| std::path::Path::new(p).file_name())
+    let input = review.meta.get("input").map(std::path::PathBuf::from);
+    let questionnaire = input
+        .as_deref()
+        .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // What the questionnaire calls itself, when the file fill read is still there.
+    let title = input
+        .as_deref()
+        .filter(|p| p.is_file())
+        .and_then(|p| crate::workbook::read(p, &crate::limits::Limits::default()).ok())
+        .and_then(|sheets| super::harvest::title_in_cells(&sheets));
     for row in &review.rows {
         match row.status.to_ascii_lowercase().as_str() {
             "approved" => {}
@@ -107,7 +113,11 @@ pub fn learn(kb_root: &Path, review_path: &Path, dry_run: bool) -> Result<LearnR
         let reference = (!row.question_id.trim().is_empty()).then(|| {
             format!(
                 "{} {}",
-                super::harvest::framework_label(&row.answer_cell.sheet, &questionnaire),
+                super::harvest::framework_label_titled(
+                    &row.answer_cell.sheet,
+                    &questionnaire,
+                    title.as_deref()
+                ),
                 row.question_id.trim()
             )
         });
