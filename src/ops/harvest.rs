@@ -79,13 +79,10 @@ fn compare(theirs: &str, entry: &KbEntry) -> Agreement {
 /// The framework a sheet's question ids belong to, for references: a sheet named like a
 /// framework and version ("CAIQv4.0.3" → "CAIQ v4.0.3"), the part of the name before a `|`
 /// ("HECVAT - Full | Vendor Response" → "HECVAT - Full"), else the file's name.
-pub(crate) fn framework_label(sheet: &str, file_name: &str) -> String {
-    framework_label_titled(sheet, file_name, None)
-}
-
-/// [`framework_label`], with what the questionnaire calls itself in its first rows
-/// ([`title_in_cells`]) preferred to its file's name.
-pub(crate) fn framework_label_titled(sheet: &str, file_name: &str, title: Option<&str>) -> String {
+///
+/// What the questionnaire calls itself in its first rows (`title`, from [`title_in_cells`]) is
+/// preferred to its file's name.
+pub(crate) fn framework_label(sheet: &str, file_name: &str, title: Option<&str>) -> String {
     static VERSIONED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"^([A-Za-z][A-Za-z0-9\- ]*?)\s*[vV]?(\d+(?:\.\d+)+)$").unwrap()
     });
@@ -339,7 +336,7 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
                 .map(|qid| {
                     format!(
                         "{} {qid}",
-                        framework_label_titled(&question.cell.sheet, &file_name, title.as_deref())
+                        framework_label(&question.cell.sheet, &file_name, title.as_deref())
                     )
                 })
                 .collect(),
@@ -386,7 +383,7 @@ mod tests {
 
     #[test]
     fn references_name_the_questionnaire_not_the_file() {
-        let label = |sheet: &str, file: &str| framework_label(sheet, file);
+        let label = |sheet: &str, file: &str| framework_label(sheet, file, None);
         assert_eq!(
             label("Questions", "educause-HECVAT414-blank.xlsx"),
             "HECVAT 4.1.4"
@@ -437,11 +434,11 @@ mod tests {
         let other = sheet(&[&["Acme onboarding form", "Version 2.1"]]);
         assert_eq!(title_in_cells(&[other]), None, "no known family");
         assert_eq!(
-            framework_label_titled("Questions", "copy-of-form.xlsx", Some("HECVAT Full 3.00")),
+            framework_label("Questions", "copy-of-form.xlsx", Some("HECVAT Full 3.00")),
             "HECVAT Full 3.00"
         );
         assert_eq!(
-            framework_label_titled("CAIQv4.0.3", "x.xlsx", Some("HECVAT Full 3.00")),
+            framework_label("CAIQv4.0.3", "x.xlsx", Some("HECVAT Full 3.00")),
             "CAIQ v4.0.3",
             "a sheet that names it still wins"
         );

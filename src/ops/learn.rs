@@ -113,7 +113,7 @@ pub fn learn(kb_root: &Path, review_path: &Path, dry_run: bool) -> Result<LearnR
         let reference = (!row.question_id.trim().is_empty()).then(|| {
             format!(
                 "{} {}",
-                super::harvest::framework_label_titled(
+                super::harvest::framework_label(
                     &row.answer_cell.sheet,
                     &questionnaire,
                     title.as_deref()
