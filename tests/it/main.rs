@@ -19,6 +19,7 @@ mod kb_index;
 mod kb_learn;
 mod kb_load;
 mod kb_manage;
+mod layers;
 mod legacy;
 mod matching;
 mod publish;
