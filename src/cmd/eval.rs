@@ -24,6 +24,7 @@ use crate::present;
 ///   trustfill eval fixtures/eval/shipped-kb-labels.csv
 ///   trustfill eval labels.csv --kb ./our-kb --json
 ///   trustfill eval fixtures/eval/real-questionnaires.csv --sources ../shared/questionnaires
+///   trustfill eval labels.csv --plot calibration.svg
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -46,6 +47,11 @@ pub struct Args {
     /// Print the report as JSON, with every question's outcome
     #[arg(long)]
     pub json: bool,
+
+    /// Also draw the reliability diagram and the precision/coverage curve into this SVG file,
+    /// to see where to set the threshold
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
@@ -62,5 +68,22 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         present::eval_text(&report, &reference)
     };
     data_written(out.data(&text))?;
+    if let Some(path) = &args.plot {
+        let title = format!(
+            "trustfill eval {} ({} rows)",
+            args.labels
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy(),
+            args.rows
+        );
+        let svg = crate::eval::plot::svg(&report, &title)
+            .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", path.display()))?;
+        crate::atomic::write(path, svg.as_bytes())?;
+        out.status(&format!(
+            "wrote {} (reliability diagram, precision and coverage by threshold)",
+            path.display()
+        ));
+    }
     Ok(())
 }

@@ -119,3 +119,47 @@ fn eval_refuses_a_labels_file_without_the_columns_it_needs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("labels.csv"), "{}", stderr(&out));
 }
+
+/// `eval --plot` draws the reliability diagram and the precision/coverage curve: a well-formed
+/// SVG with one bar a confidence bin that holds questions, each labeled with its count, and
+/// the default threshold marked on the curve.
+#[test]
+fn eval_plot_draws_the_reliability_diagram_and_the_curve() {
+    let (_dir, kb) = tiny_kb();
+    let labels = kb.parent().unwrap().join("labels.csv");
+    std::fs::write(&labels, LABELS).unwrap();
+    let svg_path = kb.parent().unwrap().join("calibration.svg");
+    let out = run(trustfill(&kb)
+        .args(["eval", "--json", "--plot"])
+        .arg(&svg_path)
+        .arg(&labels));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let bins: std::collections::BTreeMap<u64, u64> = doc["method"]["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["confidence"].as_u64().unwrap() / 10).min(9))
+        .fold(Default::default(), |mut m, b| {
+            *m.entry(b).or_default() += 1;
+            m
+        });
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    // Well-formed XML.
+    let mut reader = quick_xml::Reader::from_str(&svg);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed: {e}"),
+        }
+    }
+    assert!(svg.contains("Reliability: 5 questions"), "{svg}");
+    // The bars: filled rectangles in the bar colour, one a non-empty bin.
+    let bars = svg.matches("opacity=\"0.45\" fill=\"#0000FF\"").count();
+    assert_eq!(bars, bins.len(), "{bins:?}");
+    assert!(
+        svg.contains("default ≥ 70"),
+        "the default threshold is marked"
+    );
+}

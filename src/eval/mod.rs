@@ -9,6 +9,8 @@
 //! A question is "drafted" exactly as `fill` drafts it: the best approved answer (never a policy
 //! excerpt) at or above the threshold.
 
+pub mod plot;
+
 use std::path::Path;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -371,8 +373,21 @@ pub fn report(outcomes: Vec<Outcome>) -> Report {
     }
 }
 
-/// Expected calibration error: confidence vs. accuracy in 10 equal-width bins, weighted by size.
-fn ece(outcomes: &[Outcome]) -> f64 {
+/// One of the 10 equal-width confidence bins of a reliability diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bin {
+    /// The bin's lowest confidence (0, 10, …, 90; the last holds 90–100).
+    pub from: u8,
+    pub count: usize,
+    /// Mean confidence of its questions' best answers, 0..=1.
+    pub confidence: f64,
+    /// Share of them right, 0..=1.
+    pub right: f64,
+}
+
+/// The reliability diagram's bins: each question's best answer by its confidence, against
+/// the share of them that are right. Empty bins are left out.
+pub fn reliability(outcomes: &[Outcome]) -> Vec<Bin> {
     let mut bins = [(0usize, 0.0f64, 0usize); 10];
     for o in outcomes {
         let b = (usize::from(o.confidence) / 10).min(9);
@@ -380,12 +395,24 @@ fn ece(outcomes: &[Outcome]) -> f64 {
         bins[b].1 += f64::from(o.confidence) / 100.0;
         bins[b].2 += usize::from(o.correct);
     }
-    let n = outcomes.len().max(1) as f64;
     bins.iter()
-        .filter(|b| b.0 > 0)
-        .map(|&(count, conf, right)| {
-            (count as f64 / n) * (conf / count as f64 - right as f64 / count as f64).abs()
+        .enumerate()
+        .filter(|(_, b)| b.0 > 0)
+        .map(|(i, &(count, conf, right))| Bin {
+            from: i as u8 * 10,
+            count,
+            confidence: conf / count as f64,
+            right: right as f64 / count as f64,
         })
+        .collect()
+}
+
+/// Expected calibration error: confidence vs. accuracy in 10 equal-width bins, weighted by size.
+fn ece(outcomes: &[Outcome]) -> f64 {
+    let n = outcomes.len().max(1) as f64;
+    reliability(outcomes)
+        .iter()
+        .map(|b| (b.count as f64 / n) * (b.confidence - b.right).abs())
         .sum()
 }
 
