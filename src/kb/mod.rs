@@ -259,6 +259,16 @@ pub fn kb_files(root: &Path) -> Result<Vec<KbFile>> {
             if name.starts_with('.') || file.extension().and_then(|e| e.to_str()) != Some(ext) {
                 continue;
             }
+            // Only regular files (or links to them): a FIFO named like an answers file would
+            // block every command that loads the library or computes its fingerprint.
+            let meta = std::fs::metadata(&file).map_err(|e| Error::io("cannot read", &file, e))?;
+            if !meta.is_file() {
+                return Err(Error::Import {
+                    path: file,
+                    message: "is not a regular file (a folder, a FIFO or a device); trustfill reads only files here".into(),
+                    hint: Some(format!("remove it from {dir}/ or rename it so it does not end in .{ext}")),
+                });
+            }
             files.push(KbFile {
                 path: file,
                 rel: format!("{dir}/{name}"),
