@@ -299,3 +299,29 @@ fn a_failed_fill_leaves_nothing_behind() {
         assert_eq!(left, ["vendor.xlsx"], "{point}:error left files behind");
     }
 }
+
+/// The `write` fault leaves what a crash mid-write leaves: a temporary file holding part of
+/// the new content, more than nothing and less than all of it (the crash tests rely on it to
+/// show that loaders never read such a file).
+#[test]
+fn a_crash_mid_write_leaves_part_of_a_temporary_file() {
+    let (_dir, kb) = temp_kb(&[("answers/access.toml", &big_answers(40))]);
+    let (_dir2, whole) = temp_kb(&[("answers/access.toml", &big_answers(40))]);
+    let out = run(&mut kb_add(&whole));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let full = std::fs::metadata(whole.join("answers/access.toml"))
+        .unwrap()
+        .len();
+    crash_at(&mut kb_add(&kb), "write");
+    let leftovers: Vec<u64> = std::fs::read_dir(kb.join("answers"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".trustfill-"))
+        .map(|e| e.metadata().unwrap().len())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    assert!(
+        leftovers[0] > 1 && leftovers[0] < full,
+        "a part of {full} bytes: {leftovers:?}"
+    );
+}
