@@ -42,6 +42,8 @@ pub struct HarvestReport {
     pub unanswered: usize,
     pub formula: usize,
     pub repeated: usize,
+    /// The starter `trustfill.toml` written into a new knowledge base.
+    pub settings_created: Option<PathBuf>,
 }
 
 /// Whether the entry already has this phrasing (ignoring case and punctuation).
@@ -203,6 +205,7 @@ fn workbook_date(path: &std::path::Path) -> Option<crate::date::Date> {
 }
 
 pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
+    let created_kb = !plan.kb.exists();
     let q = Questionnaire::read(&plan.source, &Overrides::default(), &plan.limits)?;
     // What the questionnaire calls itself, for the references of its questions.
     let title = crate::workbook::read(&plan.source, &plan.limits)
@@ -368,6 +371,12 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
         tx.keep(&target)?;
         replace_file(&target, &(render::file(&header, &[]) + &new_text))?;
         report.written = Some(target.clone());
+        // A new knowledge base starts with a commented trustfill.toml, as `kb import` of a
+        // library gives it.
+        if created_kb {
+            tx.keep(&plan.kb.join(crate::kb::settings::SETTINGS_FILE))?;
+            report.settings_created = crate::kb::settings::write_starter(&plan.kb)?;
+        }
     }
     if !dry_run && (report.written.is_some() || !report.variants.is_empty()) {
         // Never leave a library that does not load: every file goes back otherwise.

@@ -400,3 +400,29 @@ console.log(Object.keys(els).filter((id) => !els[id].hidden).sort().join(","));"
     assert_eq!(shown("encrypted"), "faq-crypto");
     assert_eq!(shown("backup%20customer"), "faq-backups");
 }
+
+/// Harvesting a completed questionnaire into a new folder starts the knowledge base the same
+/// way: a starter trustfill.toml, and the user is told.
+#[test]
+fn a_harvest_into_a_new_folder_writes_the_starter_settings_too() {
+    let (_kbdir, shipped) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample_in(dir.path());
+    let out = run(trustfill(&shipped).arg("fill").arg(&input));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let filled = dir.path().join("vendor.filled.xlsx");
+    let kb = dir.path().join("new-kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&filled));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("new entries, 0 variants merged"),
+        "a completed questionnaire, harvested: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("trustfill.toml: every setting commented out"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(kb.join("trustfill.toml").is_file());
+}

@@ -92,6 +92,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             crate::cmd::data_written(out.data(&text))?;
         }
         out.status(&present::harvest_summary(&plan, &report, args.dry_run));
+        if let Some(settings) = &report.settings_created {
+            out.status(&starter_note(settings));
+        }
         return Ok(());
     }
     if args.update && !is_library(&plan.source, &plan.limits)? {
@@ -109,10 +112,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         out.status(&format!("created knowledge base {}", plan.kb.display()));
     }
     if let Some(settings) = &report.settings_created {
-        out.status(&format!(
-            "wrote {}: every setting commented out; set company, description and contact there before `trustfill publish`, and owner for new entries",
-            settings.display()
-        ));
+        out.status(&starter_note(settings));
     }
     out.status(&format!(
         "{} {} from sheet {:?} (header on row {}) into {}{}",
@@ -198,4 +198,12 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         ));
     }
     Ok(())
+}
+
+/// What the user is told when a new knowledge base gets its starter `trustfill.toml`.
+fn starter_note(settings: &std::path::Path) -> String {
+    format!(
+        "wrote {}: every setting commented out; set company, description and contact there before `trustfill publish`, and owner for new entries",
+        settings.display()
+    )
 }
