@@ -1,6 +1,6 @@
 //! The sizes trustfill refuses to go past, so that a hostile or mistaken file fails fast with
 //! a clear message instead of exhausting memory. Every limit has a flag that raises it; the
-//! README's "Security and data handling" section lists them.
+//! GUIDE.md's "Security and data handling" section lists them.
 
 /// Limits on the spreadsheets and Word documents trustfill reads (`fill`, `inspect`, `kb import`, `kb learn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

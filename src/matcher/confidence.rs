@@ -85,7 +85,7 @@ pub fn features(s: &Signals) -> [f32; N_FEATURES] {
 /// questions, read from `../shared/questionnaires`), each against its library imported without
 /// variants, as a team's first library is (a grown library with variants drafts more, and a
 /// fit on it promised more than cold libraries kept). Validated by leaving one library out
-/// (`--leave-out`); reported on libraries nobody tuned on (`fixtures/eval/cold/`, README).
+/// (`--leave-out`); reported on libraries nobody tuned on (`fixtures/eval/cold/`, GUIDE.md).
 /// Re-fit with `cargo run --release --example fit_confidence -- --cold-only` and paste its
 /// output here.
 pub const WEIGHTS: [f32; N_FEATURES + 1] = [
