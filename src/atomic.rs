@@ -193,6 +193,19 @@ mod tests {
         );
     }
 
+    /// Only a file that does not exist is recorded as absent (and removed on rollback); one
+    /// that cannot be read is an error, never taken for absent and deleted.
+    #[test]
+    fn a_transaction_refuses_what_it_cannot_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("answers.toml");
+        std::fs::create_dir(&folder).unwrap();
+        let mut tx = Transaction::new();
+        assert!(tx.keep(&folder).is_err());
+        drop(tx);
+        assert!(folder.is_dir(), "left alone");
+    }
+
     #[test]
     fn a_committed_transaction_keeps_its_writes() {
         let dir = tempfile::tempdir().unwrap();
