@@ -426,3 +426,50 @@ fn a_harvest_into_a_new_folder_writes_the_starter_settings_too() {
     );
     assert!(kb.join("trustfill.toml").is_file());
 }
+
+/// `kb stats` says what `publish` would show and leave out today, by the same rule: public,
+/// approved, reviewed within the age limit. (cargo-mutants: `publishable` could return nothing
+/// or count the wrong kind unnoticed.)
+#[test]
+fn kb_stats_counts_what_publish_would_show_and_leave_out() {
+    let stale = entry("old", "Do you run a bug bounty?", "Yes", "public")
+        .replace("reviewed = 2026-05-01", "reviewed = 2020-01-01");
+    let never = entry("new", "Do you log admin actions?", "Yes", "public")
+        .replace("reviewed = 2026-05-01\n", "");
+    let proposal = entry("prop", "Do you pen test yearly?", "Yes", "public")
+        .replace("reviewed = 2026-05-01\n", "proposed = true\n");
+    let answers = [
+        entry("enc", "Do you encrypt data at rest?", "Yes", "public"),
+        entry("sso", "Do you support SSO?", "Yes", "public"),
+        entry(
+            "auditor",
+            "Which firm audits your SOC 2?",
+            "Example LLP",
+            "nda",
+        ),
+        stale,
+        never,
+        proposal,
+    ]
+    .concat();
+    let (_dir, kb) = temp_kb(&[
+        ("answers/a.toml", &answers),
+        (
+            "policies/access.md",
+            &policy(
+                "access-policy",
+                "Access policy",
+                "public",
+                "2026-06-01",
+                "Reviews",
+            ),
+        ),
+    ]);
+    let out = run(trustfill(&kb).args(["kb", "stats"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("trust center (`trustfill publish`, public): 2 answers and 1 policy section published; left out 1 past their review age, 1 never reviewed, 1 awaiting approval"),
+        "{}",
+        stdout(&out)
+    );
+}
