@@ -450,8 +450,20 @@ fn kb_stats_counts_what_publish_would_show_and_leave_out() {
         stale,
         never,
         proposal,
+        // Reviewed exactly 365 days before the test's today (2026-11-02): not yet stale.
+        entry("edge", "Do you scan for malware?", "Yes", "public")
+            .replace("reviewed = 2026-05-01", "reviewed = 2025-11-02"),
     ]
     .concat();
+    // A policy without a review date is published: only answers need one.
+    let undated = policy(
+        "backup-policy",
+        "Backup policy",
+        "public",
+        "2026-06-01",
+        "Restores",
+    )
+    .replace("reviewed: 2026-06-01\n", "");
     let (_dir, kb) = temp_kb(&[
         ("answers/a.toml", &answers),
         (
@@ -464,11 +476,12 @@ fn kb_stats_counts_what_publish_would_show_and_leave_out() {
                 "Reviews",
             ),
         ),
+        ("policies/backup.md", &undated),
     ]);
     let out = run(trustfill(&kb).args(["kb", "stats"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("trust center (`trustfill publish`, public): 2 answers and 1 policy section published; left out 1 past their review age, 1 never reviewed, 1 awaiting approval"),
+        stdout(&out).contains("trust center (`trustfill publish`, public): 3 answers and 2 policy sections published; left out 1 past their review age, 1 never reviewed, 1 awaiting approval"),
         "{}",
         stdout(&out)
     );
