@@ -486,3 +486,71 @@ fn kb_stats_counts_what_publish_would_show_and_leave_out() {
         stdout(&out)
     );
 }
+
+/// The counts publish reports: FAQ answers apart from reports, policy sections grouped by their
+/// document. (cargo-mutants: the FAQ count could add the reports instead of taking them out,
+/// and sections could be grouped under the wrong document, unnoticed.)
+#[test]
+fn publish_counts_answers_reports_and_sections_by_document() {
+    let answers = [
+        entry("enc", "Do you encrypt data at rest?", "Yes", "public"),
+        entry("sso", "Do you support SSO?", "Yes", "public"),
+        entry(
+            "soc2",
+            "Do you have a SOC 2 Type II report?",
+            "Yes",
+            "public",
+        )
+        .replace("tags = [\"test\"]", "tags = [\"certifications\"]"),
+    ]
+    .concat();
+    let two_sections = policy(
+        "access-policy",
+        "Access policy",
+        "public",
+        "2026-06-01",
+        "Reviews",
+    ) + "\n## Removal\n\nText of Removal.\n";
+    let (dir, kb) = temp_kb(&[
+        ("answers/a.toml", &answers),
+        ("policies/access.md", &two_sections),
+        (
+            "policies/backup.md",
+            &policy(
+                "backup-policy",
+                "Backup policy",
+                "public",
+                "2026-06-01",
+                "Restores",
+            ),
+        ),
+    ]);
+    let site = dir.path().join("site");
+    let out = run(trustfill(&kb)
+        .args(["publish", "--json", "--out"])
+        .arg(&site));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (
+            &report["answers"],
+            &report["reports"],
+            &report["policies"],
+            &report["excerpts"]
+        ),
+        (
+            &serde_json::json!(2),
+            &serde_json::json!(1),
+            &serde_json::json!(2),
+            &serde_json::json!(3)
+        ),
+        "{report}"
+    );
+    let page = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let access = &page[page.find("Access policy").unwrap()..];
+    let access = &access[..access.find("Backup policy").unwrap_or(access.len())];
+    assert!(
+        access.contains("Removal") && access.contains("Reviews"),
+        "both sections under their document"
+    );
+}
