@@ -554,3 +554,31 @@ fn publish_counts_answers_reports_and_sections_by_document() {
         "both sections under their document"
     );
 }
+
+/// Publishing again keeps the site folder's permissions (the web server's access was set on
+/// it), and a first publish makes it readable by a web server. (cargo-mutants: the mode kept
+/// could be widened unnoticed.)
+#[cfg(unix)]
+#[test]
+fn publishing_again_keeps_the_site_folders_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry("enc", "Do you encrypt data at rest?", "Yes", "public"),
+    )]);
+    let site = dir.path().join("site");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    assert!(
+        run(trustfill(&kb).args(["publish", "--out"]).arg(&site))
+            .status
+            .success()
+    );
+    assert_eq!(mode(&site), 0o755, "a new site folder");
+    std::fs::set_permissions(&site, std::fs::Permissions::from_mode(0o750)).unwrap();
+    assert!(
+        run(trustfill(&kb).args(["publish", "--out"]).arg(&site))
+            .status
+            .success()
+    );
+    assert_eq!(mode(&site), 0o750, "the folder's own mode is kept");
+}
