@@ -528,10 +528,6 @@ fn template_error(plan: &PublishPlan, e: minijinja::Error) -> Error {
     }
 }
 
-pub fn default_out(kb: &Path) -> PathBuf {
-    kb.parent().unwrap_or(Path::new(".")).join("trust-center")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
