@@ -700,6 +700,96 @@ mod tests {
         );
     }
 
+    /// Every header name the README lists finds its column (cargo-mutants: most aliases could
+    /// be deleted unnoticed), and the fallbacks by word only take what they should.
+    #[test]
+    fn every_documented_header_name_finds_its_column() {
+        type Field = fn(&Columns) -> Option<usize>;
+        let fields: [(&str, Field, &[&str]); 9] = [
+            (
+                "question",
+                |c| c.question,
+                &["Question", "Questions", "Question Text", "Prompt"],
+            ),
+            (
+                "answer",
+                |c| c.answer,
+                &[
+                    "Answer",
+                    "Answers",
+                    "Response",
+                    "Short Answer",
+                    "Answer (Yes/No)",
+                    "Yes/No",
+                ],
+            ),
+            (
+                "comment",
+                |c| c.comment,
+                &[
+                    "Comment",
+                    "Comments",
+                    "Explanation",
+                    "Notes",
+                    "Details",
+                    "Long Answer",
+                    "Additional Information",
+                    "Answer Detail",
+                    "Answer Details",
+                    "Justification",
+                ],
+            ),
+            ("id", |c| c.id, &["ID", "Entry ID", "Answer ID", "Key"]),
+            (
+                "tags",
+                |c| c.tags,
+                &["Tags", "Tag", "Category", "Categories", "Topic", "Section"],
+            ),
+            (
+                "audience",
+                |c| c.audience,
+                &["Audience", "Visibility", "Classification", "Sharing"],
+            ),
+            ("owner", |c| c.owner, &["Owner", "Answer Owner"]),
+            (
+                "reviewed",
+                |c| c.reviewed,
+                &["Reviewed", "Last Reviewed", "Review Date", "Reviewed On"],
+            ),
+            (
+                "variants",
+                |c| c.variants,
+                &[
+                    "Variants",
+                    "Variant",
+                    "Other Phrasings",
+                    "Alternative Questions",
+                ],
+            ),
+        ];
+        for (name, field, aliases) in fields {
+            for alias in aliases {
+                // Beside a column no rule takes, so the alias alone decides.
+                let cols = detect_columns(&row(&["Unrelated", alias]));
+                assert_eq!(field(&cols), Some(1), "{alias:?} is the {name} column");
+            }
+        }
+        // By word: a question header that names an id is not the question; the first of two
+        // question-ish headers is; a comment by word is found too.
+        let cols = detect_columns(&row(&[
+            "Question ID",
+            "Security Question",
+            "Vendor Comments",
+        ]));
+        assert_eq!((cols.question, cols.comment), (Some(1), Some(2)));
+        let cols = detect_columns(&row(&["Security Question", "Follow-up Question"]));
+        assert_eq!(cols.question, Some(0));
+        let cols = detect_columns(&row(&["Unrelated", "Other explanation"]));
+        assert_eq!(cols.comment, Some(1));
+        let cols = detect_columns(&row(&["Remarks", "Status"]));
+        assert_eq!((cols.question, cols.comment), (None, None));
+    }
+
     #[test]
     fn generated_ids_are_unique_slugs() {
         use crate::kb::id_from_question;
