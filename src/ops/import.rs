@@ -412,7 +412,11 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
                     keys.push((field, NewValue::Text(after.to_string())));
                 }
             };
-            text("question", &old.question, &question);
+            // A row found by its question asks one of the entry's phrasings already: only a row
+            // found by its id can rename the entry's question.
+            if ours_given {
+                text("question", &old.question, &question);
+            }
             text("answer", old.answer.as_deref().unwrap_or_default(), &answer);
             text("comment", &old.comment, &comment);
             text(

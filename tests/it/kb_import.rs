@@ -578,3 +578,54 @@ fn import_never_creates_a_second_entry_for_a_question() {
         stderr(&out)
     );
 }
+
+/// A Reviewed column dates the new entries, and a row asking an entry's variant stands for that
+/// entry. (cargo-mutants: the date column and the variants' question keys could be dropped
+/// unnoticed.)
+#[test]
+fn import_reads_review_dates_and_matches_rows_by_variant() {
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/crypto.toml",
+        &entry("laptops", "Do you encrypt laptops?", "Yes", "public").replace(
+            "question = \"Do you encrypt laptops?\"",
+            "question = \"Do you encrypt laptops?\"\nvariants = [\"Is full-disk encryption enforced on laptops?\"]",
+        ),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("more.csv");
+    std::fs::write(
+        &csv,
+        "Question,Answer,Reviewed\nDo you run a bug bounty?,No,2026-03-15\nIs full-disk encryption enforced on laptops?,No,\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the variant's row would change its entry"
+    );
+    assert!(
+        stderr(&out).contains("the question is already the entry \"laptops\"'s"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        &csv,
+        "Question,Answer,Reviewed\nDo you run a bug bounty?,No,2026-03-15\nIs full-disk encryption enforced on laptops?,Yes,\n",
+    )
+    .unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert_eq!(
+        loaded.entries.len(),
+        2,
+        "the variant's row is its entry, unchanged"
+    );
+    let bounty = loaded
+        .entries
+        .iter()
+        .find(|e| e.question == "Do you run a bug bounty?")
+        .unwrap();
+    assert_eq!(bounty.reviewed, Some("2026-03-15".parse().unwrap()));
+}
