@@ -629,3 +629,34 @@ fn import_reads_review_dates_and_matches_rows_by_variant() {
         .unwrap();
     assert_eq!(bounty.reviewed, Some("2026-03-15".parse().unwrap()));
 }
+
+/// A library keyed by a framework's ids ("A&A-01.1") gets ids of its own and keeps the
+/// framework's as references; a Variants cell gives one phrasing a line. (cargo-mutants: a
+/// foreign id taken for ours, and the variants dropped, went unnoticed.)
+#[test]
+fn import_keeps_foreign_ids_as_references_and_reads_variants_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("caiq.csv");
+    let mut w = csv::Writer::from_path(&csv).unwrap();
+    w.write_record(["ID", "Question", "Answer", "Variants"])
+        .unwrap();
+    w.write_record([
+        "A&A-01.1",
+        "Are audit and assurance policies established?",
+        "Yes",
+        "Do you have an audit policy?\n\nIs assurance documented?",
+    ])
+    .unwrap();
+    w.flush().unwrap();
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let e = &loaded.entries[0];
+    assert_ne!(e.id, "A&A-01.1");
+    assert_eq!(e.refs, ["A&A-01.1"]);
+    assert_eq!(
+        e.variants,
+        ["Do you have an audit policy?", "Is assurance documented?"]
+    );
+}
