@@ -659,4 +659,39 @@ fn import_keeps_foreign_ids_as_references_and_reads_variants_by_line() {
         e.variants,
         ["Do you have an audit policy?", "Is assurance documented?"]
     );
+
+    // Again with --update: nothing changes (the reference is not added twice)...
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("0 entries updated, 1 unchanged"),
+        "{}",
+        stderr(&out)
+    );
+    // ...another edition's id for the same question joins the references...
+    let mut w = csv::Writer::from_path(&csv).unwrap();
+    w.write_record(["ID", "Question", "Answer"]).unwrap();
+    w.write_record([
+        "A&A-01.2",
+        "Are audit and assurance policies established?",
+        "Yes",
+    ])
+    .unwrap();
+    w.flush().unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    assert_eq!(loaded.entries[0].refs, ["A&A-01.1", "A&A-01.2"]);
+    // ...and an entry the spreadsheet does not have is counted as kept.
+    let mut w = csv::Writer::from_path(&csv).unwrap();
+    w.write_record(["Question", "Answer"]).unwrap();
+    w.write_record(["Do you run a bug bounty?", "No"]).unwrap();
+    w.flush().unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 not in the spreadsheet (kept)"),
+        "{}",
+        stderr(&out)
+    );
 }
