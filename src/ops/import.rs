@@ -577,8 +577,8 @@ pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
     if plan.dry_run {
         return Ok(report(target, entries.len(), None));
     }
-    // Updates edit files the other `kb` commands edit too.
-    let _lock = if plan.update && plan.kb.exists() {
+    // An import edits or adds files the other `kb` commands edit too.
+    let _lock = if plan.kb.exists() {
         Some(crate::kb::edit::KbLock::acquire(&plan.kb)?)
     } else {
         None

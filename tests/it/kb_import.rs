@@ -30,6 +30,11 @@ fn import_csv_creates_a_knowledge_base_that_answers() {
 
     let written = std::fs::read_to_string(kb.join("answers/acme-library.toml")).unwrap();
     assert!(written.contains("id = \"encrypt-laptops\""), "{written}");
+    // The file says where its entries came from, column by column.
+    assert!(
+        written.contains("columns question=B answer=C comment=D tags=A audience=E"),
+        "{written}"
+    );
     assert!(written.contains("tags = [\"encryption\"]"), "{written}");
 
     let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
@@ -694,4 +699,34 @@ fn import_keeps_foreign_ids_as_references_and_reads_variants_by_line() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A plain import adds a file other `kb` commands may be editing beside: it takes the library's
+/// lock like they do (before, only --update took it), and says so when another command holds it.
+#[test]
+fn import_refuses_while_another_command_changes_the_library() {
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/soc.toml",
+        &entry(
+            "soc2-report",
+            "Do you have a SOC 2 report?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("more.csv");
+    std::fs::write(&csv, "Question,Answer\nDo you run a bug bounty?,No\n").unwrap();
+    let held = trustfill::kb::edit::KbLock::acquire(&kb).unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("another trustfill command is changing this knowledge base"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!kb.join("answers/more.toml").exists());
+    drop(held);
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&csv));
+    assert!(out.status.success(), "{}", stderr(&out));
 }
