@@ -307,3 +307,35 @@ pub fn edit_review(review: &Path, edits: &[(u32, u16, &str)]) {
     .unwrap();
     std::fs::rename(tmp, review).unwrap();
 }
+
+/// Make a FIFO at `path` (unix `mkfifo`).
+#[cfg(unix)]
+pub fn make_fifo(path: &Path) {
+    assert!(
+        Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo runs")
+            .success()
+    );
+}
+
+/// Run `cmd`, failing the test if it has not finished within `secs` seconds (a command that
+/// opens a FIFO for reading waits forever; the test must say so rather than hang).
+pub fn run_within(cmd: &mut Command, secs: u64) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("trustfill runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running after {secs} s: it waited on something it should refuse");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}

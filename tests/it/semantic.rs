@@ -293,31 +293,14 @@ fn a_model_folder_settings_fifo_is_refused_not_waited_on() {
         ),
     )]);
     let model = tiny(dir.path());
-    let fifo = model.join("trustfill.toml");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
+    make_fifo(&model.join("trustfill.toml"));
+    let out = run_within(
+        trustfill(&kb)
+            .arg("--model")
+            .arg(&model)
+            .args(["ask", "Is data encrypted?"]),
+        60,
     );
-    let mut child = trustfill(&kb)
-        .arg("--model")
-        .arg(&model)
-        .args(["ask", "Is data encrypted?"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("trustfill waited on the FIFO {}", fifo.display());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
