@@ -268,6 +268,9 @@ struct Prepared {
     union: HashSet<Box<str>>,
     /// The comment's and tags' terms.
     context: HashSet<Box<str>>,
+    /// The sides of each scope the entry speaks of ([`text::scope_sides`]), over its
+    /// phrasings, answer and comment.
+    scope: Vec<(usize, usize)>,
 }
 
 impl Prepared {
@@ -281,11 +284,19 @@ impl Prepared {
         for tag in &entry.terms.tags {
             context.extend(set(tag));
         }
+        let scope = text::scope_sides(&format!(
+            "{} {} {} {}",
+            entry.question,
+            entry.variants.join(" "),
+            entry.answer.as_deref().unwrap_or_default(),
+            entry.comment
+        ));
         Prepared {
             entry: Arc::new(entry),
             phrasings,
             union,
             context,
+            scope,
         }
     }
 }
@@ -727,17 +738,8 @@ impl<'a> Matcher<'a> {
                     "is on the topic, but the row is an open prompt for anything else to add, not a question".to_string(),
                 ));
             }
-            if !asked.scope.is_empty() {
-                let said = format!(
-                    "{} {} {} {}",
-                    entry.question,
-                    entry.variants.join(" "),
-                    entry.answer.as_deref().unwrap_or_default(),
-                    entry.comment
-                );
-                if let Some(why) = text::scope_clash(&asked.scope, &text::scope_sides(&said)) {
-                    caveats.push(Caveat::Scope(why));
-                }
+            if let Some(why) = text::scope_clash(&asked.scope, &prepared.scope) {
+                caveats.push(Caveat::Scope(why));
             }
             let total: f32 = idf.values().sum();
             let salient: Vec<&(String, String)> = asked
