@@ -207,8 +207,8 @@ fn local_dir(models: &Path, from: &Path) -> PathBuf {
     models.join(if name.is_empty() { "model" } else { name })
 }
 
-/// The pinned checksums, as the table [`matches_pinned`] takes.
-fn pinned_checksums() -> Vec<(&'static str, &'static str)> {
+/// The pinned checksums of the default model, as the table [`matches_pinned`] takes.
+pub fn pinned_checksums() -> Vec<(&'static str, &'static str)> {
     DEFAULT_CHECKSUMS.to_vec()
 }
 

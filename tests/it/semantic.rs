@@ -969,3 +969,193 @@ fn with_a_model_a_concept_the_library_never_mentions_is_named() {
     );
     assert_eq!(not_covered(false), "", "words only keep the usual share");
 }
+
+/// Every file under `dir`, nested folders included, in bytes.
+fn bytes_under(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                bytes_under(&e.path())
+            } else {
+                meta.len()
+            }
+        })
+        .sum()
+}
+
+/// `model status` reports what an install recorded (its source, its size on disk, nested
+/// pooling folder included) and the prefixes given at install time are written into the
+/// folder's settings, only the ones given; a folder at the location trustfill used before
+/// 0.1 is the default only when its install record lists the pinned checksums
+/// (cargo-mutants found these unchecked).
+#[test]
+fn model_status_reports_the_install_and_the_old_default_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let cmd = || {
+        let mut c = trustfill(&kb);
+        c.env("TRUSTFILL_HOME", &home);
+        c
+    };
+    let status = |model: Option<&Path>| -> serde_json::Value {
+        let mut c = cmd();
+        if let Some(m) = model {
+            c.arg("--model").arg(m);
+        }
+        let out = run(c.args(["model", "status", "--json"]));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let source = dir.path().join("encoder");
+    write_tiny_model(&source, 1);
+    let out = run(cmd()
+        .args(["model", "install", "--query-prefix", "query: ", "--from"])
+        .arg(&source));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let installed = home.join("models/encoder");
+    let settings = std::fs::read_to_string(installed.join("trustfill.toml")).unwrap();
+    assert!(
+        settings.contains("query_prefix = \"query: \""),
+        "{settings}"
+    );
+    assert!(!settings.contains("passage_prefix"), "{settings}");
+    let s = status(Some(&installed));
+    assert_eq!(s["source"], source.display().to_string());
+    assert_eq!(s["installed"], TODAY);
+    assert!(installed.join("1_Pooling/config.json").is_file());
+    let bytes = bytes_under(&installed);
+    assert!(bytes > 1000, "{bytes}");
+    assert_eq!(s["bytes"], bytes);
+
+    // Without a prefix, no settings file at all.
+    let plain = dir.path().join("plain");
+    write_tiny_model(&plain, 2);
+    let out = run(cmd().args(["model", "install", "--from"]).arg(&plain));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!home.join("models/plain/trustfill.toml").exists());
+
+    // The old location: the default only with the pinned checksums in its record.
+    let old = home.join("models/all-MiniLM-L6-v2");
+    std::fs::create_dir_all(&old).unwrap();
+    write_tiny_model(&old, 3);
+    let record = |files: Vec<(&str, u64, &str)>| {
+        let json = serde_json::json!({
+            "source": "sentence-transformers/all-MiniLM-L6-v2", "revision": null,
+            "endpoint": null, "installed": TODAY, "files": files,
+        });
+        std::fs::write(old.join("trustfill-model.json"), json.to_string()).unwrap();
+    };
+    record(vec![("config.json", 1, "00")]);
+    assert_eq!(status(None)["semantic_matching"], "not installed");
+    record(
+        trustfill::model::pinned_checksums()
+            .into_iter()
+            .map(|(name, sha)| (name, 1, sha))
+            .collect(),
+    );
+    let s = status(None);
+    assert_eq!(s["semantic_matching"], "on", "{s}");
+    assert_eq!(s["model"], old.display().to_string());
+}
+
+/// The hub's listing decides what is fetched: a listing that gives no sizes still installs
+/// (each file is then capped by its kind), one without a required file is refused naming
+/// it, and a size above a file's cap is refused before anything is downloaded, while a size
+/// exactly at the cap is not (cargo-mutants found these unchecked).
+#[test]
+fn model_install_follows_the_hubs_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let home = dir.path().join("home");
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let install = |repo: &str, edit: &dyn Fn(&mut Vec<serde_json::Value>)| {
+        let mut files = hub_files(&model, repo, false);
+        let listing_path = format!("/api/models/{repo}/tree/main?recursive=true");
+        let mut items: Vec<serde_json::Value> =
+            serde_json::from_slice(&files[&listing_path]).unwrap();
+        edit(&mut items);
+        files.insert(
+            listing_path,
+            serde_json::Value::Array(items).to_string().into_bytes(),
+        );
+        let endpoint = serve(files, 7);
+        run(trustfill(&kb)
+            .env("TRUSTFILL_HOME", &home)
+            .env("HF_ENDPOINT", &endpoint)
+            .args(["model", "install", "--repo", repo]))
+    };
+    let out = install("test/unsized", &|items| {
+        for item in items.iter_mut() {
+            item.as_object_mut().unwrap().remove("size");
+            if let Some(lfs) = item.get_mut("lfs") {
+                lfs.as_object_mut().unwrap().remove("size");
+            }
+        }
+    });
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(home.join("models/test--unsized/model.safetensors")).unwrap(),
+        std::fs::read(model.join("model.safetensors")).unwrap()
+    );
+
+    let out = install("test/no-tokenizer", &|items| {
+        items.retain(|i| i["path"] != "tokenizer.json")
+    });
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("test/no-tokenizer has no tokenizer.json"),
+        "{}",
+        stderr(&out)
+    );
+
+    let sized = |size: u64| {
+        move |items: &mut Vec<serde_json::Value>| {
+            for item in items.iter_mut() {
+                if item["path"] == "model.safetensors" {
+                    item["size"] = serde_json::json!(size);
+                }
+            }
+        }
+    };
+    let cap: u64 = 2 << 30;
+    let out = install("test/too-big", &sized(cap + 1));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "the listing gives model.safetensors as {} bytes, more than the {cap} trustfill accepts",
+            cap + 1
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // At the cap: fetched, then refused only because the file is not that long.
+    let out = install("test/at-cap", &sized(cap));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("the listing says {cap}")),
+        "{}",
+        stderr(&out)
+    );
+    for repo in ["test--no-tokenizer", "test--too-big", "test--at-cap"] {
+        assert!(!home.join("models").join(repo).exists(), "{repo}");
+    }
+}
