@@ -614,6 +614,10 @@ pub fn eval_text(r: &crate::eval::Report, bm25: &crate::eval::Report) -> String 
         out.push_str(&format!("{name:<28} {a:>8.3} {b:>8.3}\n"));
     }
     out.push_str(&format!(
+        "\nA perfectly calibrated confidence would show an ECE of about {:.3} on {} questions by\nchance alone; an ECE near that cannot be told from calibrated on this set.\n",
+        r.ece_floor, r.questions
+    ));
+    out.push_str(&format!(
         "\nthresholds giving the coverage above: 90% at {}, 95% at {}\n\nthreshold  drafted  coverage  precision\n",
         r.coverage_at_90.1, r.coverage_at_95.1
     ));

@@ -65,6 +65,10 @@ pub struct Report {
     pub coverage_at_95: (f64, u8),
     /// Expected calibration error over 10 confidence bins.
     pub ece: f64,
+    /// The ECE a perfectly calibrated confidence would show on average with these confidences
+    /// and this many questions ([`ece_floor`]): below it, a set cannot tell calibration apart
+    /// from chance.
+    pub ece_floor: f64,
     pub auroc: f64,
     pub outcomes: Vec<Outcome>,
 }
@@ -367,6 +371,7 @@ pub fn report(outcomes: Vec<Outcome>) -> Report {
         coverage_at_90: coverage_at(0.90),
         coverage_at_95: coverage_at(0.95),
         ece: ece(&outcomes),
+        ece_floor: ece_floor(&outcomes.iter().map(|o| o.confidence).collect::<Vec<_>>()),
         auroc: auroc(&outcomes),
         thresholds,
         outcomes,
@@ -413,6 +418,26 @@ fn ece(outcomes: &[Outcome]) -> f64 {
     reliability(outcomes)
         .iter()
         .map(|b| (b.count as f64 / n) * (b.confidence - b.right).abs())
+        .sum()
+}
+
+/// The expected ECE of a perfectly calibrated confidence: if each question with confidence
+/// p were right with chance p, each bin's share right would still stray from its mean
+/// confidence by chance, by about √(2/π)·√(Σ p(1−p))/n in the bin (the normal approximation
+/// of the mean absolute deviation). Weighted by bin size like [`Report::ece`].
+pub fn ece_floor(confidences: &[u8]) -> f64 {
+    let mut bins = [(0usize, 0.0f64); 10];
+    for &c in confidences {
+        let p = f64::from(c.min(100)) / 100.0;
+        let b = (usize::from(c) / 10).min(9);
+        bins[b].0 += 1;
+        bins[b].1 += p * (1.0 - p);
+    }
+    let n = confidences.len().max(1) as f64;
+    let k = (2.0 / std::f64::consts::PI).sqrt();
+    bins.iter()
+        .filter(|b| b.0 > 0)
+        .map(|&(count, var)| (count as f64 / n) * k * var.sqrt() / count as f64)
         .sum()
 }
 
@@ -486,5 +511,23 @@ mod tests {
         assert!((r.auroc - 1.0).abs() < 1e-9);
         // Bins: 0.9→right, 0.6→wrong, 0.3→wrong, 0.7→right: |0.9-1|+|0.6-0|+|0.3-0|+|0.7-1| over 4.
         assert!((r.ece - (0.1 + 0.6 + 0.3 + 0.3) / 4.0).abs() < 1e-9);
+    }
+
+    /// The chance-alone ECE: nothing at certainty, √(2/π)·√(n·p(1−p))/n in one bin, and
+    /// smaller on more questions.
+    #[test]
+    fn the_ece_floor_is_what_chance_alone_gives() {
+        assert_eq!(ece_floor(&[0, 100, 100, 0]), 0.0);
+        let k = (2.0 / std::f64::consts::PI).sqrt();
+        let hundred = ece_floor(&[50; 100]);
+        assert!((hundred - k * 5.0 / 100.0).abs() < 1e-9, "{hundred}");
+        assert!(ece_floor(&[50; 400]) < hundred / 1.9);
+        // Two bins of 50 each weigh half: each is √(2/π)·√(50·0.25)/50.
+        let two = ece_floor(&[[20u8; 50], [80u8; 50]].concat());
+        assert!(
+            (two - k * (50.0f64 * 0.16).sqrt() / 50.0).abs() < 1e-9,
+            "{two}"
+        );
+        assert_eq!(ece_floor(&[]), 0.0);
     }
 }

@@ -29,8 +29,8 @@ fn draw<'a>(
     let mut chart = ChartBuilder::on(&left)
         .caption(
             format!(
-                "Reliability: {} questions, ECE {:.3}",
-                report.questions, report.ece
+                "Reliability: {} questions, ECE {:.3} (chance alone: ~{:.3})",
+                report.questions, report.ece, report.ece_floor
             ),
             ("sans-serif", 15),
         )

@@ -86,6 +86,17 @@ fn eval_reports_known_figures_for_a_known_set() {
         text.contains("top-1 accuracy                  0.667"),
         "{text}"
     );
+    // The calibration error chance alone gives, from the outcomes' own confidences.
+    let confidences: Vec<u8> = outcomes
+        .iter()
+        .map(|o| o["confidence"].as_u64().unwrap() as u8)
+        .collect();
+    let floor = trustfill::eval::ece_floor(&confidences);
+    assert!((m["ece_floor"].as_f64().unwrap() - floor).abs() < 1e-9, "{m}");
+    assert!(
+        text.contains(&format!("an ECE of about {floor:.3} on 5 questions")),
+        "{text}"
+    );
     let out = run(trustfill(&kb)
         .arg("eval")
         .arg(&labels)
