@@ -47,7 +47,9 @@ fn main() {
                 .map(|c| {
                     serde_json::json!({
                         "id": c.entry.id, "answer": c.entry.kind == EntryKind::Answer,
-                        "confidence": c.confidence.percent(), "polarity": c.polarity().is_some(),
+                        "confidence": c.confidence.percent(), "model": c.model.percent(),
+                        "polarity": c.polarity().is_some(),
+                        "caveats": c.caveats.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>(),
                         "signals": c.signals,
                     })
                 })
