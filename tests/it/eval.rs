@@ -92,7 +92,10 @@ fn eval_reports_known_figures_for_a_known_set() {
         .map(|o| o["confidence"].as_u64().unwrap() as u8)
         .collect();
     let floor = trustfill::eval::ece_floor(&confidences);
-    assert!((m["ece_floor"].as_f64().unwrap() - floor).abs() < 1e-9, "{m}");
+    assert!(
+        (m["ece_floor"].as_f64().unwrap() - floor).abs() < 1e-9,
+        "{m}"
+    );
     assert!(
         text.contains(&format!("an ECE of about {floor:.3} on 5 questions")),
         "{text}"
