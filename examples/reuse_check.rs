@@ -14,6 +14,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use trustfill::container::{Edit, Purpose};
 use trustfill::fill::{FillPlan, RowStatus, draft};
 use trustfill::kb::Audience;
 use trustfill::matcher::Reuse;
@@ -21,14 +22,12 @@ use trustfill::ops::harvest::harvest;
 use trustfill::ops::import::ImportPlan;
 use trustfill::questionnaire::Questionnaire;
 use trustfill::text::class;
-use trustfill::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
 
 /// A copy of `path` in `dir` with every answer and comment cell emptied (formula cells stay).
 fn blanked(path: &Path, dir: &Path) -> PathBuf {
     let q = Questionnaire::read(path, &Default::default(), &Default::default()).expect("reads");
-    let mut patches: Vec<SheetPatch> = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
     for question in q.sheets.iter().flat_map(|s| &s.questions) {
-        let part = q.parts[&question.answer_cell.sheet].clone();
         let mut cells = Vec::new();
         if !question.answer_is_formula {
             cells.push(&question.answer_cell);
@@ -40,24 +39,20 @@ fn blanked(path: &Path, dir: &Path) -> PathBuf {
         {
             cells.push(c);
         }
-        for cell in cells {
-            let write = CellWrite {
-                row: cell.row,
-                col: cell.col,
-                text: String::new(),
-                highlight: false,
-            };
-            match patches.iter_mut().find(|p| p.part == part) {
-                Some(p) => p.cells.push(write),
-                None => patches.push(SheetPatch {
-                    part: part.clone(),
-                    cells: vec![write],
-                }),
-            }
-        }
+        edits.extend(cells.into_iter().map(|cell| Edit {
+            cell: cell.clone(),
+            text: String::new(),
+            highlight: false,
+        }));
     }
     let out = dir.join("blank.xlsx");
-    patch_workbook(path, std::fs::File::create(&out).unwrap(), &patches).expect("blanks");
+    q.container
+        .write(
+            &edits,
+            Purpose::Final,
+            &mut std::fs::File::create(&out).unwrap(),
+        )
+        .expect("blanks");
     out
 }
 

@@ -21,6 +21,7 @@
 pub mod atomic;
 pub mod cellref;
 pub mod cmd;
+pub mod container;
 pub mod date;
 pub mod docx;
 pub mod encoder;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod eval;
 pub mod fault;
 pub mod fill;
+pub mod grid;
 pub mod hash;
 pub mod index;
 pub mod kb;

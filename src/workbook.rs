@@ -1,34 +1,18 @@
 //! Reading spreadsheets into plain grids of text: .xlsx, .xlsm, .xls, .ods through calamine and
 //! .csv through the csv crate. Formula cells are read by their cached values. This module knows
 //! nothing of questions or answers; it only turns a file into [`Sheet`]s and names the file in
-//! every error (calamine's own errors carry no path).
+//! every error (calamine's own errors carry no path). It also owns the checks every input
+//! passes before a reader sees it ([`check_file`]: extension, size, what the bytes are,
+//! decompression bombs, damaged compound files), Word documents included; reading those is
+//! `docx`'s, and choosing the reader is `container`'s.
 
 use std::path::Path;
 
 use calamine::{Data, Reader, Sheets, open_workbook_auto};
 
 use crate::error::{Error, Result};
+pub use crate::grid::Sheet;
 use crate::limits::{Limits, MB};
-
-/// One sheet as rows of cell text ("" for empty cells). Rows may differ in length.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sheet {
-    pub name: String,
-    /// 0-based index of the first row in `rows` within the real sheet.
-    pub first_row: u32,
-    /// 0-based index of the first column within the real sheet.
-    pub first_col: u32,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Sheet {
-    pub fn cell(&self, row: usize, col: usize) -> &str {
-        self.rows
-            .get(row)
-            .and_then(|r| r.get(col))
-            .map_or("", String::as_str)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -64,9 +48,11 @@ pub fn format_of(path: &Path) -> Result<Format> {
     }
 }
 
-/// Read every sheet of a workbook, or the one table of a CSV file (named after the file).
-/// Refuses, before reading much, a file past any of `limits`.
-pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
+/// The format of the file at `path`, once it passed every check a file gets before a reader
+/// sees it: a supported extension, not empty, within `limits`' size, bytes that are what the
+/// extension says (a zip package, a compound file), not password-protected where that can be
+/// told, and not a decompression bomb.
+pub fn check_file(path: &Path, limits: &Limits) -> Result<Format> {
     let format = format_of(path)?;
     let meta = std::fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
     if meta.len() == 0 {
@@ -106,10 +92,28 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     } else if format != Format::Csv {
         check_compound_file(path)?;
     }
+    Ok(format)
+}
+
+/// Every sheet of the spreadsheet at `path` (checked by [`check_file`] first). A Word
+/// document is refused: `container::read_grids` reads any format.
+pub fn read(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
+    let format = check_file(path, limits)?;
+    read_sheets(path, format, limits)
+}
+
+/// Every sheet of a spreadsheet that passed [`check_file`] as `format`, or the one table of a
+/// CSV file (named after the file).
+pub fn read_sheets(path: &Path, format: Format, limits: &Limits) -> Result<Vec<Sheet>> {
     match format {
         Format::Csv => read_csv(path, limits).map(|s| vec![s]),
-        Format::Docx => crate::docx::read_grids(path, limits),
-        _ => contain_panics(path, || read_workbook(path, limits)),
+        Format::Docx => Err(Error::Spreadsheet {
+            path: path.to_path_buf(),
+            message: "is a Word document, not a spreadsheet".into(),
+        }),
+        Format::Xlsx | Format::Xls | Format::Ods => {
+            contain_panics(path, || read_workbook(path, limits))
+        }
     }
 }
 

@@ -26,8 +26,8 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use crate::error::{Error, Result};
+use crate::grid::Sheet;
 use crate::limits::Limits;
-use crate::workbook::Sheet;
 use crate::xlsx::{attr_local, local, open_zip, read_part};
 
 /// The main document part.
@@ -709,11 +709,6 @@ pub fn protected_for_forms(settings: &str) -> bool {
             Ok(_) => {}
         }
     }
-}
-
-/// The grids of a .docx's tables and paragraph questions, for [`crate::workbook::read`].
-pub fn read_grids(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
-    Ok(read_document_tables(path, limits)?.grids())
 }
 
 /// [`scan_with`] under the default [`Limits`].

@@ -137,7 +137,8 @@ pub fn read_labels(path: &Path, sources: Option<&Path>) -> Result<Vec<Labeled>> 
             Column::Cell(f, s, c) => {
                 let file = field(f);
                 if !books.contains_key(file) {
-                    let sheets = workbook::read(&base.join(file), &Limits::default())?;
+                    let sheets =
+                        crate::container::read_grids(&base.join(file), &Limits::default())?;
                     books.insert(file.to_string(), sheets);
                 }
                 let sheet = books[file]

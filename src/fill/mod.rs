@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::atomic;
-use crate::cellref::CellRef;
+use crate::container::{Edit, Purpose};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
@@ -23,8 +23,6 @@ use crate::matcher::{
     Candidate, MatchOptions, Reuse, Row, embed_questions, match_all_embedded, restricted_best,
 };
 use crate::questionnaire::{Overrides, Question, Questionnaire};
-use crate::workbook::Format;
-use crate::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
 
 /// How many candidates each question keeps (the draft and its runner-ups).
 const CANDIDATES: usize = 4;
@@ -411,7 +409,7 @@ pub fn draft(
         }
     }
     Ok(FillReport {
-        lost: lost_features(questionnaire.format),
+        lost: questionnaire.format.draft_loses().map(String::from),
         questionnaire,
         rows,
         timings: Timings {
@@ -479,14 +477,6 @@ enum FollowUp {
     After(usize),
     /// With the label of the section it opens.
     InSection,
-}
-
-fn lost_features(format: Format) -> Option<String> {
-    match format {
-        Format::Xlsx | Format::Docx => None,
-        Format::Xls | Format::Ods => Some("the output is a new .xlsx with the input's cell values: formatting, formulas, dropdowns and merged cells of the .xls/.ods input are not kept".into()),
-        Format::Csv => Some("the output is an .xlsx copy of the CSV's cells with the answers added".into()),
-    }
 }
 
 /// What to do with one question, given its candidates. `parent` is set for a follow-up ("If
@@ -667,29 +657,13 @@ fn decide(
 pub fn write(plan: &FillPlan, report: &mut FillReport) -> Result<()> {
     let start = Instant::now();
     let mut filled = atomic::temp_beside(&plan.output)?;
-    match report.questionnaire.format {
-        Format::Xlsx => {
-            let patches = sheet_patches(report, plan.highlight);
-            patch_workbook(&plan.input, filled.as_file_mut(), &patches)?;
-        }
-        Format::Docx => {
-            let writes: Vec<(usize, CellWrite)> = sheet_patches(report, plan.highlight)
-                .into_iter()
-                .flat_map(|p| {
-                    let table = crate::docx::table_index(&p.part);
-                    p.cells.into_iter().filter_map(move |c| Some((table?, c)))
-                })
-                .collect();
-            crate::docx::patch::patch_document(
-                &plan.input,
-                filled.as_file_mut(),
-                &writes,
-                plan.overwrite,
-                &plan.limits,
-            )?;
-        }
-        _ => review::write_values_copy(report, plan.highlight, filled.as_file_mut())?,
-    }
+    report.questionnaire.container.write(
+        &edits(report, plan.highlight),
+        Purpose::Draft {
+            overwrite: plan.overwrite,
+        },
+        filled.as_file_mut(),
+    )?;
     let mut reviewed = atomic::temp_beside(&plan.review)?;
     review::write_review(plan, report, reviewed.as_file_mut())?;
     let log_path = plan.answer_log();
@@ -796,41 +770,32 @@ pub fn answer_log(plan: &FillPlan, report: &FillReport) -> String {
     out
 }
 
-/// The cells to write, grouped by worksheet part.
-pub fn sheet_patches(report: &FillReport, highlight: bool) -> Vec<SheetPatch> {
-    let mut patches: Vec<SheetPatch> = Vec::new();
-    let mut push = |cell: &CellRef, text: &str| {
-        let Some(part) = report.questionnaire.parts.get(&cell.sheet) else {
-            return;
-        };
-        let write = CellWrite {
-            row: cell.row,
-            col: cell.col,
-            text: text.to_string(),
-            highlight,
-        };
-        match patches.iter_mut().find(|p| &p.part == part) {
-            Some(p) => p.cells.push(write),
-            None => patches.push(SheetPatch {
-                part: part.clone(),
-                cells: vec![write],
-            }),
-        }
-    };
+/// The cells the drafts write: each draft's answer and, where it has a comment cell, its
+/// comment.
+pub fn edits(report: &FillReport, highlight: bool) -> Vec<Edit> {
+    let mut out = Vec::new();
     for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
-        if let Some(answer) = &row.answer {
-            push(&row.question.answer_cell, answer);
-        }
-        if let (Some(comment), Some(cell)) = (&row.comment, &row.question.comment_cell) {
-            push(cell, comment);
+        let cells = [
+            (Some(&row.question.answer_cell), &row.answer),
+            (row.question.comment_cell.as_ref(), &row.comment),
+        ];
+        for (cell, text) in cells {
+            if let (Some(cell), Some(text)) = (cell, text) {
+                out.push(Edit {
+                    cell: cell.clone(),
+                    text: text.clone(),
+                    highlight,
+                });
+            }
         }
     }
-    patches
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cellref::CellRef;
 
     fn plan(dir: &Path, input: &str, output: &str, review: &str) -> FillPlan {
         FillPlan {

@@ -12,10 +12,11 @@ use std::io::{Seek, Write};
 use calamine::{Data, Reader, open_workbook_auto};
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula,
-    DataValidation, Format, FormatAlign, Workbook, XlsxError,
+    DataValidation, Format, FormatAlign, Workbook,
 };
 
 use crate::cellref::CellRef;
+use crate::container::{clip, xlsx_error};
 use crate::error::{Error, Result};
 use crate::fill::{FillPlan, FillReport, RowStatus};
 use crate::matcher::{DEFAULT_MIN_CONFIDENCE, HIGH_CONFIDENCE};
@@ -49,8 +50,6 @@ const RUNNER_UPS: u16 = 3;
 /// Characters of a runner-up's comment shown in its visible cell (the whole comment is in the
 /// hidden columns and is what `Runner-up N` approves).
 const RUNNER_UP_COMMENT_CHARS: usize = 400;
-/// Excel's limit on characters in a cell.
-const MAX_CELL_CHARS: usize = 32_767;
 
 /// Review columns, in order. Changing them changes what `finalize` reads: keep [`Col`] in step.
 const HEADERS: [(&str, f64); 16] = [
@@ -86,21 +85,6 @@ impl Col {
     pub const fn runner_up(k: u16) -> [u16; 3] {
         let first = Col::COMMENT_CELL + 1 + 3 * k;
         [first, first + 1, first + 2]
-    }
-}
-
-fn xlsx_error(path: &std::path::Path) -> impl Fn(XlsxError) -> Error + '_ {
-    move |e| Error::Spreadsheet {
-        path: path.to_path_buf(),
-        message: format!("cannot write the workbook: {e}"),
-    }
-}
-
-fn clip(text: &str) -> String {
-    if text.chars().count() <= MAX_CELL_CHARS {
-        text.to_string()
-    } else {
-        text.chars().take(MAX_CELL_CHARS - 1).collect::<String>() + "…"
     }
 }
 
@@ -344,73 +328,6 @@ fn runner_up_status(status: &str) -> Option<u16> {
 
 fn cell_a1(cell: &CellRef) -> String {
     format!("{}{}", crate::cellref::col_letters(cell.col), cell.row + 1)
-}
-
-/// For .xls, .ods and .csv inputs: a new .xlsx with every sheet's cell values and the drafts.
-pub fn write_values_copy<W: Write + Seek + Send>(
-    report: &FillReport,
-    highlight: bool,
-    out: W,
-) -> Result<()> {
-    let mut cells: Vec<(&CellRef, &str)> = Vec::new();
-    for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
-        let pairs = [
-            (Some(&row.question.answer_cell), &row.answer),
-            (row.question.comment_cell.as_ref(), &row.comment),
-        ];
-        for (cell, text) in pairs {
-            if let (Some(cell), Some(text)) = (cell, text) {
-                cells.push((cell, text));
-            }
-        }
-    }
-    write_values_with(&report.questionnaire.path, &cells, highlight, out)
-}
-
-/// A new .xlsx with every sheet's cell values of the workbook at `path`, and `cells` written
-/// over them (marked when `highlight`).
-pub fn write_values_with<W: Write + Seek + Send>(
-    path: &std::path::Path,
-    cells: &[(&CellRef, &str)],
-    highlight: bool,
-    out: W,
-) -> Result<()> {
-    let err = xlsx_error(path);
-    let sheets = crate::workbook::read(path, &crate::limits::Limits::default())?;
-    let mut wb = Workbook::new();
-    let marked = Format::new().set_background_color(Color::RGB(0xFFF2CC));
-    let plain = Format::new();
-    for grid in &sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(sanitize_sheet_name(&grid.name)).map_err(&err)?;
-        for (r, row) in grid.rows.iter().enumerate() {
-            for (c, text) in row.iter().enumerate() {
-                if !text.is_empty() {
-                    let (r, c) = (grid.first_row + r as u32, grid.first_col + c as u32);
-                    ws.write_string(r, c as u16, clip(text)).map_err(&err)?;
-                }
-            }
-        }
-        let format = if highlight { &marked } else { &plain };
-        for (cell, text) in cells.iter().filter(|(c, _)| c.sheet == grid.name) {
-            ws.write_string_with_format(cell.row, cell.col as u16, clip(text), format)
-                .map_err(&err)?;
-        }
-    }
-    wb.save_to_writer(out).map_err(&err)
-}
-
-fn sanitize_sheet_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
-        .take(31)
-        .collect();
-    if cleaned.trim().is_empty() {
-        "Sheet1".into()
-    } else {
-        cleaned
-    }
 }
 
 /// A reviewed row, as `finalize` reads it back.

@@ -208,14 +208,14 @@ pub fn harvest(plan: &ImportPlan, dry_run: bool) -> Result<HarvestReport> {
     let created_kb = !plan.kb.exists();
     let q = Questionnaire::read(&plan.source, &Overrides::default(), &plan.limits)?;
     // What the questionnaire calls itself, for the references of its questions.
-    let title = crate::workbook::read(&plan.source, &plan.limits)
+    let title = crate::container::read_grids(&plan.source, &plan.limits)
         .ok()
         .and_then(|sheets| title_in_cells(&sheets));
     if q.question_count() == 0 {
         // Neither a library nor a questionnaire: show the headers the user could rename.
         return Err(super::import::no_table_error(
             &plan.source,
-            &crate::workbook::read(&plan.source, &plan.limits)?,
+            &crate::container::read_grids(&plan.source, &plan.limits)?,
         ));
     }
     if !dry_run {

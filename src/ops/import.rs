@@ -17,7 +17,7 @@ use crate::kb::{
 };
 use crate::limits::Limits;
 use crate::text::normalize_label as normalize;
-use crate::workbook::{self, Sheet};
+use crate::workbook::Sheet;
 
 /// What to import, validated by the command before anything is read.
 #[derive(Debug, Clone)]
@@ -236,11 +236,11 @@ impl ImportPlan {
 /// Whether `path` is an answer library (a header row naming both a question and an answer
 /// column) rather than a completed questionnaire.
 pub fn is_library(path: &Path, limits: &Limits) -> Result<bool> {
-    Ok(find_table(&workbook::read(path, limits)?).is_some())
+    Ok(find_table(&crate::container::read_grids(path, limits)?).is_some())
 }
 
 pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {
-    let sheets = workbook::read(&plan.source, &plan.limits)?;
+    let sheets = crate::container::read_grids(&plan.source, &plan.limits)?;
     let Some((sheet, header, cols)) = find_table(&sheets) else {
         return Err(no_table_error(&plan.source, &sheets));
     };

@@ -82,7 +82,7 @@ pub fn learn(kb_root: &Path, review_path: &Path, dry_run: bool) -> Result<LearnR
     let title = input
         .as_deref()
         .filter(|p| p.is_file())
-        .and_then(|p| crate::workbook::read(p, &crate::limits::Limits::default()).ok())
+        .and_then(|p| crate::container::read_grids(p, &crate::limits::Limits::default()).ok())
         .and_then(|sheets| super::harvest::title_in_cells(&sheets));
     for row in &review.rows {
         match row.status.to_ascii_lowercase().as_str() {

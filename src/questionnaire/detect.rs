@@ -8,8 +8,8 @@ use regex::Regex;
 
 use super::{Column, Question, SheetLayout};
 use crate::cellref::CellRef;
+use crate::grid::Sheet;
 use crate::text::normalize_label as normalize;
-use crate::workbook::Sheet;
 use crate::xlsx::sheet::{ListSource, SheetFacts};
 
 /// Corrections for when detection is wrong (`fill --sheet … --answer-col …`). 0-based.

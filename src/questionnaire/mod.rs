@@ -3,21 +3,20 @@
 //! question rows, with each answer cell's state: empty or answered, formula (never written),
 //! dropdown values. Instruction, cover, analyst and hidden sheets are skipped with a reason.
 //!
-//! Detection lives in [`detect`]; this module owns the types and gathers the facts detection
-//! needs from calamine (cell values, cached formula results) and, for xlsx, from the package
-//! itself ([`crate::xlsx`]: hidden rows, formulas, dropdowns, merges, protection).
+//! Detection lives in [`detect`]; this module owns the types and gathers, through
+//! [`crate::container`], the grids and the facts detection needs (cell values, cached formula
+//! results; hidden rows, formulas, dropdowns, merges, protection; a Word table's boxes).
 
 pub mod detect;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::cellref::{CellRef, col_letters};
+use crate::container::Container;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
-use crate::workbook::{self, Format, Sheet};
-use crate::xlsx::sheet::{ListSource, SheetFacts};
-use crate::xlsx::{Package, Range};
+use crate::workbook::Format;
+use crate::xlsx::sheet::ListSource;
 
 pub use detect::Overrides;
 
@@ -89,8 +88,8 @@ pub struct Questionnaire {
     pub format: Format,
     pub sheets: Vec<SheetLayout>,
     pub skipped: Vec<SkippedSheet>,
-    /// xlsx only: sheet name → worksheet part, for writing.
-    pub parts: HashMap<String, String>,
+    /// The file as read: its grids, and what writes a copy with answers.
+    pub container: Container,
 }
 
 impl Questionnaire {
@@ -100,34 +99,18 @@ impl Questionnaire {
 
     /// Read and detect. `overrides` fix what detection got wrong.
     pub fn read(path: &Path, overrides: &Overrides, limits: &Limits) -> Result<Questionnaire> {
-        let format = workbook::format_of(path)?;
-        let grids = workbook::read(path, limits)?;
-        if grids
-            .iter()
-            .all(|s| s.rows.iter().all(|r| r.iter().all(|c| c.trim().is_empty())))
-        {
+        let container = Container::open(path, limits)?;
+        if container.is_blank() {
             return Err(Error::Spreadsheet {
                 path: path.to_path_buf(),
-                message: if format == Format::Docx {
-                    "the document has no table with text: trustfill reads a Word questionnaire's questions from its tables".into()
-                } else {
-                    "the workbook has no cells with text".into()
-                },
+                message: container.blank_message().into(),
             });
         }
-        let package = match format {
-            Format::Xlsx => Some(Package::open(path)?),
-            _ => None,
-        };
-        // A Word document's tables, for what detection needs beyond their text (checkboxes).
-        let docx_tables = match format {
-            Format::Docx => crate::docx::read_document_tables(path, limits)?,
-            _ => crate::docx::Document::default(),
-        };
+        let grids = container.grids();
         if let Some(sheet) = &overrides.sheet
-            && !grids.iter().any(|g| &g.name == sheet)
+            && !grids.iter().any(|g| &g.sheet.name == sheet)
         {
-            let names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
+            let names: Vec<&str> = grids.iter().map(|g| g.sheet.name.as_str()).collect();
             return Err(Error::Invalid {
                 what: "--sheet",
                 message: format!(
@@ -139,8 +122,8 @@ impl Questionnaire {
         }
         let mut sheets = Vec::new();
         let mut skipped = Vec::new();
-        let mut parts = HashMap::new();
-        for grid in &grids {
+        for g in grids {
+            let grid = &g.sheet;
             if let Some(only) = &overrides.sheet
                 && &grid.name != only
             {
@@ -150,24 +133,9 @@ impl Questionnaire {
                 });
                 continue;
             }
-            let info = package.as_ref().and_then(|p| p.sheet(&grid.name));
-            let facts = match (&package, info) {
-                (Some(p), Some(info)) => SheetFacts::parse(&p.read(&info.part)?),
-                _ => crate::docx::table_index(&grid.name)
-                    .and_then(|i| docx_tables.table(i))
-                    .map(|t| t.facts(docx_tables.forms_only))
-                    .unwrap_or_default(),
-            };
-            if let Some(info) = info {
-                parts.insert(grid.name.clone(), info.part.clone());
-            }
-            if format == Format::Docx {
-                // A Word table is written through its name (`Table 2`), not a package part.
-                parts.insert(grid.name.clone(), grid.name.clone());
-            }
-            let hidden = info.is_some_and(|i| i.hidden);
+            let facts = container.facts(g)?;
             let forced = overrides.sheet.is_some();
-            if hidden && !forced {
+            if g.hidden && !forced {
                 skipped.push(SkippedSheet {
                     name: grid.name.clone(),
                     reason: "hidden sheet".into(),
@@ -181,7 +149,7 @@ impl Questionnaire {
                 });
                 continue;
             }
-            let resolve = |source: &ListSource| resolve_list(source, &grids, package.as_ref());
+            let resolve = |source: &ListSource| container.resolve_list(source);
             match detect::detect(grid, &facts, overrides, &resolve) {
                 Ok(layout) if layout.questions.is_empty() => skipped.push(SkippedSheet {
                     name: grid.name.clone(),
@@ -200,55 +168,10 @@ impl Questionnaire {
         }
         Ok(Questionnaire {
             path: path.to_path_buf(),
-            format,
+            format: container.format,
             sheets,
             skipped,
-            parts,
+            container,
         })
     }
-}
-
-/// The values of a dropdown list: literal, a range on some sheet, or a defined name.
-fn resolve_list(
-    source: &ListSource,
-    grids: &[Sheet],
-    package: Option<&Package>,
-) -> Option<Vec<String>> {
-    match source {
-        ListSource::Values(values) => Some(values.clone()),
-        ListSource::Formula(formula) => resolve_formula(formula, grids, package, 0),
-    }
-}
-
-fn resolve_formula(
-    formula: &str,
-    grids: &[Sheet],
-    package: Option<&Package>,
-    depth: u8,
-) -> Option<Vec<String>> {
-    let formula = formula.trim().trim_start_matches('=');
-    let Some((sheet, range)) = formula.rsplit_once('!') else {
-        // A defined name such as `YesNo`.
-        let target = package?.defined_names.get(formula)?;
-        return if depth < 3 {
-            resolve_formula(target, grids, package, depth + 1)
-        } else {
-            None
-        };
-    };
-    let sheet = sheet.trim_matches('\'').replace("''", "'");
-    let range = Range::parse(range)?;
-    let grid = grids.iter().find(|g| g.name == sheet)?;
-    let mut values = Vec::new();
-    for row in range.first_row..=range.last_row.min(range.first_row + 200) {
-        for col in range.first_col..=range.last_col.min(range.first_col + 20) {
-            let r = row.checked_sub(grid.first_row)? as usize;
-            let c = col.checked_sub(grid.first_col)? as usize;
-            let text = grid.cell(r, c).trim();
-            if !text.is_empty() && !values.iter().any(|v| v == text) {
-                values.push(text.to_string());
-            }
-        }
-    }
-    (!values.is_empty()).then_some(values)
 }

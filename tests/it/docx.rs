@@ -102,7 +102,7 @@ fn write_docx_with(path: &Path, body: &str, settings: Option<&str>) -> PathBuf {
 
 /// The grid of each table of a .docx, read the way trustfill reads it.
 fn grids(path: &Path) -> Vec<trustfill::workbook::Sheet> {
-    trustfill::docx::read_grids(path, &trustfill::limits::Limits::default()).unwrap()
+    trustfill::container::read_grids(path, &trustfill::limits::Limits::default()).unwrap()
 }
 
 #[test]

@@ -9,14 +9,16 @@ use std::path::Path;
 /// Layers, bottom first. Modules of one layer may use each other.
 const LAYERS: &[&[&str]] = &[
     &[
-        "lines", "date", "hash", "atomic", "fault", "limits", "cellref", "error",
+        "lines", "date", "hash", "atomic", "fault", "limits", "cellref", "error", "grid",
     ],
     &["text", "thesaurus"],
     &["kb"],
-    // The formats: calamine grids, xlsx package facts and patches, Word documents. workbook
-    // and docx still use each other (the real-documents issue gives them one interface).
-    &["workbook", "xlsx", "docx", "encoder"],
-    &["index", "model"],
+    // The formats: calamine grids and the checks every input passes, xlsx package facts and
+    // patches; Word documents (which write through the xlsx package copier) above them; and
+    // the one interface over all of them, the only module that chooses by format.
+    &["workbook", "xlsx", "encoder"],
+    &["docx"],
+    &["container", "index", "model"],
     &["matcher", "questionnaire"],
     &["fill", "eval"],
     &["ops"],

@@ -1,0 +1,350 @@
+//! One interface over the formats a questionnaire comes in. A [`Container`] is a file opened
+//! for questions: it lists its grids (worksheets, Word tables, a Word document's question
+//! paragraphs), says where each lives ([`Place`]), gives the facts detection needs beyond a
+//! grid's text ([`Container::facts`]: hidden rows, formulas, dropdowns, merges, protection,
+//! checkboxes), resolves dropdown sources, and writes a set of cell [`Edit`]s into a copy of
+//! the file ([`Container::write`]).
+//!
+//! This is the one place that chooses by format: above it, `questionnaire/`, `fill/` and
+//! `ops/` handle a workbook, a CSV file and a Word document alike, and find a grid by its name
+//! (the name a user sees in the review), never by parsing the name.
+
+mod values;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::cellref::CellRef;
+use crate::docx::{self, Document};
+use crate::error::Result;
+use crate::grid::Sheet;
+use crate::limits::Limits;
+use crate::workbook::{self, Format};
+use crate::xlsx::Package;
+use crate::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
+use crate::xlsx::sheet::{ListSource, SheetFacts};
+
+pub use values::{clip, sanitize_sheet_name, write_values, xlsx_error};
+
+/// Where a grid lives in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A worksheet of an .xlsx/.xlsm package, by its part (`xl/worksheets/sheet1.xml`).
+    Worksheet { part: String },
+    /// The n-th (0-based) top-level table of a Word document.
+    WordTable(usize),
+    /// The questions a Word document writes as numbered paragraphs, outside tables.
+    WordParagraphs,
+    /// A sheet of a file read for its values only (.xls, .ods, .csv; an .xlsx sheet the
+    /// package does not list): written into a new .xlsx of values.
+    Values,
+}
+
+/// One grid of a container.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub sheet: Sheet,
+    pub place: Place,
+    /// A worksheet the workbook hides.
+    pub hidden: bool,
+}
+
+/// What a format keeps of what the reader was sent, beside the text.
+#[derive(Debug, Clone)]
+enum Kind {
+    Xlsx(Package),
+    Word(Document),
+    Values,
+}
+
+/// A questionnaire file opened for reading its grids and writing a copy.
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub path: PathBuf,
+    pub format: Format,
+    grids: Vec<Grid>,
+    kind: Kind,
+    limits: Limits,
+}
+
+/// One cell to write: its text, and whether to mark it as a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub cell: CellRef,
+    pub text: String,
+    pub highlight: bool,
+}
+
+/// What a copy is for: it decides how a format that cannot be written as it is comes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `fill`'s copy for review: a CSV file becomes an .xlsx, where drafts can be marked, and
+    /// a Word cell with text is written over only with `overwrite`.
+    Draft { overwrite: bool },
+    /// `finalize`'s copy: a CSV file stays a CSV file; approved answers replace what a cell
+    /// held.
+    Final,
+}
+
+impl Format {
+    /// The extension of a copy of `input` in this format: .xls and .ods cannot be written,
+    /// so their copies are .xlsx; the others keep the input's.
+    pub fn copy_extension(self, input: &Path, purpose: Purpose) -> String {
+        let own = || {
+            input
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("xlsx")
+                .to_ascii_lowercase()
+        };
+        match (self, purpose) {
+            (Format::Xls | Format::Ods, _) | (Format::Csv, Purpose::Draft { .. }) => "xlsx".into(),
+            _ => own(),
+        }
+    }
+
+    /// What a filled copy loses against the input, when it is not the input's own format.
+    pub fn draft_loses(self) -> Option<&'static str> {
+        match self {
+            Format::Xlsx | Format::Docx => None,
+            Format::Xls | Format::Ods => Some(
+                "the output is a new .xlsx with the input's cell values: formatting, formulas, dropdowns and merged cells of the .xls/.ods input are not kept",
+            ),
+            Format::Csv => {
+                Some("the output is an .xlsx copy of the CSV's cells with the answers added")
+            }
+        }
+    }
+}
+
+impl Container {
+    /// Check the file at `path` and read its grids, refusing anything past `limits`.
+    pub fn open(path: &Path, limits: &Limits) -> Result<Container> {
+        let format = workbook::check_file(path, limits)?;
+        let (grids, kind) = match format {
+            Format::Docx => {
+                let doc = docx::read_document_tables(path, limits)?;
+                let mut grids: Vec<Grid> = doc
+                    .tables
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Grid {
+                        sheet: t.grid(docx::table_name(i)),
+                        place: Place::WordTable(i),
+                        hidden: false,
+                    })
+                    .collect();
+                grids.extend(doc.text.as_ref().map(|t| Grid {
+                    sheet: t.grid(docx::TEXT.into()),
+                    place: Place::WordParagraphs,
+                    hidden: false,
+                }));
+                (grids, Kind::Word(doc))
+            }
+            Format::Xlsx => {
+                let sheets = workbook::read_sheets(path, format, limits)?;
+                let package = Package::open(path)?;
+                let grids = sheets
+                    .into_iter()
+                    .map(|sheet| {
+                        let info = package.sheet(&sheet.name);
+                        Grid {
+                            place: info.map_or(Place::Values, |i| Place::Worksheet {
+                                part: i.part.clone(),
+                            }),
+                            hidden: info.is_some_and(|i| i.hidden),
+                            sheet,
+                        }
+                    })
+                    .collect();
+                (grids, Kind::Xlsx(package))
+            }
+            Format::Xls | Format::Ods | Format::Csv => {
+                let sheets = workbook::read_sheets(path, format, limits)?;
+                let grids = sheets
+                    .into_iter()
+                    .map(|sheet| Grid {
+                        sheet,
+                        place: Place::Values,
+                        hidden: false,
+                    })
+                    .collect();
+                (grids, Kind::Values)
+            }
+        };
+        Ok(Container {
+            path: path.to_path_buf(),
+            format,
+            grids,
+            kind,
+            limits: *limits,
+        })
+    }
+
+    pub fn grids(&self) -> &[Grid] {
+        &self.grids
+    }
+
+    /// The grid a user knows by `name` (a sheet's name, `Table 2`, `Text`).
+    pub fn grid(&self, name: &str) -> Option<&Grid> {
+        self.grids.iter().find(|g| g.sheet.name == name)
+    }
+
+    /// The grids' text, in order.
+    pub fn into_sheets(self) -> Vec<Sheet> {
+        self.grids.into_iter().map(|g| g.sheet).collect()
+    }
+
+    /// Whether no grid holds any text.
+    pub fn is_blank(&self) -> bool {
+        self.grids.iter().all(|g| {
+            g.sheet
+                .rows
+                .iter()
+                .all(|r| r.iter().all(|c| c.trim().is_empty()))
+        })
+    }
+
+    /// Why a blank file has nothing to read, in the format's words.
+    pub fn blank_message(&self) -> &'static str {
+        if self.format == Format::Docx {
+            "the document has no table with text: trustfill reads a Word questionnaire's questions from its tables"
+        } else {
+            "the workbook has no cells with text"
+        }
+    }
+
+    /// What detection needs of `grid` beyond its text: a worksheet's package facts, a Word
+    /// table's checkboxes, controls and protection; nothing for a file of values.
+    pub fn facts(&self, grid: &Grid) -> Result<SheetFacts> {
+        Ok(match (&self.kind, &grid.place) {
+            (Kind::Xlsx(package), Place::Worksheet { part }) => {
+                SheetFacts::parse(&package.read(part)?)
+            }
+            (Kind::Word(doc), Place::WordTable(i)) => doc
+                .tables
+                .get(*i)
+                .map(|t| t.facts(doc.forms_only))
+                .unwrap_or_default(),
+            (Kind::Word(doc), Place::WordParagraphs) => doc
+                .text
+                .as_ref()
+                .map(|t| t.facts(doc.forms_only))
+                .unwrap_or_default(),
+            _ => SheetFacts::default(),
+        })
+    }
+
+    /// The values of a dropdown list: literal, a range on some sheet, or a defined name.
+    pub fn resolve_list(&self, source: &ListSource) -> Option<Vec<String>> {
+        match source {
+            ListSource::Values(values) => Some(values.clone()),
+            ListSource::Formula(formula) => self.resolve_formula(formula, 0),
+        }
+    }
+
+    fn resolve_formula(&self, formula: &str, depth: u8) -> Option<Vec<String>> {
+        let formula = formula.trim().trim_start_matches('=');
+        let Some((sheet, range)) = formula.rsplit_once('!') else {
+            // A defined name such as `YesNo`.
+            let Kind::Xlsx(package) = &self.kind else {
+                return None;
+            };
+            let target = package.defined_names.get(formula)?;
+            return if depth < 3 {
+                self.resolve_formula(target, depth + 1)
+            } else {
+                None
+            };
+        };
+        let sheet = sheet.trim_matches('\'').replace("''", "'");
+        let range = crate::xlsx::Range::parse(range)?;
+        let grid = &self.grid(&sheet)?.sheet;
+        let mut values = Vec::new();
+        for row in range.first_row..=range.last_row.min(range.first_row + 200) {
+            for col in range.first_col..=range.last_col.min(range.first_col + 20) {
+                let r = row.checked_sub(grid.first_row)? as usize;
+                let c = col.checked_sub(grid.first_col)? as usize;
+                let text = grid.cell(r, c).trim();
+                if !text.is_empty() && !values.iter().any(|v| v == text) {
+                    values.push(text.to_string());
+                }
+            }
+        }
+        (!values.is_empty()).then_some(values)
+    }
+
+    /// Write a copy of the file with `edits` into `out`; only their cells change where the
+    /// format can be written as it is (.xlsx/.xlsm, .docx, a final .csv), otherwise the copy is
+    /// a new .xlsx of the cells' values. An edit on a grid the file does not have is dropped.
+    /// Returns a note for the user about the copy, if any.
+    pub fn write(
+        &self,
+        edits: &[Edit],
+        purpose: Purpose,
+        out: &mut File,
+    ) -> Result<Option<String>> {
+        let place = |e: &Edit| self.grid(&e.cell.sheet).map(|g| &g.place);
+        let write = |e: &Edit| CellWrite {
+            row: e.cell.row,
+            col: e.cell.col,
+            text: e.text.clone(),
+            highlight: e.highlight,
+        };
+        match (&self.kind, purpose) {
+            (Kind::Xlsx(_), _) => {
+                let mut patches: Vec<SheetPatch> = Vec::new();
+                for e in edits {
+                    let Some(Place::Worksheet { part }) = place(e) else {
+                        continue;
+                    };
+                    match patches.iter_mut().find(|p| &p.part == part) {
+                        Some(p) => p.cells.push(write(e)),
+                        None => patches.push(SheetPatch {
+                            part: part.clone(),
+                            cells: vec![write(e)],
+                        }),
+                    }
+                }
+                patch_workbook(&self.path, out, &patches)?;
+                Ok(None)
+            }
+            (Kind::Word(_), _) => {
+                let writes: Vec<(usize, CellWrite)> = edits
+                    .iter()
+                    .filter_map(|e| match place(e)? {
+                        Place::WordTable(i) => Some((*i, write(e))),
+                        Place::WordParagraphs => Some((docx::TEXT_INDEX, write(e))),
+                        _ => None,
+                    })
+                    .collect();
+                let overwrite = match purpose {
+                    Purpose::Draft { overwrite } => overwrite,
+                    Purpose::Final => true,
+                };
+                docx::patch::patch_document(&self.path, out, &writes, overwrite, &self.limits)?;
+                Ok(None)
+            }
+            (Kind::Values, Purpose::Final) if self.format == Format::Csv => {
+                values::write_csv(&self.path, self.grids.first(), edits, out)
+            }
+            (Kind::Values, purpose) => {
+                let sheets: Vec<&Sheet> = self.grids.iter().map(|g| &g.sheet).collect();
+                values::write_values(&self.path, &sheets, edits, out)?;
+                Ok(match purpose {
+                    Purpose::Final => Some(format!(
+                        "{} cannot be written as it is: the final copy is an .xlsx with its cell values and the approved answers (formatting, formulas, dropdowns and merged cells are not kept)",
+                        self.path.display()
+                    )),
+                    Purpose::Draft { .. } => None,
+                })
+            }
+        }
+    }
+}
+
+/// The grids of the file at `path` in any supported format, for what reads cells without
+/// detecting questions (a title, an answer library, labeled questions by cell).
+pub fn read_grids(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
+    Container::open(path, limits).map(Container::into_sheets)
+}
