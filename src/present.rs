@@ -251,6 +251,17 @@ pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
         ));
         out.push_str(&format!("  question    {}\n", s.question.describe()));
         out.push_str(&format!("  answer      {}\n", s.answer.describe()));
+        if let Some(c) = s.questions.iter().find_map(|q| q.choices.as_ref()) {
+            let first = c.options.first().map(|o| o.cell.col).unwrap_or_default();
+            let last = c.options.last().map(|o| o.cell.col).unwrap_or_default();
+            out.push_str(&format!(
+                "  choices     {}:{} (a mark {:?} in one of: {})\n",
+                crate::cellref::col_letters(first),
+                crate::cellref::col_letters(last),
+                c.mark,
+                c.labels()
+            ));
+        }
         out.push_str(&format!(
             "  comment     {}\n",
             s.comment.as_ref().map_or("none".into(), |c| c.describe())
@@ -265,7 +276,11 @@ pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
             .filter(|q| !q.existing_answer.is_empty())
             .count();
         let formulas = s.questions.iter().filter(|q| q.answer_is_formula).count();
-        let dropdowns = s.questions.iter().filter(|q| q.allowed.is_some()).count();
+        let dropdowns = s
+            .questions
+            .iter()
+            .filter(|q| q.allowed.is_some() && q.choices.is_none())
+            .count();
         out.push_str(&format!(
             "  questions   {} ({answered} already answered, {formulas} answer formulas kept, {dropdowns} with a dropdown)\n",
             s.questions.len()

@@ -108,7 +108,13 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
         }
         let sheet_facts = &facts[name];
         report.approved += 1;
-        for (cell, text) in writes(row) {
+        for (cell, text) in writes(row, &grid.sheet).map_err(|message| Error::Import {
+            path: plan.review.clone(),
+            message: format!("row {}: {message}", row.review_row),
+            hint: Some(
+                "set the Answer to one of the options, or leave the row Draft and answer it in the questionnaire".into(),
+            ),
+        })? {
             if sheet_facts.formula_cells.contains(&(cell.row, cell.col)) {
                 report.skipped_formula.push(cell.to_string());
                 continue;
@@ -142,15 +148,44 @@ fn approved_rows<'r>(rows: &'r [ReviewedRow], report: &mut FinalizeReport) -> Ve
 }
 
 /// The cells an approved row writes: its answer and, when it has a comment cell, its comment.
-fn writes(row: &ReviewedRow) -> Vec<(crate::cellref::CellRef, String)> {
+/// A question answered by a mark in one of several columns gets the mark in the column of its
+/// answer, and every other mark on the row (in `sheet`, the questionnaire as it is) removed;
+/// an answer that is none of the options is refused, saying which they are.
+fn writes(
+    row: &ReviewedRow,
+    sheet: &crate::grid::Sheet,
+) -> std::result::Result<Vec<(crate::cellref::CellRef, String)>, String> {
     let mut out = Vec::new();
     if !row.answer.is_empty() {
-        out.push((row.answer_cell.clone(), row.answer.clone()));
+        match &row.choices {
+            Some(choices) => {
+                let chosen = choices.option(&row.answer).ok_or_else(|| {
+                    format!(
+                        "the answer {:?} is none of the options ({}) this question is answered with",
+                        row.answer,
+                        choices.labels()
+                    )
+                })?;
+                out.push((chosen.cell.clone(), choices.mark.clone()));
+                for other in choices.options.iter().filter(|o| o.cell != chosen.cell) {
+                    let now = other
+                        .cell
+                        .row
+                        .checked_sub(sheet.first_row)
+                        .zip(other.cell.col.checked_sub(sheet.first_col))
+                        .map_or("", |(r, c)| sheet.cell(r as usize, c as usize));
+                    if !now.trim().is_empty() {
+                        out.push((other.cell.clone(), String::new()));
+                    }
+                }
+            }
+            None => out.push((row.answer_cell.clone(), row.answer.clone())),
+        }
     }
     if let Some(cell) = &row.comment_cell
         && !row.comment.is_empty()
     {
         out.push((cell.clone(), row.comment.clone()));
     }
-    out
+    Ok(out)
 }

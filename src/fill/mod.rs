@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::atomic;
+use crate::cellref::CellRef;
 use crate::container::{Edit, Purpose};
 use crate::date::Date;
 use crate::error::{Error, Result};
@@ -771,22 +772,35 @@ pub fn answer_log(plan: &FillPlan, report: &FillReport) -> String {
 }
 
 /// The cells the drafts write: each draft's answer and, where it has a comment cell, its
-/// comment.
+/// comment. A question answered by marking one of several columns gets the sheet's mark in
+/// its answer's column (and, with `--overwrite`, the other marks removed).
 pub fn edits(report: &FillReport, highlight: bool) -> Vec<Edit> {
     let mut out = Vec::new();
+    let mut push = |cell: &CellRef, text: &str| {
+        out.push(Edit {
+            cell: cell.clone(),
+            text: text.to_string(),
+            highlight,
+        })
+    };
     for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
-        let cells = [
-            (Some(&row.question.answer_cell), &row.answer),
-            (row.question.comment_cell.as_ref(), &row.comment),
-        ];
-        for (cell, text) in cells {
-            if let (Some(cell), Some(text)) = (cell, text) {
-                out.push(Edit {
-                    cell: cell.clone(),
-                    text: text.clone(),
-                    highlight,
-                });
+        if let Some(answer) = &row.answer {
+            match &row.question.choices {
+                Some(choices) => {
+                    if let Some(chosen) = choices.option(answer) {
+                        push(&chosen.cell, &choices.mark);
+                        for other in choices.options.iter().filter(|o| o.marked) {
+                            if other.cell != chosen.cell {
+                                push(&other.cell, "");
+                            }
+                        }
+                    }
+                }
+                None => push(&row.question.answer_cell, answer),
             }
+        }
+        if let (Some(comment), Some(cell)) = (&row.comment, &row.question.comment_cell) {
+            push(cell, comment);
         }
     }
     out
@@ -795,7 +809,6 @@ pub fn edits(report: &FillReport, highlight: bool) -> Vec<Edit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cellref::CellRef;
 
     fn plan(dir: &Path, input: &str, output: &str, review: &str) -> FillPlan {
         FillPlan {
@@ -902,6 +915,7 @@ mod tests {
             comment_is_formula: false,
             allowed: None,
             section: None,
+            choices: None,
         }
     }
 

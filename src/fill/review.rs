@@ -20,6 +20,7 @@ use crate::container::{clip, xlsx_error};
 use crate::error::{Error, Result};
 use crate::fill::{FillPlan, FillReport, RowStatus};
 use crate::matcher::{DEFAULT_MIN_CONFIDENCE, HIGH_CONFIDENCE};
+use crate::questionnaire::{Choice, Choices};
 use crate::workbook::cell_text;
 
 pub const REVIEW_SHEET: &str = "Review";
@@ -86,6 +87,10 @@ impl Col {
         let first = Col::COMMENT_CELL + 1 + 3 * k;
         [first, first + 1, first + 2]
     }
+    /// Hidden: a question answered by a mark in one of several columns, as JSON
+    /// (`{"mark": "X", "options": [["Yes", "F5"], …]}`), so that `finalize` puts the mark in
+    /// the column of the answer the reviewer left.
+    pub const CHOICES: u16 = Col::runner_up(RUNNER_UPS)[0];
 }
 
 pub fn write_review<W: Write + Seek + Send>(
@@ -124,6 +129,9 @@ pub fn write_review<W: Write + Seek + Send>(
         ws.set_header(format!("&L{}", notice.replace('&', "&&")));
     }
     ws.set_column_hidden(Col::COMMENT_CELL).map_err(&err)?;
+    ws.write_string_with_format(0, Col::CHOICES, "Choices", &header)
+        .map_err(&err)?;
+    ws.set_column_hidden(Col::CHOICES).map_err(&err)?;
     for k in 0..RUNNER_UPS {
         for (col, name) in Col::runner_up(k)
             .into_iter()
@@ -138,7 +146,7 @@ pub fn write_review<W: Write + Seek + Send>(
         let r = i as u32 + 1;
         let q = &row.question;
         let drafted = row.drafted();
-        let cells: [(u16, String, &Format); 12] = [
+        let cells: [(u16, String, &Format); 13] = [
             (Col::SHEET, q.answer_cell.sheet.clone(), &top),
             (Col::CELL, cell_a1(&q.answer_cell), &top),
             (2, q.id.clone().unwrap_or_default(), &top),
@@ -179,6 +187,11 @@ pub fn write_review<W: Write + Seek + Send>(
             (
                 Col::COMMENT_CELL,
                 q.comment_cell.as_ref().map(cell_a1).unwrap_or_default(),
+                &top,
+            ),
+            (
+                Col::CHOICES,
+                q.choices.as_ref().map(choices_json).unwrap_or_default(),
                 &top,
             ),
         ];
@@ -326,6 +339,37 @@ fn runner_up_status(status: &str) -> Option<u16> {
     (1..=RUNNER_UPS).contains(&n).then(|| n - 1)
 }
 
+/// The hidden [`Col::CHOICES`] text of a question's options.
+fn choices_json(choices: &Choices) -> String {
+    let options: Vec<(&str, String)> = choices
+        .options
+        .iter()
+        .map(|o| (o.label.as_str(), cell_a1(&o.cell)))
+        .collect();
+    serde_json::json!({"mark": choices.mark, "options": options}).to_string()
+}
+
+/// [`choices_json`] read back on `sheet`; None when the text is not what it wrote.
+fn choices_from(text: &str, sheet: &str) -> Option<Choices> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mark = v.get("mark")?.as_str()?.to_string();
+    let options = v
+        .get("options")?
+        .as_array()?
+        .iter()
+        .map(|o| {
+            let label = o.get(0)?.as_str()?.to_string();
+            let (r, c) = crate::xlsx::parse_a1(o.get(1)?.as_str()?)?;
+            Some(Choice {
+                label,
+                cell: CellRef::new(sheet.to_string(), r, c),
+                marked: false,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (!options.is_empty()).then_some(Choices { options, mark })
+}
+
 fn cell_a1(cell: &CellRef) -> String {
     format!("{}{}", crate::cellref::col_letters(cell.col), cell.row + 1)
 }
@@ -342,6 +386,8 @@ pub struct ReviewedRow {
     pub comment: String,
     pub status: String,
     pub source: String,
+    /// The question is answered by a mark in one of these columns.
+    pub choices: Option<Choices>,
 }
 
 /// A review workbook read back: metadata and rows.
@@ -405,7 +451,18 @@ pub fn read_review(path: &std::path::Path) -> Result<Review> {
             comment: get(row, Col::COMMENT),
             status: get(row, Col::STATUS),
             source: get(row, Col::SOURCE),
+            choices: None,
         };
+        let choices = get(row, Col::CHOICES);
+        if !choices.is_empty() {
+            reviewed.choices = Some(choices_from(&choices, &sheet).ok_or_else(|| {
+                fail(format!(
+                    "'{REVIEW_SHEET}'!{}{}: the hidden choices column is damaged",
+                    crate::cellref::col_letters(u32::from(Col::CHOICES)),
+                    i + 1
+                ))
+            })?);
+        }
         if let Some(k) = runner_up_status(&reviewed.status) {
             // `Runner-up N`: the reviewer approved that runner-up instead of the draft.
             let [id, answer, comment] = Col::runner_up(k).map(|c| get(row, c));

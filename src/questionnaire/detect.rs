@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Column, Question, SheetLayout};
+use super::{Choice, Choices, Column, Question, SheetLayout};
 use crate::cellref::CellRef;
 use crate::grid::Sheet;
 use crate::text::normalize_label as normalize;
@@ -25,9 +25,10 @@ pub struct Overrides {
 /// How far down a header row is looked for.
 const HEADER_SEARCH_ROWS: u32 = 60;
 
-/// Question ids: `A&A-01.1`, `GNRL-01`, `HLAP-03`, `IAM-02`, `Q12`, `1.2.3`.
+/// Question ids: `A&A-01.1`, `GNRL-01`, `HLAP-03`, `IAM-02`, `Q12`, `1.2.3`; a stray space
+/// after the hyphen (`AIS- 02.2`, a typo CAIQ v3.0.1 ships) is still an id.
 static QUESTION_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-Z][A-Z0-9&]{0,7}[-_. ]?\d{1,6}(?:\.\d{1,3}){0,3}[a-z]?|\d{1,3}(?:\.\d{1,3}){0,3}\.?)$").expect("regex")
+    Regex::new(r"^(?:[A-Z][A-Z0-9&]{0,7}(?:[-_. ]|- )?\d{1,6}(?:\.\d{1,3}){0,3}[a-z]?|\d{1,3}(?:\.\d{1,3}){0,3}\.?)$").expect("regex")
 });
 
 pub fn looks_like_id(text: &str) -> bool {
@@ -210,6 +211,7 @@ pub fn detect(
     {
         header_block(&v, h, &mut roles);
     }
+    let data_from = header_row.map_or(0, |r| r + 1);
     let first = |role: Role| {
         roles
             .iter()
@@ -219,9 +221,22 @@ pub fn detect(
                 header: Some(t.clone()),
             })
     };
-    let data_from = header_row.map_or(0, |r| r + 1);
-
-    let mut id = first(Role::Id);
+    // Of several id columns (CAIQ v3 names "Control ID" and "Question ID"), the one with an id
+    // on the most rows: a control's id sits only on its first question's row.
+    let mut id = roles
+        .iter()
+        .filter(|(_, r, _)| *r == Role::Id)
+        .max_by_key(|(c, _, _)| {
+            let ids = v
+                .visible_rows(data_from)
+                .filter(|&r| looks_like_id(v.cell(r, *c)))
+                .count();
+            (ids, std::cmp::Reverse(*c))
+        })
+        .map(|(c, _, t)| Column {
+            index: *c,
+            header: Some(t.clone()),
+        });
     let mut question = ov
         .question_col
         .map(|c| Column {
@@ -300,6 +315,12 @@ pub fn detect(
         id = None;
     }
 
+    // Options under the answer header, one column each (CAIQ v3: "Consensus Assessment
+    // Answers" merged over F:H, "Yes | No | Not Applicable" two rows below).
+    let options = match (ov.answer_col, header_row) {
+        (None, Some(h)) => choice_columns(&v, h, answer.index, question.index),
+        _ => Vec::new(),
+    };
     let header_labels: Vec<String> = header_row
         .map(|r| {
             (0..v.last_col())
@@ -364,8 +385,12 @@ pub fn detect(
             resolve,
         );
         q.section = section.clone();
+        if !options.is_empty() {
+            choose(&v, &mut q, &options);
+        }
         questions.push(q);
     }
+    set_mark(&v, &mut questions);
     Ok(SheetLayout {
         name: grid.name.clone(),
         header_row,
@@ -419,6 +444,117 @@ fn question_at(
         }),
         allowed,
         section: None,
+        choices: None,
+    }
+}
+
+/// Whether a header cell names one option of a check-one-of answer: Yes, No, N/A, or a PCI
+/// SAQ's In Place / In Place with CCW / Not in Place / Not Tested.
+fn option_label(text: &str) -> bool {
+    let h = normalize(text);
+    !h.is_empty()
+        && h.len() <= 40
+        && (crate::text::class(text).is_some()
+            || matches!(
+                h.as_str(),
+                "in place"
+                    | "in place with ccw"
+                    | "in place with remediation"
+                    | "not in place"
+                    | "not tested"
+                    | "partial"
+                    | "partially"
+                    | "unsure"
+                    | "don t know"
+            ))
+}
+
+/// The option columns of an answer column: in one of the few rows below the header (before
+/// any question), the answer column and the columns right of it each hold an option label,
+/// two at least, while the header row above them is empty beside the answer's own header (or
+/// one cell merged over them).
+fn choice_columns(v: &View<'_>, header: u32, answer: u32, question: u32) -> Vec<(u32, String)> {
+    for row in v.visible_rows(header + 1).take(3) {
+        if !v.cell(row, question).is_empty() {
+            break;
+        }
+        let mut options = Vec::new();
+        let mut col = answer;
+        while col < v.last_col() && option_label(v.cell(row, col)) {
+            let above_free = col == answer
+                || v.cell(header, col).is_empty()
+                || v.facts
+                    .merged_at(header, col)
+                    .is_some_and(|m| m.first_col == answer);
+            if !above_free {
+                break;
+            }
+            options.push((col, v.cell(row, col).to_string()));
+            col += 1;
+        }
+        if options.len() >= 2 {
+            return options;
+        }
+    }
+    Vec::new()
+}
+
+/// Make `q` a question answered by marking one of `options`' columns on its row.
+fn choose(v: &View<'_>, q: &mut Question, options: &[(u32, String)]) {
+    let row = q.answer_cell.row;
+    let sheet = &v.grid.name;
+    let choices: Vec<Choice> = options
+        .iter()
+        .map(|(col, label)| Choice {
+            label: label.clone(),
+            cell: CellRef::new(sheet.clone(), row, *col),
+            marked: !v.cell(row, *col).is_empty(),
+        })
+        .collect();
+    let cells = || options.iter().map(|(c, _)| (row, *c));
+    q.answer_cell = CellRef::new(sheet.clone(), row, options[0].0);
+    q.answer_is_formula = cells().any(|rc| v.facts.formula_cells.contains(&rc));
+    q.locked = cells().any(|rc| v.facts.locked_cells.contains(&rc));
+    q.existing_answer = choices
+        .iter()
+        .filter(|c| c.marked)
+        .map(|c| c.label.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    q.allowed = Some(choices.iter().map(|c| c.label.clone()).collect());
+    q.choices = Some(Choices {
+        options: choices,
+        mark: String::new(),
+    });
+}
+
+/// The mark of a sheet's choice questions: the most common text of the marks already made
+/// (a completed CAIQ's "X" or "x"), else "X".
+fn set_mark(v: &View<'_>, questions: &mut [Question]) {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for q in questions.iter() {
+        for c in q
+            .choices
+            .iter()
+            .flat_map(|c| &c.options)
+            .filter(|c| c.marked)
+        {
+            let text = v.cell(c.cell.row, c.cell.col);
+            match counts.iter_mut().find(|(t, _)| t == text) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((text.to_string(), 1)),
+            }
+        }
+    }
+    let mark = counts
+        .into_iter()
+        .filter(|(t, _)| t.chars().count() <= 3)
+        .max_by_key(|(_, n)| *n)
+        .map_or_else(|| "X".to_string(), |(t, _)| t);
+    for q in questions {
+        if let Some(c) = &mut q.choices {
+            c.mark = mark.clone();
+        }
     }
 }
 

@@ -44,6 +44,47 @@ pub struct Question {
     /// The label of the section the question sits in (the last non-question row above it with
     /// a short label), as context for questions that are not questions on their own.
     pub section: Option<String>,
+    /// When the question is answered by a mark in one of several columns (CAIQ v3's Yes / No /
+    /// Not Applicable under one merged header): the options. `answer_cell` is then the first
+    /// option's cell, `allowed` the labels and `existing_answer` the marked label.
+    pub choices: Option<Choices>,
+}
+
+/// The options of a question answered by marking one of several columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choices {
+    pub options: Vec<Choice>,
+    /// What a mark is on this sheet: the most common text of the marks already made, else
+    /// "X".
+    pub mark: String,
+}
+
+/// One option: its label (from the header), its cell on the question's row, and whether that
+/// cell holds anything now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub label: String,
+    pub cell: CellRef,
+    pub marked: bool,
+}
+
+impl Choices {
+    /// The option an answer names: its label, compared without case or surrounding space.
+    pub fn option(&self, answer: &str) -> Option<&Choice> {
+        let answer = answer.trim();
+        self.options
+            .iter()
+            .find(|o| o.label.eq_ignore_ascii_case(answer))
+    }
+
+    /// The labels, for messages: "Yes, No, Not Applicable".
+    pub fn labels(&self) -> String {
+        self.options
+            .iter()
+            .map(|o| o.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A column with its letter-free index and the header text that identified it (if any).

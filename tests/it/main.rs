@@ -3,6 +3,7 @@
 //! generated inside each test's temporary folder.
 
 mod ask;
+mod choices;
 mod cli;
 mod common;
 mod confidentiality;
