@@ -1077,4 +1077,64 @@ mod tests {
             ("New.", "Response:")
         );
     }
+
+    /// The run properties keep every child of the cell's own, nested ones whole, drop its
+    /// highlight and put ours before the first child the schema orders after it (`w:lang`
+    /// comes after `w:highlight`, `w:color` before); an empty
+    /// `<w:rPr/>` gives none (cargo-mutants found the child splitting unchecked).
+    #[test]
+    fn run_properties_keep_their_children_and_order_the_highlight() {
+        let props = r#"<w:rPr><w:b/><w:color w:val="FF0000"></w:color><w:lang w:val="en"><x:y/></w:lang><w:highlight w:val="green"/><w:u w:val="single"/></w:rPr>"#;
+        assert_eq!(
+            split_children(&props[7..props.len() - 8]),
+            [
+                "<w:b/>",
+                r#"<w:color w:val="FF0000"></w:color>"#,
+                r#"<w:lang w:val="en"><x:y/></w:lang>"#,
+                r#"<w:highlight w:val="green"/>"#,
+                r#"<w:u w:val="single"/>"#,
+            ]
+        );
+        assert_eq!(split_children("<?pi x?><w:b/>"), ["<?pi x?>", "<w:b/>"]);
+        assert_eq!(split_children("x <w:b/> y<w:i/>z"), ["<w:b/>", "<w:i/>"]);
+        assert_eq!(
+            run_props(&w(), Some(props), true),
+            r#"<w:rPr><w:b/><w:color w:val="FF0000"></w:color><w:highlight w:val="yellow"/><w:lang w:val="en"><x:y/></w:lang><w:u w:val="single"/></w:rPr>"#
+        );
+        assert_eq!(
+            run_props(&w(), Some(props), false),
+            r#"<w:rPr><w:b/><w:color w:val="FF0000"></w:color><w:lang w:val="en"><x:y/></w:lang><w:u w:val="single"/></w:rPr>"#
+        );
+        assert_eq!(run_props(&w(), Some("<w:rPr/>"), false), "");
+        assert_eq!(
+            run_props(&w(), Some("<w:rPr />"), true),
+            r#"<w:rPr><w:highlight w:val="yellow"/></w:rPr>"#
+        );
+        for (element, name) in [
+            ("<w:b/>", "b"),
+            ("<w:highlight>", "highlight"),
+            (r#"<w:u w:val="x"/>"#, "u"),
+            ("<b/>", "b"),
+        ] {
+            assert_eq!(element_name(element), name, "{element}");
+        }
+    }
+
+    /// Line ends never reach a `w:t` (lines are `w:br`); a character reference is allowed
+    /// when it names a character XML allows, refused otherwise.
+    #[test]
+    fn escaping_and_character_references() {
+        assert_eq!(escape("a\r\nb\rc\n<&>"), "abc&lt;&amp;&gt;");
+        let doc = |t: &str| {
+            format!(
+                r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:body></w:document>"#
+            )
+        };
+        assert_eq!(check_well_formed(&doc("caf&#233; &#x41; &amp;")), Ok(()));
+        let err = check_well_formed(&doc("&#xFFFF;")).unwrap_err();
+        assert!(
+            err.contains("&#xFFFF; is not a character XML allows"),
+            "{err}"
+        );
+    }
 }
