@@ -637,6 +637,38 @@ pub fn normalize_label(text: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A template's placeholder patterns: date and phone masks, pointers to instructions,
+/// invitations to type.
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^(?:
+            (?:mm|dd|m|d|yyyy|yy)(?:\s*[/.\-]\s*(?:mm|dd|m|d|yyyy|yy)){1,2}
+          | \(?(?:555|xxx)\)?[\s.\-]?(?:555|xxx)[\s.\-]?(?:\d{4}|xxxx)
+          | (?:see|refer\s+to)\b.{0,60}\b(?:tab|sheet|instructions|guidance)\b.{0,40}
+          | (?:enter|insert|type)\s.{1,40}\s(?:here|name|text|date|email|number)\.?
+          | click\s+(?:or\s+tap\s+)?here\s+to\s+enter\b.{0,20}
+          | choose\s+an\s+item\.?
+          | \[[^\]]{1,60}\]
+          | <[^>]{1,60}>
+        )$",
+    )
+    .expect("regex")
+});
+
+/// Whether a cell's text is a template's placeholder rather than an answer: the field's own
+/// `label` repeated ("Vendor Name" in the Vendor Name field), a mask to follow ("mm/dd/yyyy",
+/// "555-555-5555"), a pointer to instructions ("See Instructions tab for guidance"), or an
+/// invitation to type ("Enter vendor name here", "[Insert date]", Word's "Click or tap here to
+/// enter text."). `label` may be empty when the field's label is not known.
+pub fn is_placeholder(value: &str, label: &str) -> bool {
+    let value = value.trim();
+    if value.is_empty() {
+        return false;
+    }
+    let label = normalize_label(label);
+    (!label.is_empty() && normalize_label(value) == label) || PLACEHOLDER.is_match(value)
+}
+
 /// Framework boilerplate (CAIQ and its kin): a run of three or more process verbs ("established,
 /// documented, approved, communicated, applied, evaluated, and maintained") says nothing about
 /// the topic, and neither does "processes, procedures, and technical measures". Two verbs are
@@ -1073,5 +1105,39 @@ mod scope_tests {
         assert!(scope_clash(&q, &scope_sides("Outbound mail is signed with DKIM.")).is_some());
         // Words inside other words do not count ("served" is no server).
         assert!(scope_sides("Requests are served over TLS.").is_empty());
+    }
+
+    /// Placeholders of blank templates are not answers; answers that look a little like
+    /// them are.
+    #[test]
+    fn template_placeholders_are_told_from_answers() {
+        for (value, label) in [
+            ("Vendor Name", "Vendor Name:"),
+            ("mm/dd/yyyy", "Date"),
+            ("MM-DD-YYYY", ""),
+            ("555-555-5555", "Contact Phone Number"),
+            ("(555) 555-1234", ""),
+            ("xxx-xxx-xxxx", ""),
+            ("See Instructions tab for guidance", "Solution Description"),
+            ("Refer to the Guidance sheet", ""),
+            ("Enter vendor name here", ""),
+            ("[Insert date]", ""),
+            ("<Company>", ""),
+            ("Click or tap here to enter text.", ""),
+            ("Choose an item.", ""),
+        ] {
+            assert!(is_placeholder(value, label), "{value:?} under {label:?}");
+        }
+        for (value, label) in [
+            ("Acme Corp", "Vendor Name"),
+            ("2026-05-01", "Date"),
+            ("+1 415 555 0100", "Contact Phone Number"),
+            ("Yes", "Do you encrypt data?"),
+            ("See our SOC 2 report, section 4", "Audits"),
+            ("Within 24 hours", ""),
+            ("", "Vendor Name"),
+        ] {
+            assert!(!is_placeholder(value, label), "{value:?} under {label:?}");
+        }
     }
 }

@@ -142,6 +142,18 @@ fn rewrite(
             .table(*table)
             .and_then(|t| t.cell(cw.row, cw.col))
             .ok_or_else(|| format!("there is no cell at {}", where_()))?;
+        // The cell's label: the nearest cell with text left of it on its row, for telling a
+        // template's placeholder ("Vendor Name" repeated in its own field) from an answer.
+        let label = doc
+            .table(*table)
+            .and_then(|t| t.rows.get(cw.row as usize))
+            .and_then(|row| {
+                row.iter()
+                    .filter(|c| c.col < cw.col && !c.text.trim().is_empty())
+                    .max_by_key(|c| c.col)
+            })
+            .map_or("", |c| c.text.as_str());
+        let placeholder = |text: &str| crate::text::is_placeholder(text, label);
         if !cell.choices.is_empty() {
             // A choice: tick the box of the answer's label (and untick the others), typing
             // nothing.
@@ -218,7 +230,7 @@ fn rewrite(
                         )
                     })?
             };
-            if !overwrite && !control.value.trim().is_empty() {
+            if !overwrite && !control.value.trim().is_empty() && !placeholder(&control.value) {
                 return Err(format!(
                     "refusing to overwrite the text already at {}",
                     where_()
@@ -260,7 +272,9 @@ fn rewrite(
                 edits.push((tag_start, tag_end, format!("{open}{run}</{name}>")));
             }
             Some(close) if cell.text.trim().is_empty() => edits.push((close, close, run)),
-            Some(close) if overwrite => {
+            // A template's placeholder ("Enter name here") is replaced as an empty cell's
+            // would be filled.
+            Some(close) if overwrite || placeholder(&cell.text) => {
                 // Keep the paragraph's properties, and an answer line's label; replace the
                 // rest of its runs.
                 let from = cell.props_end.unwrap_or(tag_end);

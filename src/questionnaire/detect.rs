@@ -432,10 +432,17 @@ fn question_at(
         text: text.split_whitespace().collect::<Vec<_>>().join(" "),
         answer_cell: CellRef::new(sheet.clone(), ar, ac),
         comment_cell: comment_cell.map(|(r, c)| CellRef::new(sheet.clone(), r, c)),
-        existing_answer: v.cell(ar, ac).to_string(),
+        // A blank template's placeholder ("Vendor Name", "mm/dd/yyyy", "See Instructions tab")
+        // is no answer: the cell is as good as empty.
+        existing_answer: Some(v.cell(ar, ac))
+            .filter(|a| !crate::text::is_placeholder(a, text))
+            .unwrap_or_default()
+            .to_string(),
         existing_comment: comment_cell
-            .map(|(r, c)| v.cell(r, c).to_string())
-            .unwrap_or_default(),
+            .map(|(r, c)| v.cell(r, c))
+            .filter(|c| !crate::text::is_placeholder(c, text))
+            .unwrap_or_default()
+            .to_string(),
         answer_is_formula: v.facts.formula_cells.contains(&(ar, ac)),
         locked: v.facts.locked_cells.contains(&(ar, ac)),
         // A locked comment cell is never written either, as a formula's is not.

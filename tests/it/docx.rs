@@ -748,3 +748,44 @@ fn filled_documents_are_well_formed_whatever_the_answers_and_the_spelling() {
         }
     }
 }
+
+/// A template's placeholders ("Click or tap here to enter text.", the field's own label) are
+/// no answers: the row is drafted and the placeholder replaced, not kept or refused.
+#[test]
+fn word_placeholders_are_replaced_like_empty_cells() {
+    let answers = [
+        entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+        entry("bak", "Are backups encrypted?", "Yes", "public"),
+    ]
+    .concat();
+    let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "<w:tbl><w:tblPr/>{}{}{}</w:tbl><w:sectPr/>",
+        row(&["Question", "Answer"]),
+        row(&[
+            "Is customer data encrypted at rest?",
+            "Click or tap here to enter text."
+        ]),
+        row(&["Are backups encrypted?", "Are backups encrypted?"]),
+    );
+    let input = write_docx(&dir.path().join("placeholders.docx"), &body);
+    let out = run(trustfill(&kb).arg("inspect").arg(&input));
+    assert!(
+        stdout(&out).contains("0 already answered"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let filled = grids(&dir.path().join("placeholders.filled.docx"));
+    for r in [1, 2] {
+        let answer = &filled[0].rows[r][1];
+        assert!(answer.starts_with("Yes — About"), "{answer}");
+    }
+}

@@ -1399,3 +1399,60 @@ fn a_second_fill_names_the_review_it_would_replace_and_counts_in_the_right_numbe
     );
     assert!(!err.contains("one.filled.xlsx"), "{err}");
 }
+
+/// A blank template's placeholders are not answers: the field's label repeated, a date or
+/// phone mask, a pointer to the instructions. Their rows are left for an answer, never
+/// counted as already answered, and a real answer beside them still is.
+#[test]
+fn template_placeholders_are_not_already_answered() {
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blank.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ("ID", "Question", "Answer"),
+        ("GNRL-01", "Vendor Name", "Vendor Name"),
+        ("GNRL-02", "Date completed", "mm/dd/yyyy"),
+        ("GNRL-03", "Contact Phone Number", "555-555-5555"),
+        (
+            "GNRL-04",
+            "Solution Description",
+            "See Instructions tab for guidance",
+        ),
+        ("GNRL-05", "Contact Email", "security@example.com"),
+        ("DATA-01", "Is customer data encrypted at rest?", "[Select]"),
+    ];
+    for (r, (id, q, a)) in rows.iter().enumerate() {
+        ws.write(r as u32, 0, *id).unwrap();
+        ws.write(r as u32, 1, *q).unwrap();
+        ws.write(r as u32, 2, *a).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let out = run(trustfill(&kb).arg("inspect").arg(&path));
+    assert!(
+        stdout(&out).contains("questions   6 (1 already answered"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(trustfill(&kb).arg("fill").arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("drafted 1 (") && stderr(&out).contains("already answered 1"),
+        "{}",
+        stderr(&out)
+    );
+    let cells = cell_dump(&dir.path().join("blank.filled.xlsx"));
+    assert_eq!(
+        cells[&("Sheet1".to_string(), 6, 2)],
+        "Yes — About Is customer data encrypted at rest?"
+    );
+}
