@@ -98,6 +98,7 @@ fn main() {
         jobs: 2,
         max_age_days: 100_000,
         today: "2026-11-02".parse().unwrap(),
+        profile: Default::default(),
     };
     let report = draft(&fill, &index, &mut |_, _| {}).expect("fill");
     // The vendor's own answers in the target, by row.

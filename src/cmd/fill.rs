@@ -174,6 +174,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             .max(1),
         max_age_days: i64::from(args.max_age.or(settings.max_age).unwrap_or(DEFAULT_MAX_AGE)),
         today: global.today(),
+        profile: settings.profile.clone(),
     };
     plan.check_outputs(args.force)?;
     let index = global.open_index(out)?;

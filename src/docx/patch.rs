@@ -153,7 +153,7 @@ fn rewrite(
                     .max_by_key(|c| c.col)
             })
             .map_or("", |c| c.text.as_str());
-        let placeholder = |text: &str| crate::text::is_placeholder(text, label);
+        let placeholder = |text: &str| crate::kb::profile::is_placeholder(text, label);
         if !cell.choices.is_empty() {
             // A choice: tick the box of the answer's label (and untick the others), typing
             // nothing.

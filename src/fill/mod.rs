@@ -19,9 +19,11 @@ use crate::container::{Edit, Purpose};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::index::KbIndex;
+use crate::kb::profile::Profile;
 use crate::kb::{Audience, EntryKind};
 use crate::matcher::{
-    Candidate, MatchOptions, Reuse, Row, embed_questions, match_all_embedded, restricted_best,
+    Candidate, Caveat, EXACT_CONFIDENCE, MatchOptions, Reuse, Row, embed_questions,
+    match_all_embedded, restricted_best,
 };
 use crate::questionnaire::{Overrides, Question, Questionnaire};
 
@@ -50,6 +52,9 @@ pub struct FillPlan {
     /// by [`crate::matcher::STALE_PENALTY`] and the review sheet says so.
     pub max_age_days: i64,
     pub today: Date,
+    /// The company profile (`[profile]` in `trustfill.toml`): the form fields it answers are
+    /// drafted from it, as exact answers.
+    pub profile: Profile,
 }
 
 /// Where a command's audience came from.
@@ -364,6 +369,10 @@ pub fn draft(
             ),
             FollowUp::InSection => Some(best_answer(&candidates)),
         };
+        let mut candidates = candidates;
+        if let Some(c) = profile_candidate(&plan.profile, q) {
+            candidates.insert(0, c);
+        }
         let mut row = decide(q.clone(), candidates, plan, parent, &own_terms[i]);
         let (before, after) = match row.drafted() {
             Some(c) => (reuse_note(c), stale_note(c)),
@@ -442,7 +451,54 @@ fn contradicts(existing: &str, c: &Candidate, min_confidence: u8) -> Option<Stri
 }
 
 /// What the review says of a draft that answered the row before.
+/// The id a profile answer's candidate goes by: never an entry's (ids have no spaces).
+const PROFILE_SOURCE: &str = "[profile]";
+
+/// A form field the company profile answers ("Vendor Name" → `[profile] company`), as a
+/// candidate answered exactly from `trustfill.toml`; None for any other question, or when
+/// the profile does not give that field.
+fn profile_candidate(profile: &Profile, q: &Question) -> Option<Candidate> {
+    let (field, value, line) = profile.answer(&q.text)?;
+    let entry = crate::index::StoredEntry {
+        id: format!("{PROFILE_SOURCE} {}", field.key()),
+        kind: EntryKind::Answer,
+        audience: Audience::Public,
+        question: q.text.clone(),
+        variants: Vec::new(),
+        answer: Some(value.to_string()),
+        comment: String::new(),
+        tags: Vec::new(),
+        owner: None,
+        reviewed: None,
+        source: crate::kb::settings::SETTINGS_FILE.to_string(),
+        line,
+        refs: Vec::new(),
+        rejected: Vec::new(),
+        proposed: false,
+        terms: Default::default(),
+    };
+    Some(Candidate::new(
+        std::sync::Arc::new(entry),
+        q.text.clone(),
+        crate::matcher::Confidence::new(EXACT_CONFIDENCE),
+        Default::default(),
+        vec![Caveat::Reuse(Reuse::Exact { reference: None })],
+    ))
+}
+
+/// Whether a candidate is the company profile's answer, not an entry's.
+pub fn from_profile(c: &Candidate) -> bool {
+    c.entry.id.starts_with(PROFILE_SOURCE)
+}
+
 fn reuse_note(c: &Candidate) -> Option<String> {
+    if from_profile(c) {
+        return Some(format!(
+            "from the company profile: {} in {}",
+            c.entry.id,
+            crate::kb::settings::SETTINGS_FILE
+        ));
+    }
     match c.reuse() {
         Some(Reuse::Exact { reference: Some(r) }) => {
             Some(format!("exact: {} answered {r} before", c.entry.id))
@@ -825,6 +881,7 @@ mod tests {
             jobs: 1,
             max_age_days: 365,
             today: Date::new(2026, 11, 1).unwrap(),
+            profile: Profile::default(),
         }
     }
 

@@ -8,6 +8,7 @@
 pub(crate) mod answers;
 pub mod edit;
 mod policy;
+pub mod profile;
 pub mod render;
 pub mod settings;
 

@@ -15,6 +15,10 @@
 //!
 //! [topics]                              # publish: a topic tag's heading, where the tag as
 //! pci = "PCI DSS"                       #   written is not what to show
+//!
+//! [profile]                             # fill: the form fields every questionnaire asks
+//! company = "Larkspur Analytics"        #   (see `profile::Field` for every key)
+//! contact_email = "security@example.com"
 //! ```
 //!
 //! A file with an unknown key or a bad value is refused, with its line, like any other file
@@ -47,6 +51,22 @@ pub const STARTER: &str = r#"# trustfill settings for this knowledge base. Flags
 # request_access = "https://example.com/nda"   # where customers ask for NDA material
 # [topics]                                     # a topic tag's heading on the page
 # pci = "PCI DSS"
+
+# The company profile: `fill` answers every questionnaire's form fields (vendor name,
+# contact, website, …) from it, as exact answers from this file.
+# [profile]
+# company = "Example Inc."
+# product = "Example Cloud"
+# product_description = "One line about the product."
+# website = "https://example.com"
+# privacy_notice = "https://example.com/privacy"
+# contact_name = "Alex Doe"
+# contact_title = "Head of Security"
+# contact_email = "security@example.com"
+# contact_phone = "+1 555 0100"
+# hosting_regions = "AWS us-east-1 and eu-west-1"
+# work_locations = "United States, Ireland"
+# headquarters = "United States"
 
 # Defaults for every command:
 # owner = "security@example.com"   # owner of new entries (kb add, kb import, kb learn)
@@ -84,6 +104,8 @@ pub struct Settings {
     /// For `publish`: how a topic tag is shown as a heading (`pci = "PCI DSS"`), where the
     /// tag as written is not what the team wants to read.
     pub topics: std::collections::BTreeMap<String, String>,
+    /// The company profile (`[profile]`): what every questionnaire's form fields ask.
+    pub profile: super::profile::Profile,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +122,8 @@ struct Raw {
     request_access: Option<Spanned<String>>,
     #[serde(default)]
     topics: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    profile: super::profile::RawProfile,
 }
 
 /// Why a settings file was not read.
@@ -244,7 +268,7 @@ impl Settings {
             vec![problem(
                 e.span().map(|s| s.start),
                 format!(
-                    "{} (known settings: audience, min_confidence, max_age, model, owner, company, description, contact, request_access, [topics])",
+                    "{} (known settings: audience, min_confidence, max_age, model, owner, company, description, contact, request_access, [topics], [profile] with company, product, product_description, website, privacy_notice, contact_name, contact_title, contact_email, contact_phone, hosting_regions, work_locations, headquarters)",
                     e.message().trim()
                 ),
             )]
@@ -307,8 +331,10 @@ impl Settings {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let profile = raw.profile.into_profile(text);
         let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(Settings {
+            profile,
             audience: raw.audience,
             min_confidence,
             max_age,
@@ -377,6 +403,17 @@ mod tests {
         );
         let errs = parse("audience = \"everyone\"\n").unwrap_err();
         assert!(errs[0].contains("unknown variant `everyone`"), "{errs:?}");
+        let errs = parse("[profile]\ncompany = \"Acme\"\nceo = \"Pat\"\n").unwrap_err();
+        assert!(
+            errs[0].starts_with("kb/trustfill.toml:3: unknown field `ceo`"),
+            "{errs:?}"
+        );
+        let s = parse("[profile]\ncompany = \" Acme \"\nwebsite = \"\"\n").unwrap();
+        assert_eq!(
+            s.profile.fields,
+            [(crate::kb::profile::Field::Company, "Acme".to_string(), 2)],
+            "trimmed, blank left out, with its line"
+        );
     }
 
     #[test]

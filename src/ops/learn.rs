@@ -105,7 +105,9 @@ pub fn learn(kb_root: &Path, review_path: &Path, dry_run: bool) -> Result<LearnR
                 continue;
             }
         }
-        if row.question.is_empty() {
+        // Nothing to learn from a form field the company profile answered: its answer lives
+        // in trustfill.toml, not in an entry.
+        if row.question.is_empty() || row.source.starts_with("[profile]") {
             continue;
         }
         let source = kb.get(&row.source).filter(|e| e.kind == EntryKind::Answer);

@@ -264,7 +264,20 @@ fn item<'a>(prefix: &str, e: &'a KbEntry) -> Item<'a> {
 /// renamed into place, so the old site is replaced only by a complete new one.
 pub fn publish(plan: &PublishPlan) -> Result<PublishReport> {
     let kb = KnowledgeBase::load(&plan.kb)?;
-    let settings = Settings::load(&plan.kb)?;
+    let mut settings = Settings::load(&plan.kb)?;
+    // The company profile fills what the page's own keys leave unset (a contact only when it
+    // is a link or an address the page may show as one).
+    {
+        use crate::kb::profile::Field;
+        let profile = &settings.profile;
+        let from = |f: Field| profile.get(f).map(str::to_string);
+        let company = from(Field::Company);
+        let description = from(Field::ProductDescription);
+        let contact = from(Field::ContactEmail).filter(|c| link_href(c).is_ok());
+        settings.company = settings.company.take().or(company);
+        settings.description = settings.description.take().or(description);
+        settings.contact = settings.contact.take().or(contact);
+    }
     let mut report = PublishReport::default();
     let entries = published(&kb, plan, &mut report);
     report.unset = [

@@ -435,12 +435,12 @@ fn question_at(
         // A blank template's placeholder ("Vendor Name", "mm/dd/yyyy", "See Instructions tab")
         // is no answer: the cell is as good as empty.
         existing_answer: Some(v.cell(ar, ac))
-            .filter(|a| !crate::text::is_placeholder(a, text))
+            .filter(|a| !crate::kb::profile::is_placeholder(a, text))
             .unwrap_or_default()
             .to_string(),
         existing_comment: comment_cell
             .map(|(r, c)| v.cell(r, c))
-            .filter(|c| !crate::text::is_placeholder(c, text))
+            .filter(|c| !crate::kb::profile::is_placeholder(c, text))
             .unwrap_or_default()
             .to_string(),
         answer_is_formula: v.facts.formula_cells.contains(&(ar, ac)),

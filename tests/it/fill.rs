@@ -1456,3 +1456,81 @@ fn template_placeholders_are_not_already_answered() {
         "Yes — About Is customer data encrypted at rest?"
     );
 }
+
+/// The company profile in trustfill.toml answers the vendor-profile form fields every
+/// questionnaire opens with, as exact answers whose source is the file and its line; a field
+/// the profile does not give is left for a person, a placeholder in a field is replaced, and
+/// learning from the review leaves the profile's rows alone.
+#[test]
+fn the_company_profile_answers_the_form_fields() {
+    let settings = "owner = \"sec@example.com\"\n\n[profile]\ncompany = \"Larkspur Analytics\"\nproduct = \"Larkspur Cloud\"\ncontact_email = \"security@larkspur.example\"\n";
+    let (_kbdir, kb) = temp_kb(&[
+        (
+            "answers/a.toml",
+            &entry(
+                "enc",
+                "Is customer data encrypted at rest?",
+                "Yes",
+                "public",
+            ),
+        ),
+        ("trustfill.toml", settings),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hecvat.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ("ID", "Question", "Answer"),
+        ("GNRL-01", "Solution Provider Name", "Vendor Name"),
+        ("GNRL-02", "Solution Name", ""),
+        ("GNRL-03", "Solution Provider Contact Email", ""),
+        (
+            "GNRL-04",
+            "Solution Provider Contact Phone Number",
+            "555-555-5555",
+        ),
+        ("DATA-01", "Is customer data encrypted at rest?", ""),
+    ];
+    for (r, (id, q, a)) in rows.iter().enumerate() {
+        ws.write(r as u32, 0, *id).unwrap();
+        ws.write(r as u32, 1, *q).unwrap();
+        if !a.is_empty() {
+            ws.write(r as u32, 2, *a).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let out = run(trustfill(&kb).arg("fill").arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cells = cell_dump(&dir.path().join("hecvat.filled.xlsx"));
+    let at = |r: u32| cells.get(&("Sheet1".to_string(), r, 2)).cloned();
+    assert_eq!(at(1).as_deref(), Some("Larkspur Analytics"));
+    assert_eq!(at(2).as_deref(), Some("Larkspur Cloud"));
+    assert_eq!(at(3).as_deref(), Some("security@larkspur.example"));
+    assert_eq!(
+        at(4).as_deref(),
+        Some("555-555-5555"),
+        "no phone in the profile"
+    );
+    let review = dir.path().join("hecvat.review.xlsx");
+    let rows = cell_dump(&review);
+    let cell = |r: u32, c: u32| rows.get(&("Review".to_string(), r, c)).cloned();
+    assert_eq!(cell(1, 8).as_deref(), Some("[profile] company"));
+    assert_eq!(cell(1, 9).as_deref(), Some("trustfill.toml:4"));
+    assert_eq!(cell(1, 6).as_deref(), Some("99"));
+    assert!(
+        cell(1, 11).is_some_and(|n| n.contains("from the company profile")),
+        "{rows:?}"
+    );
+    assert_eq!(cell(3, 9).as_deref(), Some("trustfill.toml:6"));
+    assert_eq!(cell(4, 7).as_deref(), Some("Needs answer"));
+
+    edit_review(
+        &review,
+        &[(1, 7, "Approved"), (3, 7, "Approved"), (5, 7, "Approved")],
+    );
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("not an entry"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("not an entry"), "{}", stderr(&out));
+}

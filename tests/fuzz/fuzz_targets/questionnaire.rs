@@ -42,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
         jobs: 1,
         max_age_days: 365,
         today: Date::from_days(20_000),
+        profile: Default::default(),
     };
     if let Ok(mut report) = fill::draft(&plan, index(), &mut |_, _| {}) {
         let _ = fill::write(&plan, &mut report);
