@@ -821,42 +821,15 @@ fn a_hub_model_named_like_the_default_is_not_the_default() {
     assert_eq!(status["semantic_matching"], "not installed");
 }
 
-/// A hub that lists 266 bytes for config.json and then streams 64 MB: the download stops one
-/// byte past the listed size (before, all of it reached the disk and was refused afterwards).
-/// The server counts what it managed to send before the client hung up.
-#[test]
-fn a_download_is_cut_off_at_its_listed_size() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    let dir = tempfile::tempdir().unwrap();
-    let model = tiny(dir.path());
-    let home = dir.path().join("home");
-    let (_kbdir, kb) = temp_kb(&[(
-        "answers/a.toml",
-        &entry(
-            "enc",
-            "Is customer data encrypted at rest?",
-            "Yes",
-            "public",
-        ),
-    )]);
-    let repo = "test/liar";
-    let mut files = hub_files(&model, repo, false);
-    let listing_path = format!("/api/models/{repo}/tree/main?recursive=true");
-    let listing = String::from_utf8(files[&listing_path].clone()).unwrap();
-    let mut items: Vec<serde_json::Value> = serde_json::from_str(&listing).unwrap();
-    for item in &mut items {
-        if item["path"] == "config.json" {
-            item["size"] = serde_json::json!(266);
-        }
-    }
-    files.insert(
-        listing_path,
-        serde_json::Value::Array(items).to_string().into_bytes(),
-    );
-    let huge = format!("/{repo}/resolve/main/config.json");
-    const HUGE: u64 = 64 << 20;
-    let sent = Arc::new(AtomicU64::new(0));
+/// A loopback hub serving `files`, except `endless`, which it streams (spaces) until `bytes`
+/// are sent or the client hangs up; returns the endpoint and what was sent so far.
+fn serve_streaming(
+    files: HashMap<String, Vec<u8>>,
+    endless: String,
+    bytes: u64,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use std::sync::atomic::Ordering;
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let counter = sent.clone();
@@ -873,13 +846,13 @@ fn a_download_is_cut_off_at_its_listed_size() {
                     break;
                 }
             }
-            if path == huge {
+            if path == endless {
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 200 OK\r\nContent-Length: {HUGE}\r\nConnection: close\r\n\r\n"
+                    "HTTP/1.1 200 OK\r\nContent-Length: {bytes}\r\nConnection: close\r\n\r\n"
                 );
                 let chunk = vec![b' '; 1 << 16];
-                while counter.load(Ordering::Relaxed) < HUGE {
+                while counter.load(Ordering::Relaxed) < bytes {
                     if stream.write_all(&chunk).is_err() {
                         break;
                     }
@@ -896,24 +869,75 @@ fn a_download_is_cut_off_at_its_listed_size() {
             let _ = stream.write_all(&body);
         }
     });
-    let out = run(trustfill(&kb)
-        .env("TRUSTFILL_HOME", &home)
-        .env("HF_ENDPOINT", &endpoint)
-        .args(["model", "install", "--repo", repo]));
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("config.json is larger than the 266 bytes the listing gives; the download was stopped there"),
-        "{err}"
-    );
-    assert!(!home.join("models/test--liar").exists());
-    // Give the server a moment to notice the closed connection.
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let sent = sent.load(Ordering::Relaxed);
-    assert!(
-        sent < HUGE / 2,
-        "the server sent {sent} of {HUGE} bytes before trustfill stopped reading"
-    );
+    (endpoint, sent)
+}
+
+/// A hub that lists 266 bytes for config.json and then streams 64 MB: the download stops one
+/// byte past the listed size (before, all of it reached the disk and was refused afterwards).
+/// With no size listed, it stops past the cap for the kind of file, and says so. The server
+/// counts what it managed to send before the client hung up.
+#[test]
+fn a_download_is_cut_off_at_its_listed_size() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let home = dir.path().join("home");
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/a.toml",
+        &entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    const HUGE: u64 = 64 << 20;
+    for (repo, listed, streamed) in [
+        ("test/liar", Some(266), HUGE),
+        ("test/unlisted", None, HUGE + (1 << 20)),
+    ] {
+        let mut files = hub_files(&model, repo, false);
+        let listing_path = format!("/api/models/{repo}/tree/main?recursive=true");
+        let listing = String::from_utf8(files[&listing_path].clone()).unwrap();
+        let mut items: Vec<serde_json::Value> = serde_json::from_str(&listing).unwrap();
+        for item in &mut items {
+            if item["path"] == "config.json" {
+                match listed {
+                    Some(size) => item["size"] = serde_json::json!(size),
+                    None => {
+                        item.as_object_mut().unwrap().remove("size");
+                    }
+                }
+            }
+        }
+        files.insert(
+            listing_path,
+            serde_json::Value::Array(items).to_string().into_bytes(),
+        );
+        let endless = format!("/{repo}/resolve/main/config.json");
+        let (endpoint, sent) = serve_streaming(files, endless, streamed);
+        let out = run(trustfill(&kb)
+            .env("TRUSTFILL_HOME", &home)
+            .env("HF_ENDPOINT", &endpoint)
+            .args(["model", "install", "--repo", repo]));
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let expected = match listed {
+            Some(_) => "config.json is larger than the 266 bytes the listing gives; the download was stopped there".to_string(),
+            None => format!("config.json is larger than {HUGE} bytes, the most trustfill accepts for it when the listing gives no size"),
+        };
+        assert!(err.contains(&expected), "{err}");
+        assert!(!home.join("models").join(repo.replace('/', "--")).exists());
+        if listed.is_some() {
+            // Give the server a moment to notice the closed connection.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let sent = sent.load(Ordering::Relaxed);
+            assert!(
+                sent < HUGE / 2,
+                "the server sent {sent} of {HUGE} bytes before trustfill stopped reading"
+            );
+        }
+    }
 }
 
 /// With a model, a word no entry of the library uses at all needs less of the question's weight
