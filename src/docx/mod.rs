@@ -1388,4 +1388,59 @@ pub(crate) mod tests {
             assert!(!protected_for_forms(settings), "{settings}");
         }
     }
+
+    /// What the paragraph reader keeps of each paragraph (cargo-mutants found these
+    /// unchecked): text only from `w:t` (a field code's `w:instrText` is not text), entities
+    /// resolved, a `w:tab` as a tab (so "1.<tab>Question" is numbered), Word's own list
+    /// numbering, the answer paragraph's properties and its first run's whole `w:rPr`, and an
+    /// unnumbered paragraph is never a question.
+    #[test]
+    fn paragraph_questions_keep_text_numbering_and_properties() {
+        let xml = format!(
+            r#"<w:document xmlns:mc="urn:x" xmlns:w="{MAIN_NS}"><w:body><w:p><w:r><w:t>1.</w:t></w:r><w:r><w:tab/><w:t>Is Q&amp;A data encrypted?</w:t></w:r><w:r><w:instrText> FORMTEXT </w:instrText></w:r></w:p><w:p><w:pPr><w:jc w:val="left"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii="Arial"></w:rFonts><w:b/></w:rPr><w:t>Response:</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/></w:numPr></w:pPr><w:r><w:t>Are backups tested?</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>Is this heading a question?</w:t></w:r></w:p><w:p/></w:body></w:document>"#
+        );
+        let doc = Document::parse(&xml).unwrap();
+        assert_eq!(
+            doc.prefix, "w",
+            "the main namespace's prefix, not the first declared"
+        );
+        let text = doc.text.as_ref().expect("paragraph questions");
+        let rows: Vec<(String, String, String)> = text
+            .grid(TEXT.into())
+            .rows
+            .iter()
+            .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+            .collect();
+        let row = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            rows,
+            [
+                row("ID", "Question", "Answer"),
+                row("1", "Is Q&A data encrypted?", ""),
+                row("", "Are backups tested?", ""),
+            ]
+        );
+        let answer = text.cell(1, 2).unwrap();
+        assert!(answer.after_label);
+        let (s, e) = answer.run_props.unwrap();
+        assert_eq!(
+            &xml[s..e],
+            r#"<w:rPr><w:rFonts w:ascii="Arial"></w:rFonts><w:b/></w:rPr>"#
+        );
+        let props_end = answer.props_end.unwrap();
+        assert!(xml[..props_end].ends_with("<w:jc w:val=\"left\"/></w:pPr>"));
+        // Exactly three columns are within a limit of three, not of two.
+        let columns = |max_columns| Limits {
+            max_columns,
+            ..Limits::default()
+        };
+        assert!(Document::parse_with(&xml, &columns(3)).is_ok());
+        let err = Document::parse_with(&xml, &columns(2)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("have 3 columns, over the limit of 2"),
+            "{err}"
+        );
+        assert_eq!(ParseError::Damaged("broken".into()).to_string(), "broken");
+    }
 }
