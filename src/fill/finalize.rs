@@ -126,6 +126,17 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
             });
         }
     }
+    // The headers of the columns `fill` added to a bare question list, on the sheets written.
+    let headers: Vec<Edit> = crate::fill::review::added_headers(&review.meta)
+        .into_iter()
+        .filter(|(cell, _)| edits.iter().any(|e| e.cell.sheet == cell.sheet))
+        .map(|(cell, text)| Edit {
+            cell,
+            text,
+            highlight: false,
+        })
+        .collect();
+    edits.extend(headers);
     let mut tmp = crate::atomic::temp_beside(&output)?;
     report.note = container.write(&edits, Purpose::Final, tmp.as_file_mut())?;
     crate::atomic::publish(tmp, &output, true)?;

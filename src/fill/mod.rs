@@ -859,7 +859,23 @@ pub fn edits(report: &FillReport, highlight: bool) -> Vec<Edit> {
             push(cell, comment);
         }
     }
+    out.extend(added_headers(&report.questionnaire.sheets, &out));
     out
+}
+
+/// The headers of the columns trustfill adds to a bare question list ("Answer", "Comment"),
+/// for each sheet that `edits` write into.
+pub fn added_headers(sheets: &[crate::questionnaire::SheetLayout], edits: &[Edit]) -> Vec<Edit> {
+    sheets
+        .iter()
+        .filter(|s| edits.iter().any(|e| e.cell.sheet == s.name))
+        .flat_map(|s| &s.added)
+        .map(|(cell, header)| Edit {
+            cell: cell.clone(),
+            text: header.clone(),
+            highlight: false,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -318,6 +318,11 @@ pub fn write_review<W: Write + Seek + Send>(
         ("min_confidence", plan.min_confidence.to_string()),
         ("created", plan.today.to_string()),
         ("trustfill", env!("CARGO_PKG_VERSION").to_string()),
+        // The header cells of the columns added to a bare question list, for `finalize`.
+        (
+            "added_headers",
+            added_headers_json(&report.questionnaire.sheets),
+        ),
     ];
     for (i, (k, v)) in pairs.iter().enumerate() {
         meta.write_string(i as u32, 0, *k).map_err(&err)?;
@@ -337,6 +342,32 @@ fn runner_up_status(status: &str) -> Option<u16> {
         .parse()
         .ok()?;
     (1..=RUNNER_UPS).contains(&n).then(|| n - 1)
+}
+
+/// The `added_headers` meta value: `[[sheet, "A1", "Answer"], …]`.
+fn added_headers_json(sheets: &[crate::questionnaire::SheetLayout]) -> String {
+    let cells: Vec<(&str, String, &str)> = sheets
+        .iter()
+        .flat_map(|s| &s.added)
+        .map(|(cell, text)| (cell.sheet.as_str(), cell_a1(cell), text.as_str()))
+        .collect();
+    serde_json::json!(cells).to_string()
+}
+
+/// The `added_headers` meta value read back (none when absent or not what it wrote).
+pub fn added_headers(meta: &std::collections::HashMap<String, String>) -> Vec<(CellRef, String)> {
+    let Some(v) = meta
+        .get("added_headers")
+        .and_then(|t| serde_json::from_str::<Vec<(String, String, String)>>(t).ok())
+    else {
+        return Vec::new();
+    };
+    v.into_iter()
+        .filter_map(|(sheet, a1, text)| {
+            let (r, c) = crate::xlsx::parse_a1(&a1)?;
+            Some((CellRef::new(sheet, r, c), text))
+        })
+        .collect()
 }
 
 /// The hidden [`Col::CHOICES`] text of a question's options.

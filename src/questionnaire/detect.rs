@@ -72,6 +72,8 @@ enum Role {
     Answer,
     Comment,
     Id,
+    /// What kind of answer a row wants ("Question Type": "Yes,No,N/A"): never the answer.
+    Options,
 }
 
 /// What a header cell names, if anything.
@@ -99,6 +101,22 @@ fn header_role(text: &str) -> Option<Role> {
     ];
     if not_ours.iter().any(|w| h.contains(w)) || h.starts_with("csc") {
         return None;
+    }
+    if matches!(
+        h.as_str(),
+        "question type"
+            | "answer type"
+            | "response type"
+            | "type of answer"
+            | "type of response"
+            | "answer format"
+            | "response format"
+            | "answer options"
+            | "response options"
+            | "allowed answers"
+            | "allowed responses"
+    ) {
+        return Some(Role::Options);
     }
     match h.as_str() {
         "id" | "question id" | "question number" | "question no" | "qid" | "q" | "no"
@@ -264,6 +282,8 @@ pub fn detect(
             ov.answer_col.or(first(Role::Answer).map(|a| a.index)),
         );
     }
+    // Columns trustfill adds to a bare question list: (column, header to write).
+    let mut added: Vec<(u32, String)> = Vec::new();
     let Some(question) = question else {
         return Err("no question column: no header names one and no column holds question-like text; use --question-col".into());
     };
@@ -274,6 +294,27 @@ pub fn detect(
         }),
         None => first(Role::Answer)
             .filter(|a| a.index != question.index)
+            .or_else(|| {
+                // A bare question list (a header row naming no answer column, and a column
+                // right of the question that is something else: a type, a domain): the answer
+                // gets a column of its own after the last one used.
+                let h = header_row?;
+                let right = question.index + 1;
+                let taken = !v.cell(h, right).is_empty()
+                    || roles
+                        .iter()
+                        .any(|(c, r, _)| *r == Role::Options && *c == right);
+                let last = (0..v.last_col())
+                    .rev()
+                    .find(|&c| !v.cell(h, c).is_empty())?;
+                taken.then(|| {
+                    added.push((last + 1, "Answer".to_string()));
+                    Column {
+                        index: last + 1,
+                        header: Some("Answer".into()),
+                    }
+                })
+            })
             .or_else(|| {
                 // No answer header (HECVAT 4 "START HERE"): with a question-id column, the answer
                 // goes in the first column right of the question.
@@ -289,7 +330,7 @@ pub fn detect(
             question.describe()
         ));
     };
-    let comment = match ov.comment_col {
+    let mut comment = match ov.comment_col {
         Some(c) => Some(Column {
             index: c,
             header: header_text(&v, header_row, c),
@@ -314,6 +355,18 @@ pub fn detect(
     {
         id = None;
     }
+    // An added answer column gets an added comment column beside it, unless one is named.
+    if !added.is_empty() && comment.is_none() {
+        added.push((answer.index + 1, "Comment".to_string()));
+        comment = Some(Column {
+            index: answer.index + 1,
+            header: Some("Comment".into()),
+        });
+    }
+    let type_column = roles
+        .iter()
+        .find(|(_, r, _)| *r == Role::Options)
+        .map(|(c, _, _)| *c);
 
     // Options under the answer header, one column each (CAIQ v3: "Consensus Assessment
     // Answers" merged over F:H, "Yes | No | Not Applicable" two rows below).
@@ -385,6 +438,11 @@ pub fn detect(
             resolve,
         );
         q.section = section.clone();
+        if q.allowed.is_none()
+            && let Some(c) = type_column
+        {
+            q.allowed = allowed_from_type(v.cell(row, c));
+        }
         if !options.is_empty() {
             choose(&v, &mut q, &options);
         }
@@ -400,6 +458,10 @@ pub fn detect(
         id,
         protected: facts.protected,
         questions,
+        added: added
+            .into_iter()
+            .filter_map(|(c, h)| Some((CellRef::new(grid.name.clone(), header_row?, c), h)))
+            .collect(),
     })
 }
 
@@ -453,6 +515,17 @@ fn question_at(
         section: None,
         choices: None,
     }
+}
+
+/// The answers a type column allows on its row: "Yes,No,N/A" or "Yes / No" give their
+/// options; "Free text", "Date" or one word give none.
+fn allowed_from_type(text: &str) -> Option<Vec<String>> {
+    let options: Vec<String> = text
+        .split([',', ';', '/', '|'])
+        .map(|o| o.trim().to_string())
+        .filter(|o| !o.is_empty())
+        .collect();
+    (options.len() >= 2 && options.iter().all(|o| o.chars().count() <= 20)).then_some(options)
 }
 
 /// Whether a header cell names one option of a check-one-of answer: Yes, No, N/A, or a PCI

@@ -115,6 +115,9 @@ pub struct SheetLayout {
     pub id: Option<Column>,
     pub protected: bool,
     pub questions: Vec<Question>,
+    /// Header cells trustfill adds to a bare question list (its Answer and Comment columns,
+    /// after the last column used), with their text: written with the first answer.
+    pub added: Vec<(CellRef, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

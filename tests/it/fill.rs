@@ -1534,3 +1534,84 @@ fn the_company_profile_answers_the_form_fields() {
     assert!(!stdout(&out).contains("not an entry"), "{}", stdout(&out));
     assert!(!stderr(&out).contains("not an entry"), "{}", stderr(&out));
 }
+
+/// A bare question list (`ID | Domain | Question Text | Question Type`, no answer column) gets
+/// an Answer and a Comment column after its last one; the type column gives each row's
+/// allowed answers and is never taken for the answer; finalize writes the headers too.
+#[test]
+fn a_bare_question_list_gets_answer_and_comment_columns() {
+    let answers = [
+        entry(
+            "enc",
+            "Is customer data encrypted at rest?",
+            "Yes",
+            "public",
+        ),
+        entry(
+            "ret",
+            "How long is customer data retained after the contract ends?",
+            "30 days",
+            "public",
+        ),
+    ]
+    .concat();
+    let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("Questions").unwrap();
+    let rows = [
+        ["ID", "Domain", "Question Text", "Question Type"],
+        [
+            "DP-1",
+            "Data",
+            "Is customer data encrypted at rest?",
+            "Y/N/NA",
+        ],
+        [
+            "DP-2",
+            "Data",
+            "How long is customer data retained after the contract ends?",
+            "Free text",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            ws.write(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let out = run(trustfill(&kb).arg("inspect").arg(&path));
+    let text = stdout(&out);
+    assert!(text.contains("answer      E (\"Answer\")"), "{text}");
+    assert!(text.contains("comment     F (\"Comment\")"), "{text}");
+    assert!(text.contains("0 already answered"), "{text}");
+
+    let out = run(trustfill(&kb).arg("fill").arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cells = cell_dump(&dir.path().join("list.filled.xlsx"));
+    let at = |r: u32, c: u32| cells.get(&("Questions".to_string(), r, c)).cloned();
+    assert_eq!(at(0, 4).as_deref(), Some("Answer"));
+    assert_eq!(at(0, 5).as_deref(), Some("Comment"));
+    assert_eq!(
+        at(1, 4).as_deref(),
+        Some("Y"),
+        "the type column's own option"
+    );
+    assert_eq!(at(2, 4).as_deref(), Some("30 days"));
+    assert_eq!(
+        at(1, 3).as_deref(),
+        Some("Y/N/NA"),
+        "the type column is left alone"
+    );
+
+    let review = dir.path().join("list.review.xlsx");
+    edit_review(&review, &[(1, 7, "Approved"), (2, 7, "Approved")]);
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cells = cell_dump(&dir.path().join("list.final.xlsx"));
+    let at = |r: u32, c: u32| cells.get(&("Questions".to_string(), r, c)).cloned();
+    assert_eq!(at(0, 4).as_deref(), Some("Answer"));
+    assert_eq!(at(0, 5).as_deref(), Some("Comment"));
+    assert_eq!(at(1, 4).as_deref(), Some("Y"));
+}
