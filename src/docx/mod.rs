@@ -1442,5 +1442,7 @@ pub(crate) mod tests {
             "{err}"
         );
         assert_eq!(ParseError::Damaged("broken".into()).to_string(), "broken");
+        // Paragraphs but no paragraph question: no `Text` grid at all.
+        assert!(Document::parse(DOC).unwrap().text.is_none());
     }
 }
