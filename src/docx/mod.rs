@@ -1264,6 +1264,11 @@ pub(crate) mod tests {
         // Row 1 is the header a two-column form gets.
         assert_eq!(doc.tables[0].grid("t".into()).rows[2], ["Q?", ""]);
         assert_eq!(doc.tables[0].grid_cols, 3);
+        // Only `w:gridCol`s inside `w:tblGrid` count: stray ones after it do not widen it.
+        let stray =
+            spanning(1, "3").replacen("</w:tblGrid>", "</w:tblGrid><w:gridCol/><w:gridCol/>", 1);
+        let err = Document::parse(&stray).unwrap_err();
+        assert!(err.to_string().contains("grid has 1"), "{err}");
     }
 
     #[test]
