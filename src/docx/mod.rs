@@ -1264,6 +1264,14 @@ pub(crate) mod tests {
         // Row 1 is the header a two-column form gets.
         assert_eq!(doc.tables[0].grid("t".into()).rows[2], ["Q?", ""]);
         assert_eq!(doc.tables[0].grid_cols, 3);
+        // A cell's run properties are its first run's, not its paragraph mark's (inside
+        // `w:pPr`), which only stand in when the cell has no run.
+        let marked = format!(
+            r#"<w:document xmlns:w="{MAIN_NS}"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Answer</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Q?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:pPr><w:rPr><w:sz w:val="18"/></w:rPr></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>old</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
+        );
+        let doc = Document::parse(&marked).unwrap();
+        let (s, e) = doc.tables[0].cell(1, 1).unwrap().run_props.unwrap();
+        assert_eq!(&marked[s..e], "<w:rPr><w:b/></w:rPr>");
         // Only `w:gridCol`s inside `w:tblGrid` count: stray ones after it do not widen it.
         let stray =
             spanning(1, "3").replacen("</w:tblGrid>", "</w:tblGrid><w:gridCol/><w:gridCol/>", 1);
