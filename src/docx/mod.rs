@@ -1458,4 +1458,20 @@ pub(crate) mod tests {
         // Paragraphs but no paragraph question: no `Text` grid at all.
         assert!(Document::parse(DOC).unwrap().text.is_none());
     }
+
+    /// A cell's text: a `w:tab` is a tab, entities count only inside `w:t` (a field code's
+    /// `w:instrText` is not text), and a legacy checkbox is found whatever child elements with
+    /// end tags come before its default state (cargo-mutants found these unchecked).
+    #[test]
+    fn table_cells_keep_tabs_skip_field_codes_and_find_every_legacy_box() {
+        let xml = format!(
+            r#"<w:document xmlns:w="{MAIN_NS}"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Response</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>A</w:t><w:tab/><w:t>B &amp; C?</w:t></w:r><w:r><w:instrText> X &amp; Y </w:instrText></w:r></w:p></w:tc><w:tc><w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:checkBox><w:size w:val="20"></w:size><w:default w:val="1"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> Yes</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
+        );
+        let doc = Document::parse(&xml).unwrap();
+        let table = &doc.tables[0];
+        assert_eq!(table.cell(1, 0).unwrap().text, "A\tB & C?");
+        let boxed = table.cell(1, 1).unwrap();
+        assert_eq!(boxed.choices.len(), 1, "{boxed:?}");
+        assert!(boxed.choices[0].checked && boxed.choices[0].legacy);
+    }
 }
