@@ -1260,6 +1260,35 @@ pub(crate) mod tests {
             ..limits()
         };
         assert!(Document::parse_with(&spanning(3, "2"), &narrow).is_err());
+        // A span reaching exactly the column limit is within it.
+        let exact = Limits {
+            max_columns: 3,
+            ..limits()
+        };
+        assert!(Document::parse_with(&spanning(3, "2"), &exact).is_ok());
+        // A span counts its extra columns against the element limit: one more here.
+        let xml = spanning(3, "2");
+        let mut reader = Reader::from_str(&xml);
+        let mut elements = 0;
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Start(_) | Event::Empty(_) => elements += 1,
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        let within = |max_xml_elements| {
+            Document::parse_with(
+                &xml,
+                &Limits {
+                    max_xml_elements,
+                    ..limits()
+                },
+            )
+            .is_ok()
+        };
+        assert!(within(elements + 1));
+        assert!(!within(elements));
         let doc = Document::parse(&spanning(3, "2")).unwrap();
         // Row 1 is the header a two-column form gets.
         assert_eq!(doc.tables[0].grid("t".into()).rows[2], ["Q?", ""]);
