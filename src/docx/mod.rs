@@ -1499,6 +1499,20 @@ pub(crate) mod tests {
         let doc = Document::parse(&xml).unwrap();
         let table = &doc.tables[0];
         assert_eq!(table.cell(1, 0).unwrap().text, "A\tB & C?");
+        // Every box of one text node has its own glyph; a cell of two paragraphs closes its
+        // first at the first `</w:p>`.
+        let boxes = format!(
+            r#"<w:document xmlns:w="{MAIN_NS}"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Response</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Q?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>☐ Yes ☒ No</w:t></w:r></w:p><w:p><w:r><w:t>note</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
+        );
+        let doc = Document::parse(&boxes).unwrap();
+        let cell = doc.tables[0].cell(1, 1).unwrap();
+        let glyphs: Vec<&str> = cell
+            .choices
+            .iter()
+            .map(|c| &boxes[c.glyph.0..c.glyph.1])
+            .collect();
+        assert_eq!(glyphs, ["☐", "☒"]);
+        assert!(boxes[cell.para_close.unwrap()..].starts_with("</w:p><w:p><w:r><w:t>note"));
         let boxed = table.cell(1, 1).unwrap();
         assert_eq!(boxed.choices.len(), 1, "{boxed:?}");
         assert!(boxed.choices[0].checked && boxed.choices[0].legacy);
