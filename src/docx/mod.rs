@@ -1513,6 +1513,14 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(glyphs, ["☐", "☒"]);
         assert!(boxes[cell.para_close.unwrap()..].starts_with("</w:p><w:p><w:r><w:t>note"));
+        // Only a text form field's result is a control; another field's (a link) is text.
+        let link = format!(
+            r#"<w:document xmlns:w="{MAIN_NS}"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Response</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Q?</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "https://example.com" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>our policy</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
+        );
+        let doc = Document::parse(&link).unwrap();
+        let cell = doc.tables[0].cell(1, 1).unwrap();
+        assert!(cell.control.is_none());
+        assert_eq!(cell.text, "our policy");
         let boxed = table.cell(1, 1).unwrap();
         assert_eq!(boxed.choices.len(), 1, "{boxed:?}");
         assert!(boxed.choices[0].checked && boxed.choices[0].legacy);
