@@ -1439,7 +1439,7 @@ pub(crate) mod tests {
     #[test]
     fn paragraph_questions_keep_text_numbering_and_properties() {
         let xml = format!(
-            r#"<w:document xmlns:mc="urn:x" xmlns:w="{MAIN_NS}"><w:body><w:p><w:r><w:t>1.</w:t></w:r><w:r><w:tab/><w:t>Is Q&amp;A data encrypted?</w:t></w:r><w:r><w:instrText> FORMTEXT &amp; </w:instrText></w:r></w:p><w:p><w:pPr><w:jc w:val="left"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii="Arial"></w:rFonts><w:b/></w:rPr><w:t>Response:</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/></w:numPr></w:pPr><w:r><w:t xml:space="preserve">Are </w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:t>backups tested?</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>Is this heading a question?</w:t></w:r></w:p><w:p/></w:body></w:document>"#
+            r#"<w:document xmlns:mc="urn:x" xmlns:w="{MAIN_NS}"><w:body><w:p><w:r><w:t>1.</w:t></w:r><w:r><w:tab/><w:t>Is Q&amp;A data encrypted?</w:t><w:instrText> FORMTEXT &amp; </w:instrText></w:r></w:p><w:p><w:pPr><w:jc w:val="left"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii="Arial"></w:rFonts><w:b/></w:rPr><w:t>Response:</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/></w:numPr></w:pPr><w:r><w:t xml:space="preserve">Are </w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:t>backups tested?</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>Is this heading a question?</w:t></w:r></w:p><w:p/></w:body></w:document>"#
         );
         let doc = Document::parse(&xml).unwrap();
         assert_eq!(
