@@ -250,7 +250,18 @@ pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
                     .to_string())
         ));
         out.push_str(&format!("  question    {}\n", s.question.describe()));
-        out.push_str(&format!("  answer      {}\n", s.answer.describe()));
+        let added = |col: u32| {
+            if s.added.iter().any(|(cell, _)| cell.col == col) {
+                " (added: the sheet has no such column)"
+            } else {
+                ""
+            }
+        };
+        out.push_str(&format!(
+            "  answer      {}{}\n",
+            s.answer.describe(),
+            added(s.answer.index)
+        ));
         if let Some(c) = s.questions.iter().find_map(|q| q.choices.as_ref()) {
             let first = c.options.first().map(|o| o.cell.col).unwrap_or_default();
             let last = c.options.last().map(|o| o.cell.col).unwrap_or_default();
@@ -263,8 +274,9 @@ pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
             ));
         }
         out.push_str(&format!(
-            "  comment     {}\n",
-            s.comment.as_ref().map_or("none".into(), |c| c.describe())
+            "  comment     {}{}\n",
+            s.comment.as_ref().map_or("none".into(), |c| c.describe()),
+            s.comment.as_ref().map_or("", |c| added(c.index))
         ));
         out.push_str(&format!(
             "  id          {}\n",

@@ -1583,8 +1583,14 @@ fn a_bare_question_list_gets_answer_and_comment_columns() {
     wb.save(&path).unwrap();
     let out = run(trustfill(&kb).arg("inspect").arg(&path));
     let text = stdout(&out);
-    assert!(text.contains("answer      E (\"Answer\")"), "{text}");
-    assert!(text.contains("comment     F (\"Comment\")"), "{text}");
+    assert!(
+        text.contains("answer      E (\"Answer\") (added: the sheet has no such column)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("comment     F (\"Comment\") (added: the sheet has no such column)"),
+        "{text}"
+    );
     assert!(text.contains("0 already answered"), "{text}");
 
     let out = run(trustfill(&kb).arg("fill").arg(&path));
