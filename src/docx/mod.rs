@@ -349,19 +349,8 @@ pub fn table_name(i: usize) -> String {
 /// The grid of the questions written as paragraphs, outside tables.
 pub const TEXT: &str = "Text";
 
-/// The index [`table_index`] gives [`TEXT`].
+/// The index `patch` addresses [`TEXT`] by.
 pub const TEXT_INDEX: usize = usize::MAX;
-
-/// The table index a grid name stands for ([`TEXT_INDEX`] for the paragraphs).
-pub fn table_index(name: &str) -> Option<usize> {
-    if name == TEXT {
-        return Some(TEXT_INDEX);
-    }
-    name.strip_prefix("Table ")?
-        .parse::<usize>()
-        .ok()?
-        .checked_sub(1)
-}
 
 /// A Word document's questions: its top-level tables, and its numbered paragraph questions as
 /// one more table (`ID | Question | Answer`, named [`TEXT`]).
@@ -402,7 +391,7 @@ impl Document {
         })
     }
 
-    /// The table at an index of [`table_index`].
+    /// The table at an index: a table's position, or [`TEXT_INDEX`].
     pub fn table(&self, index: usize) -> Option<&Table> {
         if index == TEXT_INDEX {
             self.text.as_ref()
@@ -1192,8 +1181,6 @@ pub(crate) mod tests {
         let empty = tables[0].cell(3, 1).unwrap();
         assert_eq!(&DOC[empty.para_tag.0..empty.para_tag.1], "<w:p/>");
         assert_eq!(empty.para_close, None);
-        assert_eq!(table_index("Table 1"), Some(0));
-        assert_eq!(table_index("Table 0"), None);
     }
 
     pub(crate) const PARAS: &str = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Security questions</w:t></w:r></w:p><w:p><w:r><w:t>1. Do you encrypt data at rest?</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>2) Describe your incident response process.</w:t></w:r></w:p><w:p><w:r><w:rPr><w:i/></w:rPr><w:t>Response:</w:t></w:r></w:p><w:p><w:r><w:t>Q3. Is MFA required?</w:t></w:r></w:p><w:p><w:r><w:t>Yes, for all staff.</w:t></w:r></w:p><w:p><w:r><w:t>3.1 Is there a password policy?</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>Are backups tested?</w:t></w:r></w:p><w:p></w:p><w:p><w:r><w:t>4. Company name</w:t></w:r></w:p><w:p/><w:tbl><w:tr><w:tc><w:p><w:r><w:t>5. Is this in a table?</w:t></w:r></w:p><w:p/></w:tc></w:tr></w:tbl></w:body></w:document>"#;
@@ -1220,7 +1207,6 @@ pub(crate) mod tests {
             "3.1 has no place to answer; '4. Company name' is not a question; table text is not a paragraph"
         );
         assert!(text.cell(2, 2).unwrap().after_label);
-        assert_eq!(table_index(TEXT), Some(TEXT_INDEX));
         assert_eq!(doc.grids().last().unwrap().name, "Text");
         assert!(doc.table(TEXT_INDEX).is_some());
     }

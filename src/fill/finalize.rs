@@ -170,25 +170,19 @@ fn writes(
     if !row.answer.is_empty() {
         match &row.choices {
             Some(choices) => {
-                let chosen = choices.option(&row.answer).ok_or_else(|| {
+                // Which options hold a mark in the questionnaire as it is.
+                let marked = |o: &crate::questionnaire::Choice| {
+                    let at = o.cell.row.checked_sub(sheet.first_row);
+                    at.zip(o.cell.col.checked_sub(sheet.first_col))
+                        .is_some_and(|(r, c)| !sheet.cell(r as usize, c as usize).trim().is_empty())
+                };
+                out.extend(choices.marking(&row.answer, marked).ok_or_else(|| {
                     format!(
                         "the answer {:?} is none of the options ({}) this question is answered with",
                         row.answer,
                         choices.labels()
                     )
-                })?;
-                out.push((chosen.cell.clone(), choices.mark.clone()));
-                for other in choices.options.iter().filter(|o| o.cell != chosen.cell) {
-                    let now = other
-                        .cell
-                        .row
-                        .checked_sub(sheet.first_row)
-                        .zip(other.cell.col.checked_sub(sheet.first_col))
-                        .map_or("", |(r, c)| sheet.cell(r as usize, c as usize));
-                    if !now.trim().is_empty() {
-                        out.push((other.cell.clone(), String::new()));
-                    }
-                }
+                })?);
             }
             None => out.push((row.answer_cell.clone(), row.answer.clone())),
         }

@@ -843,13 +843,8 @@ pub fn edits(report: &FillReport, highlight: bool) -> Vec<Edit> {
         if let Some(answer) = &row.answer {
             match &row.question.choices {
                 Some(choices) => {
-                    if let Some(chosen) = choices.option(answer) {
-                        push(&chosen.cell, &choices.mark);
-                        for other in choices.options.iter().filter(|o| o.marked) {
-                            if other.cell != chosen.cell {
-                                push(&other.cell, "");
-                            }
-                        }
+                    for (cell, text) in choices.marking(answer, |o| o.marked).unwrap_or_default() {
+                        push(&cell, &text);
                     }
                 }
                 None => push(&row.question.answer_cell, answer),

@@ -77,6 +77,24 @@ impl Choices {
             .find(|o| o.label.eq_ignore_ascii_case(answer))
     }
 
+    /// The cells that mark `answer`: the mark in its option's cell, and nothing in every other
+    /// option's cell that `is_marked` says holds a mark now. None when `answer` is no option.
+    pub fn marking(
+        &self,
+        answer: &str,
+        is_marked: impl Fn(&Choice) -> bool,
+    ) -> Option<Vec<(CellRef, String)>> {
+        let chosen = self.option(answer)?;
+        let mut out = vec![(chosen.cell.clone(), self.mark.clone())];
+        out.extend(
+            self.options
+                .iter()
+                .filter(|o| o.cell != chosen.cell && is_marked(o))
+                .map(|o| (o.cell.clone(), String::new())),
+        );
+        Some(out)
+    }
+
     /// The labels, for messages: "Yes, No, Not Applicable".
     pub fn labels(&self) -> String {
         self.options

@@ -339,3 +339,16 @@ pub fn run_within(cmd: &mut Command, secs: u64) -> Output {
     }
     child.wait_with_output().unwrap()
 }
+
+/// A one-sheet workbook at `path` whose sheet is `sheet`, each row's non-empty cells written
+/// as text.
+pub fn write_rows(path: &Path, sheet: &str, rows: &[&[&str]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name(sheet).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
+            ws.write(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}

@@ -169,16 +169,14 @@ fn a_word_questionnaire_is_filled_in_place_reviewed_and_finalized() {
     let review_rows = trustfill::fill::review::read_review(&dir.path().join("vendor.review.xlsx"))
         .unwrap()
         .rows;
+    let container = trustfill::container::Container::open(&input, &Default::default()).unwrap();
     let written: Vec<(usize, u32, u32)> = review_rows
         .iter()
         .filter(|r| r.status == "Draft")
         .flat_map(|r| std::iter::once(r.answer_cell.clone()).chain(r.comment_cell.clone()))
-        .map(|c| {
-            (
-                trustfill::docx::table_index(&c.sheet).unwrap(),
-                c.row,
-                c.col,
-            )
+        .map(|c| match container.grid(&c.sheet).unwrap().place {
+            trustfill::container::Place::WordTable(i) => (i, c.row, c.col),
+            ref other => panic!("{other:?}"),
         })
         .collect();
     assert!(!written.is_empty());

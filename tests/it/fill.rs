@@ -1416,27 +1416,23 @@ fn template_placeholders_are_not_already_answered() {
     )]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("blank.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let rows = [
-        ("ID", "Question", "Answer"),
-        ("GNRL-01", "Vendor Name", "Vendor Name"),
-        ("GNRL-02", "Date completed", "mm/dd/yyyy"),
-        ("GNRL-03", "Contact Phone Number", "555-555-5555"),
-        (
-            "GNRL-04",
-            "Solution Description",
-            "See Instructions tab for guidance",
-        ),
-        ("GNRL-05", "Contact Email", "security@example.com"),
-        ("DATA-01", "Is customer data encrypted at rest?", "[Select]"),
-    ];
-    for (r, (id, q, a)) in rows.iter().enumerate() {
-        ws.write(r as u32, 0, *id).unwrap();
-        ws.write(r as u32, 1, *q).unwrap();
-        ws.write(r as u32, 2, *a).unwrap();
-    }
-    wb.save(&path).unwrap();
+    write_rows(
+        &path,
+        "Sheet1",
+        &[
+            &["ID", "Question", "Answer"],
+            &["GNRL-01", "Vendor Name", "Vendor Name"],
+            &["GNRL-02", "Date completed", "mm/dd/yyyy"],
+            &["GNRL-03", "Contact Phone Number", "555-555-5555"],
+            &[
+                "GNRL-04",
+                "Solution Description",
+                "See Instructions tab for guidance",
+            ],
+            &["GNRL-05", "Contact Email", "security@example.com"],
+            &["DATA-01", "Is customer data encrypted at rest?", "[Select]"],
+        ],
+    );
     let out = run(trustfill(&kb).arg("inspect").arg(&path));
     assert!(
         stdout(&out).contains("questions   6 (1 already answered"),
@@ -1478,28 +1474,22 @@ fn the_company_profile_answers_the_form_fields() {
     ]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hecvat.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let rows = [
-        ("ID", "Question", "Answer"),
-        ("GNRL-01", "Solution Provider Name", "Vendor Name"),
-        ("GNRL-02", "Solution Name", ""),
-        ("GNRL-03", "Solution Provider Contact Email", ""),
-        (
-            "GNRL-04",
-            "Solution Provider Contact Phone Number",
-            "555-555-5555",
-        ),
-        ("DATA-01", "Is customer data encrypted at rest?", ""),
-    ];
-    for (r, (id, q, a)) in rows.iter().enumerate() {
-        ws.write(r as u32, 0, *id).unwrap();
-        ws.write(r as u32, 1, *q).unwrap();
-        if !a.is_empty() {
-            ws.write(r as u32, 2, *a).unwrap();
-        }
-    }
-    wb.save(&path).unwrap();
+    write_rows(
+        &path,
+        "Sheet1",
+        &[
+            &["ID", "Question", "Answer"],
+            &["GNRL-01", "Solution Provider Name", "Vendor Name"],
+            &["GNRL-02", "Solution Name"],
+            &["GNRL-03", "Solution Provider Contact Email"],
+            &[
+                "GNRL-04",
+                "Solution Provider Contact Phone Number",
+                "555-555-5555",
+            ],
+            &["DATA-01", "Is customer data encrypted at rest?"],
+        ],
+    );
     let out = run(trustfill(&kb).arg("fill").arg(&path));
     assert!(out.status.success(), "{}", stderr(&out));
     let cells = cell_dump(&dir.path().join("hecvat.filled.xlsx"));
@@ -1558,29 +1548,25 @@ fn a_bare_question_list_gets_answer_and_comment_columns() {
     let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet().set_name("Questions").unwrap();
-    let rows = [
-        ["ID", "Domain", "Question Text", "Question Type"],
-        [
-            "DP-1",
-            "Data",
-            "Is customer data encrypted at rest?",
-            "Y/N/NA",
+    write_rows(
+        &path,
+        "Questions",
+        &[
+            &["ID", "Domain", "Question Text", "Question Type"],
+            &[
+                "DP-1",
+                "Data",
+                "Is customer data encrypted at rest?",
+                "Y/N/NA",
+            ],
+            &[
+                "DP-2",
+                "Data",
+                "How long is customer data retained after the contract ends?",
+                "Free text",
+            ],
         ],
-        [
-            "DP-2",
-            "Data",
-            "How long is customer data retained after the contract ends?",
-            "Free text",
-        ],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            ws.write(r as u32, c as u16, *text).unwrap();
-        }
-    }
-    wb.save(&path).unwrap();
+    );
     let out = run(trustfill(&kb).arg("inspect").arg(&path));
     let text = stdout(&out);
     assert!(
