@@ -361,6 +361,25 @@ pub fn class(value: &str) -> Option<Class> {
     }
 }
 
+/// The Yes, No or N/A an option of a choice stands for: its [`class`], or a control status
+/// that says the same ("In Place" and "Implemented" are a Yes, "Not in Place" and "Not
+/// Implemented" a No). "In Place with CCW", "Planned" or "Partially" stand for none: a plain
+/// Yes does not say them.
+pub fn option_class(option: &str) -> Option<Class> {
+    class(option).or_else(|| {
+        let words: Vec<String> = option
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        match words.join(" ").as_str() {
+            "in place" | "implemented" | "fully implemented" => Some(Class::Yes),
+            "not in place" | "not implemented" => Some(Class::No),
+            _ => None,
+        }
+    })
+}
+
 /// Whether a question asks for a value or a name ("Which EDR product…", "Name the firm…",
 /// "What percentage…") rather than for a yes or no. Such a question is not answered by an entry
 /// whose answer is just Yes or No, however well the words match.

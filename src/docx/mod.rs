@@ -151,8 +151,14 @@ fn main_prefix(xml: &str) -> (String, String) {
 /// One table cell: where it is in the XML and what it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellSpan {
-    /// Grid column (0-based) of the cell's first column.
+    /// Grid column (0-based) of the cell's first column: after the row's `w:gridBefore` and
+    /// the spans of the cells before it.
     pub col: u32,
+    /// Grid columns the cell covers (`w:gridSpan`, 1 without one).
+    pub span: u32,
+    /// Its part in a vertical merge (`w:vMerge`): a continuing cell shows nothing of its own;
+    /// what is written there goes to the cell that starts the merge.
+    pub merge: Merge,
     /// Byte offset of `<w:tc>` and of the end of `</w:tc>`.
     pub start: usize,
     pub end: usize,
@@ -177,6 +183,16 @@ pub struct CellSpan {
     /// A content control in the cell (a dropdown or a plain-text field) is the answer slot.
     /// Boxed: most cells have none, and a table may have a million cells.
     pub control: Option<Box<Control>>,
+}
+
+/// A cell's part in a vertical merge, as Word renders it: one cell from the `restart` down
+/// through the `continue`s below it in the same grid column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Merge {
+    #[default]
+    None,
+    Restart,
+    Continue,
 }
 
 /// A content control (`w:sdt`) that holds a cell's answer.
@@ -217,6 +233,19 @@ fn choice_text(choices: &[Choice]) -> String {
         .map(|c| c.label.as_str())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+impl CellSpan {
+    /// Whether the cell covers a grid column.
+    pub fn covers(&self, col: u32) -> bool {
+        self.col <= col && col - self.col < self.span.max(1)
+    }
+
+    /// A lone unlabelled box (one per option column, the labels in the header above): a
+    /// place for a mark, read as "X" when ticked and written by ticking it.
+    pub fn is_tick(&self) -> bool {
+        matches!(self.choices.as_slice(), [only] if only.label.is_empty())
+    }
 }
 
 /// A top-level table: its rows of cells.
@@ -265,15 +294,97 @@ impl Table {
         }
     }
 
+    /// The cell Word shows at a row and grid column: the one whose span covers the column,
+    /// or, in a vertical merge, the cell that starts it.
     pub fn cell(&self, row: u32, col: u32) -> Option<&CellSpan> {
-        self.rows.get(row as usize)?.iter().find(|c| c.col == col)
+        let mut row = row as usize;
+        loop {
+            let cell = self.rows.get(row)?.iter().find(|c| c.covers(col))?;
+            if cell.merge != Merge::Continue || row == 0 {
+                return Some(cell);
+            }
+            row -= 1;
+        }
+    }
+
+    /// Its width in grid columns: the furthest any row's cells reach.
+    pub fn width(&self) -> u32 {
+        self.rows
+            .iter()
+            .flat_map(|r| r.iter().map(|c| c.col + c.span.max(1)))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// How many grid positions of its rows no cell covers.
+    fn gaps(&self) -> u64 {
+        let width = u64::from(self.width());
+        self.rows
+            .iter()
+            .map(|r| {
+                width
+                    - r.iter()
+                        .map(|c| u64::from(c.span.max(1)))
+                        .sum::<u64>()
+                        .min(width)
+            })
+            .sum()
+    }
+
+    /// The rows and grid columns each cell covers, when more than one: its span across, and
+    /// down through the cells that continue its vertical merge. Detection reads them as a
+    /// workbook's merged ranges.
+    pub fn merged(&self) -> Vec<crate::xlsx::Range> {
+        let mut out = Vec::new();
+        for (r, cells) in self.rows.iter().enumerate() {
+            for c in cells.iter().filter(|c| c.merge != Merge::Continue) {
+                let mut last_row = r;
+                if c.merge == Merge::Restart {
+                    while self.rows.get(last_row + 1).is_some_and(|below| {
+                        below
+                            .iter()
+                            .any(|b| b.merge == Merge::Continue && b.col == c.col)
+                    }) {
+                        last_row += 1;
+                    }
+                }
+                if c.span > 1 || last_row > r {
+                    out.push(crate::xlsx::Range {
+                        first_row: r as u32,
+                        first_col: c.col,
+                        last_row: last_row as u32,
+                        last_col: c.col + c.span - 1,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// What detection needs beyond the text: a cell of checkboxes is a choice among their
     /// labels, as a dropdown is in a workbook; in a document protected for form filling, a
     /// cell that is not a form field is locked.
     pub fn facts(&self, forms_only: bool) -> crate::xlsx::sheet::SheetFacts {
-        let mut facts = crate::xlsx::sheet::SheetFacts::default();
+        let mut facts = crate::xlsx::sheet::SheetFacts {
+            merged: self.merged(),
+            width: Some(self.width()),
+            ..Default::default()
+        };
+        // A short row (fewer cells than the grid, `w:gridAfter`, `w:gridBefore`) has nothing
+        // to write into where no cell is.
+        let width = self.width();
+        for (r, cells) in self.rows.iter().enumerate() {
+            let mut next = 0;
+            for c in cells {
+                facts
+                    .missing_cells
+                    .extend((next..c.col).map(|col| (r as u32, col)));
+                next = next.max(c.col + c.span.max(1));
+            }
+            facts
+                .missing_cells
+                .extend((next..width).map(|col| (r as u32, col)));
+        }
         if forms_only {
             facts.protected = true;
             for (r, cells) in self.rows.iter().enumerate() {
@@ -301,7 +412,10 @@ impl Table {
                     source: crate::xlsx::sheet::ListSource::Values(items),
                 });
             }
-            for c in cells.iter().filter(|c| !c.choices.is_empty()) {
+            for c in cells
+                .iter()
+                .filter(|c| !c.choices.is_empty() && !c.is_tick())
+            {
                 facts.validations.push(crate::xlsx::sheet::Validation {
                     ranges: vec![crate::xlsx::Range {
                         first_row: r as u32,
@@ -634,6 +748,8 @@ fn answer_slot(p: &Paragraph, next: &Paragraph) -> Option<CellSpan> {
 fn synthetic(col: u32, text: &str) -> CellSpan {
     CellSpan {
         col,
+        span: 1,
+        merge: Merge::None,
         start: 0,
         end: 0,
         para_tag: (0, 0),
@@ -771,7 +887,16 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                     tables.push(Table::default());
                 }
             }
-            Event::End(e) if end_local(&e) == "tbl" => depth = depth.saturating_sub(1),
+            Event::End(e) if end_local(&e) == "tbl" => {
+                // The grid positions no cell covers (a short row, `w:gridBefore`) are kept
+                // as locked slots: they count against the budget as the cells would.
+                if depth == 1
+                    && let Some(t) = tables.last()
+                {
+                    budget.take(t.gaps())?;
+                }
+                depth = depth.saturating_sub(1);
+            }
             _ if depth != 1 => {}
             Event::Start(e) if local(&e) == "tblGrid" => in_grid = true,
             Event::End(e) if end_local(&e) == "tblGrid" => in_grid = false,
@@ -797,6 +922,27 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                 }
                 col = 0;
             }
+            // A row that starts further right (`w:gridBefore` in its properties, before its
+            // first cell): its first cell is in that grid column.
+            Event::Start(ref e) | Event::Empty(ref e)
+                if cell.is_none() && local(e) == "gridBefore" =>
+            {
+                let before: u32 = attr_local(e, "val")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                let grid = tables.last().map_or(0, |t| t.grid_cols);
+                col = if grid > 0 { before.min(grid) } else { before };
+            }
+            Event::Start(ref e) | Event::Empty(ref e) if cell.is_some() && local(e) == "vMerge" => {
+                let restart = attr_local(e, "val").as_deref() == Some("restart");
+                if let Some(c) = cell.as_mut() {
+                    c.merge = if restart {
+                        Merge::Restart
+                    } else {
+                        Merge::Continue
+                    };
+                }
+            }
             Event::Start(e) if local(&e) == "tc" => {
                 if col >= limits.max_columns {
                     return Err(ParseError::Limit {
@@ -814,6 +960,8 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                 run_props = None;
                 cell = Some(CellSpan {
                     col,
+                    span: 1,
+                    merge: Merge::None,
                     start,
                     end: start,
                     para_tag: (0, 0),
@@ -898,6 +1046,7 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
             Event::End(e) if end_local(&e) == "tc" => {
                 if let (Some(mut c), Some(t)) = (cell.take(), tables.last_mut()) {
                     c.end = end;
+                    c.span = span;
                     c.text = c.text.trim_end_matches('\n').to_string();
                     c.run_props = run_props.or(mark_props);
                     // A control showing its placeholder ("Choose an item.") holds no answer.
@@ -918,7 +1067,20 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                         for (choice, label) in c.choices.iter_mut().zip(labels) {
                             choice.label = label;
                         }
-                        c.text = choice_text(&c.choices);
+                        // One box with its words before it ("Yes ☐"): they are its label.
+                        if let [only] = c.choices.as_mut_slice()
+                            && only.label.is_empty()
+                        {
+                            let before = c.text.split(BOXES).next().unwrap_or_default();
+                            only.label = before.split_whitespace().collect::<Vec<_>>().join(" ");
+                        }
+                        // A lone box with no words of its own (one per option column,
+                        // the labels in the header) is a place for a mark: "X" when ticked.
+                        c.text = if c.is_tick() {
+                            if c.choices[0].checked { "X" } else { "" }.to_string()
+                        } else {
+                            choice_text(&c.choices)
+                        };
                     }
                     if let Some(row) = t.rows.last_mut() {
                         row.push(c);
@@ -1183,6 +1345,69 @@ pub(crate) mod tests {
         assert_eq!(empty.para_close, None);
     }
 
+    /// A table laid out as Word lays it out: a row starting one column in (`w:gridBefore`)
+    /// and short of the grid (`w:gridAfter`), a cell spanning two columns, a vertical merge,
+    /// a lone box per option column and a box with its label before it.
+    #[test]
+    fn the_grid_follows_spans_merges_and_short_rows_as_word_renders_them() {
+        let tc = |props: &str, text: &str| {
+            format!("<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>")
+        };
+        let restart = r#"<w:vMerge w:val="restart"/>"#;
+        let cont = "<w:vMerge/>";
+        let xml = format!(
+            r#"<w:document xmlns:w="{MAIN_NS}"><w:body><w:tbl><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid><w:tr>{}{}{}</w:tr><w:tr>{}{}{}{}</w:tr><w:tr><w:trPr><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>{}{}</w:tr><w:tr>{}</w:tr></w:tbl></w:body></w:document>"#,
+            tc(restart, "Id"),
+            tc(r#"<w:gridSpan w:val="2"/>"#, "Question"),
+            tc("", "Yes \u{2610}"),
+            tc(cont, ""),
+            tc("", "Q?"),
+            tc("", "\u{2612}"),
+            tc("", "\u{2610}"),
+            tc("", "guidance"),
+            tc("", "more"),
+            tc(r#"<w:gridSpan w:val="4"/>"#, "section"),
+        );
+        let doc = Document::parse(&xml).unwrap();
+        let t = &doc.tables[0];
+        assert_eq!(t.width(), 4);
+        // The gridBefore row's cells sit one column in.
+        assert_eq!(t.rows[2].iter().map(|c| c.col).collect::<Vec<_>>(), [1, 2]);
+        // A spanned column is the spanning cell's; a merged-down cell is the one it continues.
+        assert_eq!(t.cell(0, 2).unwrap().text, "Question");
+        assert_eq!(t.cell(1, 0).unwrap().text, "Id");
+        assert_eq!(t.cell(1, 0).unwrap().merge, Merge::Restart);
+        assert!(
+            t.cell(2, 0).is_none() && t.cell(2, 3).is_none(),
+            "no cell there"
+        );
+        // A lone unlabelled box is a tick slot ("X" when ticked); a box after words is
+        // labelled by them.
+        assert!(t.cell(1, 2).unwrap().is_tick());
+        assert_eq!(t.cell(1, 2).unwrap().text, "X");
+        assert_eq!(t.cell(1, 3).unwrap().text, "");
+        assert!(!t.cell(0, 3).unwrap().is_tick());
+        assert_eq!(t.cell(0, 3).unwrap().choices[0].label, "Yes");
+        let merged: Vec<(u32, u32, u32, u32)> = t
+            .merged()
+            .iter()
+            .map(|r| (r.first_row, r.first_col, r.last_row, r.last_col))
+            .collect();
+        assert_eq!(merged, [(0, 0, 1, 0), (0, 1, 0, 2), (3, 0, 3, 3)]);
+        let facts = t.facts(false);
+        assert_eq!(facts.merged.len(), 3);
+        use crate::xlsx::sheet::Locked;
+        assert_eq!(facts.locked(2, 0), Some(Locked::NoCell), "before the row");
+        assert_eq!(facts.locked(2, 3), Some(Locked::NoCell), "after the row");
+        assert_eq!(facts.locked(1, 4), Some(Locked::NoCell), "past the table");
+        assert_eq!(facts.locked(1, 1), None);
+        // Tick slots are no dropdown; the labelled box is.
+        assert_eq!(facts.validations.len(), 1);
+        let grid = t.grid("t".into());
+        assert_eq!(grid.rows[2], ["", "guidance", "more"]);
+        assert_eq!(grid.rows[1], ["", "Q?", "X", ""]);
+    }
+
     pub(crate) const PARAS: &str = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Security questions</w:t></w:r></w:p><w:p><w:r><w:t>1. Do you encrypt data at rest?</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>2) Describe your incident response process.</w:t></w:r></w:p><w:p><w:r><w:rPr><w:i/></w:rPr><w:t>Response:</w:t></w:r></w:p><w:p><w:r><w:t>Q3. Is MFA required?</w:t></w:r></w:p><w:p><w:r><w:t>Yes, for all staff.</w:t></w:r></w:p><w:p><w:r><w:t>3.1 Is there a password policy?</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>Are backups tested?</w:t></w:r></w:p><w:p></w:p><w:p><w:r><w:t>4. Company name</w:t></w:r></w:p><w:p/><w:tbl><w:tr><w:tc><w:p><w:r><w:t>5. Is this in a table?</w:t></w:r></w:p><w:p/></w:tc></w:tr></w:tbl></w:body></w:document>"#;
 
     #[test]
@@ -1252,7 +1477,7 @@ pub(crate) mod tests {
             ..limits()
         };
         assert!(Document::parse_with(&spanning(3, "2"), &exact).is_ok());
-        // A span counts its extra columns against the element limit: one more here.
+        // A span counts its extra columns against the element limit: one more here...
         let xml = spanning(3, "2");
         let mut reader = Reader::from_str(&xml);
         let mut elements = 0;
@@ -1273,8 +1498,10 @@ pub(crate) mod tests {
             )
             .is_ok()
         };
-        assert!(within(elements + 1));
-        assert!(!within(elements));
+        // ... and so do the grid positions no cell covers: two in the first row, whose one
+        // cell leaves two of the table's three columns empty.
+        assert!(within(elements + 3));
+        assert!(!within(elements + 2));
         let doc = Document::parse(&spanning(3, "2")).unwrap();
         // Row 1 is the header a two-column form gets.
         assert_eq!(doc.tables[0].grid("t".into()).rows[2], ["Q?", ""]);

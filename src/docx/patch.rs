@@ -158,22 +158,33 @@ fn rewrite(
             // A choice: tick the box of the answer's label (and untick the others), typing
             // nothing.
             let wanted = cw.text.trim();
-            let labels: Vec<&str> = cell.choices.iter().map(|c| c.label.as_str()).collect();
-            let pick = labels
+            let pick = if cell.is_tick() {
+                // A lone box under an option's header: a mark ticks it, nothing unticks it.
+                (!wanted.is_empty()).then_some(0)
+            } else {
+                let labels: Vec<&str> = cell.choices.iter().map(|c| c.label.as_str()).collect();
+                let at = labels
+                    .iter()
+                    .position(|l| l.eq_ignore_ascii_case(wanted))
+                    .ok_or_else(|| {
+                        format!(
+                            "the cell at {} is a choice of {}; none is {wanted:?}",
+                            where_(),
+                            labels.join(", ")
+                        )
+                    })?;
+                Some(at)
+            };
+            let changes = cell
+                .choices
                 .iter()
-                .position(|l| l.eq_ignore_ascii_case(wanted))
-                .ok_or_else(|| {
-                    format!(
-                        "the cell at {} is a choice of {}; none is {wanted:?}",
-                        where_(),
-                        labels.join(", ")
-                    )
-                })?;
-            if !overwrite && cell.choices.iter().any(|c| c.checked) {
+                .enumerate()
+                .any(|(i, c)| c.checked && pick != Some(i));
+            if !overwrite && changes {
                 return Err(format!("refusing to change the ticked box at {}", where_()));
             }
             for (i, c) in cell.choices.iter().enumerate() {
-                let tick = i == pick;
+                let tick = pick == Some(i);
                 if c.checked == tick {
                     continue;
                 }
@@ -840,6 +851,51 @@ mod tests {
                 .text,
             "Yes"
         );
+    }
+
+    /// One unlabelled legacy box per option column (a PCI SAQ): Yes ticked, No not.
+    fn tick_slots() -> String {
+        let field = |name: &str, on: u8| {
+            format!(
+                r#"<w:tc><w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="{name}"/><w:checkBox><w:sizeAuto/><w:default w:val="{on}"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:tc>"#
+            )
+        };
+        format!(
+            r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Question</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Yes</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>No</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Is data encrypted at rest?</w:t></w:r></w:p></w:tc>{}{}</w:tr></w:tbl></w:body></w:document>"#,
+            field("Yes1", 1),
+            field("No1", 0)
+        )
+    }
+
+    #[test]
+    fn a_mark_ticks_a_lone_box_and_moving_it_needs_overwrite() {
+        let xml = tick_slots();
+        let doc = Document::parse(&xml).unwrap();
+        let state = |xml: &str| -> Vec<String> {
+            let doc = Document::parse(xml).unwrap();
+            (1..3)
+                .map(|c| doc.tables[0].cell(1, c).unwrap().text.clone())
+                .collect()
+        };
+        assert_eq!(state(&xml), ["X", ""]);
+        // Moving the mark from Yes to No: the empty text unticks, any mark ticks.
+        let moves = [write(1, 1, "", false), write(1, 2, "X", false)];
+        let err = rewrite(&xml, &doc, &moves, false).unwrap_err();
+        assert!(
+            err.contains("refusing to change the ticked box at table 1 row 2 column 2"),
+            "{err}"
+        );
+        let out = rewrite(&xml, &doc, &moves, true).unwrap();
+        assert_eq!(state(&out), ["", "X"]);
+        // Ticking the box already ticked, or leaving an empty one empty, changes nothing.
+        let same = rewrite(
+            &xml,
+            &doc,
+            &[write(1, 1, "x", false), write(1, 2, "", false)],
+            false,
+        )
+        .unwrap();
+        assert_eq!(same, xml);
     }
 
     /// A legacy text form field (`FORMTEXT`) as the answer slot.

@@ -25,7 +25,7 @@ use crate::matcher::{
     Candidate, Caveat, EXACT_CONFIDENCE, MatchOptions, Reuse, Row, embed_questions,
     match_all_embedded, restricted_best,
 };
-use crate::questionnaire::{Overrides, Question, Questionnaire};
+use crate::questionnaire::{Locked, Overrides, Question, Questionnaire};
 
 /// How many candidates each question keeps (the draft and its runner-ups).
 const CANDIDATES: usize = 4;
@@ -577,9 +577,13 @@ fn decide(
         row.candidates.clear();
         return row;
     }
-    if row.question.locked {
+    if let Some(locked) = row.question.locked {
         // The best match stays visible as runner-up 1, for the person who answers in Word.
-        row.note = "the document is protected for form filling and this answer cell is not a form field: answer it in Word".into();
+        row.note = match locked {
+            Locked::FormProtected => "the document is protected for form filling and this answer cell is not a form field: answer it in Word",
+            Locked::NoCell => "the table has no cell in the answer column on this row: answer it in Word",
+        }
+        .into();
         return row;
     }
     if !row.question.existing_answer.is_empty() && !plan.overwrite {
@@ -979,7 +983,7 @@ mod tests {
             existing_answer: String::new(),
             existing_comment: String::new(),
             answer_is_formula: false,
-            locked: false,
+            locked: None,
             comment_is_formula: false,
             allowed: None,
             section: None,

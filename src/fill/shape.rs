@@ -11,7 +11,7 @@ pub struct Shaped {
     pub note: Option<String>,
 }
 
-use crate::text::class;
+use crate::text::option_class;
 
 fn same(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -34,10 +34,9 @@ pub fn shape(
     let comment_out = (has_comment_cell && !comment.is_empty()).then(|| comment.to_string());
     match allowed {
         Some(values) => {
-            let pick = values
-                .iter()
-                .find(|v| same(v, short))
-                .or_else(|| class(short).and_then(|c| values.iter().find(|v| class(v) == Some(c))));
+            let pick = values.iter().find(|v| same(v, short)).or_else(|| {
+                option_class(short).and_then(|c| values.iter().find(|v| option_class(v) == Some(c)))
+            });
             match pick {
                 Some(value) => Shaped {
                     answer: Some(value.clone()),
@@ -201,5 +200,31 @@ mod tests {
         );
         assert_eq!(dropdown_only.answer.as_deref(), Some("Yes"));
         assert!(dropdown_only.note.unwrap().contains("no comment column"));
+    }
+
+    #[test]
+    fn control_statuses_and_numbered_options_take_the_answer() {
+        let pci = list(&[
+            "In Place",
+            "In Place with CCW",
+            "Not Applicable",
+            "Not in Place",
+        ]);
+        let pick = |short: &str, values: &[String]| shape(short, "", Some(values), false).answer;
+        assert_eq!(pick("Yes", &pci).as_deref(), Some("In Place"));
+        assert_eq!(pick("No", &pci).as_deref(), Some("Not in Place"));
+        assert_eq!(pick("N/A", &pci).as_deref(), Some("Not Applicable"));
+        // And back: last year's "In Place" is this year's Yes.
+        assert_eq!(
+            pick("In Place", &list(&["Yes", "No"])).as_deref(),
+            Some("Yes")
+        );
+        let nist = list(&[
+            "Implemented",
+            "Partially Implemented",
+            "Planned",
+            "Not Applicable",
+        ]);
+        assert_eq!(pick("Yes", &nist).as_deref(), Some("Implemented"));
     }
 }

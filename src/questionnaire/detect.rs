@@ -415,6 +415,34 @@ pub fn detect(
             section = label_of(row).or(section);
             continue;
         }
+        // A row whose one cell spans the question and the answer columns is a heading (a
+        // Word form's "AC-2 What is the solution…" over its parts), not a question.
+        if v.facts
+            .merged_at(row, question.index)
+            .is_some_and(|m| m.contains(row, answer.index))
+        {
+            section = label_of(row).or(section);
+            continue;
+        }
+        // A row whose answer cell continues one merged down from the row above belongs to the
+        // question above (a PCI SAQ's applicability notes under a requirement whose boxes span
+        // them): one question, one answer. Its words complete the question only when the
+        // question above breaks off ("…meets the following:").
+        if let Some(m) = v
+            .facts
+            .merged_at(row, answer.index)
+            .filter(|m| m.first_row < row)
+        {
+            if let Some(prev) = questions
+                .last_mut()
+                .filter(|p: &&mut Question| p.answer_cell.row == m.first_row && p.cell.row < row)
+                && !prev.text.ends_with(['.', '?', '!', ')'])
+            {
+                let more = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                prev.text = format!("{} {more}", prev.text);
+            }
+            continue;
+        }
         let qid = id.as_ref().map(|c| v.cell(row, c.index).to_string());
         match &qid {
             Some(q) if !looks_like_id(q) || q == text => {
@@ -506,10 +534,10 @@ fn question_at(
             .unwrap_or_default()
             .to_string(),
         answer_is_formula: v.facts.formula_cells.contains(&(ar, ac)),
-        locked: v.facts.locked_cells.contains(&(ar, ac)),
+        locked: v.facts.locked(ar, ac),
         // A locked comment cell is never written either, as a formula's is not.
         comment_is_formula: comment_cell.is_some_and(|rc| {
-            v.facts.formula_cells.contains(&rc) || v.facts.locked_cells.contains(&rc)
+            v.facts.formula_cells.contains(&rc) || v.facts.locked(rc.0, rc.1).is_some()
         }),
         allowed,
         section: None,
@@ -586,7 +614,8 @@ fn choose(v: &View<'_>, q: &mut Question, options: &[(u32, String)]) {
     let choices: Vec<Choice> = options
         .iter()
         .map(|(col, label)| Choice {
-            label: label.clone(),
+            // "In Place\nwith CCW" as a header cell wraps it: one line, one space.
+            label: label.split_whitespace().collect::<Vec<_>>().join(" "),
             cell: CellRef::new(sheet.clone(), row, *col),
             marked: !v.cell(row, *col).is_empty(),
         })
@@ -594,7 +623,7 @@ fn choose(v: &View<'_>, q: &mut Question, options: &[(u32, String)]) {
     let cells = || options.iter().map(|(c, _)| (row, *c));
     q.answer_cell = CellRef::new(sheet.clone(), row, options[0].0);
     q.answer_is_formula = cells().any(|rc| v.facts.formula_cells.contains(&rc));
-    q.locked = cells().any(|rc| v.facts.locked_cells.contains(&rc));
+    q.locked = cells().find_map(|(r, c)| v.facts.locked(r, c));
     q.existing_answer = choices
         .iter()
         .filter(|c| c.marked)

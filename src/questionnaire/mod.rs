@@ -18,6 +18,7 @@ use crate::limits::Limits;
 use crate::workbook::Format;
 use crate::xlsx::sheet::ListSource;
 
+pub use crate::xlsx::sheet::Locked;
 pub use detect::Overrides;
 
 /// A question found in the questionnaire.
@@ -35,9 +36,10 @@ pub struct Question {
     pub existing_comment: String,
     /// The answer cell is a formula: it is never written.
     pub answer_is_formula: bool,
-    /// The answer cell cannot be written (a Word document protected for form filling, and the
-    /// cell is not a form field): left for a person, with a note.
-    pub locked: bool,
+    /// Why the answer cell cannot be written, if it cannot (a Word document protected for form
+    /// filling, and the cell is not a form field; a short row with no cell there): left for a
+    /// person, with a note.
+    pub locked: Option<Locked>,
     pub comment_is_formula: bool,
     /// Allowed values of the answer cell's dropdown, when it has one we could resolve.
     pub allowed: Option<Vec<String>>,

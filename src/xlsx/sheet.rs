@@ -36,6 +36,20 @@ pub struct SheetFacts {
     /// Cells a respondent cannot write (a Word document protected for form filling: every
     /// cell that is not a form field or content control).
     pub locked_cells: HashSet<(u32, u32)>,
+    /// Grid positions with no cell to write into (a Word table's short rows).
+    pub missing_cells: HashSet<(u32, u32)>,
+    /// A grid with nothing past this column (a Word table's width): a cell there cannot be
+    /// written.
+    pub width: Option<u32>,
+}
+
+/// Why a cell cannot be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// A Word document protected for form filling, and the cell is not a form field.
+    FormProtected,
+    /// No cell is there: a Word table's short row, or past its last column.
+    NoCell,
 }
 
 impl SheetFacts {
@@ -167,6 +181,17 @@ impl SheetFacts {
     }
 
     /// The merged range a cell belongs to, if any.
+    /// Why a respondent cannot write the cell, if they cannot.
+    pub fn locked(&self, row: u32, col: u32) -> Option<Locked> {
+        if self.missing_cells.contains(&(row, col)) || self.width.is_some_and(|w| col >= w) {
+            Some(Locked::NoCell)
+        } else if self.locked_cells.contains(&(row, col)) {
+            Some(Locked::FormProtected)
+        } else {
+            None
+        }
+    }
+
     pub fn merged_at(&self, row: u32, col: u32) -> Option<&Range> {
         self.merged.iter().find(|r| r.contains(row, col))
     }

@@ -352,3 +352,8 @@ pub fn write_rows(path: &Path, sheet: &str, rows: &[&[&str]]) {
     }
     wb.save(path).unwrap();
 }
+
+/// The rows of a review workbook, read as finalize reads them.
+pub fn review_rows_of(review: &Path) -> Vec<trustfill::fill::review::ReviewedRow> {
+    trustfill::fill::review::read_review(review).unwrap().rows
+}

@@ -475,10 +475,6 @@ fn a_document_protected_for_form_filling_is_answered_only_in_its_fields() {
     );
 }
 
-fn review_rows_of(review: &Path) -> Vec<trustfill::fill::review::ReviewedRow> {
-    trustfill::fill::review::read_review(review).unwrap().rows
-}
-
 /// The layout overrides work on Word tables by their names: `--sheet "Table 2"` fills only the
 /// second table.
 #[test]
@@ -786,4 +782,228 @@ fn word_placeholders_are_replaced_like_empty_cells() {
         let answer = &filled[0].rows[r][1];
         assert!(answer.starts_with("Yes — About"), "{answer}");
     }
+}
+
+/// A table cell with `props` in its `w:tcPr` and one paragraph of `text` (none when empty).
+fn tc(props: &str, text: &str) -> String {
+    let run = if text.is_empty() {
+        String::new()
+    } else {
+        format!("<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r>")
+    };
+    format!("<w:tc><w:tcPr>{props}</w:tcPr><w:p>{run}</w:p></w:tc>")
+}
+
+/// A cell holding one legacy `FORMCHECKBOX`, unlabelled: a PCI SAQ's box under an option.
+fn box_tc(props: &str) -> String {
+    format!(
+        "<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:name w:val=\"Check1\"/><w:enabled/><w:calcOnExit w:val=\"0\"/><w:checkBox><w:sizeAuto/><w:default w:val=\"0\"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space=\"preserve\"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p></w:tc>"
+    )
+}
+
+const SAQ_REQUIREMENTS: [(&str, &str); 4] = [
+    (
+        "1.2.1",
+        "Configuration standards for network security control rulesets are defined, implemented and maintained.",
+    ),
+    (
+        "1.2.3",
+        "An accurate network diagram is maintained that shows all connections between the cardholder data environment and other networks.",
+    ),
+    (
+        "3.3.1.3",
+        "The personal identification number and the PIN block are not retained after authorization is complete.",
+    ),
+    (
+        "5.2.1",
+        "An anti-malware solution is deployed on all system components, except those periodically evaluated.",
+    ),
+];
+
+/// A PCI SAQ's layout, made up: the response header spans four option columns (`w:gridSpan`)
+/// over a second header row of labels, the first columns merge down over both (`w:vMerge`); a
+/// section row and a guidance row (`w:gridBefore`, and short: `w:gridAfter`) between
+/// requirements; each requirement's id and boxes merge down over its applicability notes.
+fn saq_docx(path: &Path) -> PathBuf {
+    let span = |n: u32| format!("<w:gridSpan w:val=\"{n}\"/>");
+    let restart = "<w:vMerge w:val=\"restart\"/>";
+    let cont = "<w:vMerge/>";
+    let mut rows = vec![
+        format!(
+            "<w:tr>{}{}{}</w:tr>",
+            tc(&(span(2) + restart), "PCI DSS Requirement"),
+            tc(restart, "Expected Testing"),
+            tc(
+                &span(4),
+                "Response (Check one response for each requirement)"
+            )
+        ),
+        format!(
+            "<w:tr>{}{}{}{}{}{}</w:tr>",
+            tc(&(span(2) + cont), ""),
+            tc(cont, ""),
+            tc("", "In Place"),
+            tc("", "In Place with\nCCW"),
+            tc("", "Not Applicable"),
+            tc("", "Not in Place")
+        ),
+        format!(
+            "<w:tr>{}</w:tr>",
+            tc(
+                &span(7),
+                "1.2 Network security controls are configured and maintained."
+            )
+        ),
+    ];
+    for (i, (id, requirement)) in SAQ_REQUIREMENTS.iter().enumerate() {
+        let notes = i % 2 == 1;
+        let merge = if notes { restart } else { "" };
+        rows.push(format!(
+            "<w:tr>{}{}{}{}</w:tr>",
+            tc(merge, id),
+            tc("", requirement),
+            tc("", "Examine documentation. Interview personnel."),
+            (0..4).map(|_| box_tc(merge)).collect::<String>()
+        ));
+        if notes {
+            for note in [
+                "Applicability Notes",
+                "This requirement applies to every network the entity runs.",
+            ] {
+                rows.push(format!(
+                    "<w:tr>{}{}{}</w:tr>",
+                    tc(cont, ""),
+                    tc(&span(2), note),
+                    (0..4).map(|_| tc(cont, "")).collect::<String>()
+                ));
+            }
+        }
+        if i == 1 {
+            rows.push(format!(
+                "<w:tr><w:trPr><w:gridBefore w:val=\"1\"/><w:gridAfter w:val=\"2\"/></w:trPr>{}</w:tr>",
+                tc(&span(4), "SAQ Completion Guidance: select one response per requirement.")
+            ));
+        }
+    }
+    let grid = "<w:gridCol/>".repeat(7);
+    let body = format!(
+        "<w:p><w:r><w:t>Section 2: Self-Assessment Questionnaire</w:t></w:r></w:p><w:tbl><w:tblPr/><w:tblGrid>{grid}</w:tblGrid>{}</w:tbl><w:sectPr/>",
+        rows.concat()
+    );
+    write_docx(path, &body)
+}
+
+/// Issue 24: a PCI SAQ's check-one-of-four columns in Word. Requirements answered Yes, No and
+/// N/A in the library tick exactly the In Place, Not in Place and Not Applicable box of their
+/// row; the rows a requirement's merged boxes span are not questions of their own; finalize
+/// moves a tick the reviewer changed; a final copy is harvested back into the answers.
+#[test]
+fn a_pci_saq_in_word_gets_one_tick_per_requirement_in_the_right_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = saq_docx(&dir.path().join("saq.docx"));
+    let before = file_hash(&input);
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/pci.toml",
+        &[
+            entry("pci-nsc", SAQ_REQUIREMENTS[0].1, "Yes", "public"),
+            entry("pci-diagram", SAQ_REQUIREMENTS[1].1, "No", "public"),
+            entry("pci-pin", SAQ_REQUIREMENTS[2].1, "N/A", "public"),
+        ]
+        .concat(),
+    )]);
+    let out = run(trustfill(&kb).arg("inspect").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inspect = stdout(&out);
+    assert!(
+        inspect.contains("4 questions") && inspect.contains("In Place with CCW"),
+        "four requirements, notes and guidance rows are not questions, the wrapped label is one line: {inspect}"
+    );
+    let out = run(trustfill(&kb).args(["fill", "--no-model"]).arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(file_hash(&input), before, "the input is never modified");
+    let filled = dir.path().join("saq.filled.docx");
+    // Rows of the table as trustfill reads them: a ticked box reads "X".
+    let ticks = |path: &Path| -> Vec<(String, Vec<usize>)> {
+        grids(path)[0]
+            .rows
+            .iter()
+            .filter(|r| {
+                r.first()
+                    .is_some_and(|id| id.contains('.') && id.len() < 10)
+            })
+            .map(|r| {
+                let marked = (3..7).filter(|&c| r.get(c).is_some_and(|t| t == "X"));
+                (r[0].clone(), marked.collect())
+            })
+            .collect()
+    };
+    assert_eq!(
+        ticks(&filled),
+        [
+            ("1.2.1".to_string(), vec![3]),
+            ("1.2.3".to_string(), vec![6]),
+            ("3.3.1.3".to_string(), vec![5]),
+            ("5.2.1".to_string(), vec![]),
+        ],
+        "In Place, Not in Place, Not Applicable; nothing where the library has no answer"
+    );
+    let review = dir.path().join("saq.review.xlsx");
+    let rows = review_rows_of(&review);
+    let answers: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.question_id.as_str(), r.answer.as_str()))
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            ("1.2.1", "In Place"),
+            ("1.2.3", "Not in Place"),
+            ("3.3.1.3", "Not Applicable"),
+            ("5.2.1", ""),
+        ],
+        "the review shows the chosen option"
+    );
+    // The reviewer approves all three and changes 1.2.3 to In Place.
+    edit_review(
+        &review,
+        &[
+            (1, 7, "Approved"),
+            (2, 4, "In Place"),
+            (2, 7, "Approved"),
+            (3, 7, "Approved"),
+        ],
+    );
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = dir.path().join("saq.final.docx");
+    assert_eq!(
+        ticks(&last)[..3],
+        [
+            ("1.2.1".to_string(), vec![3]),
+            ("1.2.3".to_string(), vec![3]),
+            ("3.3.1.3".to_string(), vec![5]),
+        ],
+        "the reviewer's change moved the tick"
+    );
+    let xml = String::from_utf8(package_parts(&last)["word/document.xml"].clone()).unwrap();
+    assert_eq!(xml.matches("<w:default w:val=\"1\"/>").count(), 3);
+    // Next year's library starts from this year's final copy: the ticks are its answers.
+    let harvested = dir.path().join("harvested");
+    let out = run(trustfill(&harvested).args(["kb", "import"]).arg(&last));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&harvested).unwrap();
+    let mut got: Vec<(String, String)> = loaded
+        .entries
+        .iter()
+        .map(|e| (e.refs.join(","), e.answer.clone().unwrap_or_default()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("SAQ 1.2.1".to_string(), "In Place".to_string()),
+            ("SAQ 1.2.3".to_string(), "In Place".to_string()),
+            ("SAQ 3.3.1.3".to_string(), "Not Applicable".to_string()),
+        ]
+    );
 }
