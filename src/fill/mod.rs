@@ -688,11 +688,18 @@ fn decide(
         return row;
     }
     let has_comment_cell = row.question.comment_cell.is_some() && !row.question.comment_is_formula;
-    let shaped = shape::shape(
+    // Last year's answer to this very question (same questionnaire family and id) is written
+    // as it was, even where this year's dropdown would not offer it.
+    let reused = match c.reuse() {
+        Some(Reuse::Exact { reference: Some(r) }) => Some(r),
+        _ => None,
+    };
+    let shaped = shape::shape_reused(
         c.entry.answer.as_deref().unwrap_or_default(),
         &c.entry.comment,
         row.question.allowed.as_deref(),
         has_comment_cell,
+        reused.map(String::as_str),
     );
     row.chosen = Some(i);
     row.note = shaped

@@ -20,7 +20,18 @@ fn same(a: &str, b: &str) -> bool {
             .filter(|c| c.is_alphanumeric())
             .collect::<String>()
     };
-    norm(a) == norm(b)
+    norm(a) == norm(b) || norm(unnumbered(a)) == norm(unnumbered(b))
+}
+
+/// An option without the number a list put before it: last year's "4) AWS" is this year's
+/// "AWS".
+fn unnumbered(option: &str) -> &str {
+    let t = option.trim_start();
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match t[digits..].strip_prefix([')', '.']) {
+        Some(rest) if digits > 0 && !rest.trim().is_empty() => rest.trim_start(),
+        _ => t,
+    }
 }
 
 /// Shape a knowledge-base answer for a question's cells.
@@ -29,6 +40,19 @@ pub fn shape(
     comment: &str,
     allowed: Option<&[String]>,
     has_comment_cell: bool,
+) -> Shaped {
+    shape_reused(short, comment, allowed, has_comment_cell, None)
+}
+
+/// [`shape`] for an answer given before to this very question (`reused`: the reference, as
+/// "HECVAT 4.1.2 AIQU-01"): when the dropdown does not offer it, it is written as it was
+/// then, with a note, not moved to the comment. Last year's edition took it.
+pub fn shape_reused(
+    short: &str,
+    comment: &str,
+    allowed: Option<&[String]>,
+    has_comment_cell: bool,
+    reused: Option<&str>,
 ) -> Shaped {
     let comment = comment.trim();
     let comment_out = (has_comment_cell && !comment.is_empty()).then(|| comment.to_string());
@@ -43,6 +67,15 @@ pub fn shape(
                     comment: comment_out,
                     note: (!has_comment_cell && !comment.is_empty())
                         .then(|| "the comment was not written: no comment column".to_string()),
+                },
+                None if reused.is_some() => Shaped {
+                    answer: Some(short.to_string()),
+                    comment: comment_out,
+                    note: Some(format!(
+                        "written as answered in {}, though the dropdown offers only {}",
+                        reused.unwrap_or_default(),
+                        values.join(", ")
+                    )),
                 },
                 // A value answer ("Within 24 hours") under a Yes/No dropdown: the dropdown is left
                 // for the reviewer, and the answer goes with the comment where it can be read.
@@ -226,5 +259,38 @@ mod tests {
             "Not Applicable",
         ]);
         assert_eq!(pick("Yes", &nist).as_deref(), Some("Implemented"));
+        // "4) AWS" last year is "AWS" now; a number alone is no option's name.
+        let hosting = list(&["Self-Managed", "AWS", "Azure"]);
+        assert_eq!(pick("4) AWS", &hosting).as_deref(), Some("AWS"));
+        assert_eq!(pick("4)", &list(&["4)", "5)"])).as_deref(), Some("4)"));
+        assert_eq!(pick("2", &hosting), None);
+    }
+
+    #[test]
+    fn last_years_answer_to_the_same_question_is_written_as_it_was() {
+        let yes_no = list(&["Yes", "No"]);
+        let fresh = shape_reused("N/A", "Not offered.", Some(&yes_no), true, None);
+        assert_eq!(fresh.answer, None, "not reused: left for the reviewer");
+        let reused = shape_reused(
+            "N/A",
+            "Not offered.",
+            Some(&yes_no),
+            true,
+            Some("HECVAT 4.1.2 AIQU-01"),
+        );
+        assert_eq!(reused.answer.as_deref(), Some("N/A"));
+        assert_eq!(reused.comment.as_deref(), Some("Not offered."));
+        assert_eq!(
+            reused.note.as_deref(),
+            Some(
+                "written as answered in HECVAT 4.1.2 AIQU-01, though the dropdown offers only Yes, No"
+            )
+        );
+        // A value the dropdown has is taken as the dropdown spells it, reused or not.
+        let spelled = shape_reused("yes", "", Some(&yes_no), true, Some("X 1"));
+        assert_eq!(
+            (spelled.answer.as_deref(), spelled.note),
+            (Some("Yes"), None)
+        );
     }
 }

@@ -233,10 +233,61 @@ impl ImportPlan {
     }
 }
 
-/// Whether `path` is an answer library (a header row naming both a question and an answer
-/// column) rather than a completed questionnaire.
+/// Whether `path` is an answer library rather than a completed questionnaire, by the
+/// evidence of all its sheets: a header row naming both a question and an answer column, and
+/// either a column only a library has (ids, tags, audience, owner, reviewed, variants) or at
+/// least half of the file's answered questions under that header. A completed HECVAT whose
+/// one sheet of 44 answers happens to have a "Question | Answer" header, beside seven sheets
+/// of 287 more, is a questionnaire.
 pub fn is_library(path: &Path, limits: &Limits) -> Result<bool> {
-    Ok(find_table(&crate::container::read_grids(path, limits)?).is_some())
+    let sheets = crate::container::read_grids(path, limits)?;
+    let Some((sheet, header, cols)) = find_table(&sheets) else {
+        return Ok(false);
+    };
+    if [
+        cols.id,
+        cols.tags,
+        cols.audience,
+        cols.owner,
+        cols.reviewed,
+        cols.variants,
+    ]
+    .iter()
+    .any(Option::is_some)
+    {
+        return Ok(true);
+    }
+    let (Some(question), Some(answer)) = (cols.question, cols.answer) else {
+        return Ok(false);
+    };
+    let filled = |row: &Vec<String>, col: usize| row.get(col).is_some_and(|c| !c.trim().is_empty());
+    let rows: Vec<&Vec<String>> = sheet.rows[header + 1..]
+        .iter()
+        .filter(|r| filled(r, question) && filled(r, answer))
+        .collect();
+    // A questionnaire's section header (" Required Questions | | Answer") names a column of
+    // ids, not of questions.
+    let ids = rows
+        .iter()
+        .filter(|r| crate::questionnaire::detect::looks_like_id(&r[question]))
+        .count();
+    if ids * 2 > rows.len() {
+        return Ok(false);
+    }
+    let rows = rows.len();
+    let questionnaire = crate::questionnaire::Questionnaire::read(
+        path,
+        &crate::questionnaire::Overrides::default(),
+        limits,
+    );
+    let answered = questionnaire.map_or(0, |q| {
+        q.sheets
+            .iter()
+            .flat_map(|s| &s.questions)
+            .filter(|q| !q.existing_answer.trim().is_empty())
+            .count()
+    });
+    Ok(rows * 2 >= answered)
 }
 
 pub fn import_library(plan: &ImportPlan) -> Result<ImportReport> {

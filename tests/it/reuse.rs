@@ -375,3 +375,226 @@ fn learned_rows_leave_their_question_id_as_a_reference() {
         "{note}"
     );
 }
+
+/// The questions of a made-up higher-education questionnaire in the HECVAT 4 layout, by sheet:
+/// (id, question). Phrased as the shipped library's entries, so a first fill drafts them.
+const HE_SHEETS: [(&str, &[(&str, &str)]); 2] = [
+    (
+        "Product",
+        &[
+            ("REQU-01", "Is every user assigned a unique user ID?"),
+            (
+                "AAAI-01",
+                "Do you maintain a documented access control policy?",
+            ),
+            (
+                "AAAI-02",
+                "Is multi-factor authentication required for all employees and contractors?",
+            ),
+            ("AAAI-03", "Are shared or generic user accounts permitted?"),
+        ],
+    ),
+    (
+        "Infrastructure",
+        &[
+            (
+                "APPL-01",
+                "Does the application provide role-based access control?",
+            ),
+            (
+                "APPL-02",
+                "Do application sessions time out after a period of inactivity?",
+            ),
+            (
+                "APPL-03",
+                "Are accounts locked after repeated failed login attempts?",
+            ),
+        ],
+    ),
+];
+
+/// A workbook in the HECVAT 4 layout: on each sheet a "Date Completed" line, a section row
+/// " Required Questions | | Answer" (which names a question and an answer column, as an
+/// answer library's header would), section rows between groups, ids in A, questions in B (the
+/// first as a formula with its cached text), answers in C (a Yes/No dropdown) and Additional
+/// Information in D. `answers` gives each question's answer and comment by id.
+fn he_workbook(path: &Path, answers: &dyn Fn(&str) -> Option<(&'static str, &'static str)>) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let yes_no = rust_xlsxwriter::DataValidation::new()
+        .allow_list_strings(&["Yes", "No"])
+        .unwrap();
+    for (sheet, questions) in HE_SHEETS {
+        let ws = book.add_worksheet().set_name(sheet).unwrap();
+        ws.write(0, 0, "Date Completed").unwrap();
+        ws.write(2, 0, " Required Questions").unwrap();
+        ws.write(2, 2, "Answer").unwrap();
+        let mut r = 3;
+        for (i, (id, question)) in questions.iter().enumerate() {
+            if i == 1 {
+                ws.write(
+                    r,
+                    0,
+                    " Authentication, Authorization, and Account Management",
+                )
+                .unwrap();
+                ws.write(r, 2, "Answer").unwrap();
+                ws.write(r, 3, "Additional Information").unwrap();
+                r += 1;
+            }
+            ws.write(r, 0, *id).unwrap();
+            if i == 0 {
+                let formula =
+                    rust_xlsxwriter::Formula::new(format!("=\"{question}\"")).set_result(*question);
+                ws.write_formula(r, 1, formula).unwrap();
+            } else {
+                ws.write(r, 1, *question).unwrap();
+            }
+            ws.add_data_validation(r, 2, r, 2, &yes_no).unwrap();
+            if let Some((answer, comment)) = answers(id) {
+                ws.write(r, 2, answer).unwrap();
+                ws.write(r, 3, comment).unwrap();
+            }
+            r += 1;
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// Issue 24: a completed questionnaire whose one sheet happens to have a header naming a
+/// question and an answer column is still a questionnaire: every answer sheet is harvested,
+/// each entry's question is the question text (a formula's cached value), never the id or a
+/// header word; a real answer library is still imported as one.
+#[test]
+fn a_completed_questionnaire_is_told_from_a_library_by_all_its_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let done = dir.path().join("he-completed.xlsx");
+    he_workbook(&done, &|id| {
+        Some(if id == "AAAI-03" {
+            ("No", "Every account belongs to one person.")
+        } else {
+            ("Yes", "")
+        })
+    });
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&done));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let mut got: Vec<(String, String)> = loaded
+        .entries
+        .iter()
+        .map(|e| (e.question.clone(), e.answer.clone().unwrap_or_default()))
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String)> = HE_SHEETS
+        .iter()
+        .flat_map(|(_, qs)| qs.iter())
+        .map(|(id, q)| {
+            let a = if *id == "AAAI-03" { "No" } else { "Yes" };
+            (q.to_string(), a.to_string())
+        })
+        .collect();
+    want.sort();
+    assert_eq!(got, want, "{}", stderr(&out));
+    // --update is for libraries: said, not ignored.
+    let out = run(trustfill(&kb).args(["kb", "import", "--update"]).arg(&done));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("reads as a completed questionnaire"),
+        "{}",
+        stderr(&out)
+    );
+
+    // An answer library: one sheet, a Question | Answer | Comment header, every row answered.
+    let library = dir.path().join("library.xlsx");
+    write_rows(
+        &library,
+        "Answers",
+        &[
+            &["Question", "Answer", "Comment"],
+            &["Do you encrypt data at rest?", "Yes", "AES-256."],
+            &["Do you have a SOC 2 report?", "Yes", ""],
+        ],
+    );
+    let kb2 = dir.path().join("kb2");
+    let out = run(trustfill(&kb2).args(["kb", "import"]).arg(&library));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("imported 2 entries from sheet \"Answers\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Issue 24's round trip: fill a blank questionnaire, approve, finalize, import the final copy
+/// into a new library, fill the blank again: every answered row comes back as an exact reuse
+/// with the same answer, the reviewer's change included.
+#[test]
+fn a_finalized_questionnaire_harvested_answers_its_blank_exactly() {
+    let (_kbdir, shipped) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let blank = dir.path().join("he-blank.xlsx");
+    he_workbook(&blank, &|_| None);
+    let out = run(trustfill_on(&shipped, "2026-12-07")
+        .args(["fill", "--no-model"])
+        .arg(&blank));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let review = dir.path().join("he-blank.review.xlsx");
+    let rows = review_rows_of(&review);
+    let drafted: Vec<u32> = rows
+        .iter()
+        .filter(|r| r.status == "Draft")
+        // `edit_review` counts rows from the first below the header.
+        .map(|r| r.review_row - 1)
+        .collect();
+    assert!(drafted.len() >= 5, "{rows:?}");
+    // Approve every draft; the reviewer turns one answer around.
+    let mut edits: Vec<(u32, u16, &str)> = drafted.iter().map(|&r| (r, 7, "Approved")).collect();
+    edits.push((drafted[0], 4, "No"));
+    edit_review(&review, &edits);
+    let out = run(trustfill_on(&shipped, "2026-12-07")
+        .arg("finalize")
+        .arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = dir.path().join("he-blank.final.xlsx");
+    let sent = cell_dump(&last);
+
+    let next = dir.path().join("next-kb");
+    let out = run(trustfill_on(&next, "2026-12-07")
+        .args(["kb", "import"])
+        .arg(&last));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let blank2 = again.join("he-blank.xlsx");
+    std::fs::copy(&blank, &blank2).unwrap();
+    let out = run(trustfill_on(&next, "2027-01-15")
+        .args(["fill", "--no-model"])
+        .arg(&blank2));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let n = drafted.len();
+    assert!(
+        stderr(&out).contains(&format!("drafted {n} ({n} exact,")),
+        "{}",
+        stderr(&out)
+    );
+    let refilled = cell_dump(&again.join("he-blank.filled.xlsx"));
+    let answers = |cells: &std::collections::BTreeMap<(String, u32, u32), String>| {
+        cells
+            .iter()
+            .filter(|((_, _, c), v)| {
+                (*c == 2 || *c == 3) && !v.is_empty() && v.as_str() != "Answer"
+            })
+            .filter(|((_, _, c), v)| *c == 2 || !v.starts_with("Additional"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        answers(&refilled),
+        answers(&sent),
+        "the same answers in the same cells"
+    );
+    assert!(
+        answers(&sent).iter().any(|(_, v)| v == "No"),
+        "the reviewer's change is among them"
+    );
+}

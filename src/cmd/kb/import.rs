@@ -84,7 +84,14 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         update: args.update,
         dry_run: args.dry_run,
     };
-    if !is_library(&plan.source, &plan.limits)? {
+    let library = is_library(&plan.source, &plan.limits)?;
+    if args.update && !library {
+        anyhow::bail!(
+            "--update applies to answer libraries (a header row naming question and answer columns); {} reads as a completed questionnaire, whose answers are merged without it",
+            plan.source.display()
+        );
+    }
+    if !library {
         let report = harvest(&plan, args.dry_run)
             .with_context(|| format!("cannot import {}", plan.source.display()))?;
         let text = present::harvest_text(&report, args.dry_run);
@@ -96,11 +103,6 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             out.status(&starter_note(settings));
         }
         return Ok(());
-    }
-    if args.update && !is_library(&plan.source, &plan.limits)? {
-        anyhow::bail!(
-            "--update applies to answer libraries (a header row naming question and answer columns)"
-        );
     }
     let report = import_library(&plan)
         .with_context(|| format!("cannot import {}", plan.source.display()))?;
