@@ -180,6 +180,9 @@ pub struct CellSpan {
     /// That label as written (`Response:`), kept when `--overwrite` replaces the answer
     /// after it.
     pub label: String,
+    /// No paragraph to answer in (a question in a bare numbered list): the answer is a new
+    /// paragraph written at this offset, right after the question's.
+    pub insert_at: Option<usize>,
     /// A content control in the cell (a dropdown or a plain-text field) is the answer slot.
     /// Boxed: most cells have none, and a table may have a million cells.
     pub control: Option<Box<Control>>,
@@ -261,8 +264,9 @@ impl Table {
     /// A two-column form without a header row (label left, blank right: "Company name",
     /// "Primary contact", a question or two) gets a `Question | Answer` header of its own, so
     /// detection reads it as one: its rows that read like questions are questions, its labels
-    /// are not (and are never drafted).
-    fn add_form_header(&mut self) {
+    /// are not (and are never drafted). So does a table whose prompts were paired with the
+    /// empty rows below them (`folded`), whatever else it holds.
+    fn add_form_header(&mut self, folded: bool) {
         const HEADER_WORDS: [&str; 8] = [
             "question",
             "answer",
@@ -288,7 +292,7 @@ impl Table {
                     HEADER_WORDS.iter().any(|w| t.contains(w))
                 })
         });
-        if width == 2 && !headed && !self.rows.is_empty() {
+        if (width == 2 || folded) && !headed && !self.rows.is_empty() {
             self.rows
                 .insert(0, vec![synthetic(0, "Question"), synthetic(1, "Answer")]);
         }
@@ -296,6 +300,40 @@ impl Table {
 
     /// The cell Word shows at a row and grid column: the one whose span covers the column,
     /// or, in a vertical merge, the cell that starts it.
+    /// A prompt in a row of its own with a row of its own below it to answer in (a
+    /// DPIA template's "Describe the nature of the processing…" over a blank cell, a PIA's
+    /// question over its "Click here to enter text." control) is read as a form's row: the
+    /// prompt beside its answer cell. Only prompts that read like questions are paired, so a
+    /// heading over a spacer row stays a heading.
+    fn fold_prompts_above_answers(&mut self) -> bool {
+        let single = |r: &[CellSpan]| r.len() == 1 && r[0].merge == Merge::None;
+        let asks = |t: &str| t.contains('?') || crate::text::reads_like_question(t);
+        let prompt = |r: &[CellSpan]| single(r) && asks(r[0].text.trim());
+        // Empty, or already answered (a completed form read back): anything but a prompt.
+        let blank =
+            |r: &[CellSpan]| single(r) && r[0].choices.is_empty() && !asks(r[0].text.trim());
+        let paired =
+            (1..self.rows.len()).any(|i| prompt(&self.rows[i - 1]) && blank(&self.rows[i]));
+        if !paired {
+            return false;
+        }
+        let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
+        while let Some(mut row) = rows.next() {
+            if prompt(&row)
+                && let Some(next) = rows.next_if(|n| blank(n))
+            {
+                let mut answer = next.into_iter().next().expect("one cell");
+                answer.col = row[0].col + 1;
+                answer.span = 1;
+                row[0].span = 1;
+                row.push(answer);
+            }
+            self.rows.push(row);
+        }
+        self.grid_cols = self.grid_cols.max(self.width());
+        true
+    }
+
     pub fn cell(&self, row: u32, col: u32) -> Option<&CellSpan> {
         let mut row = row as usize;
         loop {
@@ -304,6 +342,24 @@ impl Table {
                 return Some(cell);
             }
             row -= 1;
+        }
+    }
+
+    /// The table's one cell, when that is all it has and it asks nothing: an answer box,
+    /// empty or already answered.
+    pub fn answer_box(&self) -> Option<&CellSpan> {
+        match self.rows.as_slice() {
+            [row] => match row.as_slice() {
+                [cell]
+                    if cell.choices.is_empty()
+                        && !cell.text.contains('?')
+                        && !crate::text::reads_like_question(cell.text.trim()) =>
+                {
+                    Some(cell)
+                }
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -412,6 +468,9 @@ impl Table {
                     source: crate::xlsx::sheet::ListSource::Values(items),
                 });
             }
+            for c in cells.iter().filter(|c| c.is_tick()) {
+                facts.tick_cells.insert((r as u32, c.col));
+            }
             for c in cells
                 .iter()
                 .filter(|c| !c.choices.is_empty() && !c.is_tick())
@@ -493,12 +552,14 @@ impl Document {
         let xml = without_bom(xml);
         let mut tables = scan_with(xml, limits)?;
         for t in &mut tables {
-            t.add_form_header();
+            let folded = t.fold_prompts_above_answers();
+            t.add_form_header(folded);
         }
         let (prefix, namespace) = main_prefix(xml);
+        let text = paragraph_questions(xml, limits, &tables)?;
         Ok(Document {
             tables,
-            text: paragraph_questions(xml, limits)?,
+            text,
             forms_only: false,
             prefix,
             namespace,
@@ -532,10 +593,14 @@ impl Document {
 struct Paragraph {
     tag: (usize, usize),
     close: Option<usize>,
+    /// Where the paragraph ends (after `</w:p>`, or after `<w:p/>`).
+    after: usize,
     props_end: Option<usize>,
     text: String,
     /// List numbering (`w:numPr`): Word's own "1.", "a)".
     numbered: bool,
+    /// A heading (a `Heading…` or `Title` style, or an outline level): never an answer.
+    heading: bool,
     run_props: Option<(usize, usize)>,
 }
 
@@ -545,10 +610,16 @@ struct Paragraph {
 fn paragraph_questions(
     xml: &str,
     limits: &Limits,
+    tables: &[Table],
 ) -> std::result::Result<Option<Table>, ParseError> {
     let mut reader = Reader::from_str(xml);
     let mut budget = Budget::new(limits);
     let mut questions = ParagraphQuestions::new();
+    // Top-level tables passed so far, and the last paragraph with text when it asks
+    // something: a table of one empty cell right after it is where it is answered (a PIA's
+    // "Does the system…?" over its "Click here to enter explanation." box).
+    let mut tables_seen = 0_usize;
+    let mut prompt: Option<(Paragraph, String, String)> = None;
     let mut depth = 0_usize;
     let mut txbx = 0_usize;
     let mut para: Option<Paragraph> = None;
@@ -567,16 +638,25 @@ fn paragraph_questions(
             Event::Start(e) if local(&e) == "txbxContent" => txbx += 1,
             Event::End(e) if end_local(&e) == "txbxContent" => txbx = txbx.saturating_sub(1),
             _ if txbx != 0 => {}
-            Event::Start(e) if local(&e) == "tbl" => depth += 1,
+            Event::Start(e) if local(&e) == "tbl" => {
+                if depth == 0 {
+                    let answer = tables.get(tables_seen).and_then(Table::answer_box);
+                    questions.before_table(prompt.take(), answer, limits)?;
+                    tables_seen += 1;
+                }
+                depth += 1;
+            }
             Event::End(e) if end_local(&e) == "tbl" => depth = depth.saturating_sub(1),
             _ if depth != 0 => {}
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "p" => {
                 let p = Paragraph {
                     tag: (start, end),
                     close: None,
+                    after: end,
                     props_end: None,
                     text: String::new(),
                     numbered: false,
+                    heading: false,
                     run_props: None,
                 };
                 if matches!(event, Event::Empty(_)) {
@@ -588,6 +668,18 @@ fn paragraph_questions(
             Event::End(e) if end_local(&e) == "p" => {
                 if let Some(mut p) = para.take() {
                     p.close = Some(start);
+                    p.after = end;
+                    let text = p.text.trim();
+                    if !text.is_empty() {
+                        prompt = (text.contains('?') || crate::text::reads_like_question(text))
+                            .then(|| {
+                                let (id, question) = match NUMBER.captures(text) {
+                                    Some(c) => (c[1].to_string(), c[2].trim().to_string()),
+                                    None => (String::new(), text.to_string()),
+                                };
+                                (p.clone(), id, question)
+                            });
+                    }
                     questions.push(p, limits)?;
                 }
             }
@@ -599,6 +691,19 @@ fn paragraph_questions(
             Event::Start(ref e) | Event::Empty(ref e) if local(e) == "numPr" => {
                 if let Some(p) = para.as_mut() {
                     p.numbered = true;
+                }
+            }
+            Event::Start(ref e) | Event::Empty(ref e)
+                if matches!(local(e), "pStyle" | "outlineLvl") =>
+            {
+                let style = attr_local(e, "val").unwrap_or_default().to_lowercase();
+                if let Some(p) = para.as_mut()
+                    && (local(e) == "outlineLvl"
+                        || ["heading", "title", "subtitle"]
+                            .iter()
+                            .any(|h| style.starts_with(h)))
+                {
+                    p.heading = true;
                 }
             }
             Event::Start(e) if local(&e) == "rPr" => props_start = Some(start),
@@ -627,7 +732,7 @@ fn paragraph_questions(
             _ => {}
         }
     }
-    Ok(questions.finish())
+    questions.finish(limits)
 }
 
 /// Labels that open an answer line: `Response:`, `Answer:`, `Vendor response:`.
@@ -669,31 +774,9 @@ impl ParagraphQuestions {
 
     fn push(&mut self, next: Paragraph, limits: &Limits) -> std::result::Result<(), ParseError> {
         if let Some((p, id, question)) = self.pending.take()
-            && let Some(answer) = answer_slot(&p, &next)
+            && let Some(answer) = answer_slot(&p, &next).or_else(|| inserted_slot(&p, &question))
         {
-            let row = self.rows.len() as u32 + 1;
-            if row > limits.max_rows {
-                return Err(ParseError::Limit {
-                    message: format!(
-                        "the paragraph questions (grid {TEXT:?}) reach row {row}, past the \
-                         limit of {} rows per sheet",
-                        limits.max_rows
-                    ),
-                    flag: "--max-rows",
-                });
-            }
-            if limits.max_columns < 3 {
-                return Err(ParseError::Limit {
-                    message: format!(
-                        "the paragraph questions (grid {TEXT:?}) have 3 columns, over the \
-                         limit of {} columns per sheet",
-                        limits.max_columns
-                    ),
-                    flag: "--max-columns",
-                });
-            }
-            self.rows
-                .push(vec![synthetic(0, &id), synthetic(1, &question), answer]);
+            self.add(id, question, answer, limits)?;
         }
         let text = next.text.trim();
         let (id, question) = match NUMBER.captures(text) {
@@ -707,12 +790,95 @@ impl ParagraphQuestions {
         Ok(())
     }
 
-    fn finish(self) -> Option<Table> {
-        (self.rows.len() > 1).then_some(Table {
+    fn add(
+        &mut self,
+        id: String,
+        question: String,
+        answer: CellSpan,
+        limits: &Limits,
+    ) -> std::result::Result<(), ParseError> {
+        let row = self.rows.len() as u32 + 1;
+        if row > limits.max_rows {
+            return Err(ParseError::Limit {
+                message: format!(
+                    "the paragraph questions (grid {TEXT:?}) reach row {row}, past the \
+                         limit of {} rows per sheet",
+                    limits.max_rows
+                ),
+                flag: "--max-rows",
+            });
+        }
+        if limits.max_columns < 3 {
+            return Err(ParseError::Limit {
+                message: format!(
+                    "the paragraph questions (grid {TEXT:?}) have 3 columns, over the \
+                         limit of {} columns per sheet",
+                    limits.max_columns
+                ),
+                flag: "--max-columns",
+            });
+        }
+        self.rows
+            .push(vec![synthetic(0, &id), synthetic(1, &question), answer]);
+        Ok(())
+    }
+
+    /// A top-level table starts after `prompt` (the last paragraph with text, when it asks
+    /// something); `answer` is the table's one empty cell, if that is all it is. A prompt
+    /// with such a table is answered in it; a numbered question still waiting for its slot
+    /// gets a new paragraph when the table is no answer box.
+    fn before_table(
+        &mut self,
+        prompt: Option<(Paragraph, String, String)>,
+        answer: Option<&CellSpan>,
+        limits: &Limits,
+    ) -> std::result::Result<(), ParseError> {
+        let pending = self.pending.take();
+        match (prompt, answer) {
+            (Some((_, id, question)), Some(cell)) => {
+                let mut cell = cell.clone();
+                cell.col = 2;
+                cell.span = 1;
+                self.add(id, question, cell, limits)
+            }
+            _ => match pending {
+                Some((p, id, question)) => match inserted_slot(&p, &question) {
+                    Some(answer) => self.add(id, question, answer, limits),
+                    None => Ok(()),
+                },
+                None => Ok(()),
+            },
+        }
+    }
+
+    fn finish(mut self, limits: &Limits) -> std::result::Result<Option<Table>, ParseError> {
+        if let Some((p, id, question)) = self.pending.take()
+            && let Some(answer) = inserted_slot(&p, &question)
+        {
+            self.add(id, question, answer, limits)?;
+        }
+        // Numbered by Word's own lists, the questions carry no id in their text: no id column.
+        if self.rows[1..].iter().all(|r| r[0].text.is_empty()) {
+            self.rows[0][0].text.clear();
+        }
+        Ok((self.rows.len() > 1).then_some(Table {
             rows: self.rows,
             grid_cols: 0,
-        })
+        }))
     }
+}
+
+/// The answer slot of a question paragraph with nowhere to answer (the next paragraph is the
+/// next question, or there is none): a new paragraph after it, when it asks (a bare list of
+/// questions; a numbered "Confirm that…" step of a form's instructions is no question).
+fn inserted_slot(p: &Paragraph, question: &str) -> Option<CellSpan> {
+    if !question.contains('?') {
+        return None;
+    }
+    let mut answer = synthetic(2, "");
+    answer.insert_at = Some(p.after);
+    answer.run_props = p.run_props;
+    Some(answer)
 }
 
 /// The answer cell of question paragraph `p` when `next` is a place to answer it.
@@ -726,8 +892,8 @@ fn answer_slot(p: &Paragraph, next: &Paragraph) -> Option<CellSpan> {
         // after a character whose lower case is shorter: then no label is kept.
         let (written, rest) = (next_text.get(..label.len())?, next_text.get(label.len()..)?);
         (rest.trim().to_string(), Some(written.to_string()))
-    } else if next.numbered || NUMBER.is_match(next_text) {
-        // The next question (or a numbered heading): nowhere to answer this one.
+    } else if next.numbered || next.heading || NUMBER.is_match(next_text) {
+        // The next question, a heading or a numbered one: nowhere to answer this one.
         return None;
     } else {
         // An answer already written (a completed questionnaire).
@@ -760,6 +926,7 @@ fn synthetic(col: u32, text: &str) -> CellSpan {
         choices: Vec::new(),
         after_label: false,
         label: String::new(),
+        insert_at: None,
         control: None,
     }
 }
@@ -972,6 +1139,7 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
                     choices: Vec::new(),
                     after_label: false,
                     label: String::new(),
+                    insert_at: None,
                     control: None,
                 });
             }
@@ -1427,10 +1595,16 @@ pub(crate) mod tests {
                 ("1", "Do you encrypt data at rest?", ""),
                 ("2", "Describe your incident response process.", ""),
                 ("Q3", "Is MFA required?", "Yes, for all staff."),
+                ("3.1", "Is there a password policy?", ""),
                 ("", "Are backups tested?", ""),
             ],
-            "3.1 has no place to answer; '4. Company name' is not a question; table text is not a paragraph"
+            "'4. Company name' is not a question; table text is not a paragraph"
         );
+        // 3.1 is followed straight by the next question: its answer is a new paragraph.
+        let inserted = text.cell(4, 2).unwrap();
+        assert_eq!(inserted.para_tag, (0, 0));
+        let at = inserted.insert_at.expect("a place to insert");
+        assert!(PARAS[..at].ends_with("Is there a password policy?</w:t></w:r></w:p>"));
         assert!(text.cell(2, 2).unwrap().after_label);
         assert_eq!(doc.grids().last().unwrap().name, "Text");
         assert!(doc.table(TEXT_INDEX).is_some());
@@ -1542,13 +1716,13 @@ pub(crate) mod tests {
             matches!(&err, ParseError::Limit { flag: "--max-columns", message } if message.contains("Table 1, row 1, cell 2 is in column 2")),
             "{err:?}"
         );
-        // The paragraph questions' grid: a header and four questions.
-        let err = Document::parse_with(PARAS, &rows(4)).unwrap_err();
+        // The paragraph questions' grid: a header and five questions.
+        let err = Document::parse_with(PARAS, &rows(5)).unwrap_err();
         assert!(
-            matches!(&err, ParseError::Limit { flag: "--max-rows", message } if message.contains("\"Text\") reach row 5")),
+            matches!(&err, ParseError::Limit { flag: "--max-rows", message } if message.contains("\"Text\") reach row 6")),
             "{err:?}"
         );
-        assert!(Document::parse_with(PARAS, &rows(5)).is_ok());
+        assert!(Document::parse_with(PARAS, &rows(6)).is_ok());
     }
 
     #[test]
@@ -1578,7 +1752,7 @@ pub(crate) mod tests {
         // Empty paragraphs between the questions are read, counted, and not kept.
         let many = PARAS.replacen("<w:p/>", &"<w:p/>".repeat(100_000), 1);
         let text = Document::parse(&many).unwrap().text.unwrap();
-        assert_eq!(text.rows.len(), 5);
+        assert_eq!(text.rows.len(), 6);
     }
 
     /// A cell whose paragraph holds a text box (a drawing with its own paragraphs), as

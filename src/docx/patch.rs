@@ -271,6 +271,21 @@ fn rewrite(
         };
         let run = run_xml(&m, props, &text, cw.highlight);
         let (tag_start, tag_end) = cell.para_tag;
+        if tag_start == 0
+            && let Some(at) = cell.insert_at
+        {
+            // A question of a bare numbered list: its answer is a paragraph of its own after
+            // it, indented under the list's text, not numbered.
+            edits.push((
+                at,
+                at,
+                format!(
+                    "<{w}p{d}><{w}pPr><{w}ind {w}left=\"720\"/></{w}pPr>{run}</{w}p>",
+                    d = m.decl
+                ),
+            ));
+            continue;
+        }
         if tag_start == 0 {
             return Err(format!("the cell at {} has no paragraph", where_()));
         }

@@ -582,6 +582,7 @@ fn decide(
         row.note = match locked {
             Locked::FormProtected => "the document is protected for form filling and this answer cell is not a form field: answer it in Word",
             Locked::NoCell => "the table has no cell in the answer column on this row: answer it in Word",
+            Locked::OneBox => "the answer cell is one option's checkbox, and the row's options were not recognised: tick the right box in Word",
         }
         .into();
         return row;

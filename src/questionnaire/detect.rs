@@ -407,7 +407,18 @@ pub fn detect(
             section = label_of(row).or(section);
             continue;
         }
-        let text = v.cell(row, question.index);
+        let mut text = v.cell(row, question.index);
+        // A Word table whose rows split their columns differently puts a row's question one
+        // grid column over: with the question column empty (or an id), the first other text
+        // left of the answer is the question.
+        if (text.is_empty() || looks_like_id(text))
+            && v.facts.width.is_some()
+            && let Some(t) = (question.index + 1..answer.index)
+                .map(|c| v.cell(row, c))
+                .find(|t| !t.is_empty() && !looks_like_id(t))
+        {
+            text = t;
+        }
         if text.is_empty()
             || !text.chars().any(char::is_alphabetic)
             || header_labels.contains(&normalize(text))
@@ -598,7 +609,12 @@ fn choice_columns(v: &View<'_>, header: u32, answer: u32, question: u32) -> Vec<
                 break;
             }
             options.push((col, v.cell(row, col).to_string()));
-            col += 1;
+            // An option label merged over several columns (a Word cell spanning them) is one
+            // option: the next starts after it.
+            col = v
+                .facts
+                .merged_at(row, col)
+                .map_or(col + 1, |m| m.last_col.max(col) + 1);
         }
         if options.len() >= 2 {
             return options;
@@ -623,7 +639,10 @@ fn choose(v: &View<'_>, q: &mut Question, options: &[(u32, String)]) {
     let cells = || options.iter().map(|(c, _)| (row, *c));
     q.answer_cell = CellRef::new(sheet.clone(), row, options[0].0);
     q.answer_is_formula = cells().any(|rc| v.facts.formula_cells.contains(&rc));
-    q.locked = cells().find_map(|(r, c)| v.facts.locked(r, c));
+    // Marking an option's box is what a choice does.
+    q.locked = cells()
+        .filter_map(|(r, c)| v.facts.locked(r, c))
+        .find(|l| *l != crate::xlsx::sheet::Locked::OneBox);
     q.existing_answer = choices
         .iter()
         .filter(|c| c.marked)
@@ -728,9 +747,16 @@ fn mostly_ids(v: &View<'_>, col: u32) -> bool {
     let mut filled = 0;
     let mut ids = std::collections::HashSet::new();
     let mut total_ids = 0;
+    // A section row's one cell merged across the table (a Word form's "6.3 Security
+    // vulnerabilities are identified…") is no entry of any column.
+    let wide = v.last_col().max(2) / 2;
     for row in v.visible_rows(v.grid.first_row) {
         let text = v.cell(row, col);
-        if !text.is_empty() {
+        let section = v
+            .facts
+            .merged_at(row, col)
+            .is_some_and(|m| m.last_col - m.first_col + 1 > wide);
+        if !text.is_empty() && !section {
             filled += 1;
             if looks_like_id(text) {
                 total_ids += 1;
@@ -738,7 +764,10 @@ fn mostly_ids(v: &View<'_>, col: u32) -> bool {
             }
         }
     }
-    total_ids >= 3 && total_ids * 3 >= filled && ids.len() * 5 >= total_ids * 4
+    // Two ids make an id column only when they are most of what it holds (a short Word table
+    // of two requirements under their section rows).
+    (total_ids >= 3 && total_ids * 3 >= filled || total_ids == 2 && total_ids * 3 >= filled * 2)
+        && ids.len() * 5 >= total_ids * 4
 }
 
 /// The column (among the first eight) that is most clearly a question-id column.

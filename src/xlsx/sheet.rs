@@ -38,6 +38,8 @@ pub struct SheetFacts {
     pub locked_cells: HashSet<(u32, u32)>,
     /// Grid positions with no cell to write into (a Word table's short rows).
     pub missing_cells: HashSet<(u32, u32)>,
+    /// Cells holding one unlabelled checkbox: a mark for one option, not an answer's text.
+    pub tick_cells: HashSet<(u32, u32)>,
     /// A grid with nothing past this column (a Word table's width): a cell there cannot be
     /// written.
     pub width: Option<u32>,
@@ -50,6 +52,9 @@ pub enum Locked {
     FormProtected,
     /// No cell is there: a Word table's short row, or past its last column.
     NoCell,
+    /// The cell is one option's checkbox (a Word form's box under "In Place"), and the
+    /// question was not read as a choice among its row's boxes.
+    OneBox,
 }
 
 impl SheetFacts {
@@ -187,6 +192,8 @@ impl SheetFacts {
             Some(Locked::NoCell)
         } else if self.locked_cells.contains(&(row, col)) {
             Some(Locked::FormProtected)
+        } else if self.tick_cells.contains(&(row, col)) {
+            Some(Locked::OneBox)
         } else {
             None
         }

@@ -1007,3 +1007,73 @@ fn a_pci_saq_in_word_gets_one_tick_per_requirement_in_the_right_column() {
         ]
     );
 }
+
+/// Issue 24: prompts Word forms put where no table row pairs them with an answer. A bare list
+/// of numbered questions (Word's own numbering) gets an answer paragraph after each; a
+/// one-column table of prompts over empty rows (a DPIA template) is answered in the row
+/// below each; a question paragraph over a one-cell table holding a placeholder control (a
+/// PIA) is answered in that box. Filled, the copy reads back with every answer in place.
+#[test]
+fn prompts_answered_below_or_after_them_are_questions_too() {
+    let (_kbdir, kb) = shipped_kb_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let listed = |q: &str| {
+        format!(
+            "<w:p><w:pPr><w:pStyle w:val=\"ListParagraph\"/><w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr><w:r><w:t>{q}</w:t></w:r></w:p>"
+        )
+    };
+    let one_cell = |text: &str| {
+        format!(
+            "<w:tr><w:tc><w:tcPr><w:tcW w:w=\"9000\" w:type=\"dxa\"/></w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>"
+        )
+    };
+    let placeholder_box = "<w:tbl><w:tblPr/><w:tr><w:tc><w:sdt><w:sdtPr><w:showingPlcHdr/><w:text/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Click here to enter explanation.</w:t></w:r></w:p></w:sdtContent></w:sdt></w:tc></w:tr></w:tbl>";
+    let body = [
+        "<w:p><w:r><w:t>Access control</w:t></w:r></w:p>".to_string(),
+        listed("Is every user assigned a unique user ID?"),
+        listed("Are shared or generic user accounts permitted?"),
+        "<w:p><w:pPr><w:pStyle w:val=\"Heading1\"/></w:pPr><w:r><w:t>Step 2: Describe the processing</w:t></w:r></w:p>".to_string(),
+        "<w:tbl><w:tblPr/>".to_string(),
+        one_cell("Describe how quickly access is removed when an employee or contractor leaves."),
+        one_cell(""),
+        "</w:tbl>".to_string(),
+        "<w:p><w:r><w:t>Do application sessions time out after a period of inactivity?</w:t></w:r></w:p>".to_string(),
+        placeholder_box.to_string(),
+        "<w:sectPr/>".to_string(),
+    ]
+    .concat();
+    let input = write_docx(&dir.path().join("forms.docx"), &body);
+    let out = run(trustfill(&kb).arg("inspect").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("forms.docx: 4 questions in 2 sheets"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(trustfill(&kb).args(["fill", "--no-model"]).arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("drafted 4 "), "{}", stderr(&out));
+    let filled = dir.path().join("forms.filled.docx");
+    let xml = String::from_utf8(package_parts(&filled)["word/document.xml"].clone()).unwrap();
+    // Each listed question is followed by its answer paragraph, not numbered.
+    for q in [
+        "Is every user assigned a unique user ID?",
+        "Are shared or generic user accounts permitted?",
+    ] {
+        let after = &xml[xml.find(q).unwrap()..];
+        let next = &after[after.find("</w:p>").unwrap() + 6..];
+        assert!(
+            next.starts_with("<w:p><w:pPr><w:ind w:left=\"720\"/></w:pPr><w:r>"),
+            "{next:.200}"
+        );
+    }
+    assert!(!xml.contains("showingPlcHdr"), "the box shows its answer");
+    // Read back, every question has its answer: a second fill finds all four answered.
+    let again = run(trustfill(&kb).args(["fill", "--no-model"]).arg(&filled));
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("drafted 0 ") && stderr(&again).contains("already answered 4"),
+        "{}",
+        stderr(&again)
+    );
+}
