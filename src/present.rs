@@ -297,6 +297,25 @@ pub fn inspect_text(q: &Questionnaire, show: usize) -> String {
             "  questions   {} ({answered} already answered, {formulas} answer formulas kept, {dropdowns} with a dropdown)\n",
             s.questions.len()
         ));
+        // Where the answers go, by kind, most common first: "12 cells, 3 content controls".
+        let mut slots: Vec<(crate::questionnaire::Slot, usize)> = Vec::new();
+        for q in &s.questions {
+            match slots.iter_mut().find(|(k, _)| *k == q.slot) {
+                Some((_, n)) => *n += 1,
+                None => slots.push((q.slot, 1)),
+            }
+        }
+        slots.sort_by_key(|s| std::cmp::Reverse(s.1));
+        if !slots.is_empty() {
+            out.push_str(&format!(
+                "  slots       {}\n",
+                slots
+                    .iter()
+                    .map(|(k, n)| counted(*n, k.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         for question in s.questions.iter().take(show) {
             let id = question
                 .id
@@ -351,6 +370,7 @@ struct QuestionJson<'a> {
     existing_answer: &'a str,
     answer_is_formula: bool,
     allowed: Option<&'a [String]>,
+    slot: &'static str,
 }
 
 #[derive(Serialize)]
@@ -386,6 +406,7 @@ pub fn inspect_json(q: &Questionnaire) -> String {
                         existing_answer: &q.existing_answer,
                         answer_is_formula: q.answer_is_formula,
                         allowed: q.allowed.as_deref(),
+                        slot: q.slot.name(),
                     })
                     .collect(),
             })

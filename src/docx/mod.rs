@@ -28,6 +28,7 @@ use quick_xml::events::Event;
 use crate::error::{Error, Result};
 use crate::grid::Sheet;
 use crate::limits::Limits;
+use crate::xlsx::sheet::Slot;
 use crate::xlsx::{attr_local, local, open_zip, read_part};
 
 /// The main document part.
@@ -209,6 +210,8 @@ pub struct Control {
     pub placeholder: Option<(usize, usize)>,
     /// What the control shows (empty while it shows its placeholder).
     pub value: String,
+    /// A legacy text form field (`FORMTEXT`), not a content control.
+    pub field: bool,
 }
 
 /// One checkbox of a cell and the label after it.
@@ -470,6 +473,25 @@ impl Table {
             }
             for c in cells.iter().filter(|c| c.is_tick()) {
                 facts.tick_cells.insert((r as u32, c.col));
+            }
+            for c in cells {
+                let slot = if let Some(control) = &c.control {
+                    if control.field {
+                        Slot::FormField
+                    } else {
+                        Slot::ContentControl
+                    }
+                } else if !c.choices.is_empty() && !c.is_tick() {
+                    Slot::Checkboxes
+                } else if c.insert_at.is_some() {
+                    Slot::NewParagraph
+                } else if c.para_tag.0 != 0 && c.start == 0 {
+                    // A paragraph of the body, not a table's cell.
+                    Slot::Paragraph
+                } else {
+                    continue;
+                };
+                facts.slots.insert((r as u32, c.col), slot);
             }
             for c in cells
                 .iter()
@@ -1340,7 +1362,10 @@ pub fn scan_with(xml: &str, limits: &Limits) -> std::result::Result<Vec<Table>, 
             {
                 match attr_local(e, "fldCharType").as_deref() {
                     Some("separate") if text_field && sdt.is_none() => {
-                        sdt = Some(Control::default());
+                        sdt = Some(Control {
+                            field: true,
+                            ..Control::default()
+                        });
                         in_field_result = true;
                     }
                     Some("end") => {

@@ -276,8 +276,17 @@ pub fn draft(
             .collect();
         return Err(Error::Import {
             path: plan.input.clone(),
-            message: format!("found no questions; sheets skipped:\n  {}", skipped.join("\n  ")),
-            hint: Some("run `trustfill inspect FILE`, then point fill at the right cells with --sheet, --header-row, --question-col and --answer-col".into()),
+            message: format!(
+                "found no questions; sheets skipped:\n  {}",
+                skipped.join("\n  ")
+            ),
+            hint: Some(
+                if questionnaire.container.format == crate::workbook::Format::Docx {
+                    "trustfill reads a Word document's questions from its tables (a question column beside an answer column, a prompt over an empty row, a question over a one-cell box) and from numbered paragraphs that ask (\"1. …?\"); run `trustfill inspect FILE` to see each table, and point fill at one with --sheet \"Table N\", --header-row, --question-col and --answer-col".into()
+                } else {
+                    "run `trustfill inspect FILE`, then point fill at the right cells with --sheet, --header-row, --question-col and --answer-col".into()
+                },
+            ),
         });
     }
     let read = start.elapsed();
@@ -992,6 +1001,7 @@ mod tests {
             existing_comment: String::new(),
             answer_is_formula: false,
             locked: None,
+            slot: crate::questionnaire::Slot::Cell,
             comment_is_formula: false,
             allowed: None,
             section: None,

@@ -550,6 +550,16 @@ fn question_at(
         comment_is_formula: comment_cell.is_some_and(|rc| {
             v.facts.formula_cells.contains(&rc) || v.facts.locked(rc.0, rc.1).is_some()
         }),
+        slot: v
+            .facts
+            .slots
+            .get(&(ar, ac))
+            .copied()
+            .unwrap_or(if allowed.is_some() {
+                crate::xlsx::sheet::Slot::Dropdown
+            } else {
+                crate::xlsx::sheet::Slot::Cell
+            }),
         allowed,
         section: None,
         choices: None,
@@ -650,6 +660,7 @@ fn choose(v: &View<'_>, q: &mut Question, options: &[(u32, String)]) {
         .collect::<Vec<_>>()
         .join(" / ");
     q.allowed = Some(choices.iter().map(|c| c.label.clone()).collect());
+    q.slot = crate::xlsx::sheet::Slot::ChoiceColumns;
     q.choices = Some(Choices {
         options: choices,
         mark: String::new(),

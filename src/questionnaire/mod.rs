@@ -18,7 +18,7 @@ use crate::limits::Limits;
 use crate::workbook::Format;
 use crate::xlsx::sheet::ListSource;
 
-pub use crate::xlsx::sheet::Locked;
+pub use crate::xlsx::sheet::{Locked, Slot};
 pub use detect::Overrides;
 
 /// A question found in the questionnaire.
@@ -40,6 +40,8 @@ pub struct Question {
     /// filling, and the cell is not a form field; a short row with no cell there): left for a
     /// person, with a note.
     pub locked: Option<Locked>,
+    /// What kind of place the answer goes in (`inspect` names it).
+    pub slot: Slot,
     pub comment_is_formula: bool,
     /// Allowed values of the answer cell's dropdown, when it has one we could resolve.
     pub allowed: Option<Vec<String>>,

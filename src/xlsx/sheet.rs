@@ -40,9 +40,48 @@ pub struct SheetFacts {
     pub missing_cells: HashSet<(u32, u32)>,
     /// Cells holding one unlabelled checkbox: a mark for one option, not an answer's text.
     pub tick_cells: HashSet<(u32, u32)>,
+    /// The kind of answer slot of cells that are not plain cells (a Word document's
+    /// controls, fields, boxes and paragraphs).
+    pub slots: std::collections::HashMap<(u32, u32), Slot>,
     /// A grid with nothing past this column (a Word table's width): a cell there cannot be
     /// written.
     pub width: Option<u32>,
+}
+
+/// What kind of place an answer goes in, as `inspect` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// A plain cell (a worksheet's, or a Word table's).
+    Cell,
+    /// A cell with a list of values (data validation).
+    Dropdown,
+    /// A mark in one of several option columns (CAIQ v3's X, a PCI SAQ's box per column).
+    ChoiceColumns,
+    /// Labelled checkboxes in the cell (`☐ Yes ☐ No`, form checkboxes).
+    Checkboxes,
+    /// A Word content control (text or dropdown).
+    ContentControl,
+    /// A legacy Word text form field (`FORMTEXT`).
+    FormField,
+    /// The paragraph after a question paragraph.
+    Paragraph,
+    /// A new paragraph trustfill writes after a question paragraph.
+    NewParagraph,
+}
+
+impl Slot {
+    pub fn name(self) -> &'static str {
+        match self {
+            Slot::Cell => "cell",
+            Slot::Dropdown => "dropdown",
+            Slot::ChoiceColumns => "option-column mark",
+            Slot::Checkboxes => "checkbox cell",
+            Slot::ContentControl => "content control",
+            Slot::FormField => "form field",
+            Slot::Paragraph => "paragraph",
+            Slot::NewParagraph => "new paragraph",
+        }
+    }
 }
 
 /// Why a cell cannot be written.

@@ -545,6 +545,30 @@ fn every_kind_of_answer_slot_is_filled_its_own_way() {
     ]
     .concat();
     let input = write_docx(&dir.path().join("slots.docx"), &body);
+    // inspect names each kind of slot.
+    let out = run(trustfill(&kb).arg("inspect").arg(&input));
+    assert!(
+        stdout(&out).contains("  slots       2 checkbox cells, 1 content control, 1 form field\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(trustfill(&kb).args(["inspect", "--json"]).arg(&input));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let slots: Vec<&str> = json["sheets"][0]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["slot"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        slots,
+        [
+            "checkbox cell",
+            "checkbox cell",
+            "content control",
+            "form field"
+        ]
+    );
     let out = run(trustfill(&kb).arg("fill").arg(&input));
     assert!(out.status.success(), "{}", stderr(&out));
     let filled = dir.path().join("slots.filled.docx");
@@ -682,6 +706,18 @@ fn word_documents_that_cannot_be_read_get_word_hints() {
     let h = hint(&no_document);
     assert!(
         h.contains("not a Word document") && !h.contains(".xlsx"),
+        "{h}"
+    );
+    // A document that asks nothing: where Word questions are looked for, and how to point.
+    let plan = write_docx(
+        &dir.path().join("plan.docx"),
+        "<w:p><w:r><w:t>System description</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Owner</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Larkspur</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:sectPr/>",
+    );
+    let h = hint(&plan);
+    assert!(
+        h.contains("numbered paragraphs")
+            && h.contains("--sheet \"Table N\"")
+            && !h.contains(".xlsx"),
         "{h}"
     );
 }
@@ -1046,7 +1082,8 @@ fn prompts_answered_below_or_after_them_are_questions_too() {
     let out = run(trustfill(&kb).arg("inspect").arg(&input));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("forms.docx: 4 questions in 2 sheets"),
+        stdout(&out).contains("forms.docx: 4 questions in 2 sheets")
+            && stdout(&out).contains("  slots       2 new paragraphs, 1 content control\n"),
         "{}",
         stdout(&out)
     );
