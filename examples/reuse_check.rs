@@ -43,6 +43,7 @@ fn blanked(path: &Path, dir: &Path) -> PathBuf {
             cell: cell.clone(),
             text: String::new(),
             highlight: false,
+            style_like: None,
         }));
     }
     let out = dir.join("blank.xlsx");

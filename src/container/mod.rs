@@ -73,6 +73,9 @@ pub struct Edit {
     pub cell: CellRef,
     pub text: String,
     pub highlight: bool,
+    /// Styled like this column's cell on the same row (a worksheet's added header looks like
+    /// the header beside it); the cell's own style otherwise.
+    pub style_like: Option<u32>,
 }
 
 /// What a copy is for: it decides how a format that cannot be written as it is comes out.
@@ -290,6 +293,7 @@ impl Container {
             col: e.cell.col,
             text: e.text.clone(),
             highlight: e.highlight,
+            style_like: e.style_like,
         };
         match (&self.kind, purpose) {
             (Kind::Xlsx(_), _) => {

@@ -546,6 +546,7 @@ mod tests {
                 col,
                 text: text.into(),
                 highlight,
+                style_like: None,
             },
         )
     }
@@ -670,6 +671,7 @@ mod tests {
                     col: 2,
                     text: text.into(),
                     highlight: false,
+                    style_like: None,
                 },
             )
         };
@@ -762,6 +764,7 @@ mod tests {
                                 col: c.col,
                                 text: ANSWERS[writes.len() % ANSWERS.len()].into(),
                                 highlight: true,
+                                style_like: None,
                             },
                         ));
                     }
@@ -998,6 +1001,7 @@ mod tests {
                     col: 2,
                     text: "Yes".into(),
                     highlight: false,
+                    style_like: None,
                 },
             )],
             true,
@@ -1146,6 +1150,7 @@ mod tests {
                 col: 2,
                 text: "New.".into(),
                 highlight: false,
+                style_like: None,
             },
         );
         let err = rewrite_xml(&paras, std::slice::from_ref(&w), false).unwrap_err();

@@ -123,17 +123,29 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
                 cell,
                 text,
                 highlight: false,
+                style_like: None,
             });
         }
     }
     // The headers of the columns `fill` added to a bare question list, on the sheets written.
-    let headers: Vec<Edit> = crate::fill::review::added_headers(&review.meta)
-        .into_iter()
+    let added = crate::fill::review::added_headers(&review.meta);
+    // Styled like the last header cell the sheet had, as fill wrote them.
+    let like = |sheet: &str| {
+        added
+            .iter()
+            .filter(|(c, _)| c.sheet == sheet)
+            .map(|(c, _)| c.col)
+            .min()
+            .and_then(|c| c.checked_sub(1))
+    };
+    let headers: Vec<Edit> = added
+        .iter()
         .filter(|(cell, _)| edits.iter().any(|e| e.cell.sheet == cell.sheet))
         .map(|(cell, text)| Edit {
-            cell,
-            text,
+            cell: cell.clone(),
+            text: text.clone(),
             highlight: false,
+            style_like: like(&cell.sheet),
         })
         .collect();
     edits.extend(headers);

@@ -858,6 +858,7 @@ pub fn edits(report: &FillReport, highlight: bool) -> Vec<Edit> {
             cell: cell.clone(),
             text: text.to_string(),
             highlight,
+            style_like: None,
         })
     };
     for row in report.rows.iter().filter(|r| r.status == RowStatus::Draft) {
@@ -885,11 +886,20 @@ pub fn added_headers(sheets: &[crate::questionnaire::SheetLayout], edits: &[Edit
     sheets
         .iter()
         .filter(|s| edits.iter().any(|e| e.cell.sheet == s.name))
-        .flat_map(|s| &s.added)
-        .map(|(cell, header)| Edit {
-            cell: cell.clone(),
-            text: header.clone(),
-            highlight: false,
+        .flat_map(|s| {
+            // Styled like the last header cell the sheet had.
+            let like = s
+                .added
+                .iter()
+                .map(|(c, _)| c.col)
+                .min()
+                .and_then(|c| c.checked_sub(1));
+            s.added.iter().map(move |(cell, header)| Edit {
+                cell: cell.clone(),
+                text: header.clone(),
+                highlight: false,
+                style_like: like,
+            })
         })
         .collect()
 }

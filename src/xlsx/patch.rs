@@ -24,6 +24,9 @@ pub struct CellWrite {
     pub text: String,
     /// Give the cell a highlight fill (its own style plus a fill), so reviewers see drafts.
     pub highlight: bool,
+    /// Take the style of this column's cell on the same row instead of the cell's own (a
+    /// header trustfill adds looks like the header beside it).
+    pub style_like: Option<u32>,
 }
 
 /// The answers for one worksheet part.
@@ -55,7 +58,7 @@ pub fn patch_workbook<W: Write + Seek>(input: &Path, out: W, patches: &[SheetPat
     let mut base_styles: Vec<u32> = Vec::new();
     for (patch, _, layout) in &sheets {
         for w in patch.cells.iter().filter(|w| w.highlight) {
-            let s = layout.style_of(w.row, w.col);
+            let s = layout.style_of(w.row, w.style_like.unwrap_or(w.col));
             if !base_styles.contains(&s) {
                 base_styles.push(s);
             }
@@ -340,7 +343,7 @@ impl SheetLayoutIndex {
         let fixed = r.fixed_height?;
         let lines = writes
             .iter()
-            .filter(|w| wrapping.contains(&self.style_of(w.row, w.col)))
+            .filter(|w| wrapping.contains(&self.style_of(w.row, w.style_like.unwrap_or(w.col))))
             .map(|w| {
                 let per_line = (self.col_width(w.col) - 1.0).max(1.0);
                 w.text
@@ -367,7 +370,7 @@ impl SheetLayoutIndex {
             by_row.entry(w.row).or_default().push(w);
         }
         let cell_xml = |w: &CellWrite| {
-            let base = self.style_of(w.row, w.col);
+            let base = self.style_of(w.row, w.style_like.unwrap_or(w.col));
             let style = if w.highlight {
                 highlighted.get(&base).copied().unwrap_or(base)
             } else {
@@ -641,6 +644,7 @@ mod tests {
             col,
             text: text.into(),
             highlight: false,
+            style_like: None,
         }
     }
 

@@ -293,6 +293,7 @@ pub fn edit_review(review: &Path, edits: &[(u32, u16, &str)]) {
             col: u32::from(*col),
             text: text.to_string(),
             highlight: false,
+            style_like: None,
         })
         .collect();
     let tmp = review.with_extension("tmp.xlsx");

@@ -499,6 +499,7 @@ fn finalize_writes_approved_rows_into_a_clean_copy() {
         col: 7,
         text: text.into(),
         highlight: false,
+        style_like: None,
     };
     let edits = vec![
         status_cell(drafts[0], "Approved"),
@@ -508,6 +509,7 @@ fn finalize_writes_approved_rows_into_a_clean_copy() {
             col: 4,
             text: "No".into(),
             highlight: false,
+            style_like: None,
         },
         status_cell(drafts[2], "Rejected"),
     ];
@@ -1062,6 +1064,7 @@ fn finalize_refuses_a_questionnaire_changed_since_fill() {
                 col: 0,
                 text: "Corrected: please answer every question.".into(),
                 highlight: false,
+                style_like: None,
             }],
         }],
     )
@@ -1548,25 +1551,48 @@ fn a_bare_question_list_gets_answer_and_comment_columns() {
     let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.xlsx");
-    write_rows(
-        &path,
-        "Questions",
-        &[
-            &["ID", "Domain", "Question Text", "Question Type"],
-            &[
-                "DP-1",
-                "Data",
-                "Is customer data encrypted at rest?",
-                "Y/N/NA",
-            ],
-            &[
-                "DP-2",
-                "Data",
-                "How long is customer data retained after the contract ends?",
-                "Free text",
-            ],
+    // The header row in the list's own style (bold on a fill), which the added headers take.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet().set_name("Questions").unwrap();
+    let bold = rust_xlsxwriter::Format::new()
+        .set_bold()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0x1F4E79));
+    for (c, h) in ["ID", "Domain", "Question Text", "Question Type"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).unwrap();
+    }
+    for (r, row) in [
+        [
+            "DP-1",
+            "Data",
+            "Is customer data encrypted at rest?",
+            "Y/N/NA",
         ],
-    );
+        [
+            "DP-2",
+            "Data",
+            "How long is customer data retained after the contract ends?",
+            "Free text",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            ws.write(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    book.save(&path).unwrap();
+    let header_style = |file: &Path, a1: &str| {
+        let xml = xlsx_part(file, "xl/worksheets/sheet1.xml");
+        let cell = cell_xml(&xml, a1).unwrap_or_else(|| panic!("no {a1}"));
+        let s = cell.find(" s=\"").map(|i| &cell[i + 4..]).unwrap_or("0\"");
+        s[..s.find('"').unwrap()].to_string()
+    };
+    let original = header_style(&path, "D1");
+    assert_ne!(original, "0");
     let out = run(trustfill(&kb).arg("inspect").arg(&path));
     let text = stdout(&out);
     assert!(
@@ -1585,6 +1611,13 @@ fn a_bare_question_list_gets_answer_and_comment_columns() {
     let at = |r: u32, c: u32| cells.get(&("Questions".to_string(), r, c)).cloned();
     assert_eq!(at(0, 4).as_deref(), Some("Answer"));
     assert_eq!(at(0, 5).as_deref(), Some("Comment"));
+    let filled = dir.path().join("list.filled.xlsx");
+    assert_eq!(
+        header_style(&filled, "E1"),
+        original,
+        "styled like the header"
+    );
+    assert_eq!(header_style(&filled, "F1"), original);
     assert_eq!(
         at(1, 4).as_deref(),
         Some("Y"),
@@ -1605,5 +1638,8 @@ fn a_bare_question_list_gets_answer_and_comment_columns() {
     let at = |r: u32, c: u32| cells.get(&("Questions".to_string(), r, c)).cloned();
     assert_eq!(at(0, 4).as_deref(), Some("Answer"));
     assert_eq!(at(0, 5).as_deref(), Some("Comment"));
+    let last = dir.path().join("list.final.xlsx");
+    assert_eq!(header_style(&last, "E1"), original);
+    assert_eq!(header_style(&last, "F1"), original);
     assert_eq!(at(1, 4).as_deref(), Some("Y"));
 }

@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
                         col: cell.col,
                         text: ANSWERS[writes.len() % ANSWERS.len()].into(),
                         highlight: true,
+                        style_like: None,
                     },
                 ));
             }
