@@ -98,6 +98,8 @@ fn header_role(text: &str) -> Option<Role> {
         "domain",
         "scoring",
         "weight",
+        // A PCI SAQ's "Applicability Notes" row under a requirement: guidance, no column.
+        "applicability",
     ];
     if not_ours.iter().any(|w| h.contains(w)) || h.starts_with("csc") {
         return None;
@@ -1037,6 +1039,59 @@ mod tests {
                 .all(|q| q.comment_cell.as_ref().map(|c| c.col) == Some(3)),
             "{:?}",
             layout.questions
+        );
+    }
+
+    /// PCI SAQ for service providers: under each requirement, an "Applicability Notes" row
+    /// beside a "Describe results … Requirement Responses" row. Neither is the header: the
+    /// header is the first row, and its options the second.
+    #[test]
+    fn applicability_notes_under_a_requirement_are_no_header() {
+        let g = grid(
+            "Table 19",
+            &[
+                &["PCI DSS Requirement", "", "Response"],
+                &["", "", "In Place", "Not Applicable", "Not in Place"],
+                &[
+                    "1.2.2",
+                    "All changes to network connections are approved.",
+                    "",
+                    "",
+                    "",
+                ],
+                &[
+                    "",
+                    "Applicability Notes",
+                    "Describe results as instructed in Requirement Responses",
+                ],
+                &[
+                    "1.2.3",
+                    "An accurate network diagram is maintained.",
+                    "",
+                    "",
+                    "",
+                ],
+                &[
+                    "",
+                    "Applicability Notes",
+                    "Describe results as instructed in Requirement Responses",
+                ],
+                &[
+                    "1.2.4",
+                    "An accurate data-flow diagram is maintained.",
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        );
+        assert_eq!(header_role("Applicability Notes"), None);
+        let layout = detect(&g, &SheetFacts::default(), &Overrides::default(), &no_lists).unwrap();
+        assert_eq!(layout.header_row, Some(0));
+        let q = &layout.questions[0];
+        assert_eq!(
+            q.choices.as_ref().unwrap().labels(),
+            "In Place, Not Applicable, Not in Place"
         );
     }
 
