@@ -40,6 +40,7 @@ pub mod matcher;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub mod pdf;
 pub mod present;
 pub mod questionnaire;
 pub mod text;

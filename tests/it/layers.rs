@@ -15,8 +15,9 @@ const LAYERS: &[&[&str]] = &[
     &["kb"],
     // The formats: calamine grids and the checks every input passes, xlsx package facts and
     // patches; Word documents (which write through the xlsx package copier) above them; and
-    // the one interface over all of them, the only module that chooses by format.
-    &["workbook", "xlsx", "encoder"],
+    // the one interface over all of them, the only module that chooses by format. PDF reading
+    // (words with positions, form fields) sits with the spreadsheet formats.
+    &["workbook", "xlsx", "encoder", "pdf"],
     &["docx"],
     &["container", "index", "model"],
     &["matcher", "questionnaire"],

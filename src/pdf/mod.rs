@@ -1,0 +1,665 @@
+//! Reading a PDF: its words with their positions (pdf-extract's text walk over lopdf's object
+//! model) and its AcroForm fields (lopdf). What questions are in them, and writing answers back,
+//! are built on this (issue 25); nothing here decides about questions.
+//!
+//! Hostile input: the file is read under the file-size limit, its objects are counted against
+//! the element limit, an encrypted file is refused (trustfill never decrypts), a damaged one is
+//! an error, and the text walk runs under `catch_unwind`: a PDF that panics the extractor is
+//! refused, never a crash.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+
+/// One word on a page: its text, its left and right edges and its baseline, in points from
+/// the page's top-left corner (y grows down, as in reading order), and its font size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub page: u32,
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub size: f32,
+    pub text: String,
+}
+
+/// What kind of AcroForm field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    CheckBox,
+    Radio,
+    PushButton,
+    Choice,
+    Signature,
+}
+
+/// One terminal AcroForm field: its full name (`parent.child`), kind, current value, the
+/// options of a choice list or the on-states of a check box or radio group, and where its
+/// first widget is (page, and rectangle `[left, top, right, bottom]` in points from the page's
+/// top-left, as words are).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub kind: FieldKind,
+    pub value: String,
+    pub options: Vec<String>,
+    pub page: Option<u32>,
+    pub rect: Option<[f32; 4]>,
+}
+
+/// A PDF opened for reading.
+pub struct Pdf {
+    pub doc: lopdf::Document,
+}
+
+fn damaged(path: &Path, message: impl Into<String>) -> Error {
+    Error::Spreadsheet {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+impl Pdf {
+    /// Open `path` under `limits`: too large, encrypted, damaged or with more objects than
+    /// the element limit are refused.
+    pub fn open(path: &Path, limits: &Limits) -> Result<Pdf> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
+        if meta.len() > limits.max_file_bytes {
+            return Err(Error::Limit {
+                path: path.to_path_buf(),
+                message: format!(
+                    "it is {} MB, over the limit of {} MB",
+                    meta.len() / 1_000_000,
+                    limits.max_file_bytes / 1_000_000
+                ),
+                flag: "--max-file-size",
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+        if !bytes.starts_with(b"%PDF") {
+            return Err(damaged(
+                path,
+                "the file is damaged: not a PDF (no %PDF header)",
+            ));
+        }
+        let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(&bytes));
+        let doc = match loaded {
+            Ok(Ok(doc)) => doc,
+            Ok(Err(e)) if e.to_string().to_lowercase().contains("encrypt") => {
+                return Err(damaged(path, "the PDF is password-protected (encrypted)"));
+            }
+            Ok(Err(e)) => {
+                return Err(damaged(
+                    path,
+                    format!("the file is damaged: not a readable PDF ({e})"),
+                ));
+            }
+            Err(_) => return Err(damaged(path, "the file is damaged: not a readable PDF")),
+        };
+        if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
+            return Err(damaged(path, "the PDF is password-protected (encrypted)"));
+        }
+        if doc.objects.len() as u64 > limits.max_xml_elements {
+            return Err(Error::Limit {
+                path: path.to_path_buf(),
+                message: format!(
+                    "it has {} objects, over the limit of {}",
+                    doc.objects.len(),
+                    limits.max_xml_elements
+                ),
+                flag: "--max-xml-elements",
+            });
+        }
+        Ok(Pdf { doc })
+    }
+
+    /// Its words, page by page in the order the page draws them. A PDF the text walk cannot
+    /// read (or that panics it) is an error naming the file.
+    pub fn words(&self, path: &Path) -> Result<Vec<Word>> {
+        let mut out = Words::default();
+        let walk = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pdf_extract::output_doc(&self.doc, &mut out)
+        }));
+        match walk {
+            Ok(Ok(())) => {
+                out.end_word();
+                Ok(out.words)
+            }
+            Ok(Err(e)) => Err(damaged(path, format!("cannot read the PDF's text: {e:?}"))),
+            Err(_) => Err(damaged(
+                path,
+                "cannot read the PDF's text: the file is damaged",
+            )),
+        }
+    }
+
+    /// Its AcroForm fields (none when it is not a form), depth-first in the order of the
+    /// form's field tree. A field tree deeper than 32 levels or with a cycle is cut there.
+    pub fn fields(&self) -> Vec<Field> {
+        let doc = &self.doc;
+        let pages: std::collections::HashMap<lopdf::ObjectId, u32> =
+            doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
+        let Some(form) = doc
+            .catalog()
+            .ok()
+            .and_then(|c| c.get(b"AcroForm").ok())
+            .and_then(|o| resolve(doc, o).as_dict().ok())
+        else {
+            return Vec::new();
+        };
+        let Some(fields) = form
+            .get(b"Fields")
+            .ok()
+            .and_then(|o| resolve(doc, o).as_array().ok())
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for f in fields {
+            collect(doc, f, "", None, 0, &pages, &mut seen, &mut out);
+        }
+        out
+    }
+}
+
+/// An object, or the object a reference points to (one level).
+fn resolve<'a>(doc: &'a lopdf::Document, o: &'a lopdf::Object) -> &'a lopdf::Object {
+    match o {
+        lopdf::Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
+        o => o,
+    }
+}
+
+fn text_of(doc: &lopdf::Document, o: &lopdf::Object) -> Option<String> {
+    match resolve(doc, o) {
+        lopdf::Object::String(bytes, _) => Some(decode_text(bytes)),
+        lopdf::Object::Name(name) => Some(String::from_utf8_lossy(name).into_owned()),
+        _ => None,
+    }
+}
+
+/// A PDF text string: UTF-16BE with its byte order mark, else PDFDocEncoding (read as
+/// Latin-1, which agrees with it on the printable range).
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        bytes.iter().map(|&b| b as char).collect()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect(
+    doc: &lopdf::Document,
+    node: &lopdf::Object,
+    prefix: &str,
+    inherited_kind: Option<Vec<u8>>,
+    depth: usize,
+    pages: &std::collections::HashMap<lopdf::ObjectId, u32>,
+    seen: &mut std::collections::HashSet<lopdf::ObjectId>,
+    out: &mut Vec<Field>,
+) {
+    if depth > 32 {
+        return;
+    }
+    if let lopdf::Object::Reference(id) = node
+        && !seen.insert(*id)
+    {
+        return;
+    }
+    let Ok(dict) = resolve(doc, node).as_dict() else {
+        return;
+    };
+    let part = dict.get(b"T").ok().and_then(|t| text_of(doc, t));
+    let name = match (&part, prefix.is_empty()) {
+        (Some(p), true) => p.clone(),
+        (Some(p), false) => format!("{prefix}.{p}"),
+        (None, _) => prefix.to_string(),
+    };
+    let kind = dict
+        .get(b"FT")
+        .ok()
+        .and_then(|o| resolve(doc, o).as_name().ok())
+        .map(<[u8]>::to_vec)
+        .or(inherited_kind);
+    // Kids that are fields (they have a name) make this a non-terminal field; kids without
+    // one are its widgets.
+    let kids: Vec<&lopdf::Object> = dict
+        .get(b"Kids")
+        .ok()
+        .and_then(|k| resolve(doc, k).as_array().ok())
+        .map(|k| k.iter().collect())
+        .unwrap_or_default();
+    let field_kids: Vec<&lopdf::Object> = kids
+        .iter()
+        .copied()
+        .filter(|k| resolve(doc, k).as_dict().is_ok_and(|d| d.get(b"T").is_ok()))
+        .collect();
+    if !field_kids.is_empty() {
+        for k in field_kids {
+            collect(doc, k, &name, kind.clone(), depth + 1, pages, seen, out);
+        }
+        return;
+    }
+    let Some(kind) = kind else {
+        return;
+    };
+    let flags = dict
+        .get(b"Ff")
+        .ok()
+        .and_then(|o| resolve(doc, o).as_i64().ok())
+        .unwrap_or(0);
+    let kind = match kind.as_slice() {
+        b"Tx" => FieldKind::Text,
+        b"Ch" => FieldKind::Choice,
+        b"Sig" => FieldKind::Signature,
+        b"Btn" if flags & (1 << 16) != 0 => FieldKind::PushButton,
+        b"Btn" if flags & (1 << 15) != 0 => FieldKind::Radio,
+        b"Btn" => FieldKind::CheckBox,
+        _ => return,
+    };
+    let value = dict
+        .get(b"V")
+        .ok()
+        .and_then(|v| text_of(doc, v))
+        .unwrap_or_default();
+    // The widgets: the field itself (merged field and widget) or its kids.
+    let widgets: Vec<&lopdf::Dictionary> = if kids.is_empty() {
+        vec![dict]
+    } else {
+        kids.iter()
+            .filter_map(|k| resolve(doc, k).as_dict().ok())
+            .collect()
+    };
+    let mut options: Vec<String> = Vec::new();
+    match kind {
+        FieldKind::Choice => {
+            if let Ok(opts) = dict.get(b"Opt").and_then(|o| resolve(doc, o).as_array()) {
+                for o in opts {
+                    // An option is a string, or [export value, display text].
+                    let shown = match resolve(doc, o) {
+                        lopdf::Object::Array(pair) => pair.last().and_then(|p| text_of(doc, p)),
+                        o => text_of(doc, o),
+                    };
+                    options.extend(shown);
+                }
+            }
+        }
+        FieldKind::CheckBox | FieldKind::Radio => {
+            // A widget's on-state: the name of its normal appearance that is not /Off.
+            for w in &widgets {
+                let states = w
+                    .get(b"AP")
+                    .ok()
+                    .and_then(|ap| resolve(doc, ap).as_dict().ok())
+                    .and_then(|ap| ap.get(b"N").ok())
+                    .and_then(|n| resolve(doc, n).as_dict().ok());
+                for (state, _) in states.into_iter().flat_map(|n| n.iter()) {
+                    let state = String::from_utf8_lossy(state).into_owned();
+                    if state != "Off" && !options.contains(&state) {
+                        options.push(state);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    let first = widgets.first();
+    let page = first
+        .and_then(|w| w.get(b"P").ok())
+        .and_then(|p| p.as_reference().ok())
+        .and_then(|id| pages.get(&id).copied());
+    let page_id = first
+        .and_then(|w| w.get(b"P").ok())
+        .and_then(|p| p.as_reference().ok());
+    let height = page_id.and_then(|id| page_height(doc, id)).unwrap_or(792.0);
+    // PDF user space counts y up from the bottom; words count it down from the top.
+    let rect = first.and_then(|w| w.get(b"Rect").ok()).and_then(|r| {
+        let nums: Vec<f32> = resolve(doc, r)
+            .as_array()
+            .ok()?
+            .iter()
+            .filter_map(|n| resolve(doc, n).as_float().ok())
+            .collect();
+        let [x0, y0, x1, y1] = <[f32; 4]>::try_from(nums).ok()?;
+        Some([
+            x0.min(x1),
+            height - y0.max(y1),
+            x0.max(x1),
+            height - y0.min(y1),
+        ])
+    });
+    out.push(Field {
+        name,
+        kind,
+        value,
+        options,
+        page,
+        rect,
+    });
+}
+
+/// A page's height in points: its `MediaBox`, inherited from its parents when it has none.
+fn page_height(doc: &lopdf::Document, page: lopdf::ObjectId) -> Option<f32> {
+    let mut node = doc.get_dictionary(page).ok()?;
+    for _ in 0..32 {
+        if let Ok(mb) = node.get(b"MediaBox").map(|m| resolve(doc, m)) {
+            let nums: Vec<f32> = mb
+                .as_array()
+                .ok()?
+                .iter()
+                .filter_map(|n| resolve(doc, n).as_float().ok())
+                .collect();
+            let [_, y0, _, y1] = <[f32; 4]>::try_from(nums).ok()?;
+            return Some((y1 - y0).abs());
+        }
+        node = doc
+            .get_dictionary(node.get(b"Parent").ok()?.as_reference().ok()?)
+            .ok()?;
+    }
+    None
+}
+
+/// Characters into words: a word ends at a space, at a gap wider than a tenth of the font
+/// size, or where the baseline moves.
+#[derive(Default)]
+struct Words {
+    words: Vec<Word>,
+    current: Option<Word>,
+    page: u32,
+    height: f64,
+}
+
+impl Words {
+    fn end_word(&mut self) {
+        if let Some(w) = self.current.take()
+            && !w.text.trim().is_empty()
+        {
+            self.words.push(w);
+        }
+    }
+}
+
+impl pdf_extract::OutputDev for Words {
+    fn begin_page(
+        &mut self,
+        page: u32,
+        media_box: &pdf_extract::MediaBox,
+        _: Option<(f64, f64, f64, f64)>,
+    ) -> std::result::Result<(), pdf_extract::OutputError> {
+        self.end_word();
+        self.page = page;
+        self.height = media_box.ury - media_box.lly;
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> std::result::Result<(), pdf_extract::OutputError> {
+        self.end_word();
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &pdf_extract::Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        ch: &str,
+    ) -> std::result::Result<(), pdf_extract::OutputError> {
+        // The rendered size: the text matrix scales the font size.
+        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let size = (font_size * scale).max(0.1);
+        let x = trm.m31 as f32;
+        let y = (self.height - trm.m32) as f32;
+        let advance = (width * size) as f32;
+        let size = size as f32;
+        if ch.chars().all(char::is_whitespace) {
+            self.end_word();
+            return Ok(());
+        }
+        let joins = self.current.as_ref().is_some_and(|w| {
+            w.page == self.page && (w.y - y).abs() < size * 0.5 && (x - w.x1).abs() < size * 0.15
+        });
+        if !joins {
+            self.end_word();
+        }
+        match self.current.as_mut() {
+            Some(w) if joins => {
+                w.text.push_str(ch);
+                w.x1 = x + advance;
+            }
+            _ => {
+                self.current = Some(Word {
+                    page: self.page,
+                    x0: x,
+                    x1: x + advance,
+                    y,
+                    size,
+                    text: ch.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> std::result::Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+
+    fn end_word(&mut self) -> std::result::Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> std::result::Result<(), pdf_extract::OutputError> {
+        self.end_word();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::content::{Content, Operation};
+    use lopdf::{Object, Stream, dictionary};
+
+    /// A one-page PDF (612 × 792) with `lines` of Helvetica 10 at (72, 720 − 20·i), and a
+    /// form: a text field "Q1" over the first line's right, a check box "Q2" (on-state "Yes")
+    /// and a choice list "Q3" with [export, shown] options.
+    fn sample(lines: &[&str], encrypt: bool) -> Vec<u8> {
+        let mut doc = lopdf::Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let font_id = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        });
+        let mut ops = vec![Operation::new("BT", vec![])];
+        for (i, line) in lines.iter().enumerate() {
+            ops.push(Operation::new("Tf", vec!["F1".into(), 10.into()]));
+            ops.push(Operation::new(
+                "Tm",
+                vec![
+                    1.into(),
+                    0.into(),
+                    0.into(),
+                    1.into(),
+                    72.into(),
+                    (720 - 20 * i as i64).into(),
+                ],
+            ));
+            ops.push(Operation::new("Tj", vec![Object::string_literal(*line)]));
+        }
+        ops.push(Operation::new("ET", vec![]));
+        let content = Content { operations: ops };
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+        let page_id = doc.new_object_id();
+        let on = doc.add_object(Stream::new(dictionary! {}, Vec::new()));
+        let text = doc.add_object(dictionary! {
+            "FT" => "Tx", "T" => Object::string_literal("Q1"), "V" => Object::string_literal("Yes"),
+            "Type" => "Annot", "Subtype" => "Widget", "P" => page_id,
+            "Rect" => vec![300.into(), 715.into(), 500.into(), 730.into()],
+        });
+        let check = doc.add_object(dictionary! {
+            "FT" => "Btn", "T" => Object::string_literal("Q2"), "V" => "Off",
+            "Type" => "Annot", "Subtype" => "Widget", "P" => page_id,
+            "Rect" => vec![300.into(), 695.into(), 310.into(), 705.into()],
+            "AP" => dictionary! { "N" => dictionary! { "Yes" => on, "Off" => on } },
+        });
+        let choice = doc.add_object(dictionary! {
+            "FT" => "Ch", "T" => Object::string_literal("Q3"), "Ff" => 1 << 17,
+            "Opt" => vec![
+                Object::Array(vec![Object::string_literal("y"), Object::string_literal("Yes")]),
+                Object::Array(vec![Object::string_literal("n"), Object::string_literal("No")]),
+            ],
+            "Type" => "Annot", "Subtype" => "Widget", "P" => page_id,
+            "Rect" => vec![300.into(), 675.into(), 400.into(), 685.into()],
+        });
+        doc.objects.insert(
+            page_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+                "Annots" => vec![text.into(), check.into(), choice.into()],
+            }),
+        );
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+                "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+            }),
+        );
+        // The fields under a parent field "form": full names "form.Q1", ….
+        let parent = doc.add_object(dictionary! {
+            "T" => Object::string_literal("form"),
+            "Kids" => vec![text.into(), check.into(), choice.into()],
+        });
+        let catalog = doc.add_object(dictionary! {
+            "Type" => "Catalog", "Pages" => pages_id,
+            "AcroForm" => dictionary! { "Fields" => vec![parent.into()] },
+        });
+        doc.trailer.set("Root", catalog);
+        if encrypt {
+            let enc = doc.add_object(dictionary! { "Filter" => "Standard", "V" => 1 });
+            doc.trailer.set("Encrypt", enc);
+        }
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn words_come_with_their_page_and_position_top_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "q.pdf",
+            &sample(
+                &["1. Do you encrypt data at rest?", "2. Is MFA required?"],
+                false,
+            ),
+        );
+        let pdf = Pdf::open(&path, &Limits::default()).unwrap();
+        let words = pdf.words(&path).unwrap();
+        let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            text,
+            [
+                "1.",
+                "Do",
+                "you",
+                "encrypt",
+                "data",
+                "at",
+                "rest?",
+                "2.",
+                "Is",
+                "MFA",
+                "required?"
+            ]
+        );
+        let first = &words[0];
+        assert_eq!(
+            (first.page, first.x0, first.y, first.size),
+            (1, 72.0, 72.0, 10.0)
+        );
+        // The second line is 20 points further down; words on a line go left to right.
+        assert_eq!(words[7].y, 92.0);
+        assert!(words.windows(2).take(6).all(|w| w[0].x1 <= w[1].x0));
+    }
+
+    #[test]
+    fn form_fields_are_read_with_names_kinds_options_and_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "f.pdf", &sample(&["Question"], false));
+        let fields = Pdf::open(&path, &Limits::default()).unwrap().fields();
+        let got: Vec<(&str, FieldKind, &str, Vec<&str>)> = fields
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.kind,
+                    f.value.as_str(),
+                    f.options.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("form.Q1", FieldKind::Text, "Yes", vec![]),
+                ("form.Q2", FieldKind::CheckBox, "Off", vec!["Yes"]),
+                ("form.Q3", FieldKind::Choice, "", vec!["Yes", "No"]),
+            ]
+        );
+        assert!(fields.iter().all(|f| f.page == Some(1)));
+        // Rect flipped into the words' space: 792 − 730 = 62 at the top.
+        assert_eq!(fields[0].rect, Some([300.0, 62.0, 500.0, 77.0]));
+    }
+
+    #[test]
+    fn encrypted_damaged_large_and_other_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let refused = |path: &Path, limits: &Limits| match Pdf::open(path, limits) {
+            Ok(_) => panic!("{} was read", path.display()),
+            Err(e) => e.to_string(),
+        };
+        let limits = Limits::default();
+        let locked = write(dir.path(), "locked.pdf", &sample(&["x"], true));
+        assert!(refused(&locked, &limits).contains("password-protected"));
+        let text = write(dir.path(), "text.pdf", b"hello, not a pdf");
+        assert!(refused(&text, &limits).contains("no %PDF header"));
+        let mut cut = sample(&["x"], false);
+        cut.truncate(cut.len() / 3);
+        let cut = write(dir.path(), "cut.pdf", &cut);
+        assert!(refused(&cut, &limits).contains("damaged"));
+        let small = Limits {
+            max_file_bytes: 100,
+            ..Limits::default()
+        };
+        let ok = write(dir.path(), "ok.pdf", &sample(&["x"], false));
+        assert!(refused(&ok, &small).contains("over the limit"));
+        let few = Limits {
+            max_xml_elements: 3,
+            ..Limits::default()
+        };
+        assert!(refused(&ok, &few).contains("objects, over the limit of 3"));
+    }
+
+    #[test]
+    fn text_strings_decode_from_utf16_or_latin1() {
+        assert_eq!(decode_text(&[0xFE, 0xFF, 0x00, 0x59, 0x00, 0xE9]), "Yé");
+        assert_eq!(decode_text(b"Caf\xe9"), "Café");
+    }
+}
