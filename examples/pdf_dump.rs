@@ -1,6 +1,9 @@
 //! What trustfill reads from PDFs: pages, words, AcroForm fields, and the time it takes.
 //!
-//!     cargo run --release --example pdf_dump -- FILE.pdf… [--words N] [--fields N]
+//!     cargo run --release --example pdf_dump -- FILE.pdf… [--words N] [--fields N] [--table]
+//!
+//! `--table` prints the rows of the tables recovered from word positions whose first column
+//! holds CAIQ-style ids (a completed CAIQ exported to PDF).
 
 use std::time::Instant;
 
@@ -14,6 +17,8 @@ fn main() {
     };
     let (show_words, show_fields): (usize, usize) = (count("--words"), count("--fields"));
     let limits = trustfill::limits::Limits::default();
+    // A CAIQ-style question id: the key of a recovered table's rows (`--table`).
+    let id = regex::Regex::new(r"^[A-Z&]{2,5}-\d{2}(\.\d+)?$").unwrap();
     for path in args.iter().filter(|a| a.ends_with(".pdf")) {
         let path = std::path::Path::new(path);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -25,7 +30,9 @@ fn main() {
                 continue;
             }
         };
-        let words = pdf.words(path);
+        let read = pdf.words_and_rules(path);
+        let rules = read.as_ref().map(|r| r.1.clone()).unwrap_or_default();
+        let words = read.map(|r| r.0);
         let fields = pdf.fields();
         let took = start.elapsed().as_secs_f64();
         match words {
@@ -36,6 +43,31 @@ fn main() {
                     words.len(),
                     fields.len()
                 );
+                if args.iter().any(|a| a == "--table") {
+                    let all: Vec<&trustfill::pdf::Word> = words.iter().collect();
+                    let starts = trustfill::pdf::table::starts(&all);
+                    println!("  column starts {starts:?}");
+                    for page in 1..=pages {
+                        let on: Vec<&trustfill::pdf::Word> =
+                            words.iter().filter(|w| w.page == page).collect();
+                        let ys: Vec<f32> = rules
+                            .iter()
+                            .filter(|r| r.page == page && r.x1 - r.x0 > 100.0)
+                            .map(|r| r.y)
+                            .collect();
+                        for row in trustfill::pdf::table::rows(&on, &starts, &ys, |t| {
+                            id.is_match(t.trim())
+                        }) {
+                            println!(
+                                "  p{page} {}",
+                                row.iter()
+                                    .map(|c| format!("{:.40}", c))
+                                    .collect::<Vec<_>>()
+                                    .join(" | ")
+                            );
+                        }
+                    }
+                }
                 for w in words.iter().take(show_words) {
                     println!(
                         "  p{} x {:.0}-{:.0} y {:.0} size {:.1} {}",

@@ -7,6 +7,8 @@
 //! an error, and the text walk runs under `catch_unwind`: a PDF that panics the extractor is
 //! refused, never a crash.
 
+pub mod table;
+
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -22,6 +24,16 @@ pub struct Word {
     pub y: f32,
     pub size: f32,
     pub text: String,
+}
+
+/// A horizontal rule a page draws (a table's row border): its page, y from the top, and left
+/// and right x.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub page: u32,
+    pub y: f32,
+    pub x0: f32,
+    pub x1: f32,
 }
 
 /// What kind of AcroForm field.
@@ -118,6 +130,11 @@ impl Pdf {
     /// Its words, page by page in the order the page draws them. A PDF the text walk cannot
     /// read (or that panics it) is an error naming the file.
     pub fn words(&self, path: &Path) -> Result<Vec<Word>> {
+        self.words_and_rules(path).map(|(w, _)| w)
+    }
+
+    /// Its words, and the horizontal rules its pages draw: a table's row borders.
+    pub fn words_and_rules(&self, path: &Path) -> Result<(Vec<Word>, Vec<Rule>)> {
         let mut out = Words::default();
         let walk = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             pdf_extract::output_doc(&self.doc, &mut out)
@@ -125,7 +142,7 @@ impl Pdf {
         match walk {
             Ok(Ok(())) => {
                 out.end_word();
-                Ok(out.words)
+                Ok((out.words, out.rules))
             }
             Ok(Err(e)) => Err(damaged(path, format!("cannot read the PDF's text: {e:?}"))),
             Err(_) => Err(damaged(
@@ -372,6 +389,8 @@ fn page_height(doc: &lopdf::Document, page: lopdf::ObjectId) -> Option<f32> {
 #[derive(Default)]
 struct Words {
     words: Vec<Word>,
+    /// Horizontal rules drawn on the pages (a table's row borders).
+    rules: Vec<Rule>,
     current: Option<Word>,
     page: u32,
     height: f64,
@@ -460,6 +479,73 @@ impl pdf_extract::OutputDev for Words {
     fn end_line(&mut self) -> std::result::Result<(), pdf_extract::OutputError> {
         self.end_word();
         Ok(())
+    }
+
+    fn stroke(
+        &mut self,
+        ctm: &pdf_extract::Transform,
+        _: &pdf_extract::ColorSpace,
+        _: &[f64],
+        path: &pdf_extract::Path,
+    ) -> std::result::Result<(), pdf_extract::OutputError> {
+        self.rules_of(ctm, path);
+        Ok(())
+    }
+
+    fn fill(
+        &mut self,
+        ctm: &pdf_extract::Transform,
+        _: &pdf_extract::ColorSpace,
+        _: &[f64],
+        path: &pdf_extract::Path,
+    ) -> std::result::Result<(), pdf_extract::OutputError> {
+        self.rules_of(ctm, path);
+        Ok(())
+    }
+}
+
+impl Words {
+    /// The horizontal lines of a path: a line segment, or a rectangle less than two points
+    /// high (a cell border drawn as a thin filled box), at least ten points wide.
+    fn rules_of(&mut self, ctm: &pdf_extract::Transform, path: &pdf_extract::Path) {
+        let at = |x: f64, y: f64| {
+            let px = x * ctm.m11 + y * ctm.m21 + ctm.m31;
+            let py = x * ctm.m12 + y * ctm.m22 + ctm.m32;
+            (px as f32, (self.height - py) as f32)
+        };
+        let mut from: Option<(f32, f32)> = None;
+        for op in &path.ops {
+            match *op {
+                pdf_extract::PathOp::MoveTo(x, y) => from = Some(at(x, y)),
+                pdf_extract::PathOp::LineTo(x, y) => {
+                    let to = at(x, y);
+                    if let Some(f) = from
+                        && (f.1 - to.1).abs() < 0.5
+                        && (f.0 - to.0).abs() >= 10.0
+                    {
+                        self.rules.push(Rule {
+                            page: self.page,
+                            y: f.1,
+                            x0: f.0.min(to.0),
+                            x1: f.0.max(to.0),
+                        });
+                    }
+                    from = Some(to);
+                }
+                pdf_extract::PathOp::Rect(x, y, w, h) => {
+                    let (a, b) = (at(x, y), at(x + w, y + h));
+                    if (a.1 - b.1).abs() < 2.0 && (a.0 - b.0).abs() >= 10.0 {
+                        self.rules.push(Rule {
+                            page: self.page,
+                            y: (a.1 + b.1) / 2.0,
+                            x0: a.0.min(b.0),
+                            x1: a.0.max(b.0),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 }
 
