@@ -52,8 +52,8 @@ fn main() {
                             words.iter().filter(|w| w.page == page).collect();
                         let ys: Vec<f32> = rules
                             .iter()
-                            .filter(|r| r.page == page && r.x1 - r.x0 > 100.0)
-                            .map(|r| r.y)
+                            .filter(|r| r.page == page && r.horizontal() && r.x1 - r.x0 > 100.0)
+                            .map(|r| r.y0)
                             .collect();
                         for row in trustfill::pdf::table::rows(&on, &starts, &ys, |t| {
                             id.is_match(t.trim())

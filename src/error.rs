@@ -63,7 +63,7 @@ pub enum Error {
     },
 
     #[error(
-        "{path} has an unsupported extension {ext:?}; expected one of .xlsx, .xlsm, .xls, .ods, .csv, .docx"
+        "{path} has an unsupported extension {ext:?}; expected one of .xlsx, .xlsm, .xls, .ods, .csv, .docx, .pdf"
     )]
     UnsupportedFormat { path: PathBuf, ext: String },
 
@@ -107,6 +107,17 @@ fn word_hint(message: &str) -> &'static str {
         "open it in Word (which offers to repair it) and save a copy as a Word document (.docx); if it does not open, ask the sender for a new copy"
     } else {
         "check that the file opens in Word; save a copy as a Word document (.docx) and try that"
+    }
+}
+
+/// What to do about a PDF that cannot be read, by its cause.
+fn pdf_hint(message: &str) -> &'static str {
+    if message.contains("password-protected") {
+        "trustfill never decrypts files: ask the sender for a copy without a password, or for the questionnaire as a spreadsheet"
+    } else if message.contains("no table of questions") {
+        "trustfill reads PDFs whose pages draw one table of questions keyed by ids (a completed CAIQ); for other PDFs, ask for the questionnaire as a spreadsheet or Word document"
+    } else {
+        "open it in a PDF viewer to check it is readable; if it is, ask the sender for the questionnaire as a spreadsheet or Word document"
     }
 }
 
@@ -195,6 +206,13 @@ impl Error {
                     .is_some_and(|e| e.eq_ignore_ascii_case("docx")) =>
             {
                 Some(word_hint(message).into())
+            }
+            Error::Spreadsheet { message, path }
+                if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("pdf")) =>
+            {
+                Some(pdf_hint(message).into())
             }
             Error::Spreadsheet { message, .. } => Some(spreadsheet_hint(message).into()),
             Error::NotAFile { path } => Some(not_a_file_hint(path)),

@@ -380,6 +380,16 @@ pub fn option_class(option: &str) -> Option<Class> {
     })
 }
 
+/// Question ids: `A&A-01.1`, `GNRL-01`, `HLAP-03`, `IAM-02`, `Q12`, `1.2.3`; a stray space
+/// after the hyphen (`AIS- 02.2`, a typo CAIQ v3.0.1 ships) is still an id.
+static QUESTION_ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^(?:[A-Z][A-Z0-9&]{0,7}(?:[-_. ]|- )?\d{1,6}(?:\.\d{1,3}){0,3}[a-z]?|\d{1,3}(?:\.\d{1,3}){0,3}\.?)$").expect("regex")
+});
+
+pub fn looks_like_id(text: &str) -> bool {
+    QUESTION_ID.is_match(text.trim())
+}
+
 /// Whether a question asks for a value or a name ("Which EDR product…", "Name the firm…",
 /// "What percentage…") rather than for a yes or no. Such a question is not answered by an entry
 /// whose answer is just Yes or No, however well the words match.

@@ -22,6 +22,9 @@ pub enum Format {
     Csv,
     /// A Word document: its tables are read as grids (see [`crate::docx`]).
     Docx,
+    /// A PDF: the tables its pages draw, recovered from word positions (see [`crate::pdf`]);
+    /// read for `kb import`, not written.
+    Pdf,
 }
 
 /// The format a path's extension promises, or an error listing the supported ones.
@@ -37,6 +40,7 @@ pub fn format_of(path: &Path) -> Result<Format> {
         "ods" => Ok(Format::Ods),
         "csv" => Ok(Format::Csv),
         "docx" => Ok(Format::Docx),
+        "pdf" => Ok(Format::Pdf),
         _ => Err(Error::UnsupportedFormat {
             path: path.to_path_buf(),
             ext: if ext.is_empty() {
@@ -76,6 +80,8 @@ pub fn check_file(path: &Path, limits: &Limits) -> Result<Format> {
         Format::Xlsx | Format::Docx => sniff_xlsx(path)?,
         Format::Ods => true,
         Format::Xls | Format::Csv => false,
+        // `pdf::Pdf::open` checks the header, encryption and the object count.
+        Format::Pdf => return Ok(format),
     };
     if format == Format::Docx && !zipped {
         // A Word document saved with a password is an OLE container around the encrypted
@@ -110,6 +116,10 @@ pub fn read_sheets(path: &Path, format: Format, limits: &Limits) -> Result<Vec<S
         Format::Docx => Err(Error::Spreadsheet {
             path: path.to_path_buf(),
             message: "is a Word document, not a spreadsheet".into(),
+        }),
+        Format::Pdf => Err(Error::Spreadsheet {
+            path: path.to_path_buf(),
+            message: "is a PDF, not a spreadsheet".into(),
         }),
         Format::Xlsx | Format::Xls | Format::Ods => {
             contain_panics(path, || read_workbook(path, limits))
@@ -614,8 +624,9 @@ mod tests {
 
     #[test]
     fn unknown_extensions_are_refused_with_the_list() {
-        let err = format_of(Path::new("q.pdf")).unwrap_err().to_string();
-        assert!(err.contains("\".pdf\"") && err.contains(".xlsx"), "{err}");
+        let err = format_of(Path::new("q.pages")).unwrap_err().to_string();
+        assert!(err.contains("\".pages\"") && err.contains(".pdf"), "{err}");
         assert!(format_of(Path::new("Q.XLSX")).is_ok());
+        assert_eq!(format_of(Path::new("caiq.PDF")).unwrap(), Format::Pdf);
     }
 }

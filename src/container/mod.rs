@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cellref::CellRef;
 use crate::docx::{self, Document};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::grid::Sheet;
 use crate::limits::Limits;
 use crate::workbook::{self, Format};
@@ -101,7 +101,9 @@ impl Format {
                 .to_ascii_lowercase()
         };
         match (self, purpose) {
-            (Format::Xls | Format::Ods, _) | (Format::Csv, Purpose::Draft { .. }) => "xlsx".into(),
+            (Format::Xls | Format::Ods | Format::Pdf, _) | (Format::Csv, Purpose::Draft { .. }) => {
+                "xlsx".into()
+            }
             _ => own(),
         }
     }
@@ -116,6 +118,9 @@ impl Format {
             Format::Csv => {
                 Some("the output is an .xlsx copy of the CSV's cells with the answers added")
             }
+            Format::Pdf => Some(
+                "the PDF itself is not changed: the output is a new .xlsx of the table read from it, with the answers added",
+            ),
         }
     }
 }
@@ -162,6 +167,7 @@ impl Container {
                     .collect();
                 (grids, Kind::Xlsx(package))
             }
+            Format::Pdf => (pdf_grids(path, limits)?, Kind::Values),
             Format::Xls | Format::Ods | Format::Csv => {
                 let sheets = workbook::read_sheets(path, format, limits)?;
                 let grids = sheets
@@ -351,4 +357,85 @@ impl Container {
 /// detecting questions (a title, an answer library, labeled questions by cell).
 pub fn read_grids(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     Container::open(path, limits).map(Container::into_sheets)
+}
+
+/// The table a PDF draws over its pages, recovered from word positions (`pdf::table`): one
+/// grid, named after the file, of the rows keyed by question ids, page after page. A PDF with
+/// no such table gives none.
+fn pdf_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>> {
+    let pdf = crate::pdf::Pdf::open(path, limits)?;
+    let (words, rules) = pdf.words_and_rules(path)?;
+    let all: Vec<&crate::pdf::Word> = words.iter().collect();
+    // Columns: the table's drawn column borders when it draws them, else where its lines
+    // start.
+    let mut borders_x: Vec<f32> = rules
+        .iter()
+        .filter(|r| !r.horizontal() && r.y1 - r.y0 > 5.0)
+        .map(|r| r.x0)
+        .collect();
+    borders_x.sort_by(f32::total_cmp);
+    borders_x.dedup_by(|a, b| (*a - *b).abs() < 2.0);
+    // The right edge starts no column: keep the borders some word lies right of.
+    borders_x.retain(|&x| words.iter().any(|w| w.x0 >= x - 1.0));
+    let starts = if borders_x.len() >= 3 {
+        borders_x
+    } else {
+        crate::pdf::table::starts(&all)
+    };
+    let last = words.iter().map(|w| w.page).max().unwrap_or(0);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let borders = |page: u32| -> Vec<f32> {
+        rules
+            .iter()
+            .filter(|r| r.page == page && r.horizontal() && r.x1 - r.x0 > 100.0)
+            .map(|r| r.y0)
+            .collect()
+    };
+    for page in 1..=last {
+        let on: Vec<&crate::pdf::Word> = all.iter().copied().filter(|w| w.page == page).collect();
+        // Row borders: rules drawn across a good part of the table.
+        let ys = borders(page);
+        let found = crate::pdf::table::rows(&on, &starts, &ys, crate::text::looks_like_id);
+        // The header above the first row of the first page with rows, as the sheet's first row.
+        if rows.is_empty() && !found.is_empty() {
+            let header = crate::pdf::table::header(&on, &starts, &ys, crate::text::looks_like_id);
+            if header.iter().any(|h| !h.is_empty()) {
+                rows.push(header);
+            }
+        }
+        rows.extend(found);
+        if rows.len() as u64 > u64::from(limits.max_rows) {
+            return Err(Error::Limit {
+                path: path.to_path_buf(),
+                message: format!(
+                    "its table has more than {} rows, the limit per sheet",
+                    limits.max_rows
+                ),
+                flag: "--max-rows",
+            });
+        }
+    }
+    if rows.is_empty() {
+        return Err(Error::Spreadsheet {
+            path: path.to_path_buf(),
+            message: format!(
+                "found no table of questions in the PDF's text ({} words on {last} pages): \
+                 trustfill reads a PDF's table whose rows start with a question id",
+                words.len()
+            ),
+        });
+    }
+    let name = path
+        .file_stem()
+        .map_or_else(|| "PDF".to_string(), |s| s.to_string_lossy().into_owned());
+    Ok(vec![Grid {
+        sheet: Sheet {
+            name,
+            first_row: 0,
+            first_col: 0,
+            rows,
+        },
+        place: Place::Values,
+        hidden: false,
+    }])
 }

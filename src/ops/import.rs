@@ -274,6 +274,20 @@ pub fn is_library(path: &Path, limits: &Limits) -> Result<bool> {
     if ids * 2 > rows.len() {
         return Ok(false);
     }
+    // Most rows carry a questionnaire's question id (A&A-01.1, 1.2.3) in a column of their
+    // own: a completed questionnaire, whose ids are its references (a library's own ids are
+    // slugs).
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let id_column = (0..width).filter(|&c| Some(c) != cols.id).any(|c| {
+        rows.iter()
+            .filter(|r| r.get(c).is_some_and(|t| crate::text::looks_like_id(t)))
+            .count()
+            * 2
+            > rows.len()
+    });
+    if id_column {
+        return Ok(false);
+    }
     let rows = rows.len();
     let questionnaire = crate::questionnaire::Questionnaire::read(
         path,

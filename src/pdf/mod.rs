@@ -26,14 +26,21 @@ pub struct Word {
     pub text: String,
 }
 
-/// A horizontal rule a page draws (a table's row border): its page, y from the top, and left
-/// and right x.
+/// A straight rule a page draws (a table's border): its page, and its ends in points from the
+/// page's top-left (`y0 == y1` for a horizontal rule, `x0 == x1` for a vertical one).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rule {
     pub page: u32,
-    pub y: f32,
     pub x0: f32,
+    pub y0: f32,
     pub x1: f32,
+    pub y1: f32,
+}
+
+impl Rule {
+    pub fn horizontal(&self) -> bool {
+        (self.y0 - self.y1).abs() < 0.5
+    }
 }
 
 /// What kind of AcroForm field.
@@ -505,13 +512,38 @@ impl pdf_extract::OutputDev for Words {
 }
 
 impl Words {
-    /// The horizontal lines of a path: a line segment, or a rectangle less than two points
-    /// high (a cell border drawn as a thin filled box), at least ten points wide.
+    /// The straight lines of a path at least ten points long: a line segment, or a rectangle
+    /// less than two points thick (a cell border drawn as a thin filled box).
     fn rules_of(&mut self, ctm: &pdf_extract::Transform, path: &pdf_extract::Path) {
         let at = |x: f64, y: f64| {
             let px = x * ctm.m11 + y * ctm.m21 + ctm.m31;
             let py = x * ctm.m12 + y * ctm.m22 + ctm.m32;
             (px as f32, (self.height - py) as f32)
+        };
+        let page = self.page;
+        let rule = |a: (f32, f32), b: (f32, f32)| -> Option<Rule> {
+            let (w, h) = ((a.0 - b.0).abs(), (a.1 - b.1).abs());
+            if h < 2.0 && w >= 10.0 {
+                let y = (a.1 + b.1) / 2.0;
+                Some(Rule {
+                    page,
+                    x0: a.0.min(b.0),
+                    y0: y,
+                    x1: a.0.max(b.0),
+                    y1: y,
+                })
+            } else if w < 2.0 && h >= 10.0 {
+                let x = (a.0 + b.0) / 2.0;
+                Some(Rule {
+                    page,
+                    x0: x,
+                    y0: a.1.min(b.1),
+                    x1: x,
+                    y1: a.1.max(b.1),
+                })
+            } else {
+                None
+            }
         };
         let mut from: Option<(f32, f32)> = None;
         for op in &path.ops {
@@ -520,28 +552,14 @@ impl Words {
                 pdf_extract::PathOp::LineTo(x, y) => {
                     let to = at(x, y);
                     if let Some(f) = from
-                        && (f.1 - to.1).abs() < 0.5
-                        && (f.0 - to.0).abs() >= 10.0
+                        && ((f.0 - to.0).abs() < 0.5 || (f.1 - to.1).abs() < 0.5)
                     {
-                        self.rules.push(Rule {
-                            page: self.page,
-                            y: f.1,
-                            x0: f.0.min(to.0),
-                            x1: f.0.max(to.0),
-                        });
+                        self.rules.extend(rule(f, to));
                     }
                     from = Some(to);
                 }
                 pdf_extract::PathOp::Rect(x, y, w, h) => {
-                    let (a, b) = (at(x, y), at(x + w, y + h));
-                    if (a.1 - b.1).abs() < 2.0 && (a.0 - b.0).abs() >= 10.0 {
-                        self.rules.push(Rule {
-                            page: self.page,
-                            y: (a.1 + b.1) / 2.0,
-                            x0: a.0.min(b.0),
-                            x1: a.0.max(b.0),
-                        });
-                    }
+                    self.rules.extend(rule(at(x, y), at(x + w, y + h)));
                 }
                 _ => {}
             }

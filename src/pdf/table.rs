@@ -78,6 +78,50 @@ pub fn starts(words: &[&Word]) -> Vec<f32> {
     starts
 }
 
+/// The header of a table whose rows are bordered: the cells of the band just above its first
+/// row's (the rule above the first key, and the one above that), one per column start; empty
+/// without borders or without a key.
+pub fn header(
+    words: &[&Word],
+    starts: &[f32],
+    rules: &[f32],
+    is_key: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let column = |x: f32| starts.iter().rposition(|&s| s <= x + 1.0).unwrap_or(0);
+    let Some(key) = words
+        .iter()
+        .filter(|w| column(w.x0) == 0 && is_key(&w.text))
+        .min_by(|a, b| a.y.total_cmp(&b.y))
+    else {
+        return Vec::new();
+    };
+    let mut ys: Vec<f32> = rules.to_vec();
+    ys.sort_by(f32::total_cmp);
+    ys.dedup_by(|a, b| (*a - *b).abs() < 1.0);
+    // The first row's top border is the last rule above its key's top; the header sits
+    // between the rule above that and it.
+    let Some(&top) = ys.iter().rev().find(|&&y| y < key.y - key.size) else {
+        return Vec::new();
+    };
+    let above = ys
+        .iter()
+        .rev()
+        .find(|&&y| y < top - 1.0)
+        .copied()
+        .unwrap_or(top - 60.0);
+    let mut cells = vec![String::new(); starts.len()];
+    let mut inside: Vec<&&Word> = words.iter().filter(|w| w.y > above && w.y < top).collect();
+    inside.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x0.total_cmp(&b.x0)));
+    for w in inside {
+        let cell = &mut cells[column(w.x0)];
+        if !cell.is_empty() {
+            cell.push(' ');
+        }
+        cell.push_str(&w.text);
+    }
+    cells
+}
+
 /// The rows of one page's table whose first column holds `is_key` cells: `starts` from
 /// [`starts`], `rules` the page's horizontal rules' y (none when it draws no borders).
 pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str) -> bool) -> Rows {

@@ -2,10 +2,6 @@
 //! and cell contents. Pure functions over a cell grid and the sheet's facts, unit-tested on
 //! small grids that mimic the real layouts (CAIQ, HECVAT 3 and 4, plain customer sheets).
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::{Choice, Choices, Column, Question, SheetLayout};
 use crate::cellref::CellRef;
 use crate::grid::Sheet;
@@ -25,15 +21,7 @@ pub struct Overrides {
 /// How far down a header row is looked for.
 const HEADER_SEARCH_ROWS: u32 = 60;
 
-/// Question ids: `A&A-01.1`, `GNRL-01`, `HLAP-03`, `IAM-02`, `Q12`, `1.2.3`; a stray space
-/// after the hyphen (`AIS- 02.2`, a typo CAIQ v3.0.1 ships) is still an id.
-static QUESTION_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-Z][A-Z0-9&]{0,7}(?:[-_. ]|- )?\d{1,6}(?:\.\d{1,3}){0,3}[a-z]?|\d{1,3}(?:\.\d{1,3}){0,3}\.?)$").expect("regex")
-});
-
-pub fn looks_like_id(text: &str) -> bool {
-    QUESTION_ID.is_match(text.trim())
-}
+pub use crate::text::looks_like_id;
 
 /// Sheets that hold instructions or are for the customer's analysts, by name.
 pub fn skip_by_name(name: &str) -> Option<String> {

@@ -178,12 +178,22 @@ fn import_refuses_bad_cells_and_unknown_layouts_without_writing() {
         "{err}"
     );
 
-    let wrong = dir.path().join("library.pdf");
-    std::fs::write(&wrong, "%PDF-1.4").unwrap();
+    let wrong = dir.path().join("library.pages");
+    std::fs::write(&wrong, "not a library").unwrap();
     let out = run(trustfill(&kb).args(["kb", "import"]).arg(&wrong));
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("unsupported extension \".pdf\""),
+        stderr(&out).contains("unsupported extension \".pages\""),
+        "{}",
+        stderr(&out)
+    );
+    // A PDF is read (issue 25); a cut one is damaged, and said so with a PDF hint.
+    let cut = dir.path().join("library.pdf");
+    std::fs::write(&cut, "%PDF-1.4").unwrap();
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&cut));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a readable PDF") && stderr(&out).contains("PDF viewer"),
         "{}",
         stderr(&out)
     );

@@ -23,6 +23,7 @@ mod kb_manage;
 mod layers;
 mod legacy;
 mod matching;
+mod pdf;
 mod publish;
 mod real;
 mod reuse;
