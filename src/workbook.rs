@@ -240,11 +240,11 @@ thread_local! {
     static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Runs a third-party parser so that a panic on a malformed file becomes an ordinary error
-/// naming the file. Fuzzing found calamine panicking on a damaged .xls ("slice index starts at
-/// 4096 but ends at 4092" in its compound-file reader); a user must see "the file is damaged",
-/// not a backtrace. The panic hook is wrapped once to stay silent on this thread meanwhile.
-fn contain_panics<T>(path: &Path, parse: impl FnOnce() -> Result<T>) -> Result<T> {
+/// Runs `parse` catching a panic, with the panic hook silent meanwhile on this thread (the
+/// default hook's backtrace, and a fuzzer's abort-on-panic hook, are for panics nobody
+/// contains). For third-party parsers of untrusted files: calamine here, lopdf and
+/// pdf-extract in `pdf`.
+pub(crate) fn contained<T>(parse: impl FnOnce() -> T) -> std::thread::Result<T> {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -257,7 +257,15 @@ fn contain_panics<T>(path: &Path, parse: impl FnOnce() -> Result<T>) -> Result<T
     CONTAINED.with(|c| c.set(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
     CONTAINED.with(|c| c.set(false));
-    result.unwrap_or_else(|_| {
+    result
+}
+
+/// Runs a third-party parser so that a panic on a malformed file becomes an ordinary error
+/// naming the file. Fuzzing found calamine panicking on a damaged .xls ("slice index starts at
+/// 4096 but ends at 4092" in its compound-file reader); a user must see "the file is damaged",
+/// not a backtrace. The panic hook is wrapped once to stay silent on this thread meanwhile.
+fn contain_panics<T>(path: &Path, parse: impl FnOnce() -> Result<T>) -> Result<T> {
+    contained(parse).unwrap_or_else(|_| {
         Err(Error::Spreadsheet {
             path: path.to_path_buf(),
             message: "the file is damaged: its spreadsheet structure cannot be read".into(),

@@ -4,8 +4,8 @@
 //!
 //! Hostile input: the file is read under the file-size limit, its objects are counted against
 //! the element limit, an encrypted file is refused (trustfill never decrypts), a damaged one is
-//! an error, and the text walk runs under `catch_unwind`: a PDF that panics the extractor is
-//! refused, never a crash.
+//! an error, and lopdf and the text walk run under `workbook::contained`: a PDF that panics
+//! them is refused, never a crash.
 
 pub mod table;
 
@@ -103,7 +103,7 @@ impl Pdf {
                 "the file is damaged: not a PDF (no %PDF header)",
             ));
         }
-        let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(&bytes));
+        let loaded = crate::workbook::contained(|| lopdf::Document::load_mem(&bytes));
         let doc = match loaded {
             Ok(Ok(doc)) => doc,
             Ok(Err(e)) if e.to_string().to_lowercase().contains("encrypt") => {
@@ -119,6 +119,24 @@ impl Pdf {
         };
         if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
             return Err(damaged(path, "the PDF is password-protected (encrypted)"));
+        }
+        // Text extraction climbs each page's /Parent chain for inherited attributes: a chain
+        // that loops (fuzzing found one) or runs absurdly deep is damage, refused before that.
+        for (_, page) in doc.get_pages() {
+            let mut node = page;
+            let mut hops = 0;
+            while let Some(parent) = doc
+                .get_dictionary(node)
+                .ok()
+                .and_then(|d| d.get(b"Parent").ok())
+                .and_then(|p| p.as_reference().ok())
+            {
+                hops += 1;
+                if hops > 64 {
+                    return Err(damaged(path, "the file is damaged: its page tree loops"));
+                }
+                node = parent;
+            }
         }
         if doc.objects.len() as u64 > limits.max_xml_elements {
             return Err(Error::Limit {
@@ -143,9 +161,7 @@ impl Pdf {
     /// Its words, and the horizontal rules its pages draw: a table's row borders.
     pub fn words_and_rules(&self, path: &Path) -> Result<(Vec<Word>, Vec<Rule>)> {
         let mut out = Words::default();
-        let walk = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pdf_extract::output_doc(&self.doc, &mut out)
-        }));
+        let walk = crate::workbook::contained(|| pdf_extract::output_doc(&self.doc, &mut out));
         match walk {
             Ok(Ok(())) => {
                 out.end_word();

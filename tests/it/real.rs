@@ -336,3 +336,37 @@ fn corpus_last_years_hecvat_answers_this_years_exactly() {
     println!("{exact} exact reuses");
     assert!(exact >= 320, "{exact} exact reuses");
 }
+
+/// Issue 25: Google Cloud's completed CAIQ v4.0.2, exported to PDF, harvests into at least 250
+/// entries, each with its question, a Yes/No/NA answer, its implementation description and its
+/// CAIQ id as a reference, one entry per id.
+#[test]
+#[ignore = "needs the local corpus (../corpus/pdf)"]
+fn corpus_completed_caiq_pdf_harvests() {
+    let done = corpus().join("pdf/google-cloud-CAIQ-completed.pdf");
+    let work = tempfile::tempdir().unwrap();
+    let kb = work.path().join("kb");
+    let out = run(trustfill(&kb).args(["kb", "import"]).arg(&done));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loaded = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let entries = &loaded.entries;
+    println!("{} entries", entries.len());
+    assert!(entries.len() >= 250, "{} entries", entries.len());
+    let mut ids = BTreeSet::new();
+    for e in entries {
+        let id = e
+            .refs
+            .first()
+            .and_then(|r| r.strip_prefix("CAIQ "))
+            .unwrap_or_default();
+        assert!(ID.is_match(id), "{}: ref {:?}", e.id, e.refs);
+        assert!(ids.insert(id.to_string()), "{id} twice");
+        assert!(
+            matches!(e.answer.as_deref(), Some("Yes" | "No" | "NA")),
+            "{id}: {:?}",
+            e.answer
+        );
+        assert!(e.question.contains('?'), "{id}: {:?}", e.question);
+        assert!(!e.comment.is_empty(), "{id}: no description");
+    }
+}

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use trustfill::limits::{Limits, MB};
 
 /// `data` written to a file in a fresh temporary folder. The first byte picks the extension,
-/// so the same bytes reach the xlsx, csv, xls, ods and docx readers. None for empty input.
+/// so the same bytes reach the xlsx, csv, xls, ods, docx and pdf readers. None for empty input.
 pub fn input_file(data: &[u8]) -> Option<(tempfile::TempDir, PathBuf)> {
     let (&pick, bytes) = data.split_first()?;
-    let ext = ["xlsx", "csv", "xls", "ods", "docx"][usize::from(pick % 5)];
+    let ext = ["xlsx", "csv", "xls", "ods", "docx", "pdf"][usize::from(pick % 6)];
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join(format!("q.{ext}"));
     std::fs::write(&input, bytes).expect("write input");
