@@ -44,28 +44,17 @@ fn main() {
                     fields.len()
                 );
                 if args.iter().any(|a| a == "--table") {
-                    let all: Vec<&trustfill::pdf::Word> = words.iter().collect();
-                    let starts = trustfill::pdf::table::starts(&all);
-                    println!("  column starts {starts:?}");
-                    for page in 1..=pages {
-                        let on: Vec<&trustfill::pdf::Word> =
-                            words.iter().filter(|w| w.page == page).collect();
-                        let ys: Vec<f32> = rules
-                            .iter()
-                            .filter(|r| r.page == page && r.horizontal() && r.x1 - r.x0 > 100.0)
-                            .map(|r| r.y0)
-                            .collect();
-                        for row in trustfill::pdf::table::rows(&on, &starts, &ys, |t| {
-                            id.is_match(t.trim())
-                        }) {
-                            println!(
-                                "  p{page} {}",
-                                row.iter()
-                                    .map(|c| format!("{:.40}", c))
-                                    .collect::<Vec<_>>()
-                                    .join(" | ")
-                            );
-                        }
+                    let table = trustfill::pdf::table::questionnaire(
+                        &words,
+                        &rules,
+                        |t| id.is_match(t.trim()),
+                        limits.max_rows,
+                    )
+                    .unwrap_or_default();
+                    for row in table {
+                        let cells: Vec<String> =
+                            row.iter().map(|c| c.chars().take(40).collect()).collect();
+                        println!("  {}", cells.join(" | "));
                     }
                 }
                 for w in words.iter().take(show_words) {

@@ -365,56 +365,18 @@ pub fn read_grids(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
 fn pdf_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>> {
     let pdf = crate::pdf::Pdf::open(path, limits)?;
     let (words, rules) = pdf.words_and_rules(path)?;
-    let all: Vec<&crate::pdf::Word> = words.iter().collect();
-    // Columns: the table's drawn column borders when it draws them, else where its lines
-    // start.
-    let mut borders_x: Vec<f32> = rules
-        .iter()
-        .filter(|r| !r.horizontal() && r.y1 - r.y0 > 5.0)
-        .map(|r| r.x0)
-        .collect();
-    borders_x.sort_by(f32::total_cmp);
-    borders_x.dedup_by(|a, b| (*a - *b).abs() < 2.0);
-    // The right edge starts no column: keep the borders some word lies right of.
-    borders_x.retain(|&x| words.iter().any(|w| w.x0 >= x - 1.0));
-    let starts = if borders_x.len() >= 3 {
-        borders_x
-    } else {
-        crate::pdf::table::starts(&all)
-    };
+    let rows = crate::pdf::table::questionnaire(
+        &words,
+        &rules,
+        crate::text::looks_like_id,
+        limits.max_rows,
+    )
+    .map_err(|max| Error::Limit {
+        path: path.to_path_buf(),
+        message: format!("its table has more than {max} rows, the limit per sheet"),
+        flag: "--max-rows",
+    })?;
     let last = words.iter().map(|w| w.page).max().unwrap_or(0);
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let borders = |page: u32| -> Vec<f32> {
-        rules
-            .iter()
-            .filter(|r| r.page == page && r.horizontal() && r.x1 - r.x0 > 100.0)
-            .map(|r| r.y0)
-            .collect()
-    };
-    for page in 1..=last {
-        let on: Vec<&crate::pdf::Word> = all.iter().copied().filter(|w| w.page == page).collect();
-        // Row borders: rules drawn across a good part of the table.
-        let ys = borders(page);
-        let found = crate::pdf::table::rows(&on, &starts, &ys, crate::text::looks_like_id);
-        // The header above the first row of the first page with rows, as the sheet's first row.
-        if rows.is_empty() && !found.is_empty() {
-            let header = crate::pdf::table::header(&on, &starts, &ys, crate::text::looks_like_id);
-            if header.iter().any(|h| !h.is_empty()) {
-                rows.push(header);
-            }
-        }
-        rows.extend(found);
-        if rows.len() as u64 > u64::from(limits.max_rows) {
-            return Err(Error::Limit {
-                path: path.to_path_buf(),
-                message: format!(
-                    "its table has more than {} rows, the limit per sheet",
-                    limits.max_rows
-                ),
-                flag: "--max-rows",
-            });
-        }
-    }
     if rows.is_empty() {
         return Err(Error::Spreadsheet {
             path: path.to_path_buf(),

@@ -129,25 +129,11 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
     }
     // The headers of the columns `fill` added to a bare question list, on the sheets written.
     let added = crate::fill::review::added_headers(&review.meta);
-    // Styled like the last header cell the sheet had, as fill wrote them.
-    let like = |sheet: &str| {
+    let headers = crate::fill::header_edits(
         added
             .iter()
-            .filter(|(c, _)| c.sheet == sheet)
-            .map(|(c, _)| c.col)
-            .min()
-            .and_then(|c| c.checked_sub(1))
-    };
-    let headers: Vec<Edit> = added
-        .iter()
-        .filter(|(cell, _)| edits.iter().any(|e| e.cell.sheet == cell.sheet))
-        .map(|(cell, text)| Edit {
-            cell: cell.clone(),
-            text: text.clone(),
-            highlight: false,
-            style_like: like(&cell.sheet),
-        })
-        .collect();
+            .filter(|(cell, _)| edits.iter().any(|e| e.cell.sheet == cell.sheet)),
+    );
     edits.extend(headers);
     let mut tmp = crate::atomic::temp_beside(&output)?;
     report.note = container.write(&edits, Purpose::Final, tmp.as_file_mut())?;

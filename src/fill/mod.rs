@@ -883,23 +883,33 @@ pub fn edits(report: &FillReport, highlight: bool) -> Vec<Edit> {
 /// The headers of the columns trustfill adds to a bare question list ("Answer", "Comment"),
 /// for each sheet that `edits` write into.
 pub fn added_headers(sheets: &[crate::questionnaire::SheetLayout], edits: &[Edit]) -> Vec<Edit> {
-    sheets
+    header_edits(
+        sheets
+            .iter()
+            .filter(|s| edits.iter().any(|e| e.cell.sheet == s.name))
+            .flat_map(|s| &s.added),
+    )
+}
+
+/// The edits writing added headers (`(cell, header)`), each styled like the last header cell
+/// its sheet had: the one left of the sheet's first added column. Fill and finalize both.
+pub fn header_edits<'a>(added: impl IntoIterator<Item = &'a (CellRef, String)>) -> Vec<Edit> {
+    let added: Vec<&(CellRef, String)> = added.into_iter().collect();
+    let like = |sheet: &str| {
+        added
+            .iter()
+            .filter(|(c, _)| c.sheet == sheet)
+            .map(|(c, _)| c.col)
+            .min()
+            .and_then(|c| c.checked_sub(1))
+    };
+    added
         .iter()
-        .filter(|s| edits.iter().any(|e| e.cell.sheet == s.name))
-        .flat_map(|s| {
-            // Styled like the last header cell the sheet had.
-            let like = s
-                .added
-                .iter()
-                .map(|(c, _)| c.col)
-                .min()
-                .and_then(|c| c.checked_sub(1));
-            s.added.iter().map(move |(cell, header)| Edit {
-                cell: cell.clone(),
-                text: header.clone(),
-                highlight: false,
-                style_like: like,
-            })
+        .map(|(cell, header)| Edit {
+            cell: cell.clone(),
+            text: header.clone(),
+            highlight: false,
+            style_like: like(&cell.sheet),
         })
         .collect()
 }

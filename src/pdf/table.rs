@@ -229,6 +229,56 @@ pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str
     rows
 }
 
+/// The table of questions a document draws over its pages: its header row (above the first
+/// row of the first page with rows) and its rows keyed by `is_key`, page after page. Columns
+/// are the vertical borders the pages draw when there are three or more, else where lines
+/// start ([`starts`]); rows are between the horizontal borders drawn across a good part of a
+/// page. `Err(max_rows)` when it has more rows than that.
+pub fn questionnaire(
+    words: &[Word],
+    rules: &[super::Rule],
+    is_key: impl Fn(&str) -> bool + Copy,
+    max_rows: u32,
+) -> Result<Rows, u32> {
+    let all: Vec<&Word> = words.iter().collect();
+    let mut borders_x: Vec<f32> = rules
+        .iter()
+        .filter(|r| !r.horizontal() && r.y1 - r.y0 > 5.0)
+        .map(|r| r.x0)
+        .collect();
+    borders_x.sort_by(f32::total_cmp);
+    borders_x.dedup_by(|a, b| (*a - *b).abs() < 2.0);
+    // The right edge starts no column: keep the borders some word lies right of.
+    borders_x.retain(|&x| words.iter().any(|w| w.x0 >= x - 1.0));
+    let starts = if borders_x.len() >= 3 {
+        borders_x
+    } else {
+        starts(&all)
+    };
+    let last = words.iter().map(|w| w.page).max().unwrap_or(0);
+    let mut out: Rows = Vec::new();
+    for page in 1..=last {
+        let on: Vec<&Word> = all.iter().copied().filter(|w| w.page == page).collect();
+        let ys: Vec<f32> = rules
+            .iter()
+            .filter(|r| r.page == page && r.horizontal() && r.x1 - r.x0 > 100.0)
+            .map(|r| r.y0)
+            .collect();
+        let found = rows(&on, &starts, &ys, is_key);
+        if out.is_empty() && !found.is_empty() {
+            let head = header(&on, &starts, &ys, is_key);
+            if head.iter().any(|h| !h.is_empty()) {
+                out.push(head);
+            }
+        }
+        out.extend(found);
+        if out.len() as u64 > u64::from(max_rows) {
+            return Err(max_rows);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
