@@ -1,6 +1,6 @@
 //! What trustfill reads from PDFs: pages, words, AcroForm fields, and the time it takes.
 //!
-//!     cargo run --release --example pdf_dump -- FILE.pdf… [--words N] [--fields N] [--table]
+//!     cargo run --release --example pdf_dump -- FILE.pdf… [--words N] [--rules N] [--fields N] [--table]
 //!
 //! `--table` prints the rows of the tables recovered from word positions whose first column
 //! holds CAIQ-style ids (a completed CAIQ exported to PDF).
@@ -65,6 +65,12 @@ fn main() {
                 }
             }
             Err(e) => println!("{name}: text refused: {e}; {} fields", fields.len()),
+        }
+        for r in rules.iter().take(count("--rules")) {
+            println!(
+                "  rule p{} ({:.0},{:.0})-({:.0},{:.0})",
+                r.page, r.x0, r.y0, r.x1, r.y1
+            );
         }
         for f in fields.iter().take(show_fields) {
             println!(

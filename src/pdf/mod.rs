@@ -149,6 +149,8 @@ impl Pdf {
                 flag: "--max-xml-elements",
             });
         }
+        let mut doc = doc;
+        widths_as_lists(&mut doc);
         Ok(Pdf { doc })
     }
 
@@ -165,7 +167,10 @@ impl Pdf {
         match walk {
             Ok(Ok(())) => {
                 out.end_word();
-                Ok((out.words, out.rules))
+                let rules = crate::workbook::contained(|| self.rules()).map_err(|_| {
+                    damaged(path, "cannot read the PDF's drawing: the file is damaged")
+                })?;
+                Ok((out.words, rules))
             }
             Ok(Err(e)) => Err(damaged(path, format!("cannot read the PDF's text: {e:?}"))),
             Err(_) => Err(damaged(
@@ -173,6 +178,28 @@ impl Pdf {
                 "cannot read the PDF's text: the file is damaged",
             )),
         }
+    }
+
+    /// The straight rules its pages draw (table borders): stroked line segments and
+    /// rectangles, and filled rectangles under two points thick, at least ten points long.
+    /// Read from each page's own content stream (a form XObject's drawing is not followed); a
+    /// page whose content cannot be decoded draws none.
+    fn rules(&self) -> Vec<Rule> {
+        let doc = &self.doc;
+        let mut out = Vec::new();
+        for (number, id) in doc.get_pages() {
+            let Some(height) = page_height(doc, id) else {
+                continue;
+            };
+            let Ok(content) = doc
+                .get_page_content(id)
+                .and_then(|bytes| lopdf::content::Content::decode(&bytes))
+            else {
+                continue;
+            };
+            rules_of(&content.operations, number, height, &mut out);
+        }
+        out
     }
 
     /// Its AcroForm fields (none when it is not a form), depth-first in the order of the
@@ -386,6 +413,96 @@ fn collect(
     });
 }
 
+/// CID fonts' glyph widths (`/W`) written only as `c [w1 w2 …]` lists: the text walk reads the
+/// other form (`c_first c_last w`, as Microsoft Print to PDF writes) as no widths, every glyph
+/// an em wide, and a line's words drift right of where they are drawn. Changes the document
+/// in memory only (a filled copy appends its own objects to the original bytes); a range
+/// over 65,536 glyphs is left as it was.
+fn widths_as_lists(doc: &mut lopdf::Document) {
+    use lopdf::Object;
+    let ranged = |w: &[Object]| {
+        w.iter()
+            .zip(w.iter().skip(1))
+            .any(|(a, b)| a.as_i64().is_ok() && b.as_i64().is_ok())
+    };
+    let expand = |w: &[Object]| -> Option<Vec<Object>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < w.len() {
+            match (w.get(i), w.get(i + 1), w.get(i + 2)) {
+                (Some(c), Some(Object::Array(list)), _) => {
+                    out.push(c.clone());
+                    out.push(Object::Array(list.clone()));
+                    i += 2;
+                }
+                (Some(first), Some(last), Some(width)) => {
+                    let (first, last) = (first.as_i64().ok()?, last.as_i64().ok()?);
+                    if !(0..=65_536).contains(&(last - first)) {
+                        return None;
+                    }
+                    out.push(Object::Integer(first));
+                    let n = (last - first + 1) as usize;
+                    out.push(Object::Array(vec![width.clone(); n]));
+                    i += 3;
+                }
+                _ => return None,
+            }
+        }
+        Some(out)
+    };
+    // CID font dictionaries are objects of their own, or inline in a Type0 font's
+    // /DescendantFonts (itself inline or an array object); their /W inline or referenced.
+    let fix = |dict: &mut lopdf::Dictionary, referenced: &mut Vec<lopdf::ObjectId>| {
+        let cid = dict
+            .get(b"Subtype")
+            .and_then(|s| s.as_name())
+            .is_ok_and(|n| n.starts_with(b"CIDFontType"));
+        if !cid {
+            return;
+        }
+        match dict.get(b"W") {
+            Ok(Object::Array(w)) if ranged(w) => {
+                if let Some(lists) = expand(w) {
+                    dict.set("W", Object::Array(lists));
+                }
+            }
+            Ok(Object::Reference(r)) => referenced.push(*r),
+            _ => {}
+        }
+    };
+    let mut referenced = Vec::new();
+    for object in doc.objects.values_mut() {
+        let inline: Vec<&mut lopdf::Dictionary> = match object {
+            Object::Dictionary(dict) => {
+                fix(dict, &mut referenced);
+                match dict.get_mut(b"DescendantFonts") {
+                    Ok(Object::Array(list)) => list
+                        .iter_mut()
+                        .filter_map(|o| o.as_dict_mut().ok())
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            }
+            Object::Array(list) => list
+                .iter_mut()
+                .filter_map(|o| o.as_dict_mut().ok())
+                .collect(),
+            _ => Vec::new(),
+        };
+        for dict in inline {
+            fix(dict, &mut referenced);
+        }
+    }
+    for id in referenced {
+        if let Some(Object::Array(w)) = doc.objects.get_mut(&id)
+            && ranged(w)
+            && let Some(lists) = expand(w)
+        {
+            *w = lists;
+        }
+    }
+}
+
 /// A page's height in points: its `MediaBox`, inherited from its parents when it has none.
 fn page_height(doc: &lopdf::Document, page: lopdf::ObjectId) -> Option<f32> {
     let mut node = doc.get_dictionary(page).ok()?;
@@ -412,8 +529,6 @@ fn page_height(doc: &lopdf::Document, page: lopdf::ObjectId) -> Option<f32> {
 #[derive(Default)]
 struct Words {
     words: Vec<Word>,
-    /// Horizontal rules drawn on the pages (a table's row borders).
-    rules: Vec<Rule>,
     current: Option<Word>,
     page: u32,
     height: f64,
@@ -500,86 +615,132 @@ impl pdf_extract::OutputDev for Words {
     }
 
     fn end_line(&mut self) -> std::result::Result<(), pdf_extract::OutputError> {
-        self.end_word();
-        Ok(())
-    }
-
-    fn stroke(
-        &mut self,
-        ctm: &pdf_extract::Transform,
-        _: &pdf_extract::ColorSpace,
-        _: &[f64],
-        path: &pdf_extract::Path,
-    ) -> std::result::Result<(), pdf_extract::OutputError> {
-        self.rules_of(ctm, path);
-        Ok(())
-    }
-
-    fn fill(
-        &mut self,
-        ctm: &pdf_extract::Transform,
-        _: &pdf_extract::ColorSpace,
-        _: &[f64],
-        path: &pdf_extract::Path,
-    ) -> std::result::Result<(), pdf_extract::OutputError> {
-        self.rules_of(ctm, path);
+        // A text move is no word boundary by itself: Word draws "A&A" and "-" as two runs
+        // that touch. Where the next character lands decides.
         Ok(())
     }
 }
 
-impl Words {
-    /// The straight lines of a path at least ten points long: a line segment, or a rectangle
-    /// less than two points thick (a cell border drawn as a thin filled box).
-    fn rules_of(&mut self, ctm: &pdf_extract::Transform, path: &pdf_extract::Path) {
-        let at = |x: f64, y: f64| {
-            let px = x * ctm.m11 + y * ctm.m21 + ctm.m31;
-            let py = x * ctm.m12 + y * ctm.m22 + ctm.m32;
-            (px as f32, (self.height - py) as f32)
-        };
-        let page = self.page;
-        let rule = |a: (f32, f32), b: (f32, f32)| -> Option<Rule> {
-            let (w, h) = ((a.0 - b.0).abs(), (a.1 - b.1).abs());
-            if h < 2.0 && w >= 10.0 {
-                let y = (a.1 + b.1) / 2.0;
-                Some(Rule {
-                    page,
-                    x0: a.0.min(b.0),
-                    y0: y,
-                    x1: a.0.max(b.0),
-                    y1: y,
-                })
-            } else if w < 2.0 && h >= 10.0 {
-                let x = (a.0 + b.0) / 2.0;
-                Some(Rule {
-                    page,
-                    x0: x,
-                    y0: a.1.min(b.1),
-                    x1: x,
-                    y1: a.1.max(b.1),
-                })
-            } else {
-                None
+/// The rules a page's drawing operations make: a path's segments and rectangles, kept when it
+/// is stroked, or filled and thin (a border drawn as a filled box). At most a million.
+fn rules_of(ops: &[lopdf::content::Operation], page: u32, height: f32, out: &mut Vec<Rule>) {
+    type Matrix = [f32; 6];
+    let mut ctm: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+    let mut stack: Vec<Matrix> = Vec::new();
+    // The current path's straight pieces, in user space.
+    let mut pieces: Vec<((f32, f32), (f32, f32))> = Vec::new();
+    let mut at: Option<(f32, f32)> = None;
+    let mut start: Option<(f32, f32)> = None;
+    let map = |m: &Matrix, (x, y): (f32, f32)| {
+        (
+            x * m[0] + y * m[2] + m[4],
+            height - (x * m[1] + y * m[3] + m[5]),
+        )
+    };
+    for op in ops {
+        let n: Vec<f32> = op
+            .operands
+            .iter()
+            .filter_map(|o| o.as_float().ok())
+            .collect();
+        match (op.operator.as_str(), n.as_slice()) {
+            ("q", _) if stack.len() < 64 => stack.push(ctm),
+            ("Q", _) => ctm = stack.pop().unwrap_or(ctm),
+            ("cm", &[a, b, c, d, e, f]) => {
+                let m = ctm;
+                ctm = [
+                    a * m[0] + b * m[2],
+                    a * m[1] + b * m[3],
+                    c * m[0] + d * m[2],
+                    c * m[1] + d * m[3],
+                    e * m[0] + f * m[2] + m[4],
+                    e * m[1] + f * m[3] + m[5],
+                ];
             }
-        };
-        let mut from: Option<(f32, f32)> = None;
-        for op in &path.ops {
-            match *op {
-                pdf_extract::PathOp::MoveTo(x, y) => from = Some(at(x, y)),
-                pdf_extract::PathOp::LineTo(x, y) => {
-                    let to = at(x, y);
-                    if let Some(f) = from
-                        && ((f.0 - to.0).abs() < 0.5 || (f.1 - to.1).abs() < 0.5)
-                    {
-                        self.rules.extend(rule(f, to));
-                    }
-                    from = Some(to);
-                }
-                pdf_extract::PathOp::Rect(x, y, w, h) => {
-                    self.rules.extend(rule(at(x, y), at(x + w, y + h)));
-                }
-                _ => {}
+            ("m", &[x, y]) => {
+                at = Some((x, y));
+                start = at;
             }
+            ("l", &[x, y]) => {
+                if let Some(from) = at {
+                    pieces.push((from, (x, y)));
+                }
+                at = Some((x, y));
+            }
+            ("h", _) => {
+                if let (Some(a), Some(s)) = (at, start) {
+                    pieces.push((a, s));
+                }
+                at = start;
+            }
+            ("re", &[x, y, w, h]) => {
+                pieces.push(((x, y), (x + w, y)));
+                pieces.push(((x + w, y), (x + w, y + h)));
+                pieces.push(((x + w, y + h), (x, y + h)));
+                pieces.push(((x, y + h), (x, y)));
+                at = Some((x, y));
+                start = at;
+            }
+            (paint @ ("S" | "s" | "B" | "B*" | "b" | "b*" | "f" | "F" | "f*" | "n"), _) => {
+                let mapped: Vec<((f32, f32), (f32, f32))> = pieces
+                    .drain(..)
+                    .map(|(a, b)| (map(&ctm, a), map(&ctm, b)))
+                    .collect();
+                at = None;
+                start = None;
+                if matches!(paint, "S" | "s" | "B" | "B*" | "b" | "b*") {
+                    out.extend(mapped.iter().filter_map(|&(a, b)| rule(page, a, b)));
+                } else if paint != "n" && !mapped.is_empty() {
+                    // A thin filled box is one rule along its length.
+                    let xs = mapped.iter().flat_map(|(a, b)| [a.0, b.0]);
+                    let ys = mapped.iter().flat_map(|(a, b)| [a.1, b.1]);
+                    let span = |v: &mut dyn Iterator<Item = f32>| {
+                        v.fold((f32::MAX, f32::MIN), |(l, h), x| (l.min(x), h.max(x)))
+                    };
+                    let ((x0, x1), (y0, y1)) = (span(&mut { xs }), span(&mut { ys }));
+                    let (xm, ym) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+                    let line = if x1 - x0 < 2.0 {
+                        rule(page, (xm, y0), (xm, y1))
+                    } else if y1 - y0 < 2.0 {
+                        rule(page, (x0, ym), (x1, ym))
+                    } else {
+                        None
+                    };
+                    out.extend(line);
+                }
+            }
+            _ => {}
         }
+        if out.len() > 1_000_000 {
+            return;
+        }
+    }
+}
+
+/// A rule from `a` to `b` (page space, y down) when it is straight and at least ten points
+/// long.
+fn rule(page: u32, a: (f32, f32), b: (f32, f32)) -> Option<Rule> {
+    let (w, h) = ((a.0 - b.0).abs(), (a.1 - b.1).abs());
+    if h < 2.0 && w >= 10.0 {
+        let y = (a.1 + b.1) / 2.0;
+        Some(Rule {
+            page,
+            x0: a.0.min(b.0),
+            y0: y,
+            x1: a.0.max(b.0),
+            y1: y,
+        })
+    } else if w < 2.0 && h >= 10.0 {
+        let x = (a.0 + b.0) / 2.0;
+        Some(Rule {
+            page,
+            x0: x,
+            y0: a.1.min(b.1),
+            x1: x,
+            y1: a.1.max(b.1),
+        })
+    } else {
+        None
     }
 }
 
@@ -781,5 +942,78 @@ mod tests {
     fn text_strings_decode_from_utf16_or_latin1() {
         assert_eq!(decode_text(&[0xFE, 0xFF, 0x00, 0x59, 0x00, 0xE9]), "Yé");
         assert_eq!(decode_text(b"Caf\xe9"), "Café");
+    }
+
+    #[test]
+    fn borders_are_stroked_lines_and_thin_filled_boxes_however_painted() {
+        let op = |o: &str, n: &[f32]| Operation::new(o, n.iter().map(|&v| v.into()).collect());
+        let ops = [
+            // A filled box half a point high (f*, as Word paints): a horizontal rule.
+            op("re", &[72.0, 700.0, 200.0, 0.5]),
+            op("f*", &[]),
+            // A stroked segment, moved by a cm: a vertical rule.
+            op("q", &[]),
+            op("cm", &[1.0, 0.0, 0.0, 1.0, 10.0, 0.0]),
+            op("m", &[100.0, 600.0]),
+            op("l", &[100.0, 700.0]),
+            op("S", &[]),
+            op("Q", &[]),
+            // A clip, a cell's shading and a short tick: no rules.
+            op("re", &[0.0, 0.0, 612.0, 792.0]),
+            op("W*", &[]),
+            op("n", &[]),
+            op("re", &[72.0, 600.0, 50.0, 30.0]),
+            op("f", &[]),
+            op("m", &[10.0, 10.0]),
+            op("l", &[14.0, 10.0]),
+            op("S", &[]),
+        ];
+        let mut rules = Vec::new();
+        rules_of(&ops, 3, 792.0, &mut rules);
+        assert_eq!(
+            rules,
+            [
+                Rule {
+                    page: 3,
+                    x0: 72.0,
+                    y0: 91.75,
+                    x1: 272.0,
+                    y1: 91.75
+                },
+                Rule {
+                    page: 3,
+                    x0: 110.0,
+                    y0: 92.0,
+                    x1: 110.0,
+                    y1: 192.0
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn cid_widths_given_as_ranges_are_read_as_lists() {
+        use lopdf::Object;
+        let mut doc = lopdf::Document::with_version("1.7");
+        let w = doc.add_object(Object::Array(vec![
+            3.into(),
+            5.into(),
+            500.into(),
+            7.into(),
+            Object::Array(vec![250.into(), 300.into()]),
+        ]));
+        let inline = dictionary! { "Type" => "Font", "Subtype" => "CIDFontType2", "W" => w };
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "DescendantFonts" => vec![inline.into()],
+        });
+        widths_as_lists(&mut doc);
+        let lists = Object::Array(vec![
+            3.into(),
+            Object::Array(vec![500.into(), 500.into(), 500.into()]),
+            7.into(),
+            Object::Array(vec![250.into(), 300.into()]),
+        ]);
+        assert_eq!(doc.get_object(w).unwrap(), &lists);
+        assert!(doc.get_dictionary(font).is_ok());
     }
 }

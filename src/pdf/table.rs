@@ -25,6 +25,108 @@ fn lines(words: &[&Word]) -> Vec<Vec<Word>> {
     out
 }
 
+/// The words a document writes whole: those inside a line piece, never its first or last
+/// (where a narrow column breaks a word: "communicate" over "d,", "Questi" over "on"),
+/// lowercased, without the punctuation around them.
+#[derive(Default)]
+pub struct Vocabulary(std::collections::HashSet<String>);
+
+impl Vocabulary {
+    pub fn of(words: &[&Word], starts: &[f32]) -> Vocabulary {
+        let column = |x: f32| starts.iter().rposition(|&s| s <= x + 1.0).unwrap_or(0);
+        let mut pages: Vec<u32> = words.iter().map(|w| w.page).collect();
+        pages.dedup();
+        let mut set = std::collections::HashSet::new();
+        for page in pages {
+            let on: Vec<&Word> = words.iter().copied().filter(|w| w.page == page).collect();
+            let lines = lines(&on);
+            let mut previous: Vec<(f32, f32, f32)> = Vec::new();
+            for line in &lines {
+                let mut pieces = Vec::new();
+                for piece in
+                    line.chunk_by(|a, b| b.x0 - a.x1 <= b.size && column(a.x0) == column(b.x0))
+                {
+                    let (x0, x1, y) = (piece[0].x0, piece[piece.len() - 1].x1, piece[0].y);
+                    let mut whole: Vec<&Word> = piece
+                        .iter()
+                        .skip(1)
+                        .take(piece.len().saturating_sub(2))
+                        .collect();
+                    // A paragraph's first line: no line just above starts at its x.
+                    let first = !previous.iter().any(|&(px0, _, py)| {
+                        (px0 - x0).abs() < 1.5 && y - py < piece[0].size * 1.6 && y > py
+                    });
+                    if first && piece.len() > 1 {
+                        whole.push(&piece[0]);
+                    }
+                    // A line ending well short of the widest line beside it ended at a space.
+                    let widest = previous
+                        .iter()
+                        .filter(|&&(px0, _, _)| (px0 - x0).abs() < 1.5)
+                        .map(|&(_, px1, _)| px1)
+                        .fold(x1, f32::max);
+                    if piece.len() > 1 && x1 < widest - piece[0].size * 2.0 {
+                        whole.push(&piece[piece.len() - 1]);
+                    }
+                    for w in whole {
+                        let bare = bare(&w.text);
+                        if !bare.is_empty() {
+                            set.insert(bare);
+                        }
+                    }
+                    pieces.push((x0, x1, y));
+                }
+                previous.retain(|&(_, _, py)| line[0].y - py < 20.0);
+                previous.extend(pieces);
+            }
+        }
+        Vocabulary(set)
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+}
+
+/// A word lowercased, without the punctuation around it.
+fn bare(word: &str) -> String {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
+}
+
+/// `next` line onto a cell's `text`: with no space before punctuation, after a word broken at
+/// a hyphen ("A&A-" over "01.1", "CSP-" over "owned"), or after a word a narrow column broke
+/// (`full`: the line before was one word as wide as the column) when a half is no word the
+/// document writes whole ("communicate" + "d,", "documentati" + "on", never "incorporated" +
+/// "to"); else with one.
+fn join_line(text: &mut String, next: &str, words: &Vocabulary, full: bool) {
+    let last = text.rsplit(' ').next().unwrap_or("");
+    let first = next.split(' ').next().unwrap_or("");
+    let hyphen = last.len() > 1 && last.ends_with('-');
+    let punctuation = next.starts_with([',', '.', ';', ':', '?', ')']);
+    let broken = || {
+        let (a, b) = (bare(last), bare(first));
+        let whole = words.has(&format!("{a}{b}")) && !(words.has(&a) && words.has(&b));
+        // English words of one or two letters; any other is a word's end.
+        const SHORT: [&str; 30] = [
+            "a", "i", "o", "am", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is",
+            "it", "me", "my", "no", "of", "ok", "on", "or", "so", "to", "up", "us", "we", "vs",
+            "id",
+        ];
+        let n = b.chars().count();
+        let tail = (!words.has(&b) && n <= 3) || (n <= 2 && !SHORT.contains(&b.as_str()));
+        full && !a.is_empty()
+            && !b.is_empty()
+            && last.ends_with(|c: char| c.is_alphanumeric())
+            && first.starts_with(|c: char| c.is_lowercase())
+            && (whole || tail)
+    };
+    if !hyphen && !punctuation && !broken() {
+        text.push(' ');
+    }
+    text.push_str(next);
+}
+
 /// Column starts: x positions (rounded to a point) where at least `min` line pieces start,
 /// a piece being a run of words with no gap wider than a font size.
 fn column_starts(lines: &[Vec<Word>], min: usize) -> Vec<f32> {
@@ -79,28 +181,16 @@ pub fn starts(words: &[&Word]) -> Vec<f32> {
 }
 
 /// The header of a table whose rows are bordered: the cells of the band just above its first
-/// row's (the rule above the first key, and the one above that), one per column start; empty
-/// without borders or without a key.
-pub fn header(
-    words: &[&Word],
-    starts: &[f32],
-    rules: &[f32],
-    is_key: impl Fn(&str) -> bool,
-) -> Vec<String> {
+/// row's (the rule above `key_top`, its first key's top, and the one above that), one per
+/// column start; empty without borders.
+pub fn header(words: &[&Word], starts: &[f32], rules: &[f32], key_top: f32) -> Vec<String> {
     let column = |x: f32| starts.iter().rposition(|&s| s <= x + 1.0).unwrap_or(0);
-    let Some(key) = words
-        .iter()
-        .filter(|w| column(w.x0) == 0 && is_key(&w.text))
-        .min_by(|a, b| a.y.total_cmp(&b.y))
-    else {
-        return Vec::new();
-    };
     let mut ys: Vec<f32> = rules.to_vec();
     ys.sort_by(f32::total_cmp);
     ys.dedup_by(|a, b| (*a - *b).abs() < 1.0);
     // The first row's top border is the last rule above its key's top; the header sits
     // between the rule above that and it.
-    let Some(&top) = ys.iter().rev().find(|&&y| y < key.y - key.size) else {
+    let Some(&top) = ys.iter().rev().find(|&&y| y < key_top) else {
         return Vec::new();
     };
     let above = ys
@@ -125,15 +215,52 @@ pub fn header(
 /// The rows of one page's table whose first column holds `is_key` cells: `starts` from
 /// [`starts`], `rules` the page's horizontal rules' y (none when it draws no borders).
 pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str) -> bool) -> Rows {
+    keyed_rows(
+        words,
+        starts,
+        rules,
+        None,
+        &Vocabulary::of(words, starts),
+        is_key,
+    )
+    .rows
+}
+
+/// One page of a table.
+#[derive(Default)]
+struct Page {
+    rows: Rows,
+    /// The top of the first row's key.
+    first: Option<f32>,
+    /// The cells of a row continued from the page before, above the page's first border.
+    before: Vec<String>,
+    /// The cells of a row continued on the next page, below the page's last border.
+    after: Vec<String>,
+}
+
+/// [`rows`] of a page whose table's drawn borders run from `span.0` to `span.1` down it: a
+/// first row without a border above reaches up to the top, a last row without a border
+/// below down to the bottom, and what lies in the table above its first border or below its
+/// last and in no row is a row continued from or on another page.
+fn keyed_rows(
+    words: &[&Word],
+    starts: &[f32],
+    rules: &[f32],
+    span: Option<(f32, f32)>,
+    vocabulary: &Vocabulary,
+    is_key: impl Fn(&str) -> bool,
+) -> Page {
     let lines = lines(words);
     let starts = starts.to_vec();
     if starts.len() < 2 {
-        return Vec::new();
+        return Page::default();
     }
     let column = |x: f32| starts.iter().rposition(|&s| s <= x + 1.0).unwrap_or(0);
     // Pieces of lines per column, as (top y, bottom y, text).
     let mut pieces: Vec<Vec<(f32, f32, String)>> = vec![Vec::new(); starts.len()];
     let mut sizes: Vec<Vec<f32>> = vec![Vec::new(); starts.len()];
+    // Each piece's right edge and its number of words.
+    let mut ends: Vec<Vec<(f32, usize)>> = vec![Vec::new(); starts.len()];
     for line in &lines {
         for w in line {
             let c = column(w.x0);
@@ -142,14 +269,30 @@ pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str
                 Some((_, bottom, text)) if (*bottom - w.y).abs() < w.size * 0.4 => {
                     text.push(' ');
                     text.push_str(&w.text);
+                    if let Some(end) = ends[c].last_mut() {
+                        *end = (w.x1, end.1 + 1);
+                    }
                 }
                 _ => {
                     cell.push((w.y - w.size, w.y, w.text.clone()));
                     sizes[c].push(w.size);
+                    ends[c].push((w.x1, 1));
                 }
             }
         }
     }
+    // A piece of one word reaching its column's right edge (within 1.5 points of the
+    // rightmost any piece reaches): where a narrow column breaks a word too long for it.
+    let full: Vec<Vec<bool>> = ends
+        .iter()
+        .map(|column| {
+            let edge = column.iter().map(|e| e.0).fold(f32::MIN, f32::max);
+            column
+                .iter()
+                .map(|&(x1, n)| n == 1 && x1 >= edge - 4.0)
+                .collect()
+        })
+        .collect();
     // Blocks: consecutive pieces of a column with a gap of less than a line between them.
     let blocks: Vec<Vec<(f32, f32, String)>> = pieces
         .iter()
@@ -163,8 +306,7 @@ pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str
                 match out.last_mut() {
                     Some((_, b, t)) if same && top - *b < size * 0.9 => {
                         *b = bottom;
-                        t.push(' ');
-                        t.push_str(&text);
+                        join_line(t, &text, vocabulary, false);
                     }
                     _ => out.push((top, bottom, text)),
                 }
@@ -173,6 +315,7 @@ pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str
         })
         .collect();
     let keys: Vec<&(f32, f32, String)> = blocks[0].iter().filter(|b| is_key(&b.2)).collect();
+    let first = keys.iter().map(|k| k.0).min_by(f32::total_cmp);
     let centre = |k: &(f32, f32, String)| (k.0 + k.1) / 2.0;
     // A row's band: its key, and every block its key's middle lies in (the tall cells it is
     // centred beside); then a block that contains no key joins the band it overlaps most.
@@ -192,12 +335,18 @@ pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str
     let mut ys: Vec<f32> = rules.to_vec();
     ys.sort_by(f32::total_cmp);
     ys.dedup_by(|a, b| (*a - *b).abs() < 1.0);
-    if ys.len() >= 2 {
-        for (i, k) in keys.iter().enumerate() {
-            let c = centre(k);
-            if let Some(w) = ys.windows(2).find(|w| w[0] <= c && c <= w[1]) {
-                bands[i] = (w[0], w[1]);
-            }
+    // Above the first or below the last (a row split over two pages has a border on one
+    // side only), the band ends at the border.
+    for (i, k) in keys.iter().enumerate() {
+        let c = centre(k);
+        let above = ys.iter().rev().find(|&&y| y <= c).copied();
+        let below = ys.iter().find(|&&y| y >= c).copied();
+        let (top, bottom) = span.unwrap_or(bands[i]);
+        match (above, below) {
+            (Some(a), Some(b)) => bands[i] = (a, b),
+            (Some(a), None) => bands[i] = (bands[i].0.max(a), bands[i].1.max(bottom)),
+            (None, Some(b)) => bands[i] = (bands[i].0.min(top), bands[i].1.min(b)),
+            (None, None) => {}
         }
     }
     // Every line piece goes to the band it lies in (or overlaps most): two rows' one-line
@@ -210,23 +359,70 @@ pub fn rows(words: &[&Word], starts: &[f32], rules: &[f32], is_key: impl Fn(&str
             row
         })
         .collect();
+    let mut before = vec![String::new(); blocks.len()];
+    let mut after = vec![String::new(); blocks.len()];
     for (c, column_pieces) in pieces.iter().enumerate().skip(1) {
-        for p in column_pieces {
+        for (n, p) in column_pieces.iter().enumerate() {
+            let after_full = n > 0 && full[c][n - 1];
             let overlap = |band: &(f32, f32)| (band.1.min(p.1) - band.0.max(p.0)).max(0.0);
             let Some(i) = (0..keys.len())
                 .filter(|&i| overlap(&bands[i]) > 0.0)
                 .max_by(|&a, &z| overlap(&bands[a]).total_cmp(&overlap(&bands[z])))
             else {
+                // In the table but in no row: a row continued from the page before (above
+                // the first border) or on the next (below the last).
+                let inside =
+                    span.is_some_and(|(top, bottom)| p.0 >= top - 1.0 && p.1 <= bottom + 1.0);
+                if inside && ys.first().is_some_and(|&y| p.1 <= y + 1.0) {
+                    join_cell(&mut before[c], &p.2, vocabulary, after_full);
+                } else if inside && ys.last().is_some_and(|&y| p.0 >= y - 1.0) {
+                    join_cell(&mut after[c], &p.2, vocabulary, after_full);
+                }
                 continue;
             };
-            let cell = &mut rows[i][c];
-            if !cell.is_empty() {
-                cell.push(' ');
-            }
-            cell.push_str(&p.2);
+            join_cell(&mut rows[i][c], &p.2, vocabulary, after_full);
         }
     }
-    rows
+    Page {
+        rows,
+        first,
+        before,
+        after,
+    }
+}
+
+/// `next` after a cell's text: on its own when the cell is empty, else as [`join_line`].
+fn join_cell(cell: &mut String, next: &str, words: &Vocabulary, full: bool) {
+    if cell.is_empty() {
+        cell.push_str(next);
+    } else {
+        join_line(cell, next, words, full);
+    }
+}
+
+/// The y of the horizontal borders a page draws across a good part of it (over 100 points):
+/// a border drawn cell by cell is one border, its pieces at one y within a point.
+fn row_borders(rules: &[super::Rule], page: u32) -> Vec<f32> {
+    let mut pieces: Vec<(f32, f32, f32)> = rules
+        .iter()
+        .filter(|r| r.page == page && r.horizontal())
+        .map(|r| (r.y0, r.x0, r.x1))
+        .collect();
+    pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f32, f32, f32)> = Vec::new();
+    for (y, x0, x1) in pieces {
+        match out.last_mut() {
+            Some((oy, ox0, ox1)) if (y - *oy).abs() < 1.0 => {
+                *ox0 = ox0.min(x0);
+                *ox1 = ox1.max(x1);
+            }
+            _ => out.push((y, x0, x1)),
+        }
+    }
+    out.into_iter()
+        .filter(|(_, x0, x1)| x1 - x0 > 100.0)
+        .map(|(y, _, _)| y)
+        .collect()
 }
 
 /// The table of questions a document draws over its pages: its header row (above the first
@@ -241,13 +437,31 @@ pub fn questionnaire(
     max_rows: u32,
 ) -> Result<Rows, u32> {
     let all: Vec<&Word> = words.iter().collect();
-    let mut borders_x: Vec<f32> = rules
+    // Vertical borders, by the pages drawing each x (within two points): a table's column
+    // borders recur page after page; a box drawn on one page is no column.
+    let mut drawn: Vec<(f32, u32)> = rules
         .iter()
         .filter(|r| !r.horizontal() && r.y1 - r.y0 > 5.0)
-        .map(|r| r.x0)
+        .map(|r| (r.x0, r.page))
         .collect();
-    borders_x.sort_by(f32::total_cmp);
-    borders_x.dedup_by(|a, b| (*a - *b).abs() < 2.0);
+    drawn.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut columns: Vec<(f32, Vec<u32>)> = Vec::new();
+    for (x, page) in drawn {
+        match columns.last_mut() {
+            Some((cx, pages)) if (x - *cx).abs() < 2.0 => {
+                if pages.last() != Some(&page) && !pages.contains(&page) {
+                    pages.push(page);
+                }
+            }
+            _ => columns.push((x, vec![page])),
+        }
+    }
+    let most = columns.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
+    let mut borders_x: Vec<f32> = columns
+        .into_iter()
+        .filter(|(_, pages)| pages.len() * 4 >= most)
+        .map(|(x, _)| x)
+        .collect();
     // The right edge starts no column: keep the borders some word lies right of.
     borders_x.retain(|&x| words.iter().any(|w| w.x0 >= x - 1.0));
     let starts = if borders_x.len() >= 3 {
@@ -257,21 +471,52 @@ pub fn questionnaire(
     };
     let last = words.iter().map(|w| w.page).max().unwrap_or(0);
     let mut out: Rows = Vec::new();
+    // The cells of the row the page before continues on this one.
+    let mut pending: Vec<String> = Vec::new();
+    let vocabulary = Vocabulary::of(&all, &starts);
     for page in 1..=last {
         let on: Vec<&Word> = all.iter().copied().filter(|w| w.page == page).collect();
-        let ys: Vec<f32> = rules
+        let ys = row_borders(rules, page);
+        let span = rules
             .iter()
-            .filter(|r| r.page == page && r.horizontal() && r.x1 - r.x0 > 100.0)
-            .map(|r| r.y0)
-            .collect();
-        let found = rows(&on, &starts, &ys, is_key);
-        if out.is_empty() && !found.is_empty() {
-            let head = header(&on, &starts, &ys, is_key);
+            .filter(|r| r.page == page && !r.horizontal() && r.y1 - r.y0 > 5.0)
+            .fold(None, |span: Option<(f32, f32)>, r| {
+                Some(span.map_or((r.y0, r.y1), |(t, b)| (t.min(r.y0), b.max(r.y1))))
+            });
+        let mut found = keyed_rows(&on, &starts, &ys, span, &vocabulary, is_key);
+        if out.is_empty()
+            && let Some(key_top) = found.first
+        {
+            let head = header(&on, &starts, &ys, key_top);
             if head.iter().any(|h| !h.is_empty()) {
                 out.push(head);
             }
         }
-        out.extend(found);
+        // A row split over two pages: its part without the key joins the part with it.
+        let continued = !found.rows.is_empty()
+            && found
+                .first
+                .is_some_and(|top| ys.first().is_none_or(|&y| y > top));
+        if continued && let Some(first) = found.rows.first_mut() {
+            for (cell, earlier) in first.iter_mut().zip(&pending).skip(1) {
+                if !earlier.is_empty() {
+                    let mut joined = earlier.clone();
+                    if !cell.is_empty() {
+                        join_line(&mut joined, cell, &vocabulary, false);
+                    }
+                    *cell = joined;
+                }
+            }
+        } else if !out.is_empty() && found.before.iter().any(|c| !c.is_empty()) {
+            let last = out.len() - 1;
+            for (cell, later) in out[last].iter_mut().zip(&found.before).skip(1) {
+                if !later.is_empty() {
+                    join_cell(cell, later, &vocabulary, false);
+                }
+            }
+        }
+        pending = std::mem::take(&mut found.after);
+        out.extend(found.rows);
         if out.len() as u64 > u64::from(max_rows) {
             return Err(max_rows);
         }
@@ -397,5 +642,127 @@ mod tests {
             .collect();
         let refs: Vec<&Word> = words.iter().collect();
         assert_eq!(starts(&refs), [20.0, 80.0, 220.0, 260.0]);
+    }
+
+    /// Rules of a bordered table on `page`: a horizontal border at each of `ys`, drawn cell
+    /// by cell (each piece narrower than 100 points, as Word draws them), and column borders
+    /// from `top` to `bottom`.
+    fn borders(page: u32, ys: &[f32], top: f32, bottom: f32) -> Vec<super::super::Rule> {
+        let xs = [18.0, 78.0, 218.0, 258.0, 400.0];
+        let mut out = Vec::new();
+        for &y in ys {
+            for w in xs.windows(2) {
+                out.push(super::super::Rule {
+                    page,
+                    x0: w[0],
+                    y0: y,
+                    x1: w[1],
+                    y1: y,
+                });
+            }
+        }
+        for x in xs {
+            out.push(super::super::Rule {
+                page,
+                x0: x,
+                y0: top,
+                x1: x,
+                y1: bottom,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn ids_broken_over_lines_and_rows_split_over_pages_are_joined() {
+        let id = |t: &str| t.contains('-') && t.contains('.') && !t.contains(' ');
+        let mut words = Vec::new();
+        // Page 1: a header, a row whose id a narrow column breaks after the dash and whose
+        // question breaks a word too long for the column, then the top of a row whose id is
+        // on page 2 (no border below it).
+        words.extend(line(1, 20.0, 10.0, "Question ID"));
+        words.extend(line(1, 80.0, 10.0, "Question"));
+        words.extend(line(1, 220.0, 10.0, "Answer"));
+        words.extend(line(1, 260.0, 10.0, "Description"));
+        words.extend(line(1, 22.0, 26.0, "A&A-"));
+        words.extend(line(1, 22.0, 32.0, "01.1"));
+        words.extend(line(1, 80.0, 20.0, "Are audit"));
+        words.extend(line(1, 80.0, 26.0, "communicate"));
+        words.extend(line(1, 80.0, 32.0, "d, and"));
+        words.extend(line(1, 80.0, 38.0, "applied?"));
+        words.extend(line(1, 220.0, 20.0, "Yes"));
+        words.extend(line(1, 260.0, 20.0, "CSP-"));
+        words.extend(line(1, 260.0, 26.0, "owned policies."));
+        words.extend(line(1, 80.0, 44.0, "Are audits"));
+        words.extend(line(1, 220.0, 44.0, "No"));
+        words.extend(line(1, 260.0, 44.0, "Not yet, as"));
+        // Page 2: the rest of that row, its id centred in it, and a border below.
+        words.extend(line(2, 80.0, 10.0, "independent?"));
+        words.extend(line(2, 260.0, 10.0, "planned."));
+        words.extend(line(2, 22.0, 10.0, "A&A-"));
+        words.extend(line(2, 22.0, 16.0, "02.1"));
+        // A footer outside the table.
+        words.extend(line(1, 80.0, 90.0, "Page 1"));
+        let mut rules = borders(1, &[14.0, 38.0], 14.0, 50.0);
+        rules.extend(borders(2, &[22.0], 4.0, 22.0));
+        let rows = questionnaire(&words, &rules, id, 100).unwrap();
+        let got: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                vec!["Question ID", "Question", "Answer", "Description"],
+                vec![
+                    "A&A-01.1",
+                    "Are audit communicated, and applied?",
+                    "Yes",
+                    "CSP-owned policies."
+                ],
+                vec![
+                    "A&A-02.1",
+                    "Are audits independent?",
+                    "No",
+                    "Not yet, as planned."
+                ],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_word_broken_at_the_column_edge_is_joined_only_when_a_half_is_no_word() {
+        let words = Vocabulary(
+            ["incorporated", "to", "on", "documentation"]
+                .map(String::from)
+                .into(),
+        );
+        let join = |a: &str, b: &str, full: bool| {
+            let mut text = a.to_string();
+            join_line(&mut text, b, &words, full);
+            text
+        };
+        assert_eq!(
+            join("were communicate", "d, and", true),
+            "were communicated, and"
+        );
+        assert_eq!(
+            join("results incorporated", "to establish", true),
+            "results incorporated to establish"
+        );
+        assert_eq!(
+            join("relevant documentati", "on developed", true),
+            "relevant documentation developed"
+        );
+        // Not at the column's edge: a line ends at a space.
+        assert_eq!(
+            join("relevant documentati", "on developed", false),
+            "relevant documentati on developed"
+        );
+        assert_eq!(
+            join("security requirements", ", and", false),
+            "security requirements, and"
+        );
+        assert_eq!(join("the", "- item", false), "the - item");
     }
 }
