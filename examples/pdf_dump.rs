@@ -2,8 +2,8 @@
 //!
 //!     cargo run --release --example pdf_dump -- FILE.pdf… [--words N] [--rules N] [--fields N] [--table]
 //!
-//! `--table` prints the rows of the tables recovered from word positions whose first column
-//! holds CAIQ-style ids (a completed CAIQ exported to PDF).
+//! `--table` prints the rows of the table recovered from word positions whose first column
+//! holds question ids, as `kb import`, `inspect` and `fill` read it.
 
 use std::time::Instant;
 
@@ -17,8 +17,6 @@ fn main() {
     };
     let (show_words, show_fields): (usize, usize) = (count("--words"), count("--fields"));
     let limits = trustfill::limits::Limits::default();
-    // A CAIQ-style question id: the key of a recovered table's rows (`--table`).
-    let id = regex::Regex::new(r"^[A-Z&]{2,5}-\d{2}(\.\d+)?$").unwrap();
     for path in args.iter().filter(|a| a.ends_with(".pdf")) {
         let path = std::path::Path::new(path);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -47,7 +45,7 @@ fn main() {
                     let table = trustfill::pdf::table::questionnaire(
                         &words,
                         &rules,
-                        |t| id.is_match(t.trim()),
+                        trustfill::text::looks_like_id,
                         limits.max_rows,
                     )
                     .unwrap_or_default();

@@ -180,36 +180,91 @@ pub fn starts(words: &[&Word]) -> Vec<f32> {
     starts
 }
 
-/// The header of a table whose rows are bordered: the cells of the band just above its first
-/// row's (the rule above `key_top`, its first key's top, and the one above that), one per
-/// column start; empty without borders.
-pub fn header(words: &[&Word], starts: &[f32], rules: &[f32], key_top: f32) -> Vec<String> {
+/// The header of a table whose rows are bordered: of the (up to four) bands between the
+/// rules above its first row (`key_top`, its first key's top), the nearest filling three
+/// quarters of the columns the fullest fills (a note or a section's title between header and
+/// first row fills fewer), completed by the row above when that names the columns left of
+/// its first cell and over it (a header of column names over option labels); one cell per
+/// column start; none without borders.
+pub fn header(words: &[&Word], starts: &[f32], rules: &[f32], key_top: f32) -> Vec<Vec<String>> {
     let column = |x: f32| starts.iter().rposition(|&s| s <= x + 1.0).unwrap_or(0);
-    let mut ys: Vec<f32> = rules.to_vec();
+    let mut ys: Vec<f32> = rules.iter().copied().filter(|&y| y < key_top).collect();
     ys.sort_by(f32::total_cmp);
     ys.dedup_by(|a, b| (*a - *b).abs() < 1.0);
-    // The first row's top border is the last rule above its key's top; the header sits
-    // between the rule above that and it.
-    let Some(&top) = ys.iter().rev().find(|&&y| y < key_top) else {
+    if ys.len() == 1 {
+        ys.insert(0, ys[0] - 60.0);
+    }
+    let band = |(above, top): (f32, f32)| {
+        let mut cells = vec![String::new(); starts.len()];
+        let mut inside: Vec<&&Word> = words
+            .iter()
+            .filter(|w| {
+                let middle = w.y - w.size * 0.35;
+                middle > above && middle < top
+            })
+            .collect();
+        inside.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x0.total_cmp(&b.x0)));
+        for w in inside {
+            let cell = &mut cells[column(w.x0)];
+            if !cell.is_empty() {
+                cell.push(' ');
+            }
+            cell.push_str(&w.text);
+        }
+        cells
+    };
+    let filled = |cells: &Vec<String>| cells.iter().filter(|c| !c.is_empty()).count();
+    let bands: Vec<Vec<String>> = ys
+        .windows(2)
+        .rev()
+        .take(4)
+        .map(|w| band((w[0], w[1])))
+        .collect();
+    let most = bands.iter().map(filled).max().unwrap_or(0);
+    let Some(nearest) = bands
+        .iter()
+        .position(|b| most > 0 && filled(b) * 4 >= most * 3)
+    else {
         return Vec::new();
     };
-    let above = ys
-        .iter()
-        .rev()
-        .find(|&&y| y < top - 1.0)
-        .copied()
-        .unwrap_or(top - 60.0);
-    let mut cells = vec![String::new(); starts.len()];
-    let mut inside: Vec<&&Word> = words.iter().filter(|w| w.y > above && w.y < top).collect();
-    inside.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x0.total_cmp(&b.x0)));
-    for w in inside {
-        let cell = &mut cells[column(w.x0)];
-        if !cell.is_empty() {
-            cell.push(' ');
+    // A header of two rows (column names over option labels, "Response" over "In Place |
+    // Not in Place"): the names, what is written over the labels as the first label's
+    // column's name (one cell spanning them, as a workbook merges it), then the labels.
+    let labels = &bands[nearest];
+    let first = labels.iter().position(|l| !l.is_empty()).unwrap_or(0);
+    let two_rows = |above: &Vec<String>| {
+        first > 0
+            && filled(above) >= 2
+            && above[..first].iter().any(|n| !n.is_empty())
+            && above[first..].iter().any(|n| !n.is_empty())
+    };
+    match bands.get(nearest + 1) {
+        Some(above) if two_rows(above) => {
+            let mut names: Vec<String> = above.clone();
+            let over: Vec<String> = names
+                .iter_mut()
+                .zip(labels)
+                .filter(|(_, label)| !label.is_empty())
+                .map(|(name, _)| std::mem::take(name))
+                .filter(|name| !name.is_empty())
+                .collect();
+            names[first] = over.join(" ");
+            let labels = labels
+                .iter()
+                .zip(&names)
+                .enumerate()
+                .map(|(c, (label, _))| {
+                    if c >= first {
+                        label.clone()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect();
+            vec![names, labels]
         }
-        cell.push_str(&w.text);
+        _ => vec![bands[nearest].clone()],
     }
-    cells
 }
 
 /// The rows of one page's table whose first column holds `is_key` cells: `starts` from
@@ -400,6 +455,23 @@ fn join_cell(cell: &mut String, next: &str, words: &Vocabulary, full: bool) {
     }
 }
 
+/// A row's `cells` under columns starting at `from`, under the columns starting at `to`:
+/// each cell to the column starting nearest its own; cells meeting in one are joined.
+fn onto(cells: Vec<String>, from: &[f32], to: &[f32], words: &Vocabulary) -> Vec<String> {
+    let mut out = vec![String::new(); to.len()];
+    for (cell, x) in cells.into_iter().zip(from) {
+        let Some(c) =
+            (0..to.len()).min_by(|&a, &b| (to[a] - x).abs().total_cmp(&(to[b] - x).abs()))
+        else {
+            continue;
+        };
+        if !cell.is_empty() {
+            join_cell(&mut out[c], &cell, words, false);
+        }
+    }
+    out
+}
+
 /// The y of the horizontal borders a page draws across a good part of it (over 100 points):
 /// a border drawn cell by cell is one border, its pieces at one y within a point.
 fn row_borders(rules: &[super::Rule], page: u32) -> Vec<f32> {
@@ -437,45 +509,37 @@ pub fn questionnaire(
     max_rows: u32,
 ) -> Result<Rows, u32> {
     let all: Vec<&Word> = words.iter().collect();
-    // Vertical borders, by the pages drawing each x (within two points): a table's column
-    // borders recur page after page; a box drawn on one page is no column.
-    let mut drawn: Vec<(f32, u32)> = rules
-        .iter()
-        .filter(|r| !r.horizontal() && r.y1 - r.y0 > 5.0)
-        .map(|r| (r.x0, r.page))
-        .collect();
-    drawn.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut columns: Vec<(f32, Vec<u32>)> = Vec::new();
-    for (x, page) in drawn {
-        match columns.last_mut() {
-            Some((cx, pages)) if (x - *cx).abs() < 2.0 => {
-                if pages.last() != Some(&page) && !pages.contains(&page) {
-                    pages.push(page);
-                }
-            }
-            _ => columns.push((x, vec![page])),
+    // Columns: each page's own vertical borders when it draws three or more (a document's
+    // tables differ page by page: a Word SAQ is one table per section, each as wide as its
+    // text), else where lines start over the whole document.
+    let drawn = |page: u32| -> Vec<f32> {
+        let mut xs: Vec<f32> = rules
+            .iter()
+            .filter(|r| r.page == page && !r.horizontal() && r.y1 - r.y0 > 5.0)
+            .map(|r| r.x0)
+            .collect();
+        xs.sort_by(f32::total_cmp);
+        xs.dedup_by(|a, b| (*a - *b).abs() < 2.0);
+        // The right edge starts no column: the last border no word of the page lies right
+        // of (an empty column left of it still is one).
+        if let Some(&x) = xs.last()
+            && !words.iter().any(|w| w.page == page && w.x0 >= x - 1.0)
+        {
+            xs.pop();
         }
-    }
-    let most = columns.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
-    let mut borders_x: Vec<f32> = columns
-        .into_iter()
-        .filter(|(_, pages)| pages.len() * 4 >= most)
-        .map(|(x, _)| x)
-        .collect();
-    // The right edge starts no column: keep the borders some word lies right of.
-    borders_x.retain(|&x| words.iter().any(|w| w.x0 >= x - 1.0));
-    let starts = if borders_x.len() >= 3 {
-        borders_x
-    } else {
-        starts(&all)
+        xs
     };
+    let global = starts(&all);
     let last = words.iter().map(|w| w.page).max().unwrap_or(0);
     let mut out: Rows = Vec::new();
     // The cells of the row the page before continues on this one.
     let mut pending: Vec<String> = Vec::new();
-    let vocabulary = Vocabulary::of(&all, &starts);
-    for page in 1..=last {
-        let on: Vec<&Word> = all.iter().copied().filter(|w| w.page == page).collect();
+    let vocabulary = Vocabulary::of(&all, &global);
+    // Each page's table: its columns, its rows, and its header when it has rows.
+    let words_on =
+        |page: u32| -> Vec<&Word> { all.iter().copied().filter(|w| w.page == page).collect() };
+    let read = |page: u32, starts: &[f32]| -> (Page, Vec<Vec<String>>) {
+        let on = words_on(page);
         let ys = row_borders(rules, page);
         let span = rules
             .iter()
@@ -483,14 +547,82 @@ pub fn questionnaire(
             .fold(None, |span: Option<(f32, f32)>, r| {
                 Some(span.map_or((r.y0, r.y1), |(t, b)| (t.min(r.y0), b.max(r.y1))))
             });
-        let mut found = keyed_rows(&on, &starts, &ys, span, &vocabulary, is_key);
-        if out.is_empty()
-            && let Some(key_top) = found.first
-        {
-            let head = header(&on, &starts, &ys, key_top);
-            if head.iter().any(|h| !h.is_empty()) {
-                out.push(head);
+        let found = keyed_rows(&on, starts, &ys, span, &vocabulary, is_key);
+        let head = found
+            .first
+            .map(|key_top| header(&on, starts, &ys, key_top))
+            .unwrap_or_default();
+        (found, head)
+    };
+    let pages: Vec<(Vec<f32>, Page, Vec<Vec<String>>)> = (1..=last)
+        .map(|page| {
+            let own = drawn(page);
+            let starts = if own.len() >= 3 {
+                let mut own = own;
+                // A table whose left border is not drawn starts at its leftmost word.
+                if let Some(left) = words_on(page).iter().map(|w| w.x0).min_by(f32::total_cmp)
+                    && own[0] - left > 2.0
+                {
+                    own.insert(0, left);
+                }
+                own
+            } else {
+                global.clone()
+            };
+            let (found, head) = read(page, &starts);
+            (starts, found, head)
+        })
+        .collect();
+    // The questionnaire's columns: of the pages' tables by their number of columns, the
+    // number with the most rows over all its pages, as the first of them draws them. A page
+    // whose own borders make two columns more or fewer is another table; the others' columns
+    // are mapped onto them, each to the one starting nearest.
+    let mut by_count: std::collections::BTreeMap<usize, usize> = Default::default();
+    for (starts, found, _) in &pages {
+        *by_count.entry(starts.len()).or_default() += found.rows.len();
+    }
+    let Some((&count, _)) = by_count
+        .iter()
+        .filter(|(_, rows)| **rows > 0)
+        .max_by_key(|(_, rows)| **rows)
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(canonical) = pages
+        .iter()
+        .find(|(starts, found, _)| starts.len() == count && !found.rows.is_empty())
+        .map(|(starts, _, _)| starts.clone())
+    else {
+        return Ok(Vec::new());
+    };
+    for (page, (mut starts, mut found, mut head)) in (1..=last).zip(pages) {
+        let ys = row_borders(rules, page);
+        if starts.len().abs_diff(canonical.len()) > 1 {
+            if !found.rows.is_empty() {
+                pending.clear();
+                continue;
             }
+            // Borders that make no table of rows (a last row drawn without its column
+            // borders, beside a box): the page is read in the questionnaire's columns.
+            (found, head) = read(page, &canonical);
+            starts = canonical.clone();
+        }
+        if found.rows.is_empty() && found.before.iter().all(String::is_empty) {
+            pending = std::mem::take(&mut found.after);
+            continue;
+        }
+        let map = |cells: Vec<String>| {
+            if starts == canonical {
+                cells
+            } else {
+                onto(cells, &starts, &canonical, &vocabulary)
+            }
+        };
+        found.rows = found.rows.into_iter().map(map).collect();
+        found.before = map(found.before);
+        found.after = map(found.after);
+        if out.is_empty() && !found.rows.is_empty() {
+            out.extend(head.into_iter().map(map));
         }
         // A row split over two pages: its part without the key joins the part with it.
         let continued = !found.rows.is_empty()
@@ -764,5 +896,37 @@ mod tests {
             "security requirements, and"
         );
         assert_eq!(join("the", "- item", false), "the - item");
+    }
+
+    #[test]
+    fn a_header_of_names_over_option_labels_is_two_rows_and_a_note_is_no_header() {
+        let starts = [20.0, 80.0, 220.0, 260.0, 300.0, 340.0];
+        let mut words = Vec::new();
+        words.extend(line(1, 80.0, 20.0, "Requirement"));
+        words.extend(line(1, 220.0, 20.0, "Testing"));
+        words.extend(line(1, 262.0, 20.0, "Response"));
+        words.extend(line(1, 220.0, 32.0, ""));
+        words.extend(line(1, 260.0, 32.0, "In Place"));
+        words.extend(line(1, 300.0, 32.0, "Not Tested"));
+        words.extend(line(1, 340.0, 32.0, "Not in Place"));
+        // A section's title, then a note between the header and the first row.
+        words.extend(line(1, 20.0, 44.0, "2.2 Systems are configured securely."));
+        words.extend(line(1, 20.0, 56.0, "Note: applies to"));
+        words.extend(line(1, 220.0, 56.0, "web servers."));
+        let refs: Vec<&Word> = words.iter().filter(|w| !w.text.is_empty()).collect();
+        let head = header(&refs, &starts, &[10.0, 24.0, 36.0, 48.0, 60.0], 62.0);
+        assert_eq!(
+            head,
+            [
+                vec!["", "Requirement", "Testing", "Response", "", ""],
+                vec!["", "", "", "In Place", "Not Tested", "Not in Place"],
+            ]
+        );
+        // A one-row header is that row.
+        let head = header(&refs[..3], &starts, &[10.0, 24.0], 30.0);
+        assert_eq!(
+            head,
+            [vec!["", "Requirement", "Testing", "Response", "", ""]]
+        );
     }
 }

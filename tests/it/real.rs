@@ -422,3 +422,33 @@ fn corpus_completed_caiq_pdf_harvests() {
         assert!(agree * 100 >= entries.len() * 98, "{file}: {agree} agree");
     }
 }
+
+/// Issue 25: a flat PCI DSS SAQ A PDF (no form fields; the response boxes are drawn) is not
+/// refused: at least 23 of its 29 requirements are found, each answered by marking one of
+/// its response columns, in the edition of December 2022 and the original of April 2022.
+#[test]
+#[ignore = "needs the local corpus (../corpus/pdf)"]
+fn corpus_flat_saq_a_pdf_finds_its_requirements() {
+    for file in [
+        "pcissc-PCI-DSS-v4.0-SAQ-A-r1.pdf",
+        "pcissc-PCI-DSS-v4.0-SAQ-A-original-2022-04.pdf",
+    ] {
+        let path = corpus().join("pdf").join(file);
+        let work = tempfile::tempdir().unwrap();
+        let out = run(trustfill(&work.path().join("kb")).arg("inspect").arg(&path));
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        let text = stdout(&out);
+        let found: usize = text
+            .split(" questions in ")
+            .next()
+            .and_then(|s| s.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        println!("{file}: {found} requirements");
+        assert!((23..=29).contains(&found), "{file}: {text}");
+        assert!(
+            text.contains("a mark \"X\" in one of: In Place, In Place with CCW"),
+            "{file}: {text}"
+        );
+    }
+}
