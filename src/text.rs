@@ -677,6 +677,8 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
           | (?:enter|insert|type)\s.{1,40}\s(?:here|name|text|date|email|number)\.?
           | click\s+(?:or\s+tap\s+)?here\s+to\s+enter\b.{0,20}
           | choose\s+an\s+item\.?
+          | (?:please\s+)?(?:select|choose)(?:\s+(?:one|an?\s+(?:option|answer|item|value)|from\s+(?:the\s+)?list))?\s*\.{0,3}
+          | -+\s*(?:please\s+)?(?:select|choose)(?:\s+one)?\s*-+
           | \[[^\]]{1,60}\]
           | <[^>]{1,60}>
         )$",
@@ -688,7 +690,8 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// `label` repeated ("Vendor Name" in the Vendor Name field), a mask to follow ("mm/dd/yyyy",
 /// "555-555-5555"), a pointer to instructions ("See Instructions tab for guidance"), or an
 /// invitation to type ("Enter vendor name here", "[Insert date]", Word's "Click or tap here to
-/// enter text."). `label` may be empty when the field's label is not known.
+/// enter text.", a list's "Please select"). `label` may be empty when the field's label is
+/// not known.
 pub fn is_placeholder(value: &str, label: &str) -> bool {
     let value = value.trim();
     if value.is_empty() {
@@ -1154,6 +1157,9 @@ mod scope_tests {
             ("<Company>", ""),
             ("Click or tap here to enter text.", ""),
             ("Choose an item.", ""),
+            ("Please select", ""),
+            ("-- Select one --", ""),
+            ("Select...", ""),
         ] {
             assert!(is_placeholder(value, label), "{value:?} under {label:?}");
         }
@@ -1164,6 +1170,7 @@ mod scope_tests {
             ("Yes", "Do you encrypt data?"),
             ("See our SOC 2 report, section 4", "Audits"),
             ("Within 24 hours", ""),
+            ("Selected vendors only", ""),
             ("", "Vendor Name"),
         ] {
             assert!(!is_placeholder(value, label), "{value:?} under {label:?}");
