@@ -48,7 +48,8 @@ fn main() {
                         trustfill::text::looks_like_id,
                         limits.max_rows,
                     )
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+                    .0;
                     for row in table {
                         let cells: Vec<String> =
                             row.iter().map(|c| c.chars().take(40).collect()).collect();

@@ -22,9 +22,12 @@ pub enum Format {
     Csv,
     /// A Word document: its tables are read as grids (see [`crate::docx`]).
     Docx,
-    /// A PDF: the tables its pages draw, recovered from word positions (see [`crate::pdf`]);
-    /// read for `kb import`, not written.
+    /// A flat PDF: the table of questions its pages draw, recovered from word positions (see
+    /// [`crate::pdf`]); never written: answers go to a new .xlsx.
     Pdf,
+    /// A PDF form (AcroForm): its fields are the answer slots, written in place as an
+    /// incremental update. A file's extension says `Pdf`; reading it finds the form.
+    PdfForm,
 }
 
 /// The format a path's extension promises, or an error listing the supported ones.
@@ -81,7 +84,7 @@ pub fn check_file(path: &Path, limits: &Limits) -> Result<Format> {
         Format::Ods => true,
         Format::Xls | Format::Csv => false,
         // `pdf::Pdf::open` checks the header, encryption and the object count.
-        Format::Pdf => return Ok(format),
+        Format::Pdf | Format::PdfForm => return Ok(format),
     };
     if format == Format::Docx && !zipped {
         // A Word document saved with a password is an OLE container around the encrypted
@@ -117,7 +120,7 @@ pub fn read_sheets(path: &Path, format: Format, limits: &Limits) -> Result<Vec<S
             path: path.to_path_buf(),
             message: "is a Word document, not a spreadsheet".into(),
         }),
-        Format::Pdf => Err(Error::Spreadsheet {
+        Format::Pdf | Format::PdfForm => Err(Error::Spreadsheet {
             path: path.to_path_buf(),
             message: "is a PDF, not a spreadsheet".into(),
         }),

@@ -24,7 +24,7 @@ use crate::xlsx::Package;
 use crate::xlsx::patch::{CellWrite, SheetPatch, patch_workbook};
 use crate::xlsx::sheet::{ListSource, SheetFacts};
 
-pub use values::{clip, sanitize_sheet_name, write_values, xlsx_error};
+pub use values::{clip, sanitize_sheet_name, write_answers, write_values, xlsx_error};
 
 /// Where a grid lives in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +36,11 @@ pub enum Place {
     /// The questions a Word document writes as numbered paragraphs, outside tables.
     WordParagraphs,
     /// A sheet of a file read for its values only (.xls, .ods, .csv; an .xlsx sheet the
-    /// package does not list): written into a new .xlsx of values.
+    /// package does not list; a flat PDF's table): written into a new .xlsx of values.
     Values,
+    /// A PDF form's questions: row 1 a header, then a question a row, its answer in column B
+    /// (the field or boxes `pdf::form` tied to it).
+    PdfForm,
 }
 
 /// One grid of a container.
@@ -55,6 +58,30 @@ enum Kind {
     Xlsx(Package),
     Word(Document),
     Values,
+    /// A flat PDF's table, and the page each of its rows is on.
+    PdfTable {
+        pages: Vec<u32>,
+    },
+    PdfForm(Box<PdfForm>),
+}
+
+/// A PDF form as read: its bytes (a filled copy starts with them), objects, fields and the
+/// questions tied to them, in the grid's row order (row 2 on).
+#[derive(Clone)]
+struct PdfForm {
+    bytes: Vec<u8>,
+    doc: lopdf::Document,
+    fields: Vec<crate::pdf::Field>,
+    questions: Vec<crate::pdf::form::Question>,
+}
+
+impl std::fmt::Debug for PdfForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PdfForm")
+            .field("fields", &self.fields.len())
+            .field("questions", &self.questions)
+            .finish()
+    }
 }
 
 /// A questionnaire file opened for reading its grids and writing a copy.
@@ -104,6 +131,7 @@ impl Format {
             (Format::Xls | Format::Ods | Format::Pdf, _) | (Format::Csv, Purpose::Draft { .. }) => {
                 "xlsx".into()
             }
+            (Format::PdfForm, _) => "pdf".into(),
             _ => own(),
         }
     }
@@ -111,7 +139,7 @@ impl Format {
     /// What a filled copy loses against the input, when it is not the input's own format.
     pub fn draft_loses(self) -> Option<&'static str> {
         match self {
-            Format::Xlsx | Format::Docx => None,
+            Format::Xlsx | Format::Docx | Format::PdfForm => None,
             Format::Xls | Format::Ods => Some(
                 "the output is a new .xlsx with the input's cell values: formatting, formulas, dropdowns and merged cells of the .xls/.ods input are not kept",
             ),
@@ -167,7 +195,21 @@ impl Container {
                     .collect();
                 (grids, Kind::Xlsx(package))
             }
-            Format::Pdf => (pdf_grids(path, limits)?, Kind::Values),
+            Format::Pdf | Format::PdfForm => {
+                let (grids, kind) = pdf_grids(path, limits)?;
+                let format = if matches!(kind, Kind::PdfForm(_)) {
+                    Format::PdfForm
+                } else {
+                    Format::Pdf
+                };
+                return Ok(Container {
+                    path: path.to_path_buf(),
+                    format,
+                    grids,
+                    kind,
+                    limits: *limits,
+                });
+            }
             Format::Xls | Format::Ods | Format::Csv => {
                 let sheets = workbook::read_sheets(path, format, limits)?;
                 let grids = sheets
@@ -197,6 +239,18 @@ impl Container {
     /// The grid a user knows by `name` (a sheet's name, `Table 2`, `Text`).
     pub fn grid(&self, name: &str) -> Option<&Grid> {
         self.grids.iter().find(|g| g.sheet.name == name)
+    }
+
+    /// The page a flat PDF's grid row is printed on (none for other formats).
+    pub fn page_of(&self, row: u32) -> Option<u32> {
+        match &self.kind {
+            Kind::PdfTable { pages } => pages.get(row as usize).copied(),
+            Kind::PdfForm(form) => (row as usize)
+                .checked_sub(1)
+                .and_then(|i| form.questions.get(i))
+                .map(|q| q.page),
+            _ => None,
+        }
     }
 
     /// The grids' text, in order.
@@ -240,6 +294,30 @@ impl Container {
                 .as_ref()
                 .map(|t| t.facts(doc.forms_only))
                 .unwrap_or_default(),
+            (Kind::PdfForm(form), Place::PdfForm) => {
+                let mut facts = SheetFacts::default();
+                for (i, q) in form.questions.iter().enumerate() {
+                    let row = i as u32 + 1;
+                    let slot = match q.answer.options() {
+                        Some(options) => {
+                            facts.validations.push(crate::xlsx::sheet::Validation {
+                                ranges: vec![crate::xlsx::Range {
+                                    first_row: row,
+                                    first_col: 1,
+                                    last_row: row,
+                                    last_col: 1,
+                                }],
+                                source: ListSource::Values(options),
+                            });
+                            crate::xlsx::sheet::Slot::Dropdown
+                        }
+                        None => crate::xlsx::sheet::Slot::FormField,
+                    };
+                    facts.slots.insert((row, 1), slot);
+                }
+                facts.width = Some(2);
+                facts
+            }
             _ => SheetFacts::default(),
         })
     }
@@ -335,10 +413,38 @@ impl Container {
                 docx::patch::patch_document(&self.path, out, &writes, overwrite, &self.limits)?;
                 Ok(None)
             }
+            (Kind::PdfForm(form), _) => {
+                let mut values = Vec::new();
+                let mut unfit = Vec::new();
+                for e in edits {
+                    if !matches!(place(e), Some(Place::PdfForm)) || e.cell.col != 1 {
+                        continue;
+                    }
+                    let Some(q) = (e.cell.row as usize)
+                        .checked_sub(1)
+                        .and_then(|i| form.questions.get(i))
+                    else {
+                        continue;
+                    };
+                    match crate::pdf::form::values_for(q, &e.text, e.highlight) {
+                        Some(v) => values.extend(v),
+                        None => unfit.push(format!("row {} ({:?})", e.cell.row + 1, e.text)),
+                    }
+                }
+                crate::pdf::form::write(&form.bytes, &form.doc, &form.fields, &values, out)
+                    .map_err(|e| Error::io("cannot write", &self.path, e))?;
+                Ok((!unfit.is_empty()).then(|| {
+                    format!(
+                        "{} answers fit none of their field's options and were not written: {}",
+                        unfit.len(),
+                        unfit.join(", ")
+                    )
+                }))
+            }
             (Kind::Values, Purpose::Final) if self.format == Format::Csv => {
                 values::write_csv(&self.path, self.grids.first(), edits, out)
             }
-            (Kind::Values, purpose) => {
+            (Kind::Values | Kind::PdfTable { .. }, purpose) => {
                 let sheets: Vec<&Sheet> = self.grids.iter().map(|g| &g.sheet).collect();
                 values::write_values(&self.path, &sheets, edits, out)?;
                 Ok(match purpose {
@@ -359,13 +465,45 @@ pub fn read_grids(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     Container::open(path, limits).map(Container::into_sheets)
 }
 
-/// The table a PDF draws over its pages, recovered from word positions (`pdf::table`): one
-/// grid, named after the file, of the rows keyed by question ids, page after page. A PDF with
-/// no such table gives none.
-fn pdf_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>> {
+/// The questions of a PDF: a form's fields tied to the text printed beside them (one grid,
+/// `Question | Answer`), else the table its pages draw, recovered from word positions
+/// (`pdf::table`: one grid of the rows keyed by question ids, page after page). Named after
+/// the file. A PDF with neither is refused.
+fn pdf_grids(path: &Path, limits: &Limits) -> Result<(Vec<Grid>, Kind)> {
     let pdf = crate::pdf::Pdf::open(path, limits)?;
     let (words, rules) = pdf.words_and_rules(path)?;
-    let rows = crate::pdf::table::questionnaire(
+    let name = path
+        .file_stem()
+        .map_or_else(|| "PDF".to_string(), |s| s.to_string_lossy().into_owned());
+    let fields = pdf.fields();
+    let questions = crate::pdf::form::questions(&words, &fields);
+    if !questions.is_empty() {
+        let mut rows = vec![vec!["Question".to_string(), "Answer".to_string()]];
+        rows.extend(
+            questions
+                .iter()
+                .map(|q| vec![q.text.clone(), q.answer.current(&fields)]),
+        );
+        let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+        let grid = Grid {
+            sheet: Sheet {
+                name,
+                first_row: 0,
+                first_col: 0,
+                rows,
+            },
+            place: Place::PdfForm,
+            hidden: false,
+        };
+        let form = PdfForm {
+            bytes,
+            doc: pdf.doc,
+            fields,
+            questions,
+        };
+        return Ok((vec![grid], Kind::PdfForm(Box::new(form))));
+    }
+    let (rows, pages) = crate::pdf::table::questionnaire(
         &words,
         &rules,
         crate::text::looks_like_id,
@@ -381,8 +519,8 @@ fn pdf_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>> {
         return Err(Error::Spreadsheet {
             path: path.to_path_buf(),
             message: format!(
-                "found no table of questions in the PDF's text ({} words on {last} pages): \
-                 trustfill reads a PDF's table whose rows start with a question id",
+                "found no table of questions and no form fields in the PDF's text ({} words on {last} pages): \
+                 trustfill reads a PDF form's fields, or a PDF's table whose rows start with a question id",
                 words.len()
             ),
         });
@@ -390,14 +528,17 @@ fn pdf_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>> {
     let name = path
         .file_stem()
         .map_or_else(|| "PDF".to_string(), |s| s.to_string_lossy().into_owned());
-    Ok(vec![Grid {
-        sheet: Sheet {
-            name,
-            first_row: 0,
-            first_col: 0,
-            rows,
-        },
-        place: Place::Values,
-        hidden: false,
-    }])
+    Ok((
+        vec![Grid {
+            sheet: Sheet {
+                name,
+                first_row: 0,
+                first_col: 0,
+                rows,
+            },
+            place: Place::Values,
+            hidden: false,
+        }],
+        Kind::PdfTable { pages },
+    ))
 }

@@ -76,6 +76,47 @@ pub fn write_values<W: Write + std::io::Seek + Send>(
     wb.save_to_writer(out).map_err(&err)
 }
 
+/// A flat PDF's answers as a workbook to paste from: a header row, then one row per answered
+/// question (page, question id, question, answer, comment), text wrapped in wide columns.
+pub fn write_answers<W: Write + std::io::Seek + Send>(
+    path: &Path,
+    rows: &[[String; 5]],
+    out: W,
+) -> Result<()> {
+    let err = xlsx_error(path);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Answers").map_err(&err)?;
+    let bold = Format::new().set_bold();
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    for (c, (name, width)) in [
+        ("Page", 6.0),
+        ("Question ID", 14.0),
+        ("Question", 60.0),
+        ("Answer", 24.0),
+        ("Comment", 60.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, name, &bold)
+            .map_err(&err)?;
+        ws.set_column_width(c as u16, width).map_err(&err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                ws.write_string_with_format(r as u32 + 1, c as u16, clip(text), &wrap)
+                    .map_err(&err)?;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(&err)?;
+    wb.save_to_writer(out).map_err(&err)
+}
+
 /// A CSV questionnaire with the approved answers written in. The questionnaire's own cells are
 /// written back as they were read; an answer that a spreadsheet program would take for a
 /// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,

@@ -60,7 +60,7 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
             hint: Some("pass its new location with --input FILE".into()),
         });
     }
-    let format = workbook::format_of(&input)?;
+    workbook::format_of(&input)?;
     let bytes = std::fs::read(&input).map_err(|e| Error::io("cannot read", &input, e))?;
     if let Some(expected) = review.meta.get("input_hash")
         && *expected != crate::hash::hash_bytes(&bytes)
@@ -72,12 +72,18 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
             hint: Some("run `trustfill fill` again, or pass --force to write the reviewed answers anyway".into()),
         });
     }
+    let container = Container::open(&input, &crate::limits::Limits::default())?;
+    let format = container.format;
     let output = plan.output.clone().unwrap_or_else(|| {
         let stem = input
             .file_stem()
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
+        if format == workbook::Format::Pdf {
+            // A flat PDF is never written: its answers go to a workbook to paste from.
+            return input.with_file_name(format!("{stem}.answers.xlsx"));
+        }
         let ext = format.copy_extension(&input, Purpose::Final);
         input.with_file_name(format!("{stem}.final.{ext}"))
     });
@@ -88,7 +94,33 @@ pub fn finalize(plan: &FinalizePlan) -> Result<FinalizeReport> {
         ..FinalizeReport::default()
     };
     let approved = approved_rows(&review.rows, &mut report);
-    let container = Container::open(&input, &crate::limits::Limits::default())?;
+    if format == workbook::Format::Pdf {
+        // A flat PDF: the approved answers, listed to paste from; the PDF is not written.
+        let rows: Vec<[String; 5]> = approved
+            .iter()
+            .map(|row| {
+                [
+                    container
+                        .page_of(row.answer_cell.row)
+                        .map_or_else(String::new, |p| p.to_string()),
+                    row.question_id.clone(),
+                    row.question.clone(),
+                    row.answer.clone(),
+                    row.comment.clone(),
+                ]
+            })
+            .collect();
+        report.approved = rows.len();
+        let mut tmp = crate::atomic::temp_beside(&output)?;
+        crate::container::write_answers(&output, &rows, tmp.as_file_mut())?;
+        crate::atomic::publish(tmp, &output, true)?;
+        report.note = Some(format!(
+            "{} is flat (it has no form fields) and was not changed: {} lists each approved answer with its page, question id and question, to paste from",
+            input.display(),
+            output.display()
+        ));
+        return Ok(report);
+    }
     let mut facts: HashMap<&str, SheetFacts> = HashMap::new();
     let mut edits: Vec<Edit> = Vec::new();
     for row in approved {

@@ -155,7 +155,8 @@ impl FillPlan {
         Ok(())
     }
 
-    /// `NAME.filled.xlsx` (`.xlsm` kept for macro workbooks) and `NAME.review.xlsx` beside the input.
+    /// `NAME.filled.xlsx` (`.xlsm`, `.docx` and a PDF form's `.pdf` kept) and
+    /// `NAME.review.xlsx` beside the input.
     pub fn default_outputs(input: &Path) -> (PathBuf, PathBuf) {
         let stem = input
             .file_stem()
@@ -170,6 +171,8 @@ impl FillPlan {
         {
             Some("xlsm") => "xlsm",
             Some("docx") => "docx",
+            // A PDF form is filled in place; a flat PDF's table goes to a new workbook.
+            Some("pdf") if crate::pdf::form::is_form(input) => "pdf",
             _ => "xlsx",
         };
         let dir = input.parent().unwrap_or(Path::new("."));

@@ -7,6 +7,7 @@
 //! an error, and lopdf and the text walk run under `workbook::contained`: a PDF that panics
 //! them is refused, never a crash.
 
+pub mod form;
 pub mod table;
 
 use std::path::Path;
@@ -66,6 +67,25 @@ pub struct Field {
     pub options: Vec<String>,
     pub page: Option<u32>,
     pub rect: Option<[f32; 4]>,
+    /// The field's object (none for a field written inline in its parent: it cannot be
+    /// changed by appending objects).
+    pub id: Option<lopdf::ObjectId>,
+    /// Its widgets: the field itself when merged with its one widget, else its kids.
+    pub widgets: Vec<Widget>,
+    /// A choice list's export values, one per option (the option itself when it has none).
+    pub exports: Vec<String>,
+    /// The name a form shows for the field (`/TU`), when it has one.
+    pub tooltip: Option<String>,
+}
+
+/// One widget (the box on a page) of a field: its object, page, rectangle (as a field's)
+/// and, for a check box or radio button, its on-state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Widget {
+    pub id: Option<lopdf::ObjectId>,
+    pub page: Option<u32>,
+    pub rect: Option<[f32; 4]>,
+    pub on: Option<String>,
 }
 
 /// A PDF opened for reading.
@@ -208,6 +228,22 @@ impl Pdf {
         let doc = &self.doc;
         let pages: std::collections::HashMap<lopdf::ObjectId, u32> =
             doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
+        // A widget's page: its /P, else the page whose /Annots lists it.
+        let mut annots: std::collections::HashMap<lopdf::ObjectId, lopdf::ObjectId> =
+            Default::default();
+        for &page in pages.keys() {
+            let list = doc
+                .get_dictionary(page)
+                .ok()
+                .and_then(|d| d.get(b"Annots").ok())
+                .and_then(|a| resolve(doc, a).as_array().ok());
+            for a in list.into_iter().flatten() {
+                if let Ok(id) = a.as_reference() {
+                    annots.insert(id, page);
+                }
+            }
+        }
+        let pages = Places { pages, annots };
         let Some(form) = doc
             .catalog()
             .ok()
@@ -269,7 +305,7 @@ fn collect(
     prefix: &str,
     inherited_kind: Option<Vec<u8>>,
     depth: usize,
-    pages: &std::collections::HashMap<lopdf::ObjectId, u32>,
+    pages: &Places,
     seen: &mut std::collections::HashSet<lopdf::ObjectId>,
     out: &mut Vec<Field>,
 ) {
@@ -338,79 +374,113 @@ fn collect(
         .and_then(|v| text_of(doc, v))
         .unwrap_or_default();
     // The widgets: the field itself (merged field and widget) or its kids.
-    let widgets: Vec<&lopdf::Dictionary> = if kids.is_empty() {
-        vec![dict]
+    let own_id = node.as_reference().ok();
+    let widgets: Vec<(Option<lopdf::ObjectId>, &lopdf::Dictionary)> = if kids.is_empty() {
+        vec![(own_id, dict)]
     } else {
         kids.iter()
-            .filter_map(|k| resolve(doc, k).as_dict().ok())
+            .filter_map(|k| Some((k.as_reference().ok(), resolve(doc, k).as_dict().ok()?)))
             .collect()
     };
     let mut options: Vec<String> = Vec::new();
-    match kind {
-        FieldKind::Choice => {
-            if let Ok(opts) = dict.get(b"Opt").and_then(|o| resolve(doc, o).as_array()) {
-                for o in opts {
-                    // An option is a string, or [export value, display text].
-                    let shown = match resolve(doc, o) {
-                        lopdf::Object::Array(pair) => pair.last().and_then(|p| text_of(doc, p)),
-                        o => text_of(doc, o),
-                    };
-                    options.extend(shown);
-                }
+    let mut exports: Vec<String> = Vec::new();
+    if kind == FieldKind::Choice
+        && let Ok(opts) = dict.get(b"Opt").and_then(|o| resolve(doc, o).as_array())
+    {
+        for o in opts {
+            // An option is a string, or [export value, display text].
+            let (export, shown) = match resolve(doc, o) {
+                lopdf::Object::Array(pair) => (
+                    pair.first().and_then(|p| text_of(doc, p)),
+                    pair.last().and_then(|p| text_of(doc, p)),
+                ),
+                o => (text_of(doc, o), text_of(doc, o)),
+            };
+            if let (Some(export), Some(shown)) = (export, shown) {
+                exports.push(export);
+                options.push(shown);
             }
         }
-        FieldKind::CheckBox | FieldKind::Radio => {
-            // A widget's on-state: the name of its normal appearance that is not /Off.
-            for w in &widgets {
-                let states = w
-                    .get(b"AP")
-                    .ok()
-                    .and_then(|ap| resolve(doc, ap).as_dict().ok())
-                    .and_then(|ap| ap.get(b"N").ok())
-                    .and_then(|n| resolve(doc, n).as_dict().ok());
-                for (state, _) in states.into_iter().flat_map(|n| n.iter()) {
-                    let state = String::from_utf8_lossy(state).into_owned();
-                    if state != "Off" && !options.contains(&state) {
-                        options.push(state);
-                    }
-                }
-            }
-        }
-        _ => {}
     }
-    let first = widgets.first();
-    let page = first
-        .and_then(|w| w.get(b"P").ok())
-        .and_then(|p| p.as_reference().ok())
-        .and_then(|id| pages.get(&id).copied());
-    let page_id = first
-        .and_then(|w| w.get(b"P").ok())
-        .and_then(|p| p.as_reference().ok());
-    let height = page_id.and_then(|id| page_height(doc, id)).unwrap_or(792.0);
-    // PDF user space counts y up from the bottom; words count it down from the top.
-    let rect = first.and_then(|w| w.get(b"Rect").ok()).and_then(|r| {
-        let nums: Vec<f32> = resolve(doc, r)
-            .as_array()
-            .ok()?
-            .iter()
-            .filter_map(|n| resolve(doc, n).as_float().ok())
-            .collect();
-        let [x0, y0, x1, y1] = <[f32; 4]>::try_from(nums).ok()?;
-        Some([
-            x0.min(x1),
-            height - y0.max(y1),
-            x0.max(x1),
-            height - y0.min(y1),
-        ])
-    });
+    let widgets: Vec<Widget> = widgets
+        .into_iter()
+        .map(|(id, w)| {
+            // A check box's or radio button's on-state: the name of its normal appearance
+            // that is not /Off.
+            let on = w
+                .get(b"AP")
+                .ok()
+                .and_then(|ap| resolve(doc, ap).as_dict().ok())
+                .and_then(|ap| ap.get(b"N").ok())
+                .and_then(|n| resolve(doc, n).as_dict().ok())
+                .and_then(|n| {
+                    n.iter()
+                        .map(|(state, _)| String::from_utf8_lossy(state).into_owned())
+                        .find(|state| state != "Off")
+                });
+            let page_id = w
+                .get(b"P")
+                .ok()
+                .and_then(|p| p.as_reference().ok())
+                .filter(|p| pages.pages.contains_key(p))
+                .or_else(|| id.and_then(|id| pages.annots.get(&id).copied()));
+            let height = page_id.and_then(|id| page_height(doc, id)).unwrap_or(792.0);
+            // PDF user space counts y up from the bottom; words count it down from the top.
+            let rect = w.get(b"Rect").ok().and_then(|r| {
+                let nums: Vec<f32> = resolve(doc, r)
+                    .as_array()
+                    .ok()?
+                    .iter()
+                    .filter_map(|n| resolve(doc, n).as_float().ok())
+                    .collect();
+                let [x0, y0, x1, y1] = <[f32; 4]>::try_from(nums).ok()?;
+                Some([
+                    x0.min(x1),
+                    height - y0.max(y1),
+                    x0.max(x1),
+                    height - y0.min(y1),
+                ])
+            });
+            Widget {
+                id,
+                page: page_id.and_then(|p| pages.pages.get(&p).copied()),
+                rect,
+                on: matches!(kind, FieldKind::CheckBox | FieldKind::Radio)
+                    .then_some(on)
+                    .flatten(),
+            }
+        })
+        .collect();
+    if matches!(kind, FieldKind::CheckBox | FieldKind::Radio) {
+        for on in widgets.iter().filter_map(|w| w.on.clone()) {
+            if !options.contains(&on) {
+                options.push(on);
+            }
+        }
+    }
+    let tooltip = dict
+        .get(b"TU")
+        .ok()
+        .and_then(|t| text_of(doc, t))
+        .filter(|t| !t.trim().is_empty());
     out.push(Field {
         name,
         kind,
         value,
         options,
-        page,
-        rect,
+        page: widgets.first().and_then(|w| w.page),
+        rect: widgets.first().and_then(|w| w.rect),
+        id: own_id,
+        widgets,
+        exports,
+        tooltip,
     });
+}
+
+/// Where a form's widgets are: page objects by number, and annotations by page object.
+struct Places {
+    pages: std::collections::HashMap<lopdf::ObjectId, u32>,
+    annots: std::collections::HashMap<lopdf::ObjectId, lopdf::ObjectId>,
 }
 
 /// CID fonts' glyph widths (`/W`) written only as `c [w1 w2 …]` lists: the text walk reads the

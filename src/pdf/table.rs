@@ -501,13 +501,13 @@ fn row_borders(rules: &[super::Rule], page: u32) -> Vec<f32> {
 /// row of the first page with rows) and its rows keyed by `is_key`, page after page. Columns
 /// are the vertical borders the pages draw when there are three or more, else where lines
 /// start ([`starts`]); rows are between the horizontal borders drawn across a good part of a
-/// page. `Err(max_rows)` when it has more rows than that.
+/// page, and the page of each. `Err(max_rows)` when it has more rows than that.
 pub fn questionnaire(
     words: &[Word],
     rules: &[super::Rule],
     is_key: impl Fn(&str) -> bool + Copy,
     max_rows: u32,
-) -> Result<Rows, u32> {
+) -> Result<(Rows, Vec<u32>), u32> {
     let all: Vec<&Word> = words.iter().collect();
     // Columns: each page's own vertical borders when it draws three or more (a document's
     // tables differ page by page: a Word SAQ is one table per section, each as wide as its
@@ -532,6 +532,8 @@ pub fn questionnaire(
     let global = starts(&all);
     let last = words.iter().map(|w| w.page).max().unwrap_or(0);
     let mut out: Rows = Vec::new();
+    // The page of each row of `out`.
+    let mut on_page: Vec<u32> = Vec::new();
     // The cells of the row the page before continues on this one.
     let mut pending: Vec<String> = Vec::new();
     let vocabulary = Vocabulary::of(&all, &global);
@@ -586,14 +588,14 @@ pub fn questionnaire(
         .filter(|(_, rows)| **rows > 0)
         .max_by_key(|(_, rows)| **rows)
     else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let Some(canonical) = pages
         .iter()
         .find(|(starts, found, _)| starts.len() == count && !found.rows.is_empty())
         .map(|(starts, _, _)| starts.clone())
     else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     for (page, (mut starts, mut found, mut head)) in (1..=last).zip(pages) {
         let ys = row_borders(rules, page);
@@ -623,6 +625,7 @@ pub fn questionnaire(
         found.after = map(found.after);
         if out.is_empty() && !found.rows.is_empty() {
             out.extend(head.into_iter().map(map));
+            on_page.resize(out.len(), page);
         }
         // A row split over two pages: its part without the key joins the part with it.
         let continued = !found.rows.is_empty()
@@ -649,11 +652,12 @@ pub fn questionnaire(
         }
         pending = std::mem::take(&mut found.after);
         out.extend(found.rows);
+        on_page.resize(out.len(), page);
         if out.len() as u64 > u64::from(max_rows) {
             return Err(max_rows);
         }
     }
-    Ok(out)
+    Ok((out, on_page))
 }
 
 #[cfg(test)]
@@ -837,7 +841,9 @@ mod tests {
         words.extend(line(1, 80.0, 90.0, "Page 1"));
         let mut rules = borders(1, &[14.0, 38.0], 14.0, 50.0);
         rules.extend(borders(2, &[22.0], 4.0, 22.0));
-        let rows = questionnaire(&words, &rules, id, 100).unwrap();
+        let (rows, pages) = questionnaire(&words, &rules, id, 100).unwrap();
+        // A row's page is the one its id is printed on.
+        assert_eq!(pages, [1, 1, 2]);
         let got: Vec<Vec<&str>> = rows
             .iter()
             .map(|r| r.iter().map(String::as_str).collect())

@@ -212,3 +212,294 @@ fn encrypted_pdfs_and_pdfs_without_a_table_are_refused_with_a_pdf_hint() {
     assert!(stderr(&out).contains("no %PDF header"), "{}", stderr(&out));
     assert!(!kb.exists(), "nothing was written");
 }
+
+/// A one-page PDF form: four numbered questions in Helvetica 10, each with its answer slot on
+/// its line: a text field (1), two check boxes labelled "Yes" and "No" whose on-states are
+/// both "On" (2), one check box with on-state "Yes" (3), a text field (4). Widgets are their
+/// fields (merged), listed in the page's /Annots; the AcroForm is its own object.
+fn form_pdf(path: &Path) -> PathBuf {
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let page_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let lines = [
+        (100.0, "1. Is customer data encrypted at rest?"),
+        (
+            130.0,
+            "2. Is multi-factor authentication enforced for all staff?",
+        ),
+        (160.0, "3. Do you have a SOC 2 Type II report?"),
+        (
+            190.0,
+            "4. What is the airspeed velocity of an unladen swallow?",
+        ),
+    ];
+    let mut ops = Vec::new();
+    let mut text = |x: f64, top: f64, s: &str| {
+        ops.push(Operation::new("BT", vec![]));
+        ops.push(Operation::new("Tf", vec!["F1".into(), 10.into()]));
+        ops.push(Operation::new(
+            "Tm",
+            vec![
+                1.into(),
+                0.into(),
+                0.into(),
+                1.into(),
+                x.into(),
+                (792.0 - top).into(),
+            ],
+        ));
+        ops.push(Operation::new("Tj", vec![Object::string_literal(s)]));
+        ops.push(Operation::new("ET", vec![]));
+    };
+    for (top, line) in lines {
+        text(40.0, top, line);
+    }
+    text(414.0, 130.0, "Yes");
+    text(464.0, 130.0, "No");
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        Content { operations: ops }.encode().unwrap(),
+    ));
+    let rect = |x0: f64, top: f64, x1: f64, bottom: f64| -> Object {
+        vec![
+            x0.into(),
+            (792.0 - bottom).into(),
+            x1.into(),
+            (792.0 - top).into(),
+        ]
+        .into()
+    };
+    let appearance = doc.add_object(Stream::new(dictionary! {}, Vec::new()));
+    let text_field = |name: &str, r: Object| {
+        dictionary! {
+            "FT" => "Tx", "T" => Object::string_literal(name), "Type" => "Annot",
+            "Subtype" => "Widget", "P" => page_id, "Rect" => r, "F" => 4,
+        }
+    };
+    let check = |name: &str, on: &str, r: Object| {
+        dictionary! {
+            "FT" => "Btn", "T" => Object::string_literal(name), "V" => "Off", "AS" => "Off",
+            "Type" => "Annot", "Subtype" => "Widget", "P" => page_id, "Rect" => r, "F" => 4,
+            "AP" => dictionary! { "N" => dictionary! { on => appearance, "Off" => appearance } },
+        }
+    };
+    let fields = [
+        doc.add_object(text_field("q1", rect(330.0, 90.0, 570.0, 104.0))),
+        doc.add_object(check("q2yes", "On", rect(400.0, 121.0, 410.0, 131.0))),
+        doc.add_object(check("q2no", "On", rect(450.0, 121.0, 460.0, 131.0))),
+        doc.add_object(check("q3", "Yes", rect(400.0, 151.0, 410.0, 161.0))),
+        doc.add_object(text_field("q4", rect(330.0, 180.0, 570.0, 194.0))),
+    ];
+    let refs: Vec<Object> = fields.iter().map(|&id| id.into()).collect();
+    let form = doc.add_object(dictionary! { "Fields" => refs.clone() });
+    doc.objects.insert(
+        page_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Annots" => refs,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        }),
+    );
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! {
+        "Type" => "Catalog", "Pages" => pages_id, "AcroForm" => form,
+    });
+    doc.trailer.set("Root", catalog);
+    doc.save(path).unwrap();
+    path.to_path_buf()
+}
+
+/// The form's fields read back: name → value.
+fn field_values(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let pdf = trustfill::pdf::Pdf::open(path, &Default::default()).unwrap();
+    pdf.fields()
+        .into_iter()
+        .map(|f| (f.name, f.value))
+        .collect()
+}
+
+fn page_words(path: &Path) -> Vec<(String, i32, i32)> {
+    let pdf = trustfill::pdf::Pdf::open(path, &Default::default()).unwrap();
+    pdf.words(path)
+        .unwrap()
+        .into_iter()
+        .map(|w| (w.text, w.x0.round() as i32, w.y.round() as i32))
+        .collect()
+}
+
+#[test]
+fn a_pdf_form_is_filled_in_place_and_finalized_from_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = form_pdf(&dir.path().join("vendor.pdf"));
+    let original = std::fs::read(&input).unwrap();
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/security.toml",
+        &[
+            entry(
+                "encryption-at-rest",
+                "Is customer data encrypted at rest?",
+                "Yes",
+                "public",
+            ),
+            entry(
+                "mfa",
+                "Is multi-factor authentication enforced for all staff?",
+                "Yes",
+                "public",
+            ),
+            entry(
+                "soc2-type2",
+                "Do you have a SOC 2 Type II report?",
+                "Yes",
+                "public",
+            ),
+        ]
+        .concat(),
+    )]);
+    let out = run(trustfill(&kb).arg("inspect").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("4 questions"), "{}", stdout(&out));
+
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        original,
+        "the input is never modified"
+    );
+    let filled = dir.path().join("vendor.filled.pdf");
+    let bytes = std::fs::read(&filled).unwrap();
+    assert!(
+        bytes.starts_with(&original) && bytes.len() > original.len(),
+        "an incremental update: the original bytes, then the changes"
+    );
+    let values = field_values(&filled);
+    assert!(values["q1"].starts_with("Yes"), "{values:?}");
+    assert_eq!(values["q2yes"], "On", "the box labelled Yes is checked");
+    assert_eq!(values["q2no"], "Off");
+    assert_eq!(values["q3"], "Yes");
+    assert_eq!(values["q4"], "", "nothing answers it: left empty");
+    assert_eq!(
+        page_words(&filled),
+        page_words(&input),
+        "the page's text is unchanged"
+    );
+    let doc = lopdf::Document::load(&filled).unwrap();
+    let form = doc
+        .catalog()
+        .unwrap()
+        .get(b"AcroForm")
+        .and_then(Object::as_reference)
+        .and_then(|id| doc.get_dictionary(id))
+        .unwrap();
+    assert_eq!(
+        form.get(b"NeedAppearances").unwrap(),
+        &Object::Boolean(true)
+    );
+
+    // The review lists the drafts and the unanswered question; approving them writes the
+    // final copy, with the values and without the drafts' tint.
+    let review = dir.path().join("vendor.review.xlsx");
+    let rows = review_rows_of(&review);
+    assert_eq!(rows.len(), 4);
+    assert!(rows[3].answer.is_empty(), "{:?}", rows[3]);
+    let status = 7;
+    edit_review(
+        &review,
+        &[
+            (1, status, "Approved"),
+            (2, 4, "No"),
+            (2, status, "Approved"),
+            (3, status, "Approved"),
+        ],
+    );
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let final_copy = dir.path().join("vendor.final.pdf");
+    assert!(std::fs::read(&final_copy).unwrap().starts_with(&original));
+    let values = field_values(&final_copy);
+    assert!(values["q1"].starts_with("Yes"), "{values:?}");
+    assert_eq!(
+        (values["q2yes"].as_str(), values["q2no"].as_str()),
+        ("Off", "On")
+    );
+    assert_eq!(values["q3"], "Yes");
+    assert_eq!(values["q4"], "");
+    let doc = lopdf::Document::load(&final_copy).unwrap();
+    let tinted = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .any(|d| d.get(b"MK").is_ok());
+    assert!(!tinted, "a final copy marks no drafts");
+}
+
+#[test]
+fn a_flat_pdf_is_handed_back_as_answers_to_paste_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = table_pdf(&dir.path().join("flat.pdf"), &ROWS, false);
+    let before = file_hash(&input);
+    // Blank the answers the generated table carries: an unanswered flat questionnaire.
+    let blank: Vec<(&str, &[&str], &str, &[&str])> = ROWS
+        .iter()
+        .map(|(id, q, _, _)| (*id, *q, "", &[][..]))
+        .collect();
+    let input = table_pdf(&input, &blank, false);
+    let before_blank = file_hash(&input);
+    assert_ne!(before, before_blank);
+    let (_kbdir, kb) = temp_kb(&[(
+        "answers/security.toml",
+        &entry(
+            "encryption-at-rest",
+            "Is customer data encrypted at rest with keys managed in a KMS?",
+            "Yes",
+            "public",
+        ),
+    )]);
+    let out = run(trustfill(&kb).arg("fill").arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the PDF itself is not changed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(file_hash(&input), before_blank);
+    let review = dir.path().join("flat.review.xlsx");
+    let rows = review_rows_of(&review);
+    let drafted = rows
+        .iter()
+        .position(|r| r.answer == "Yes")
+        .expect("a draft");
+    edit_review(&review, &[(drafted as u32 + 1, 7, "Approved")]);
+    let out = run(trustfill(&kb).arg("finalize").arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("was not changed") || stderr(&out).contains("was not changed"));
+    assert!(!dir.path().join("flat.final.pdf").exists());
+    let answers = cell_dump(&dir.path().join("flat.answers.xlsx"));
+    let cell = |r: u32, c: u32| {
+        answers
+            .get(&("Answers".to_string(), r, c))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        (0..5).map(|c| cell(0, c)).collect::<Vec<_>>(),
+        ["Page", "Question ID", "Question", "Answer", "Comment"]
+    );
+    assert_eq!(cell(1, 0), "1");
+    assert_eq!(cell(1, 1), "AAA-01.1");
+    assert!(
+        cell(1, 2).starts_with("Is customer data encrypted at rest"),
+        "{answers:?}"
+    );
+    assert_eq!(cell(1, 3), "Yes");
+    assert_eq!(file_hash(&input), before_blank, "the PDF is never written");
+}
