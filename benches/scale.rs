@@ -1,5 +1,6 @@
 //! Speed and scale: `cargo bench --bench scale` (add `-- --quick` for the 1k/10k sizes only,
-//! `-- --one-file` for the one-answers-file table only, `-- --docx` for the Word questionnaire, `-- --publish` for the trust center).
+//! `-- --one-file` for the one-answers-file table only, `-- --docx` for the Word questionnaire,
+//! `-- --pdf` for the PDF questionnaires, `-- --publish` for the trust center).
 //!
 //! Generates synthetic but realistic workloads at bench time (nothing is committed): libraries
 //! of 1k, 10k and 100k entries built from question templates (topics × aspects × scopes, so
@@ -482,6 +483,134 @@ fn one_file_table(work: &Path, quick: bool) {
     }
 }
 
+/// A flat PDF of `pages` pages, each drawing a bordered table of ten rows (id | question |
+/// empty answer) in Helvetica 8, with a header row on every page.
+fn write_flat_pdf(path: &Path, pages: usize, questions: &[String]) {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{Object, Stream, dictionary};
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let cols = [40.0_f64, 100.0, 420.0, 570.0];
+    let mut kids = Vec::new();
+    for p in 0..pages {
+        let mut ops: Vec<Operation> = Vec::new();
+        let text = |ops: &mut Vec<Operation>, x: f64, top: f64, s: &str| {
+            ops.push(Operation::new("BT", vec![]));
+            ops.push(Operation::new("Tf", vec!["F1".into(), 8.into()]));
+            ops.push(Operation::new(
+                "Tm",
+                vec![
+                    1.into(),
+                    0.into(),
+                    0.into(),
+                    1.into(),
+                    x.into(),
+                    (792.0 - top).into(),
+                ],
+            ));
+            ops.push(Operation::new("Tj", vec![Object::string_literal(s)]));
+            ops.push(Operation::new("ET", vec![]));
+        };
+        let rule = |ops: &mut Vec<Operation>, top: f64| {
+            let r = vec![
+                cols[0].into(),
+                (792.0 - top).into(),
+                (cols[3] - cols[0]).into(),
+                0.5.into(),
+            ];
+            ops.push(Operation::new("re", r));
+            ops.push(Operation::new("f", vec![]));
+        };
+        let mut y = 60.0;
+        rule(&mut ops, y);
+        for (x, h) in cols.iter().zip(["Question ID", "Question", "Answer"]) {
+            text(&mut ops, x + 3.0, y + 10.0, h);
+        }
+        y += 14.0;
+        rule(&mut ops, y);
+        for r in 0..10 {
+            let i = p * 10 + r;
+            text(
+                &mut ops,
+                cols[0] + 3.0,
+                y + 16.0,
+                &format!("Q-{:02}.{}", i / 10 + 1, r + 1),
+            );
+            let q = &questions[i % questions.len()];
+            let (a, b) = q.split_at(
+                q.len()
+                    .min(q[..q.len().min(70)].rfind(' ').unwrap_or(q.len().min(70))),
+            );
+            text(&mut ops, cols[1] + 3.0, y + 10.0, a);
+            text(&mut ops, cols[1] + 3.0, y + 22.0, b.trim());
+            y += 30.0;
+            rule(&mut ops, y);
+        }
+        for x in cols {
+            let r = vec![x.into(), (792.0 - y).into(), 0.5.into(), (y - 60.0).into()];
+            ops.push(Operation::new("re", r));
+            ops.push(Operation::new("f", vec![]));
+        }
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            Content { operations: ops }.encode().unwrap(),
+        ));
+        kids.push(Object::from(doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        })));
+    }
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Count" => kids.len() as i64, "Kids" => kids,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.compress();
+    doc.save(path).unwrap();
+}
+
+/// `fill` of a 100-page flat PDF (1,000 questions) against the shipped library, words only.
+fn pdf_table(work: &Path) {
+    let kb = work.join("shipped");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge-base"),
+        &kb,
+    );
+    let shipped = trustfill::kb::KnowledgeBase::load(&kb).unwrap();
+    let questions: Vec<String> = shipped.entries.iter().map(|e| e.question.clone()).collect();
+    run_binary(&["kb", "index"], &kb);
+    println!("\n| questionnaire | pages | questions | `fill` wall (words only) | peak MB |");
+    println!("|---|---|---|---|---|");
+    for pages in [10usize, 100] {
+        let input = work.join(format!("flat-{pages}.pdf"));
+        write_flat_pdf(&input, pages, &questions);
+        let results: Vec<(Duration, Option<f64>)> = (0..5)
+            .map(|_| {
+                let (took, peak, out) =
+                    run_binary(&["fill", "--json", "--force", input.to_str().unwrap()], &kb);
+                let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+                let rows = report["questions"].as_u64().unwrap_or(0) as usize;
+                assert_eq!(rows, pages * 10, "every question of the PDF is read");
+                (took, peak)
+            })
+            .collect();
+        let wall = median(results.iter().map(|r| r.0).collect());
+        let peak = results.iter().filter_map(|r| r.1).fold(0.0, f64::max);
+        println!(
+            "| flat PDF, bordered table | {pages} | {} | {:.2} s | {peak:.0} |",
+            pages * 10,
+            wall.as_secs_f64()
+        );
+    }
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let work = tempfile::tempdir().unwrap();
@@ -491,6 +620,10 @@ fn main() {
     if let Some(at) = args.iter().position(|a| a == "--write-library") {
         let n: usize = args[at + 1].parse().expect("N entries");
         write_varied_library(Path::new(&args[at + 2]), n);
+        return;
+    }
+    if std::env::args().any(|a| a == "--pdf") {
+        pdf_table(work.path());
         return;
     }
     if std::env::args().any(|a| a == "--publish") {

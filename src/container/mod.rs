@@ -195,21 +195,7 @@ impl Container {
                     .collect();
                 (grids, Kind::Xlsx(package))
             }
-            Format::Pdf | Format::PdfForm => {
-                let (grids, kind) = pdf_grids(path, limits)?;
-                let format = if matches!(kind, Kind::PdfForm(_)) {
-                    Format::PdfForm
-                } else {
-                    Format::Pdf
-                };
-                return Ok(Container {
-                    path: path.to_path_buf(),
-                    format,
-                    grids,
-                    kind,
-                    limits: *limits,
-                });
-            }
+            Format::Pdf | Format::PdfForm => return pdf_container(path, limits),
             Format::Xls | Format::Ods | Format::Csv => {
                 let sheets = workbook::read_sheets(path, format, limits)?;
                 let grids = sheets
@@ -463,6 +449,47 @@ impl Container {
 /// detecting questions (a title, an answer library, labeled questions by cell).
 pub fn read_grids(path: &Path, limits: &Limits) -> Result<Vec<Sheet>> {
     Container::open(path, limits).map(Container::into_sheets)
+}
+
+/// A PDF opened as a container. Reading a PDF's text takes about a second per hundred pages,
+/// and one command may open its input several times (`kb import` asks whether it is a library,
+/// then harvests it, then reads its title): the last PDF read is kept for the process, and
+/// reused while the file's length and modification time are the same.
+fn pdf_container(path: &Path, limits: &Limits) -> Result<Container> {
+    type Key = (PathBuf, u64, Option<std::time::SystemTime>, Limits);
+    static LAST: std::sync::Mutex<Option<(Key, Container)>> = std::sync::Mutex::new(None);
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let key: Key = (
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+        meta.len(),
+        meta.modified().ok(),
+        *limits,
+    );
+    if let Ok(last) = LAST.lock()
+        && let Some((k, container)) = last.as_ref()
+        && *k == key
+    {
+        let mut container = container.clone();
+        container.path = path.to_path_buf();
+        return Ok(container);
+    }
+    let (grids, kind) = pdf_grids(path, limits)?;
+    let format = if matches!(kind, Kind::PdfForm(_)) {
+        Format::PdfForm
+    } else {
+        Format::Pdf
+    };
+    let container = Container {
+        path: path.to_path_buf(),
+        format,
+        grids,
+        kind,
+        limits: *limits,
+    };
+    if let Ok(mut last) = LAST.lock() {
+        *last = Some((key, container.clone()));
+    }
+    Ok(container)
 }
 
 /// The questions of a PDF: a form's fields tied to the text printed beside them (one grid,
