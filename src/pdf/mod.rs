@@ -123,6 +123,26 @@ impl Pdf {
                 "the file is damaged: not a PDF (no %PDF header)",
             ));
         }
+        // lopdf inflates object streams as it loads, and page contents as they are read,
+        // with no limit: a few KB can inflate to gigabytes. Measured first, under the limit.
+        if let Some(over) = expands_past(&bytes, limits.max_expanded_bytes) {
+            return Err(Error::Limit {
+                path: path.to_path_buf(),
+                message: format!(
+                    "its compressed streams expand to over {} MB, the limit",
+                    over / crate::limits::MB
+                ),
+                flag: "--max-expanded-size",
+            });
+        }
+        // lopdf parses nested arrays and dictionaries recursively: a few hundred KB of "["
+        // overflow the stack, which no panic guard catches.
+        if nested_past(&bytes, 256) {
+            return Err(damaged(
+                path,
+                "the file is damaged: its objects nest more than 256 deep",
+            ));
+        }
         let loaded = crate::workbook::contained(|| lopdf::Document::load_mem(&bytes));
         let doc = match loaded {
             Ok(Ok(doc)) => doc,
@@ -481,6 +501,109 @@ fn collect(
 struct Places {
     pages: std::collections::HashMap<lopdf::ObjectId, u32>,
     annots: std::collections::HashMap<lopdf::ObjectId, lopdf::ObjectId>,
+}
+
+/// Whether arrays and dictionaries nest more than `max` deep anywhere in a PDF's bytes,
+/// outside strings, comments and stream data (skipped to their `endstream`).
+fn nested_past(bytes: &[u8], max: usize) -> bool {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' => depth += 1,
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                i += 1;
+            }
+            b']' => depth = depth.saturating_sub(1),
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'%' => {
+                while i < bytes.len() && !matches!(bytes[i], b'\r' | b'\n') {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                // A literal string: balanced parentheses, backslash escapes.
+                let mut open = 0usize;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'(' => open += 1,
+                        b')' => {
+                            open -= 1;
+                            if open == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b's' if bytes[i..].starts_with(b"stream") => {
+                match bytes[i..].windows(9).position(|w| w == b"endstream") {
+                    Some(end) => i += end + 8,
+                    None => return false,
+                }
+            }
+            _ => {}
+        }
+        if depth > max {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Some(limit) when the Flate-compressed streams of a PDF's bytes expand to more than
+/// `limit` bytes together. Streams are found by their `stream` keyword and the dictionary
+/// before it (no parse: lopdf has not seen the file yet); one whose data does not inflate is
+/// left to lopdf to refuse.
+fn expands_past(bytes: &[u8], limit: u64) -> Option<u64> {
+    use std::io::Read;
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut total: u64 = 0;
+    let mut at = 0;
+    while let Some(found) = find(&bytes[at..], b"stream") {
+        let start = at + found;
+        at = start + 6;
+        // "endstream" also contains "stream"; a stream keyword ends its line.
+        if start >= 3 && &bytes[start - 3..start] == b"end" {
+            continue;
+        }
+        let data = match bytes.get(at..) {
+            Some([b'\r', b'\n', rest @ ..])
+            | Some([b'\n', rest @ ..])
+            | Some([b'\r', rest @ ..]) => rest,
+            _ => continue,
+        };
+        // The dictionary: back to its "<<", at most 4 KB before.
+        let head = &bytes[start.saturating_sub(4096)..start];
+        let dict = head
+            .windows(2)
+            .rposition(|w| w == b"<<")
+            .map_or(head, |i| &head[i..]);
+        // Flate alone, or first: a chain starting with another filter is left to lopdf.
+        if find(dict, b"FlateDecode").is_none()
+            || [&b"ASCII85Decode"[..], b"ASCIIHexDecode", b"LZWDecode"]
+                .iter()
+                .any(|f| find(dict, f).is_some())
+        {
+            continue;
+        }
+        let mut inflated =
+            flate2::read::ZlibDecoder::new(data).take(limit.saturating_sub(total) + 1);
+        let n = std::io::copy(&mut inflated, &mut std::io::sink()).unwrap_or(0);
+        total += n;
+        if total > limit {
+            return Some(limit);
+        }
+    }
+    None
 }
 
 /// CID fonts' glyph widths (`/W`) written only as `c [w1 w2 …]` lists: the text walk reads the
@@ -1085,5 +1208,27 @@ mod tests {
         ]);
         assert_eq!(doc.get_object(w).unwrap(), &lists);
         assert!(doc.get_dictionary(font).is_ok());
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings_comments_and_streams() {
+        let deep = [b"1 0 obj\n".to_vec(), vec![b'['; 300], vec![b']'; 300]].concat();
+        assert!(nested_past(&deep, 256));
+        assert!(!nested_past(&deep, 300));
+        let dicts = b"<< /A << /B << /C 1 >> >> >>".repeat(100);
+        assert!(!nested_past(&dicts, 3));
+        assert!(nested_past(&dicts, 2));
+        // Brackets inside a string, a comment or a stream's data are no nesting.
+        let quiet = [
+            b"(".to_vec(),
+            vec![b'['; 300],
+            b"\\) still a string)\n%".to_vec(),
+            vec![b'['; 300],
+            b"\n<< /Length 300 >>\nstream\n".to_vec(),
+            vec![b'['; 300],
+            b"\nendstream\n[ ]".to_vec(),
+        ]
+        .concat();
+        assert!(!nested_past(&quiet, 4));
     }
 }

@@ -503,3 +503,70 @@ fn a_flat_pdf_is_handed_back_as_answers_to_paste_from() {
     assert_eq!(cell(1, 3), "Yes");
     assert_eq!(file_hash(&input), before_blank, "the PDF is never written");
 }
+
+#[test]
+fn a_pdf_whose_streams_inflate_past_the_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    // 20 MB of spaces: a valid page content of a few KB once compressed.
+    let content = doc.add_object(Stream::new(dictionary! {}, vec![b' '; 20 << 20]));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.compress();
+    let path = dir.path().join("bomb.pdf");
+    doc.save(&path).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 100_000);
+    let kb = dir.path().join("kb");
+    let out = run(trustfill(&kb)
+        .args(["inspect", "--max-expanded-size", "10"])
+        .arg(&path));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("expand to over 10 MB")
+            && stderr(&out).contains("--max-expanded-size"),
+        "{}",
+        stderr(&out)
+    );
+    // Under the default limit it is read (and found to ask nothing).
+    let out = run(trustfill(&kb).arg("inspect").arg(&path));
+    assert!(
+        stderr(&out).contains("found no table of questions"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Arrays nested 100,000 deep in 200 KB: lopdf's recursive parser would overflow the stack
+/// (an abort no panic guard catches); the file is refused as damaged before it is parsed.
+#[test]
+fn a_pdf_nesting_objects_absurdly_deep_is_refused_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = [vec![b'['; 100_000], vec![b']'; 100_000]].concat();
+    let mut body = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X ".to_vec();
+    body.extend(deep);
+    body.extend(b" >>\nendobj\n");
+    let pages = body.len();
+    body.extend(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    let xref = body.len();
+    body.extend(
+        format!(
+            "xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n{pages:010} 00000 n \n\
+             trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    let path = dir.path().join("deep.pdf");
+    std::fs::write(&path, body).unwrap();
+    assert_refused(&path, &[], &["nest more than 256 deep"]);
+}
