@@ -114,8 +114,8 @@ fn word_hint(message: &str) -> &'static str {
 fn pdf_hint(message: &str) -> &'static str {
     if message.contains("password-protected") {
         "trustfill never decrypts files: ask the sender for a copy without a password, or for the questionnaire as a spreadsheet"
-    } else if message.contains("no table of questions") {
-        "trustfill reads PDFs whose pages draw one table of questions keyed by ids (a completed CAIQ); for other PDFs, ask for the questionnaire as a spreadsheet or Word document"
+    } else if message.contains("found no questions") {
+        "trustfill reads PDF forms, tables of questions keyed by ids (a completed CAIQ, a PCI SAQ) and numbered questions; a scanned PDF has no text to read: ask for the questionnaire as a spreadsheet or Word document"
     } else {
         "open it in a PDF viewer to check it is readable; if it is, ask the sender for the questionnaire as a spreadsheet or Word document"
     }

@@ -495,7 +495,8 @@ fn pdf_container(path: &Path, limits: &Limits) -> Result<Container> {
 /// The questions of a PDF: a form's fields tied to the text printed beside them (one grid,
 /// `Question | Answer`), else the table its pages draw, recovered from word positions
 /// (`pdf::table`: one grid of the rows keyed by question ids, page after page). Named after
-/// the file. A PDF with neither is refused.
+/// the file. Without either, its numbered questions outside tables (`pdf::paragraphs`: one
+/// grid, `ID | Question | Answer`). A PDF with none of them is refused.
 fn pdf_grids(path: &Path, limits: &Limits) -> Result<(Vec<Grid>, Kind)> {
     let pdf = crate::pdf::Pdf::open(path, limits)?;
     let (words, rules) = pdf.words_and_rules(path)?;
@@ -541,13 +542,33 @@ fn pdf_grids(path: &Path, limits: &Limits) -> Result<(Vec<Grid>, Kind)> {
         message: format!("its table has more than {max} rows, the limit per sheet"),
         flag: "--max-rows",
     })?;
+    // The questions it writes as numbered paragraphs, as a grid of their own, when there is
+    // no table, or when they are more than twice its rows (a table recovered from section
+    // headings that a contents page lists).
+    let numbered = crate::pdf::paragraphs::questions(&words);
+    let table_rows = rows.len().saturating_sub(1);
+    let (rows, pages) = if numbered.len() > 2 * table_rows {
+        let mut rows = vec![vec!["ID".to_string(), "Question".into(), "Answer".into()]];
+        let mut pages = vec![numbered.first().map_or(1, |q| q.page)];
+        for q in numbered {
+            rows.push(vec![q.id, q.text, String::new()]);
+            pages.push(q.page);
+        }
+        if rows.len() > 1 {
+            (rows, pages)
+        } else {
+            (Vec::new(), Vec::new())
+        }
+    } else {
+        (rows, pages)
+    };
     let last = words.iter().map(|w| w.page).max().unwrap_or(0);
     if rows.is_empty() {
         return Err(Error::Spreadsheet {
             path: path.to_path_buf(),
             message: format!(
-                "found no table of questions and no form fields in the PDF's text ({} words on {last} pages): \
-                 trustfill reads a PDF form's fields, or a PDF's table whose rows start with a question id",
+                "found no questions in the PDF's text ({} words on {last} pages): trustfill reads a PDF \
+                 form's fields, a table whose rows start with a question id, or numbered questions",
                 words.len()
             ),
         });

@@ -8,6 +8,7 @@
 //! them is refused, never a crash.
 
 pub mod form;
+pub mod paragraphs;
 pub mod table;
 
 use std::path::Path;

@@ -12,7 +12,7 @@ use super::Word;
 pub type Rows = Vec<Vec<String>>;
 
 /// Lines: words on one baseline of one page, left to right.
-fn lines(words: &[&Word]) -> Vec<Vec<Word>> {
+pub(super) fn lines(words: &[&Word]) -> Vec<Vec<Word>> {
     let mut sorted: Vec<Word> = words.iter().map(|w| (*w).clone()).collect();
     sorted.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x0.total_cmp(&b.x0)));
     let mut out: Vec<Vec<Word>> = Vec::new();

@@ -200,8 +200,8 @@ fn encrypted_pdfs_and_pdfs_without_a_table_are_refused_with_a_pdf_hint() {
     let out = run(trustfill(&kb).arg("inspect").arg(&empty));
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("found no table of questions")
-            && stderr(&out).contains("hint: trustfill reads PDFs"),
+        stderr(&out).contains("found no questions in the PDF")
+            && stderr(&out).contains("hint: trustfill reads PDF forms"),
         "{}",
         stderr(&out)
     );
@@ -541,7 +541,7 @@ fn a_pdf_whose_streams_inflate_past_the_limit_is_refused_before_it_is_read() {
     // Under the default limit it is read (and found to ask nothing).
     let out = run(trustfill(&kb).arg("inspect").arg(&path));
     assert!(
-        stderr(&out).contains("found no table of questions"),
+        stderr(&out).contains("found no questions in the PDF"),
         "{}",
         stderr(&out)
     );

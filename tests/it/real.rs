@@ -452,3 +452,37 @@ fn corpus_flat_saq_a_pdf_finds_its_requirements() {
         );
     }
 }
+
+/// Issue 25: a flat PDF writing its questions as numbered paragraphs (CISA's ICT SCRM vendor
+/// template: "1.1. Have you previously provided…?", sections over 47 pages, a contents page
+/// and running headers) is read question by question, ids and text whole.
+#[test]
+#[ignore = "needs the local corpus (../corpus/pdf)"]
+fn corpus_numbered_pdf_questions_are_read() {
+    let path = corpus().join("pdf/cisa-ICT-SCRM-Vendor-SCRM-Template-questionnaire.pdf");
+    let work = tempfile::tempdir().unwrap();
+    let input = work.path().join("cisa.pdf");
+    std::fs::copy(&path, &input).unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let out = run(trustfill(&kb).args(["fill", "--no-model"]).arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = review_rows_of(&work.path().join("cisa.review.xlsx"));
+    println!("{} numbered questions", rows.len());
+    assert!(rows.len() >= 200, "{}", rows.len());
+    let first = &rows[0];
+    assert_eq!(first.question_id, "1.1");
+    assert_eq!(
+        first.question,
+        "Have you previously provided supply chain risk management information to this organization?"
+    );
+    assert!(
+        rows.iter().all(|r| !r.question.contains("....")),
+        "no contents lines"
+    );
+    assert!(
+        rows.iter().all(|r| !r
+            .question
+            .contains("CYBERSECURITY AND INFRASTRUCTURE SECURITY AGENCY")),
+        "no running headers"
+    );
+}
