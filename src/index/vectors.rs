@@ -325,6 +325,17 @@ pub fn vectors_path(dir: &Path, model: &str) -> PathBuf {
 }
 
 /// The text-hash cache of `model` in the cache folder.
+/// The key of a questionnaire question's text embedded as a query, in the query cache.
+pub fn query_key(text: &str) -> u64 {
+    text_key(Role::Query, text)
+}
+
+/// Where the vectors of questionnaires' questions are kept for one model (see
+/// `matcher::embed_questions`).
+pub fn query_cache_path(cache: &Path, model: &str) -> PathBuf {
+    cache.join(format!("queries-{model}.cache"))
+}
+
 pub fn cache_path(cache: &Path, model: &str) -> PathBuf {
     cache.join(format!("vectors-{model}.cache"))
 }

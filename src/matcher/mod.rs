@@ -855,16 +855,60 @@ fn sort_best_first(candidates: &mut [Candidate]) {
     });
 }
 
+/// Questions at least this many are a questionnaire's: their vectors are cached on disk.
+const CACHED_BATCH: usize = 8;
+/// The most question vectors the cache keeps (about 1.5 KB each for a 384-wide model): past
+/// it, only the last questionnaire's.
+const CACHED_MAX: usize = 20_000;
+
 /// With a model, the vectors of `questions` as the matcher embeds them (cleaned of ids,
 /// numbering and framework boilerplate, as the words rankings see them), in order; None
 /// without a model.
+///
+/// A questionnaire is filled several times while a team reviews it: a batch of questions
+/// takes the vectors of texts embedded before from the index's query cache
+/// (`.trustfill-index/queries-<model>.cache`, keyed by the cleaned text) and embeds only the
+/// others, once each. The cache is best effort: one that cannot be read or written is none.
 pub fn embed_questions(index: &KbIndex, questions: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
     let Some(s) = index.semantic() else {
         return Ok(None);
     };
     let cleaned: Vec<String> = questions.iter().map(|q| text::clean_question(q)).collect();
     let texts: Vec<&str> = cleaned.iter().map(String::as_str).collect();
-    s.embedder.embed(&texts, Role::Query).map(Some)
+    if texts.len() < CACHED_BATCH {
+        return s.embedder.embed(&texts, Role::Query).map(Some);
+    }
+    let dim = s.embedder.dim();
+    let path = crate::index::vectors::query_cache_path(
+        &index.root.join(crate::index::CACHE_DIR),
+        s.embedder.identity(),
+    );
+    let mut cache = crate::index::vectors::load_cache(&path);
+    cache.retain(|_, v| v.len() == dim);
+    let keys: Vec<u64> = texts
+        .iter()
+        .map(|t| crate::index::vectors::query_key(t))
+        .collect();
+    let mut missing: Vec<(u64, &str)> = Vec::new();
+    let mut queued = std::collections::HashSet::new();
+    for (k, t) in keys.iter().zip(&texts) {
+        if !cache.contains_key(k) && queued.insert(*k) {
+            missing.push((*k, t));
+        }
+    }
+    if !missing.is_empty() {
+        let strs: Vec<&str> = missing.iter().map(|(_, t)| *t).collect();
+        let vectors = s.embedder.embed(&strs, Role::Query)?;
+        for ((k, _), v) in missing.iter().zip(vectors) {
+            cache.insert(*k, v);
+        }
+        if cache.len() > CACHED_MAX {
+            let wanted: std::collections::HashSet<u64> = keys.iter().copied().collect();
+            cache.retain(|k, _| wanted.contains(k));
+        }
+        let _ = crate::index::vectors::save_cache(&path, dim, &cache);
+    }
+    Ok(Some(keys.iter().map(|k| cache[k].clone()).collect()))
 }
 
 /// Among candidates matched for every audience, the answers `reader` may not see that reach
@@ -1002,6 +1046,7 @@ pub fn match_all_embedded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::Ordering;
 
     /// Three entries per audience on one topic, so every entry matches every question below;
     /// the audience each id was written with is in its name.
@@ -1024,6 +1069,62 @@ mod tests {
 
     /// A stand-in model: a text's vector counts its words in 16 buckets by length.
     struct Words;
+
+    /// [`Words`], counting the texts it is asked to embed.
+    struct Counting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl crate::encoder::Embedder for Counting {
+        fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>> {
+            self.0.fetch_add(texts.len(), Ordering::Relaxed);
+            Words.embed(texts, role)
+        }
+        fn identity(&self) -> &str {
+            "words"
+        }
+        fn dim(&self) -> usize {
+            16
+        }
+    }
+
+    /// A questionnaire filled again embeds none of its questions: their vectors come from
+    /// the query cache, equal to those embedded the first time; a new question is embedded,
+    /// once even when asked twice; a lone question is never cached.
+    #[test]
+    fn a_questionnaire_filled_again_takes_its_question_vectors_from_the_cache() {
+        let (dir, _) = audience_kb();
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (index, _) = KbIndex::open_with(
+            dir.path(),
+            Some(Arc::new(Counting(count.clone()))),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let questions: Vec<String> = (0..10)
+            .map(|i| format!("Is backup set {i} encrypted?"))
+            .collect();
+        let refs: Vec<&str> = questions.iter().map(String::as_str).collect();
+        count.store(0, Ordering::Relaxed);
+        let first = embed_questions(&index, &refs).unwrap().unwrap();
+        assert_eq!(count.load(Ordering::Relaxed), 10);
+        let again = embed_questions(&index, &refs).unwrap().unwrap();
+        assert_eq!(count.load(Ordering::Relaxed), 10, "nothing embedded again");
+        assert_eq!(first, again);
+        let mut more = refs.clone();
+        more.push("Who reviews the backup logs?");
+        more.push("Who reviews the backup logs?");
+        embed_questions(&index, &more).unwrap().unwrap();
+        assert_eq!(
+            count.load(Ordering::Relaxed),
+            11,
+            "one new text, embedded once"
+        );
+        embed_questions(&index, &["Is backup set 1 encrypted?"]).unwrap();
+        assert_eq!(
+            count.load(Ordering::Relaxed),
+            12,
+            "a lone question is embedded"
+        );
+    }
 
     impl crate::encoder::Embedder for Words {
         fn embed(&self, texts: &[&str], _role: Role) -> Result<Vec<Vec<f32>>> {
