@@ -1047,13 +1047,22 @@ const SCOPES: [(&str, &[&str], &str, &[&str]); 4] = [
 /// scope where it names one side and not the other.
 pub fn scope_sides(text: &str) -> Vec<(usize, usize)> {
     let lower = format!(" {} ", text.to_lowercase());
+    // Every word of a scope term is a whole run of letters and digits of the text where the
+    // term is named: a term with a word the text lacks is not searched for (most of them).
+    let runs: std::collections::HashSet<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let names = |words: &[&str]| {
         words.iter().any(|w| {
-            lower.match_indices(w).any(|(at, _)| {
-                let before = lower[..at].chars().next_back().unwrap_or(' ');
-                let after = lower[at + w.len()..].chars().next().unwrap_or(' ');
-                !before.is_alphanumeric() && !after.is_alphanumeric()
-            })
+            w.split(|c: char| !c.is_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .all(|t| runs.contains(t))
+                && lower.match_indices(w).any(|(at, _)| {
+                    let before = lower[..at].chars().next_back().unwrap_or(' ');
+                    let after = lower[at + w.len()..].chars().next().unwrap_or(' ');
+                    !before.is_alphanumeric() && !after.is_alphanumeric()
+                })
         })
     };
     SCOPES

@@ -284,10 +284,14 @@ impl Matcher<'_> {
         let terms = self.question_terms(row.own_text);
         for c in candidates.iter_mut() {
             let approved = matches!(c.reuse(), Some(Reuse::Exact { .. }))
-                || text::exact_key(&c.entry.question) == key
-                || c.entry.variants.iter().any(|v| text::exact_key(v) == key);
+                || *self.exact_key_of(&c.entry.question) == *key
+                || c.entry
+                    .variants
+                    .iter()
+                    .any(|v| *self.exact_key_of(v) == *key);
             let rejected = c.entry.rejected.iter().find(|r| {
-                text::exact_key(r) == key || (!approved && self.same_question(r, &key, &terms))
+                *self.exact_key_of(r) == *key
+                    || (!approved && self.same_question(r, &key, &terms))
             });
             let why = match rejected {
                 Some(r) => Some(format!(

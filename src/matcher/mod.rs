@@ -251,6 +251,9 @@ pub struct Matcher<'a> {
     num_docs: f32,
     /// Entries already read back, by address in this matcher's searcher snapshot.
     cache: HashMap<DocAddress, Arc<Prepared>>,
+    /// [`text::exact_key`] of the entries' phrasings met so far (regex work, asked of every
+    /// candidate of every question).
+    exact_keys: HashMap<String, Arc<str>>,
 }
 
 /// Most entries a matcher keeps prepared; past it the cache starts over (a 100k-entry library
@@ -317,7 +320,21 @@ impl<'a> Matcher<'a> {
             words: text::words_tokenizer(),
             num_docs,
             cache: HashMap::default(),
+            exact_keys: HashMap::default(),
         }
+    }
+
+    /// [`text::exact_key`] of an entry's phrasing, computed once per matcher.
+    pub(crate) fn exact_key_of(&mut self, phrasing: &str) -> Arc<str> {
+        if let Some(k) = self.exact_keys.get(phrasing) {
+            return k.clone();
+        }
+        if self.exact_keys.len() >= CACHE_ENTRIES * 4 {
+            self.exact_keys.clear();
+        }
+        let k: Arc<str> = text::exact_key(phrasing).into();
+        self.exact_keys.insert(phrasing.to_string(), k.clone());
+        k
     }
 
     /// The candidates for `question`, best first, at most `opts.top`. With a model, the
