@@ -290,8 +290,7 @@ impl Matcher<'_> {
                     .iter()
                     .any(|v| *self.exact_key_of(v) == *key);
             let rejected = c.entry.rejected.iter().find(|r| {
-                *self.exact_key_of(r) == *key
-                    || (!approved && self.same_question(r, &key, &terms))
+                *self.exact_key_of(r) == *key || (!approved && self.same_question(r, &key, &terms))
             });
             let why = match rejected {
                 Some(r) => Some(format!(
