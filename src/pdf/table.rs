@@ -181,11 +181,11 @@ pub fn starts(words: &[&Word]) -> Vec<f32> {
 }
 
 /// The header of a table whose rows are bordered: of the (up to four) bands between the
-/// rules above its first row (`key_top`, its first key's top), the nearest filling three
-/// quarters of the columns the fullest fills (a note or a section's title between header and
-/// first row fills fewer), completed by the row above when that names the columns left of
-/// its first cell and over it (a header of column names over option labels); one cell per
-/// column start; none without borders.
+/// rules above its first row (`key_top`, its first key's top), one naming two options or more
+/// ("In Place | Not in Place") under the band naming the columns (a header of two rows: both),
+/// else the nearest filling three quarters of the columns the fullest fills (a note or a
+/// section's title between header and first row fills fewer); one cell per column start;
+/// none without borders.
 pub fn header(words: &[&Word], starts: &[f32], rules: &[f32], key_top: f32) -> Vec<Vec<String>> {
     let column = |x: f32| starts.iter().rposition(|&s| s <= x + 1.0).unwrap_or(0);
     let mut ys: Vec<f32> = rules.iter().copied().filter(|&y| y < key_top).collect();
@@ -221,10 +221,19 @@ pub fn header(words: &[&Word], starts: &[f32], rules: &[f32], key_top: f32) -> V
         .map(|w| band((w[0], w[1])))
         .collect();
     let most = bands.iter().map(filled).max().unwrap_or(0);
-    let Some(nearest) = bands
-        .iter()
-        .position(|b| most > 0 && filled(b) * 4 >= most * 3)
-    else {
+    // A band naming two options or more ("In Place", "Not in Place") is the labels of a
+    // header of two rows, wherever it lies among the bands; else the nearest band filling
+    // three quarters of what the fullest fills.
+    let options = |b: &Vec<String>| {
+        b.iter()
+            .filter(|c| crate::text::option_class(c).is_some())
+            .count()
+    };
+    let Some(nearest) = bands.iter().position(|b| options(b) >= 2).or_else(|| {
+        bands
+            .iter()
+            .position(|b| most > 0 && filled(b) * 4 >= most * 3)
+    }) else {
         return Vec::new();
     };
     // A header of two rows (column names over option labels, "Response" over "In Place |
@@ -234,6 +243,7 @@ pub fn header(words: &[&Word], starts: &[f32], rules: &[f32], key_top: f32) -> V
     let first = labels.iter().position(|l| !l.is_empty()).unwrap_or(0);
     let two_rows = |above: &Vec<String>| {
         first > 0
+            && options(labels) >= 2
             && filled(above) >= 2
             && above[..first].iter().any(|n| !n.is_empty())
             && above[first..].iter().any(|n| !n.is_empty())
@@ -933,6 +943,36 @@ mod tests {
         assert_eq!(
             head,
             [vec!["", "Requirement", "Testing", "Response", "", ""]]
+        );
+    }
+
+    #[test]
+    fn option_labels_are_found_under_their_names_below_a_note_spanning_the_table() {
+        // The note fills every column, the labels three: the band filling most is the note's.
+        let starts = [20.0, 80.0, 220.0, 260.0, 300.0, 340.0];
+        let mut words = Vec::new();
+        // A note over the whole table, the column names, the option labels, a section title.
+        words.extend(line(1, 20.0, 20.0, "Note: these"));
+        words.extend(line(1, 80.0, 20.0, "requirements mirror"));
+        words.extend(line(1, 220.0, 20.0, "the standard,"));
+        words.extend(line(1, 262.0, 20.0, "in full,"));
+        words.extend(line(1, 300.0, 20.0, "every one"));
+        words.extend(line(1, 340.0, 20.0, "of them."));
+        words.extend(line(1, 80.0, 32.0, "Requirement"));
+        words.extend(line(1, 220.0, 32.0, "Testing"));
+        words.extend(line(1, 262.0, 32.0, "Response"));
+        words.extend(line(1, 260.0, 44.0, "In Place"));
+        words.extend(line(1, 300.0, 44.0, "Not Applicable"));
+        words.extend(line(1, 340.0, 44.0, "Not in Place"));
+        words.extend(line(1, 20.0, 56.0, "1.3 Network access is restricted."));
+        let refs: Vec<&Word> = words.iter().collect();
+        let head = header(&refs, &starts, &[10.0, 24.0, 36.0, 48.0, 60.0], 62.0);
+        assert_eq!(
+            head,
+            [
+                vec!["", "Requirement", "Testing", "Response", "", ""],
+                vec!["", "", "", "In Place", "Not Applicable", "Not in Place"],
+            ]
         );
     }
 }
