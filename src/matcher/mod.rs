@@ -249,12 +249,16 @@ pub struct Matcher<'a> {
     /// The `words` field's analysis, for the plain-words ranking.
     words: tantivy::tokenizer::TextAnalyzer,
     num_docs: f32,
-    /// Entries already read back, by address in this matcher's searcher snapshot.
-    cache: HashMap<DocAddress, Arc<Prepared>>,
+    /// Entries already read back, by address in this matcher's searcher snapshot; shared by
+    /// the threads matching one questionnaire, so each entry is read and prepared once.
+    cache: SharedEntries,
     /// [`text::exact_key`] of the entries' phrasings met so far (regex work, asked of every
     /// candidate of every question).
     exact_keys: HashMap<String, Arc<str>>,
 }
+
+/// Prepared entries by address, shared by the matchers of one snapshot.
+type SharedEntries = Arc<std::sync::RwLock<HashMap<DocAddress, Arc<Prepared>>>>;
 
 /// Most entries a matcher keeps prepared; past it the cache starts over (a 100k-entry library
 /// matched against a long questionnaire would otherwise hold much of it in memory).
@@ -312,6 +316,12 @@ impl<'a> Matcher<'a> {
     /// A matcher over a given searcher snapshot: threads matching one questionnaire share one
     /// snapshot, so they all see the same index.
     pub fn with_searcher(index: &'a KbIndex, searcher: Searcher) -> Matcher<'a> {
+        Matcher::sharing(index, searcher, SharedEntries::default())
+    }
+
+    /// A matcher over `searcher` whose prepared entries are `cache`, shared with others over
+    /// the same snapshot.
+    fn sharing(index: &'a KbIndex, searcher: Searcher, cache: SharedEntries) -> Matcher<'a> {
         let num_docs = searcher.num_docs() as f32;
         Matcher {
             index,
@@ -319,7 +329,7 @@ impl<'a> Matcher<'a> {
             analyzer: index.analyzer(),
             words: text::words_tokenizer(),
             num_docs,
-            cache: HashMap::default(),
+            cache,
             exact_keys: HashMap::default(),
         }
     }
@@ -843,14 +853,17 @@ impl<'a> Matcher<'a> {
 
     /// The entry at `addr`, read back and prepared once per matcher.
     fn prepared(&mut self, addr: DocAddress) -> Result<Arc<Prepared>> {
-        if let Some(p) = self.cache.get(&addr) {
-            return Ok(p.clone());
-        }
-        if self.cache.len() >= CACHE_ENTRIES {
-            self.cache.clear();
+        if let Some(p) = self.cache.read().ok().and_then(|c| c.get(&addr).cloned()) {
+            return Ok(p);
         }
         let p = Arc::new(Prepared::new(self.index.stored(&self.searcher, addr)?));
-        self.cache.insert(addr, p.clone());
+        if let Ok(mut cache) = self.cache.write() {
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            // Another thread may have prepared it meanwhile: the first one stays.
+            return Ok(cache.entry(addr).or_insert(p).clone());
+        }
         Ok(p)
     }
 
@@ -1011,13 +1024,15 @@ pub fn match_all_embedded(
     let results: Mutex<Vec<Option<Vec<Candidate>>>> = Mutex::new(vec![None; total]);
     let failure: Mutex<Option<Error>> = Mutex::new(None);
     let (tx, rx) = mpsc::channel::<usize>();
+    let shared = SharedEntries::default();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let searcher = searcher.clone();
             let tx = tx.clone();
+            let shared = shared.clone();
             let (next, results, failure) = (&next, &results, &failure);
             scope.spawn(move || {
-                let mut matcher = Matcher::with_searcher(index, searcher);
+                let mut matcher = Matcher::sharing(index, searcher, shared);
                 loop {
                     let start = next.fetch_add(CHUNK, Ordering::Relaxed);
                     if start >= total || failure.lock().is_ok_and(|f| f.is_some()) {
