@@ -84,7 +84,7 @@ fn main() {
     );
     let input = blanked(&target, work.path());
     let index = support::open(&kb, model.as_ref());
-    let (output, review) = FillPlan::default_outputs(&input);
+    let (output, review) = FillPlan::default_outputs(&input, &Default::default());
     let fill = FillPlan {
         input: input.clone(),
         output,

@@ -151,7 +151,8 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         .into());
     }
     crate::workbook::format_of(&args.file)?;
-    let (default_output, default_review) = FillPlan::default_outputs(&args.file);
+    let (default_output, default_review) =
+        FillPlan::default_outputs(&args.file, &args.limits.limits());
     let settings = global.settings()?;
     let (audience, audience_from) = AudienceFrom::choose(args.audience, settings.audience);
     let plan = FillPlan {

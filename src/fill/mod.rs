@@ -157,7 +157,7 @@ impl FillPlan {
 
     /// `NAME.filled.xlsx` (`.xlsm`, `.docx` and a PDF form's `.pdf` kept) and
     /// `NAME.review.xlsx` beside the input.
-    pub fn default_outputs(input: &Path) -> (PathBuf, PathBuf) {
+    pub fn default_outputs(input: &Path, limits: &crate::limits::Limits) -> (PathBuf, PathBuf) {
         let stem = input
             .file_stem()
             .unwrap_or_default()
@@ -172,7 +172,7 @@ impl FillPlan {
             Some("xlsm") => "xlsm",
             Some("docx") => "docx",
             // A PDF form is filled in place; a flat PDF's table goes to a new workbook.
-            Some("pdf") if crate::pdf::form::is_form(input) => "pdf",
+            Some("pdf") if crate::pdf::form::is_form(input, limits) => "pdf",
             _ => "xlsx",
         };
         let dir = input.parent().unwrap_or(Path::new("."));

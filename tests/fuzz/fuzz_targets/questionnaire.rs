@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((_dir, input)) = common::input_file(data) else {
         return;
     };
-    let (output, review) = FillPlan::default_outputs(&input);
+    let (output, review) = FillPlan::default_outputs(&input, &Default::default());
     let plan = FillPlan {
         input,
         output,
