@@ -171,8 +171,14 @@ impl FillPlan {
         {
             Some("xlsm") => "xlsm",
             Some("docx") => "docx",
-            // A PDF form is filled in place; a flat PDF's table goes to a new workbook.
-            Some("pdf") if crate::pdf::form::is_form(input, limits) => "pdf",
+            // A PDF form is filled in place; a flat PDF's table goes to a new workbook. The
+            // container decides (and keeps the PDF it read for the fill that follows).
+            Some("pdf")
+                if crate::container::Container::open(input, limits)
+                    .is_ok_and(|c| c.format == crate::workbook::Format::PdfForm) =>
+            {
+                "pdf"
+            }
             _ => "xlsx",
         };
         let dir = input.parent().unwrap_or(Path::new("."));

@@ -178,12 +178,6 @@ pub fn answerable(f: &Field) -> bool {
         && (f.id.is_some() || f.widgets.iter().all(|w| w.id.is_some()))
 }
 
-/// Whether the PDF at `path`, read under `limits`, is a form trustfill fills in place (it has
-/// a field [`answerable`]); false for a flat PDF or one that cannot be read.
-pub fn is_form(path: &std::path::Path, limits: &crate::limits::Limits) -> bool {
-    super::Pdf::open(path, limits).is_ok_and(|pdf| pdf.fields().iter().any(answerable))
-}
-
 /// The words on `page` beside `rect` (their lines' middles within its height, or a font
 /// size of its middle), left of it and right of any gap wider than three font sizes: a
 /// field's printed label, its lines in reading order.
