@@ -248,14 +248,11 @@ fn joined(words: &[&Word]) -> Option<String> {
 /// A value to set, by field index.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    /// A text field's text; `mark` draws its box tinted (a draft for review).
+    /// A text field's text or a choice list's export value; `mark` draws its box tinted (a
+    /// draft for review).
     Text { text: String, mark: bool },
-    /// A check box checked with `on` (or cleared with "Off").
-    Check { on: String, mark: bool },
-    /// A radio group set to `on`.
-    Radio { on: String, mark: bool },
-    /// A choice list set to `export`.
-    Choice { export: String, mark: bool },
+    /// A check box's or radio group's state: `on` (one of its widgets' on-states) or "Off".
+    State { on: String, mark: bool },
 }
 
 /// The value `answer` means for question `q`: a text field takes it as it is; an option is
@@ -284,9 +281,10 @@ pub fn values_for(q: &Question, answer: &str, mark: bool) -> Option<Vec<(usize, 
             let mut out = Vec::new();
             for (i, (_, target)) in options.iter().enumerate() {
                 match target {
+                    // Every box of the question: the chosen one checked, the others cleared.
                     Target::Check { field, on } => out.push((
                         *field,
-                        Value::Check {
+                        Value::State {
                             on: if i == chosen {
                                 on.clone()
                             } else {
@@ -295,19 +293,17 @@ pub fn values_for(q: &Question, answer: &str, mark: bool) -> Option<Vec<(usize, 
                             mark: mark && i == chosen,
                         },
                     )),
-                    Target::Radio { field, on } if i == chosen => {
-                        out.push((
-                            *field,
-                            Value::Radio {
-                                on: on.clone(),
-                                mark,
-                            },
-                        ));
-                    }
+                    Target::Radio { field, on } if i == chosen => out.push((
+                        *field,
+                        Value::State {
+                            on: on.clone(),
+                            mark,
+                        },
+                    )),
                     Target::Choice { field, export } if i == chosen => out.push((
                         *field,
-                        Value::Choice {
-                            export: export.clone(),
+                        Value::Text {
+                            text: export.clone(),
                             mark,
                         },
                     )),
@@ -385,21 +381,7 @@ pub fn write(
                     }
                 }
             }
-            Value::Choice { export, mark } => {
-                set_v(
-                    &mut changed,
-                    Object::String(encode_text(export), lopdf::StringFormat::Literal),
-                );
-                for w in &widget_ids {
-                    if let Some(Object::Dictionary(d)) = changed.get_mut(w) {
-                        d.remove(b"AP");
-                        if *mark {
-                            tint(d);
-                        }
-                    }
-                }
-            }
-            Value::Check { on, mark } | Value::Radio { on, mark } => {
+            Value::State { on, mark } => {
                 set_v(&mut changed, Object::Name(on.as_bytes().to_vec()));
                 for (w, widget) in widget_ids.iter().zip(&field.widgets) {
                     if let Some(Object::Dictionary(d)) = changed.get_mut(w) {
