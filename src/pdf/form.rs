@@ -383,8 +383,11 @@ pub fn write(
             }
             Value::State { on, mark } => {
                 set_v(&mut changed, Object::Name(on.as_bytes().to_vec()));
-                for (w, widget) in widget_ids.iter().zip(&field.widgets) {
-                    if let Some(Object::Dictionary(d)) = changed.get_mut(w) {
+                // Each widget its own state (one written inline in its field has no object
+                // of its own to change).
+                for widget in &field.widgets {
+                    let Some(w) = widget.id else { continue };
+                    if let Some(Object::Dictionary(d)) = changed.get_mut(&w) {
                         let state = if widget.on.as_deref() == Some(on.as_str()) {
                             on.as_str()
                         } else {
