@@ -548,21 +548,26 @@ pub fn questionnaire(
     let mut pending: Vec<String> = Vec::new();
     let vocabulary = Vocabulary::of(&all, &global);
     // Each page's table: its columns, its rows, and its header when it has rows.
-    let words_on =
-        |page: u32| -> Vec<&Word> { all.iter().copied().filter(|w| w.page == page).collect() };
+    // Words and row borders by page, gathered once.
+    let mut by_page: Vec<Vec<&Word>> = vec![Vec::new(); last as usize + 1];
+    for w in &all {
+        by_page[w.page as usize].push(w);
+    }
+    let borders: Vec<Vec<f32>> = (0..=last).map(|page| row_borders(rules, page)).collect();
+    let words_on = |page: u32| -> &[&Word] { &by_page[page as usize] };
     let read = |page: u32, starts: &[f32]| -> (Page, Vec<Vec<String>>) {
         let on = words_on(page);
-        let ys = row_borders(rules, page);
+        let ys = &borders[page as usize];
         let span = rules
             .iter()
             .filter(|r| r.page == page && !r.horizontal() && r.y1 - r.y0 > 5.0)
             .fold(None, |span: Option<(f32, f32)>, r| {
                 Some(span.map_or((r.y0, r.y1), |(t, b)| (t.min(r.y0), b.max(r.y1))))
             });
-        let found = keyed_rows(&on, starts, &ys, span, &vocabulary, is_key);
+        let found = keyed_rows(on, starts, ys, span, &vocabulary, is_key);
         let head = found
             .first
-            .map(|key_top| header(&on, starts, &ys, key_top))
+            .map(|key_top| header(on, starts, ys, key_top))
             .unwrap_or_default();
         (found, head)
     };
@@ -608,7 +613,7 @@ pub fn questionnaire(
         return Ok((Vec::new(), Vec::new()));
     };
     for (page, (mut starts, mut found, mut head)) in (1..=last).zip(pages) {
-        let ys = row_borders(rules, page);
+        let ys = &borders[page as usize];
         if starts.len().abs_diff(canonical.len()) > 1 {
             if !found.rows.is_empty() {
                 pending.clear();
