@@ -35,6 +35,47 @@ const ROWS: [(&str, &[&str], &str, &[&str]); 3] = [
     ),
 ];
 
+/// The operations drawing `s` in Helvetica (resource F1) of `size` at `x`, `top` points down
+/// from the top of a 792-point page.
+fn show(ops: &mut Vec<Operation>, size: i64, x: f64, top: f64, s: &str) {
+    ops.push(Operation::new("BT", vec![]));
+    ops.push(Operation::new("Tf", vec!["F1".into(), size.into()]));
+    ops.push(Operation::new(
+        "Tm",
+        vec![
+            1.into(),
+            0.into(),
+            0.into(),
+            1.into(),
+            x.into(),
+            (792.0 - top).into(),
+        ],
+    ));
+    ops.push(Operation::new("Tj", vec![Object::string_literal(s)]));
+    ops.push(Operation::new("ET", vec![]));
+}
+
+/// Make `page` the one page (612 × 792) of `doc` under `pages_id`, and the catalog its root,
+/// with `catalog` added to it.
+fn one_page(
+    doc: &mut lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    page: lopdf::ObjectId,
+    catalog: lopdf::Dictionary,
+) {
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        }),
+    );
+    let mut root = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
+    root.extend(&catalog);
+    let root = doc.add_object(root);
+    doc.trailer.set("Root", root);
+}
+
 /// A one-page PDF drawing the table: text in Helvetica 8, rows 12 points a line, every row
 /// and column bordered by thin filled rectangles. `encrypt` adds an Encrypt dictionary.
 fn table_pdf(path: &Path, rows: &[(&str, &[&str], &str, &[&str])], encrypt: bool) -> PathBuf {
@@ -45,24 +86,7 @@ fn table_pdf(path: &Path, rows: &[(&str, &[&str], &str, &[&str])], encrypt: bool
     });
     let cols = [40.0_f64, 110.0, 330.0, 380.0, 560.0];
     let mut ops: Vec<Operation> = Vec::new();
-    let text = |ops: &mut Vec<Operation>, x: f64, y_top: f64, s: &str| {
-        // y_top counts down from the page's top (792 high).
-        ops.push(Operation::new("BT", vec![]));
-        ops.push(Operation::new("Tf", vec!["F1".into(), 8.into()]));
-        ops.push(Operation::new(
-            "Tm",
-            vec![
-                1.into(),
-                0.into(),
-                0.into(),
-                1.into(),
-                x.into(),
-                (792.0 - y_top).into(),
-            ],
-        ));
-        ops.push(Operation::new("Tj", vec![Object::string_literal(s)]));
-        ops.push(Operation::new("ET", vec![]));
-    };
+    let text = |ops: &mut Vec<Operation>, x: f64, y_top: f64, s: &str| show(ops, 8, x, y_top, s);
     let hline = |ops: &mut Vec<Operation>, y_top: f64| {
         ops.push(Operation::new(
             "re",
@@ -117,15 +141,7 @@ fn table_pdf(path: &Path, rows: &[(&str, &[&str], &str, &[&str])], encrypt: bool
         "Type" => "Page", "Parent" => pages_id, "Contents" => content,
         "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
-            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
+    one_page(&mut doc, pages_id, page, dictionary! {});
     if encrypt {
         let enc = doc.add_object(dictionary! { "Filter" => "Standard", "V" => 1 });
         doc.trailer.set("Encrypt", enc);
@@ -237,23 +253,7 @@ fn form_pdf(path: &Path) -> PathBuf {
         ),
     ];
     let mut ops = Vec::new();
-    let mut text = |x: f64, top: f64, s: &str| {
-        ops.push(Operation::new("BT", vec![]));
-        ops.push(Operation::new("Tf", vec!["F1".into(), 10.into()]));
-        ops.push(Operation::new(
-            "Tm",
-            vec![
-                1.into(),
-                0.into(),
-                0.into(),
-                1.into(),
-                x.into(),
-                (792.0 - top).into(),
-            ],
-        ));
-        ops.push(Operation::new("Tj", vec![Object::string_literal(s)]));
-        ops.push(Operation::new("ET", vec![]));
-    };
+    let mut text = |x: f64, top: f64, s: &str| show(&mut ops, 10, x, top, s);
     for (top, line) in lines {
         text(40.0, top, line);
     }
@@ -302,17 +302,12 @@ fn form_pdf(path: &Path) -> PathBuf {
             "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
         }),
     );
-    doc.objects.insert(
+    one_page(
+        &mut doc,
         pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
-            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        }),
+        page_id,
+        dictionary! { "AcroForm" => form },
     );
-    let catalog = doc.add_object(dictionary! {
-        "Type" => "Catalog", "Pages" => pages_id, "AcroForm" => form,
-    });
-    doc.trailer.set("Root", catalog);
     doc.save(path).unwrap();
     path.to_path_buf()
 }
@@ -514,15 +509,7 @@ fn a_pdf_whose_streams_inflate_past_the_limit_is_refused_before_it_is_read() {
     let page = doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => pages_id, "Contents" => content,
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
-            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
+    one_page(&mut doc, pages_id, page, dictionary! {});
     doc.compress();
     let path = dir.path().join("bomb.pdf");
     doc.save(&path).unwrap();
