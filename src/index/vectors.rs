@@ -148,8 +148,11 @@ impl EntryVectors {
         let total = missing.len();
         let mut done = 0;
         for role in [Role::Query, Role::Passage] {
-            let batch: Vec<&(u64, Role, &str)> =
+            let mut batch: Vec<&(u64, Role, &str)> =
                 missing.iter().filter(|(_, r, _)| *r == role).collect();
+            // Texts of like length together, over the whole library rather than within each
+            // call's chunk: a batch is padded to its longest text.
+            batch.sort_by_key(|(_, _, t)| t.len());
             for chunk in batch.chunks(crate::encoder::BATCH * 4) {
                 let strs: Vec<&str> = chunk.iter().map(|(_, _, t)| *t).collect();
                 let vectors = embedder.embed(&strs, role)?;
