@@ -443,10 +443,9 @@ impl Encoder {
                 std::iter::repeat_n(1u32, t.len()).chain(std::iter::repeat_n(0, len - t.len())),
             );
         }
-        let device = bert::device();
-        let ids = Tensor::from_vec(ids, (batch.len(), len), &device)?;
-        let mask = Tensor::from_vec(mask, (batch.len(), len), &device)?;
-        let hidden = self.bert.forward(&ids, &mask)?;
+        let lengths: Vec<usize> = batch.iter().map(|(_, t)| t.len()).collect();
+        let hidden = self.bert.forward(&ids, len, &lengths)?;
+        let mask = Tensor::from_vec(mask, (batch.len(), len), &bert::device())?;
         let pooled = pool(&hidden, &mask, self.settings.pooling)?;
         let pooled = if self.settings.normalize {
             let norm = pooled
