@@ -113,9 +113,9 @@ fn main() {
         encoder.embed(&refs, Role::Query).unwrap();
     });
     println!(
-        "| encode {} questions in batches of {} | {:.1} ms per question | ≤ 5 ms |",
+        "| encode {} questions in batches of about {} tokens | {:.1} ms per question | ≤ 5 ms |",
         refs.len(),
-        trustfill::encoder::BATCH,
+        trustfill::encoder::BATCH_TOKENS,
         batch.as_secs_f64() * 1000.0 / refs.len() as f64
     );
     let single = time_runs(3, || {

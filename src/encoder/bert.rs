@@ -12,7 +12,7 @@
 //! never looks at padding, and the element-wise loops are compiled for AVX2 and AVX-512 too,
 //! picked when the CPU has them.
 
-use candle_core::{Device, Result, Tensor};
+use candle_core::{Device, Result};
 use candle_nn::VarBuilder;
 use serde::Deserialize;
 
@@ -153,21 +153,48 @@ fn exp_negative(x: f32) -> f32 {
     p * f32::from_bits(((n + 127) as u32) << 23)
 }
 
+/// Lanes of the accumulators below: sums and maxima kept in 16 lanes vectorize (one running
+/// value would make each step wait for the last); the lanes are combined at the end.
+const LANES: usize = 16;
+
+/// The sum of `xs` over [`LANES`] lanes.
+#[inline(always)]
+fn lane_sum(xs: &[f32]) -> f32 {
+    let mut acc = [0.0f32; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x;
+        }
+    }
+    acc.iter().sum::<f32>() + rest.iter().sum::<f32>()
+}
+
+/// The largest of `xs` (at least `f32::MIN`) over [`LANES`] lanes.
+#[inline(always)]
+fn lane_max(xs: &[f32]) -> f32 {
+    let mut acc = [f32::MIN; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a = if x > *a { x } else { *a };
+        }
+    }
+    acc.iter()
+        .chain(rest)
+        .fold(f32::MIN, |m, &x| if x > m { x } else { m })
+}
+
 simd! {
     /// Softmax of each `width`-long row of `rows` in place, after scaling by `scale`.
     fn softmax_rows(rows: &mut [f32], width: usize, scale: f32) {
         for row in rows.chunks_exact_mut(width) {
-            let mut max = f32::MIN;
-            for x in row.iter_mut() {
-                *x *= scale;
-                max = max.max(*x);
-            }
-            let mut sum = 0.0f32;
-            for x in row.iter_mut() {
-                *x = exp_negative(*x - max);
-                sum += *x;
-            }
-            let inv = 1.0 / sum;
+            row.iter_mut().for_each(|x| *x *= scale);
+            let max = lane_max(row);
+            row.iter_mut().for_each(|x| *x = exp_negative(*x - max));
+            let inv = 1.0 / lane_sum(row);
             row.iter_mut().for_each(|x| *x *= inv);
         }
     }
@@ -189,7 +216,8 @@ impl Norm {
         })
     }
 
-    /// Every row of `xs` in place, computed as candle-nn's fused layer norm computes it.
+    /// Every row of `xs` in place, computed as candle-nn's fused layer norm computes it
+    /// (the variance as the mean square less the squared mean).
     fn apply(&self, xs: &mut [f32]) {
         norm_rows(xs, &self.weight, &self.bias, self.eps);
     }
@@ -199,12 +227,16 @@ simd! {
     fn norm_rows(xs: &mut [f32], weight: &[f32], bias: &[f32], eps: f32) {
         let width = weight.len();
         for row in xs.chunks_exact_mut(width) {
-            let (mut sum, mut sum2) = (0.0f32, 0.0f32);
-            for &v in row.iter() {
-                sum += v;
-                sum2 += v * v;
+            let mean = lane_sum(row) / width as f32;
+            let mut squares = [0.0f32; LANES];
+            let chunks = row.chunks_exact(LANES);
+            let rest: f32 = chunks.remainder().iter().map(|v| v * v).sum();
+            for c in chunks {
+                for (a, v) in squares.iter_mut().zip(c) {
+                    *a += v * v;
+                }
             }
-            let mean = sum / width as f32;
+            let sum2 = squares.iter().sum::<f32>() + rest;
             let inv_std = (sum2 / width as f32 - mean * mean + eps).sqrt().recip();
             for ((x, w), b) in row.iter_mut().zip(weight).zip(bias) {
                 *x = (*x - mean) * inv_std * w + b;
@@ -366,26 +398,31 @@ impl Embeddings {
         })
     }
 
-    /// `(word + token type) + position` for every token of a `(batch, len)` grid of ids, normed.
-    fn forward(&self, ids: &[u32], len: usize, out: &mut Vec<f32>) -> Result<()> {
+    /// `(word + token type) + position` for every token of the texts, one row each, normed.
+    fn forward(&self, texts: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         let h = self.token_type.len();
-        if len > self.max_positions {
-            candle_core::bail!("a text of {len} tokens is longer than the model's positions");
-        }
         out.clear();
-        for (i, &id) in ids.iter().enumerate() {
-            let id = id as usize;
-            if id >= self.vocab {
-                candle_core::bail!("token id {id} is outside the model's vocabulary");
+        for text in texts {
+            if text.len() > self.max_positions {
+                candle_core::bail!(
+                    "a text of {} tokens is longer than the model's positions",
+                    text.len()
+                );
             }
-            let word = &self.words[id * h..(id + 1) * h];
-            let position = &self.positions[(i % len) * h..(i % len + 1) * h];
-            out.extend(
-                word.iter()
-                    .zip(&self.token_type)
-                    .zip(position)
-                    .map(|((w, t), p)| (w + t) + p),
-            );
+            for (p, &id) in text.iter().enumerate() {
+                let id = id as usize;
+                if id >= self.vocab {
+                    candle_core::bail!("token id {id} is outside the model's vocabulary");
+                }
+                let word = &self.words[id * h..(id + 1) * h];
+                let position = &self.positions[p * h..(p + 1) * h];
+                out.extend(
+                    word.iter()
+                        .zip(&self.token_type)
+                        .zip(position)
+                        .map(|((w, t), p)| (w + t) + p),
+                );
+            }
         }
         self.norm.apply(out);
         Ok(())
@@ -436,18 +473,18 @@ impl Layer {
         })
     }
 
-    /// `xs`, `(batch · len, hidden)`, through the layer in place. `lengths` are the texts' own
-    /// token counts: a token attends to its text's tokens only, and padding rows are carried
-    /// along (their values are never read by a real token, nor pooled).
-    fn forward(&self, xs: &mut Vec<f32>, len: usize, lengths: &[usize], s: &mut Scratch) {
+    /// `xs`, one row per token of the texts one after another, through the layer in place.
+    /// `lengths` are the texts' token counts: a token attends to its own text's tokens only.
+    fn forward(&self, xs: &mut Vec<f32>, lengths: &[usize], s: &mut Scratch) {
         let hidden = self.heads * self.head_size;
         let width = 3 * hidden;
         self.qkv.forward(xs, None, &mut s.qkv);
         s.context.clear();
         s.context.resize(xs.len(), 0.0);
         let scale = 1.0 / (self.head_size as f32).sqrt();
-        for (b, &t) in lengths.iter().enumerate() {
-            let base = b * len * width;
+        let mut start = 0;
+        for &t in lengths {
+            let base = start * width;
             for head in 0..self.heads {
                 let q = base + head * self.head_size;
                 let k = q + hidden;
@@ -467,7 +504,7 @@ impl Layer {
                 );
                 softmax_rows(&mut s.scores, t, scale);
                 // context (t × head) = probabilities (t × t) · v (t × head)
-                let c = b * len * hidden + head * self.head_size;
+                let c = start * hidden + head * self.head_size;
                 matmul(
                     (t, self.head_size, t),
                     &mut s.context[c..],
@@ -479,6 +516,7 @@ impl Layer {
                     (width, 1),
                 );
             }
+            start += t;
         }
         self.attention_out
             .forward(&s.context, Some(xs), &mut s.attended);
@@ -516,19 +554,21 @@ impl Bert {
         })
     }
 
-    /// The last hidden state, `(batch, len, hidden)`, for a batch of texts' token ids, each
-    /// padded to `len` (`ids` holds `batch · len` ids; `lengths` each text's own count).
-    pub fn forward(&self, ids: &[u32], len: usize, lengths: &[usize]) -> Result<Tensor> {
-        if len == 0 || ids.len() != lengths.len() * len || lengths.iter().any(|&t| t > len) {
-            candle_core::bail!("a batch of token ids that does not match its lengths");
-        }
+    /// The last hidden state of each text: one row of `hidden` numbers per token, the texts'
+    /// rows one after another. No padding: each text costs its own tokens.
+    pub fn forward(&self, texts: &[&[u32]]) -> Result<Vec<f32>> {
+        let lengths: Vec<usize> = texts.iter().map(|t| t.len()).collect();
         let mut xs = Vec::new();
-        self.embeddings.forward(ids, len, &mut xs)?;
+        self.embeddings.forward(texts, &mut xs)?;
         let mut scratch = Scratch::default();
         for layer in &self.layers {
-            layer.forward(&mut xs, len, lengths, &mut scratch);
+            layer.forward(&mut xs, &lengths, &mut scratch);
         }
-        Tensor::from_vec(xs, (lengths.len(), len, self.hidden), &device())
+        Ok(xs)
+    }
+
+    pub fn hidden(&self) -> usize {
+        self.hidden
     }
 }
 
@@ -540,6 +580,7 @@ pub fn device() -> Device {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use candle_core::Tensor;
 
     /// The fast GELU against the exact one (erf from libm, as candle computes it).
     #[test]
@@ -745,57 +786,40 @@ mod tests {
         xs
     }
 
-    /// The fast pass agrees with the formulas, and a text's vectors do not depend on the
-    /// texts batched with it (the padding is never attended to).
+    /// The fast pass agrees with the formulas, and a text's rows do not depend on the texts
+    /// run with it.
     #[test]
-    fn forward_matches_the_formulas_with_and_without_padding() {
+    fn forward_matches_the_formulas_alone_and_together() {
         let weights = tiny_weights(&TINY);
         let vb = VarBuilder::from_tensors(weights.clone(), candle_core::DType::F32, &Device::Cpu);
         let bert = Bert::load(vb, &TINY).unwrap();
+        let h = TINY.hidden_size;
         let texts: [&[u32]; 3] = [
             &[2, 17, 5, 29, 3],
             &[2, 8, 3],
             &[2, 11, 12, 13, 14, 15, 16, 3],
         ];
-        let len = 8;
-        let mut ids = Vec::new();
-        for t in texts {
-            ids.extend(
-                t.iter()
-                    .copied()
-                    .chain(std::iter::repeat_n(0, len - t.len())),
-            );
-        }
-        let lengths: Vec<usize> = texts.iter().map(|t| t.len()).collect();
-        let batched = bert
-            .forward(&ids, len, &lengths)
-            .unwrap()
-            .to_vec3::<f32>()
-            .unwrap();
+        let together = bert.forward(&texts).unwrap();
+        assert_eq!(together.len(), (5 + 3 + 8) * h);
+        let mut start = 0;
         for (b, text) in texts.iter().enumerate() {
-            let alone = bert
-                .forward(text, text.len(), &[text.len()])
-                .unwrap()
-                .to_vec3::<f32>()
-                .unwrap();
+            let alone = bert.forward(&[text]).unwrap();
             let expected = reference(&weights, &TINY, text);
             for (t, want) in expected.iter().enumerate() {
                 for (k, w) in want.iter().enumerate() {
+                    let (a, g) = (alone[t * h + k], together[(start + t) * h + k]);
+                    assert!((a - w).abs() < 1e-4, "text {b} token {t}: {a} vs {w}");
                     assert!(
-                        (alone[0][t][k] - w).abs() < 1e-4,
-                        "text {b} token {t}: {} vs {w}",
-                        alone[0][t][k]
-                    );
-                    assert!(
-                        (batched[b][t][k] - alone[0][t][k]).abs() < 1e-5,
-                        "text {b} token {t} batched"
+                        (g - a).abs() < 1e-5,
+                        "text {b} token {t} together: {g} vs {a}"
                     );
                 }
             }
+            start += text.len();
         }
-        // A batch that does not match its lengths, or ids past the vocabulary, are errors.
-        assert!(bert.forward(&ids, len, &[5, 3]).is_err());
-        assert!(bert.forward(&[2, 99, 3], 3, &[3]).is_err());
+        // Ids past the vocabulary and texts longer than the positions are errors.
+        assert!(bert.forward(&[&[2, 99, 3]]).is_err());
+        assert!(bert.forward(&[&[2; 17]]).is_err());
     }
 
     fn libm_erf(x: f32) -> f32 {

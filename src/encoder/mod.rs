@@ -22,9 +22,9 @@ pub use folder::*;
 
 use crate::error::Result;
 
-/// Texts per forward pass: large enough to keep both cores busy, small enough that padding to
-/// the batch's longest text wastes little once texts are sorted by length.
-pub const BATCH: usize = 16;
+/// Tokens per forward pass, about: texts are not padded, so a batch costs its tokens; 256–512
+/// were fastest on the shipped library (3.55 s to embed it, against 3.75 s at 128 and 1024).
+pub const BATCH_TOKENS: usize = 512;
 
 /// What a text is, for models that prefix queries and passages differently (e5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

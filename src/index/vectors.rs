@@ -148,12 +148,12 @@ impl EntryVectors {
         let total = missing.len();
         let mut done = 0;
         for role in [Role::Query, Role::Passage] {
-            let mut batch: Vec<&(u64, Role, &str)> =
+            let batch: Vec<&(u64, Role, &str)> =
                 missing.iter().filter(|(_, r, _)| *r == role).collect();
-            // Texts of like length together, over the whole library rather than within each
-            // call's chunk: a batch is padded to its longest text.
-            batch.sort_by_key(|(_, _, t)| t.len());
-            for chunk in batch.chunks(crate::encoder::BATCH * 4) {
+            // Calls of 256 texts: each call's last batch leaves a core idle, so fewer calls are
+            // faster (64 texts a call: 3.9 s for the shipped library; 256: 3.55 s), and
+            // progress is still reported every few seconds.
+            for chunk in batch.chunks(256) {
                 let strs: Vec<&str> = chunk.iter().map(|(_, _, t)| *t).collect();
                 let vectors = embedder.embed(&strs, role)?;
                 for ((k, _, _), v) in chunk.iter().zip(vectors) {
