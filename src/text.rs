@@ -1092,9 +1092,262 @@ pub fn scope_clash(question: &[(usize, usize)], entry: &[(usize, usize)]) -> Opt
     })
 }
 
+/// Values of one kind that a reader tells apart by one word: a remediation deadline for
+/// high-severity findings does not answer the question about medium ones, a SOC 2 Type II report
+/// is not a Type I report, nor a SOC 1 report, and conforming to WCAG 2.1 is not conforming to
+/// 2.2. `(kind, value)` for each value a text names; see [`alternative_clash`].
+pub fn alternatives(text: &str) -> Vec<(&'static str, String)> {
+    static SEVERITY_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(severity|severities|vulnerabilit|cvss|findings?\b|patch)")
+            .expect("regex")
+    });
+    static SEVERITY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(critical|high|medium|moderate|low)\b").expect("regex")
+    });
+    static SOC: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\bsoc ?([123])\b").expect("regex"));
+    // The attestation standards a SOC 1 report is issued under, as questionnaires name it
+    // ("a SSAE 18/SOC 2 audit" asks for either report).
+    static SOC1_STANDARD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(ssae ?1[68]|isae ?3402)\b").expect("regex"));
+    static SOC_TYPE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\btype ?(ii|2|i|1)\b").expect("regex"));
+    // Editions of a standard a product or a company conforms to. Protocol versions (TLS) are
+    // left out: "is TLS 1.0 disabled?" is answered by an entry naming only 1.2 and 1.3.
+    static EDITION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(wcag|pci[ -]dss|cvss|nist csf|csf|cmmc)\s*(?:v|version\s*)?(\d+(?:\.\d+)*)((?:\s*(?:,|and|or|/)\s*v?\d+(?:\.\d+)+)*)(\s*(?:\+|or (?:higher|later|above|newer)|and (?:higher|later|above)))?",
+        )
+        .expect("regex")
+    });
+    let mut found: Vec<(&'static str, String)> = Vec::new();
+    let mut add = |kind: &'static str, value: String| {
+        if !found.iter().any(|(k, v)| *k == kind && *v == value) {
+            found.push((kind, value));
+        }
+    };
+    if SEVERITY_CONTEXT.is_match(text) {
+        for m in SEVERITY.captures_iter(text) {
+            let level = m[1].to_lowercase();
+            add(
+                "severity",
+                if level == "moderate" {
+                    "medium".into()
+                } else {
+                    level
+                },
+            );
+        }
+    }
+    for m in SOC.captures_iter(text) {
+        add("SOC report", format!("SOC {}", &m[1]));
+    }
+    if SOC1_STANDARD.is_match(text) {
+        add("SOC report", "SOC 1".to_string());
+    }
+    if SOC.is_match(text) {
+        for m in SOC_TYPE.captures_iter(text) {
+            let t = match m[1].to_lowercase().as_str() {
+                "i" | "1" => "Type I",
+                _ => "Type II",
+            };
+            add("SOC report type", t.to_string());
+        }
+    }
+    for m in EDITION.captures_iter(text) {
+        let name = match m[1].to_lowercase().replace('-', " ").as_str() {
+            "pci dss" => "PCI DSS",
+            "cvss" => "CVSS",
+            "csf" | "nist csf" => "NIST CSF",
+            "cmmc" => "CMMC",
+            _ => "WCAG",
+        };
+        let or_later = if m.get(4).is_some() { "+" } else { "" };
+        let more = m.get(3).map_or("", |x| x.as_str());
+        for v in std::iter::once(&m[2]).chain(
+            more.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .filter(|v| !v.is_empty()),
+        ) {
+            add(name, format!("{v}{or_later}"));
+        }
+    }
+    found
+}
+
+/// Where a question and an entry name different values of one kind and the entry none of the
+/// question's: "speaks of high severity only, but the question is about medium severity". A
+/// question naming several values ("Type I or Type II?") is covered by an entry naming any
+/// one of them; an edition "or later" covers every later one.
+pub fn alternative_clash(
+    question: &[(&'static str, String)],
+    entry: &[(&'static str, String)],
+) -> Option<String> {
+    let edition = |v: &str| -> Vec<u32> {
+        v.trim_end_matches('+')
+            .split('.')
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
+    let covers = |spoken: &str, asked: &str| {
+        spoken.trim_end_matches('+') == asked.trim_end_matches('+')
+            || (spoken.ends_with('+') && edition(spoken) <= edition(asked))
+            || (asked.ends_with('+') && edition(spoken) >= edition(asked))
+    };
+    let mut kinds: Vec<&str> = question.iter().map(|(k, _)| *k).collect();
+    kinds.dedup();
+    kinds.into_iter().find_map(|kind| {
+        let of = |values: &[(&'static str, String)]| -> Vec<String> {
+            values
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let (asked, spoken) = (of(question), of(entry));
+        let clash =
+            !spoken.is_empty() && !asked.iter().any(|a| spoken.iter().any(|s| covers(s, a)));
+        clash.then(|| {
+            // "critical, high and medium severity"; "Type I or Type II"; "WCAG 2.1".
+            let list = |values: &[String], last: &str| -> String {
+                let values: Vec<&str> = values.iter().map(|v| v.trim_end_matches('+')).collect();
+                let joined = match values.split_last() {
+                    Some((end, [])) => end.to_string(),
+                    Some((end, rest)) => format!("{} {last} {end}", rest.join(", ")),
+                    None => String::new(),
+                };
+                match kind {
+                    "severity" => format!("{joined} severity"),
+                    "SOC report" | "SOC report type" => joined,
+                    _ => format!("{kind} {joined}"),
+                }
+            };
+            format!(
+                "speaks of {} only, but the question is about {}",
+                list(&spoken, "and"),
+                list(&asked, "or")
+            )
+        })
+    })
+}
+
 #[cfg(test)]
 mod scope_tests {
     use super::*;
+
+    #[test]
+    fn alternatives_of_one_kind_clash_only_when_the_entry_names_none_asked() {
+        let clash = |q: &str, e: &str| alternative_clash(&alternatives(q), &alternatives(e));
+        assert_eq!(
+            clash(
+                "Medium-severity vulnerability remediation SLA",
+                "High-severity vulnerabilities are remediated within 30 days."
+            )
+            .as_deref(),
+            Some("speaks of high severity only, but the question is about medium severity")
+        );
+        assert_eq!(
+            clash(
+                "Remediation time for low severity findings?",
+                "7 days for critical, 30 for high, 90 for moderate vulnerabilities."
+            )
+            .as_deref(),
+            Some(
+                "speaks of critical, high and medium severity only, but the question is about low severity"
+            )
+        );
+        // The entry names the asked value among others; or names no value of the kind.
+        assert!(
+            clash(
+                "Are high-severity findings fixed in 30 days?",
+                "Critical and high vulnerabilities: 30 days."
+            )
+            .is_none()
+        );
+        assert!(
+            clash(
+                "Are medium vulnerabilities tracked?",
+                "Every vulnerability is tracked."
+            )
+            .is_none()
+        );
+        // "High" outside talk of vulnerabilities is no severity.
+        assert!(
+            clash(
+                "Do you offer high availability?",
+                "Low-latency, medium-sized clusters."
+            )
+            .is_none()
+        );
+        assert_eq!(
+            clash(
+                "Do you have a SOC 2 Type I report?",
+                "Our SOC 2 Type II report covers security."
+            )
+            .as_deref(),
+            Some("speaks of Type II only, but the question is about Type I")
+        );
+        assert!(
+            clash(
+                "Is your SOC 2 report Type I or Type II?",
+                "We hold a SOC 2 Type 2 report."
+            )
+            .is_none()
+        );
+        assert!(
+            clash(
+                "Do you have a SOC 3 report?",
+                "We hold a SOC 2 Type II report."
+            )
+            .is_some()
+        );
+        assert!(clash("SOC 1 report?", "SOC1 Type II, and SOC 2.").is_none());
+        assert!(
+            clash(
+                "Have you undergone a SSAE 18/SOC 2 audit?",
+                "Our SOC 1 report."
+            )
+            .is_none()
+        );
+        assert!(
+            clash(
+                "Do you have a SOC 2 report?",
+                "An ISAE 3402 Type II report."
+            )
+            .is_some()
+        );
+        assert_eq!(
+            clash(
+                "WCAG 2.2 AA conformance",
+                "The portal conforms to WCAG 2.1 AA."
+            )
+            .as_deref(),
+            Some("speaks of WCAG 2.1 only, but the question is about WCAG 2.2")
+        );
+        assert!(
+            clash(
+                "WCAG 2.2 AA conformance",
+                "We meet WCAG 2.1 or later at level AA."
+            )
+            .is_none()
+        );
+        assert!(clash("Do you meet WCAG 2.0 or higher?", "We meet WCAG 2.1 AA.").is_none());
+        assert!(
+            clash(
+                "PCI DSS 4.0 compliance?",
+                "Assessed against PCI DSS v3.2.1 and 4.0."
+            )
+            .is_none()
+        );
+        assert!(
+            clash(
+                "PCI DSS 4.0 compliance?",
+                "Our PCI DSS 3.2.1 AOC is current."
+            )
+            .is_some()
+        );
+        // Protocol versions are not editions: "TLS 1.0 disabled?" against "TLS 1.2 and 1.3".
+        assert!(clash("Is TLS 1.0 disabled?", "Only TLS 1.2 and 1.3 are accepted.").is_none());
+    }
 
     #[test]
     fn open_prompts_are_told_from_questions() {

@@ -205,6 +205,8 @@ struct Asked {
     open_prompt: bool,
     /// The sides of each scope the question speaks of ([`text::scope_sides`]).
     scope: Vec<(usize, usize)>,
+    /// The values of a kind it names: severities, SOC reports, editions ([`text::alternatives`]).
+    alternatives: Vec<(&'static str, String)>,
     /// The topical terms whose absence from an entry means it does not answer the question as
     /// asked, each with the question's own word for it, in the question's order.
     salient: Vec<(String, String)>,
@@ -278,6 +280,8 @@ struct Prepared {
     /// The sides of each scope the entry speaks of ([`text::scope_sides`]), over its
     /// phrasings, answer and comment.
     scope: Vec<(usize, usize)>,
+    /// The values of a kind it names, over the same text ([`text::alternatives`]).
+    alternatives: Vec<(&'static str, String)>,
 }
 
 impl Prepared {
@@ -291,19 +295,20 @@ impl Prepared {
         for tag in &entry.terms.tags {
             context.extend(set(tag));
         }
-        let scope = text::scope_sides(&format!(
+        let whole = format!(
             "{} {} {} {}",
             entry.question,
             entry.variants.join(" "),
             entry.answer.as_deref().unwrap_or_default(),
             entry.comment
-        ));
+        );
         Prepared {
+            scope: text::scope_sides(&whole),
+            alternatives: text::alternatives(&whole),
             entry: Arc::new(entry),
             phrasings,
             union,
             context,
-            scope,
         }
     }
 }
@@ -640,6 +645,7 @@ impl<'a> Matcher<'a> {
             negations: text::negations(&cleaned),
             open_prompt: text::is_open_prompt(question),
             scope: text::scope_sides(&cleaned),
+            alternatives: text::alternatives(&cleaned),
             salient: self.salient_terms(&cleaned, &terms),
             terms,
             idf,
@@ -765,7 +771,9 @@ impl<'a> Matcher<'a> {
                     "is on the topic, but the row is an open prompt for anything else to add, not a question".to_string(),
                 ));
             }
-            if let Some(why) = text::scope_clash(&asked.scope, &prepared.scope) {
+            if let Some(why) = text::scope_clash(&asked.scope, &prepared.scope)
+                .or_else(|| text::alternative_clash(&asked.alternatives, &prepared.alternatives))
+            {
                 caveats.push(Caveat::Scope(why));
             }
             let total: f32 = idf.values().sum();

@@ -257,7 +257,8 @@ fn ids(found: &[trustfill::matcher::Candidate]) -> Vec<(String, u8)> {
 
 /// What an entry does not cover keeps it from being drafted, and the reviewer is told what:
 /// a qualifier the entry never mentions ("IoT devices"), a scope it does not speak of (the
-/// workforce for an entry about customers), a row that is an open prompt, not a question. The
+/// workforce for an entry about customers), another value of one kind (a Type I report for an
+/// entry about Type II), a row that is an open prompt, not a question. The
 /// entry stays among the candidates, below the threshold, with the reason.
 #[test]
 fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_why() {
@@ -281,6 +282,12 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "Yes",
             "public",
         ),
+        entry(
+            "soc2-type2",
+            "Do you have a SOC 2 Type II report?",
+            "Yes",
+            "public",
+        ),
     ]
     .concat();
     let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
@@ -290,10 +297,18 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
         serde_json::from_str(&stdout(&out)).unwrap()
     };
     // Asked as the entry asks it: drafted.
-    let plain = ask("Do you maintain an inventory of hardware and software assets?");
-    assert_eq!(plain["matches"][0]["id"], "asset-inventory");
-    assert!(plain["matches"][0]["confidence"].as_u64().unwrap() >= 70);
-    assert!(plain["matches"][0]["not_covered"].is_null());
+    for (question, id) in [
+        (
+            "Do you maintain an inventory of hardware and software assets?",
+            "asset-inventory",
+        ),
+        ("Do you have a SOC 2 Type 2 report?", "soc2-type2"),
+    ] {
+        let plain = ask(question);
+        assert_eq!(plain["matches"][0]["id"], id);
+        assert!(plain["matches"][0]["confidence"].as_u64().unwrap() >= 70);
+        assert!(plain["matches"][0]["not_covered"].is_null());
+    }
 
     for (question, id, why) in [
         (
@@ -310,6 +325,11 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "Is there anything else you would like us to know about your information security program?",
             "security-program",
             "open prompt",
+        ),
+        (
+            "Do you have a SOC 2 Type I report?",
+            "soc2-type2",
+            "speaks of Type II only, but the question is about Type I",
         ),
     ] {
         let doc = ask(question);
