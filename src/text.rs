@@ -420,8 +420,9 @@ pub fn asks_for_value(question: &str) -> bool {
 }
 
 /// A form field's label rather than a question ("vendor name", "product description",
-/// "security contact email", HECVAT's GNRL rows; `lower` is lower-cased): a few words, no
-/// question mark, ending in a noun that names a value. A Yes or No never fills it, however
+/// "security contact email", "date of the last penetration test", HECVAT's GNRL rows; `lower`
+/// is lower-cased): a few words, no question mark, ending in a noun that names a value or
+/// opening with one ("date of …"). A Yes or No never fills it, however
 /// well its words match a comment (a harvested library's comment that mentions "user name"
 /// once drafted "Yes" for "Vendor Name" at 93%): the matcher caps such candidates.
 pub fn is_value_field(lower: &str) -> bool {
@@ -445,12 +446,23 @@ pub fn is_value_field(lower: &str) -> bool {
     ];
     let label = lower.trim().trim_end_matches([':', '*', '.']).trim();
     let words: Vec<&str> = label.split_whitespace().collect();
-    !label.ends_with('?')
-        && !lower.trim_end().ends_with('?')
-        && (1..=6).contains(&words.len())
-        && words.last().is_some_and(|w| {
-            VALUE_NOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
-        })
+    let noun = |w: &&str| {
+        VALUE_NOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
+    };
+    // "Vendor name", "Security contact email"; or "Date of your most recent penetration test".
+    let ends_in_noun = (1..=6).contains(&words.len()) && words.last().is_some_and(noun);
+    // A statement ("Number of failed logins is limited to five") is not a label.
+    let statement = |w: &&str| {
+        [
+            "is", "are", "must", "should", "shall", "will", "be", "has", "have",
+        ]
+        .contains(w)
+    };
+    let noun_of = (3..=10).contains(&words.len())
+        && noun(&words[0])
+        && words[1] == "of"
+        && !words.iter().any(statement);
+    !label.ends_with('?') && !lower.trim_end().ends_with('?') && (ends_in_noun || noun_of)
 }
 
 /// Words that turn a statement around. Read from the raw text: the analyzer drops "no" and "not".
@@ -888,6 +900,14 @@ mod tests {
         assert!(is_value_field("solution provider contact email:"));
         assert!(is_value_field("product description"));
         assert!(is_value_field("country of company headquarters"));
+        assert!(is_value_field("date of your most recent penetration test"));
+        assert!(is_value_field("number of employees"));
+        assert!(!is_value_field(
+            "number of failed logins is limited to five"
+        ));
+        assert!(!is_value_field(
+            "date of your most recent penetration test?"
+        ));
         assert!(!is_value_field("do you publish a vendor name?"));
         assert!(!is_value_field(
             "is there a documented process for changing an account name in every system"
