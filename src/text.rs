@@ -1066,29 +1066,20 @@ const SCOPES: [(&str, &[&str], &str, &[&str]); 4] = [
 /// Which side of each of [`SCOPES`] a text speaks of: `(scope index, side 0 or 1)` for each
 /// scope where it names one side and not the other.
 pub fn scope_sides(text: &str) -> Vec<(usize, usize)> {
-    let lower = format!(" {} ", text.to_lowercase());
-    // Every word of a scope term is a whole run of letters and digits of the text where the
-    // term is named: a term with a word the text lacks is not searched for (most of them).
-    let runs: std::collections::HashSet<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let names = |words: &[&str]| {
-        words.iter().any(|w| {
-            w.split(|c: char| !c.is_alphanumeric())
-                .filter(|t| !t.is_empty())
-                .all(|t| runs.contains(t))
-                && lower.match_indices(w).any(|(at, _)| {
-                    let before = lower[..at].chars().next_back().unwrap_or(' ');
-                    let after = lower[at + w.len()..].chars().next().unwrap_or(' ');
-                    !before.is_alphanumeric() && !after.is_alphanumeric()
-                })
-        })
-    };
-    SCOPES
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, a, _, b))| match (names(a), names(b)) {
+    // One pattern per side of each scope, all searched in one pass: pattern 2i is scope i's
+    // first side, 2i + 1 its second. A term is found as whole words, in any case.
+    static SIDES: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+        regex::RegexSet::new(SCOPES.iter().flat_map(|(_, a, _, b)| {
+            [a, b].map(|terms| {
+                let alternatives: Vec<String> = terms.iter().map(|t| regex::escape(t)).collect();
+                format!(r"(?i)\b(?:{})\b", alternatives.join("|"))
+            })
+        }))
+        .expect("regex")
+    });
+    let found = SIDES.matches(text);
+    (0..SCOPES.len())
+        .filter_map(|i| match (found.matched(2 * i), found.matched(2 * i + 1)) {
             (true, false) => Some((i, 0)),
             (false, true) => Some((i, 1)),
             _ => None,
