@@ -1204,8 +1204,13 @@ pub fn alternative_clash(
             || (spoken.ends_with('+') && edition(spoken) <= edition(asked))
             || (asked.ends_with('+') && edition(spoken) >= edition(asked))
     };
-    let mut kinds: Vec<&str> = question.iter().map(|(k, _)| *k).collect();
-    kinds.dedup();
+    // Each kind once, in the order the question names them.
+    let mut kinds: Vec<&str> = Vec::new();
+    for (k, _) in question {
+        if !kinds.contains(k) {
+            kinds.push(k);
+        }
+    }
     kinds.into_iter().find_map(|kind| {
         let of = |values: &[(&'static str, String)]| -> Vec<String> {
             values
@@ -1248,116 +1253,86 @@ mod scope_tests {
     #[test]
     fn alternatives_of_one_kind_clash_only_when_the_entry_names_none_asked() {
         let clash = |q: &str, e: &str| alternative_clash(&alternatives(q), &alternatives(e));
-        assert_eq!(
-            clash(
+        for (question, entry, why) in [
+            (
                 "Medium-severity vulnerability remediation SLA",
-                "High-severity vulnerabilities are remediated within 30 days."
-            )
-            .as_deref(),
-            Some("speaks of high severity only, but the question is about medium severity")
-        );
-        assert_eq!(
-            clash(
+                "High-severity vulnerabilities are remediated within 30 days.",
+                "speaks of high severity only, but the question is about medium severity",
+            ),
+            (
                 "Remediation time for low severity findings?",
-                "7 days for critical, 30 for high, 90 for moderate vulnerabilities."
-            )
-            .as_deref(),
-            Some(
-                "speaks of critical, high and medium severity only, but the question is about low severity"
-            )
-        );
-        // The entry names the asked value among others; or names no value of the kind.
-        assert!(
-            clash(
-                "Are high-severity findings fixed in 30 days?",
-                "Critical and high vulnerabilities: 30 days."
-            )
-            .is_none()
-        );
-        assert!(
-            clash(
-                "Are medium vulnerabilities tracked?",
-                "Every vulnerability is tracked."
-            )
-            .is_none()
-        );
-        // "High" outside talk of vulnerabilities is no severity.
-        assert!(
-            clash(
-                "Do you offer high availability?",
-                "Low-latency, medium-sized clusters."
-            )
-            .is_none()
-        );
-        assert_eq!(
-            clash(
+                "7 days for critical, 30 for high, 90 for moderate vulnerabilities.",
+                "speaks of critical, high and medium severity only, but the question is about low severity",
+            ),
+            (
                 "Do you have a SOC 2 Type I report?",
-                "Our SOC 2 Type II report covers security."
-            )
-            .as_deref(),
-            Some("speaks of Type II only, but the question is about Type I")
-        );
-        assert!(
-            clash(
-                "Is your SOC 2 report Type I or Type II?",
-                "We hold a SOC 2 Type 2 report."
-            )
-            .is_none()
-        );
-        assert!(
-            clash(
+                "Our SOC 2 Type II report covers security.",
+                "speaks of Type II only, but the question is about Type I",
+            ),
+            (
+                "WCAG 2.2 AA conformance",
+                "The portal conforms to WCAG 2.1 AA.",
+                "speaks of WCAG 2.1 only, but the question is about WCAG 2.2",
+            ),
+        ] {
+            assert_eq!(clash(question, entry).as_deref(), Some(why), "{question}");
+        }
+        for (question, entry) in [
+            (
                 "Do you have a SOC 3 report?",
-                "We hold a SOC 2 Type II report."
-            )
-            .is_some()
-        );
-        assert!(clash("SOC 1 report?", "SOC1 Type II, and SOC 2.").is_none());
-        assert!(
-            clash(
-                "Have you undergone a SSAE 18/SOC 2 audit?",
-                "Our SOC 1 report."
-            )
-            .is_none()
-        );
-        assert!(
-            clash(
+                "We hold a SOC 2 Type II report.",
+            ),
+            (
                 "Do you have a SOC 2 report?",
-                "An ISAE 3402 Type II report."
-            )
-            .is_some()
-        );
-        assert_eq!(
-            clash(
-                "WCAG 2.2 AA conformance",
-                "The portal conforms to WCAG 2.1 AA."
-            )
-            .as_deref(),
-            Some("speaks of WCAG 2.1 only, but the question is about WCAG 2.2")
-        );
-        assert!(
-            clash(
-                "WCAG 2.2 AA conformance",
-                "We meet WCAG 2.1 or later at level AA."
-            )
-            .is_none()
-        );
-        assert!(clash("Do you meet WCAG 2.0 or higher?", "We meet WCAG 2.1 AA.").is_none());
-        assert!(
-            clash(
+                "An ISAE 3402 Type II report.",
+            ),
+            (
                 "PCI DSS 4.0 compliance?",
-                "Assessed against PCI DSS v3.2.1 and 4.0."
-            )
-            .is_none()
-        );
-        assert!(
-            clash(
+                "Our PCI DSS 3.2.1 AOC is current.",
+            ),
+        ] {
+            assert!(clash(question, entry).is_some(), "{question}");
+        }
+        for (question, entry) in [
+            // The entry names the asked value among others; or names no value of the kind.
+            (
+                "Are high-severity findings fixed in 30 days?",
+                "Critical and high vulnerabilities: 30 days.",
+            ),
+            (
+                "Are medium vulnerabilities tracked?",
+                "Every vulnerability is tracked.",
+            ),
+            // "High" outside talk of vulnerabilities is no severity.
+            (
+                "Do you offer high availability?",
+                "Low-latency, medium-sized clusters.",
+            ),
+            // A question naming several values is covered by any one of them.
+            (
+                "Is your SOC 2 report Type I or Type II?",
+                "We hold a SOC 2 Type 2 report.",
+            ),
+            ("SOC 1 report?", "SOC1 Type II, and SOC 2."),
+            (
+                "Have you undergone a SSAE 18/SOC 2 audit?",
+                "Our SOC 1 report.",
+            ),
+            // An edition "or later" covers the later ones, on either side.
+            (
+                "WCAG 2.2 AA conformance",
+                "We meet WCAG 2.1 or later at level AA.",
+            ),
+            ("Do you meet WCAG 2.0 or higher?", "We meet WCAG 2.1 AA."),
+            (
                 "PCI DSS 4.0 compliance?",
-                "Our PCI DSS 3.2.1 AOC is current."
-            )
-            .is_some()
-        );
-        // Protocol versions are not editions: "TLS 1.0 disabled?" against "TLS 1.2 and 1.3".
-        assert!(clash("Is TLS 1.0 disabled?", "Only TLS 1.2 and 1.3 are accepted.").is_none());
+                "Assessed against PCI DSS v3.2.1 and 4.0.",
+            ),
+            // Protocol versions are not editions: "TLS 1.0 disabled?" against "TLS 1.2 and 1.3".
+            ("Is TLS 1.0 disabled?", "Only TLS 1.2 and 1.3 are accepted."),
+        ] {
+            assert!(clash(question, entry).is_none(), "{question}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use candle_core::DType;
 use candle_nn::VarBuilder;
 use serde::Deserialize;
 
-use super::{BATCH_TOKENS, Embedder, Role, bert};
+use super::{BATCH_TOKENS, Embedder, Role, bert, unit};
 use crate::error::{Error, Result};
 use crate::hash::Fnv64;
 
@@ -440,12 +440,8 @@ impl Encoder {
         for text in &texts {
             let own = &rows[start * hidden..(start + text.len()) * hidden];
             start += text.len();
-            let mut v = pool(own, hidden, self.settings.pooling);
-            if self.settings.normalize {
-                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-                v.iter_mut().for_each(|x| *x /= norm);
-            }
-            out.push(v);
+            let v = pool(own, hidden, self.settings.pooling);
+            out.push(if self.settings.normalize { unit(v) } else { v });
         }
         Ok(out)
     }

@@ -46,6 +46,13 @@ pub trait Embedder: Send + Sync {
     fn dim(&self) -> usize;
 }
 
+/// `v` scaled to unit length (a zero vector stays zero).
+pub fn unit(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
+    v
+}
+
 /// Cosine similarity of two vectors (their dot product when both are unit length).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::encoder::{Embedder, Role};
+use crate::encoder::{Embedder, Role, unit};
 use crate::error::{Error, Result};
 use crate::hash::Fnv64;
 use crate::kb::{Audience, KbEntry};
@@ -80,12 +80,6 @@ fn text_key(role: Role, text: &str) -> u64 {
     h.write(&[role as u8]);
     h.write(text.as_bytes());
     h.finish()
-}
-
-fn unit(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-    v.iter_mut().for_each(|x| *x /= norm);
-    v
 }
 
 impl EntryVectors {
