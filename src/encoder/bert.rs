@@ -307,6 +307,9 @@ struct Linear {
     bias: Vec<f32>,
     input: usize,
     output: usize,
+    /// The weight in bfloat16 for the AMX kernel, when asked for and the CPU has it.
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    tiles: Option<super::amx::Packed>,
 }
 
 fn linear(input: usize, output: usize, vb: VarBuilder) -> Result<Linear> {
@@ -320,6 +323,8 @@ fn linear(input: usize, output: usize, vb: VarBuilder) -> Result<Linear> {
         bias: vb.get(output, "bias")?.to_vec1()?,
         input,
         output,
+        #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+        tiles: None,
     })
 }
 
@@ -336,6 +341,10 @@ impl Linear {
                     out.extend(row.iter().zip(&self.bias).map(|(x, b)| b + x));
                 }
             }
+        }
+        #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+        if let Some(tiles) = &self.tiles {
+            return super::amx::add_product(xs, tiles, out);
         }
         matmul(
             (rows, self.output, self.input),
@@ -365,7 +374,23 @@ impl Linear {
             bias,
             input,
             output,
+            #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+            tiles: None,
         }
+    }
+
+    /// Run the products on AMX tiles in bfloat16 from now on, if the CPU can and the sizes fit.
+    fn use_tiles(mut self, bf16: bool) -> Linear {
+        #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+        if bf16 && super::amx::available() {
+            self.tiles = super::amx::Packed::new(&self.weight, self.input, self.output);
+            if self.tiles.is_some() {
+                // Only the tiles are read from now on.
+                self.weight = Vec::new();
+            }
+        }
+        let _ = bf16;
+        self
     }
 }
 
@@ -453,7 +478,7 @@ struct Scratch {
 }
 
 impl Layer {
-    fn load(vb: VarBuilder, c: &Config) -> Result<Self> {
+    fn load(vb: VarBuilder, c: &Config, bf16: bool) -> Result<Self> {
         let h = c.hidden_size;
         let attn = vb.pp("attention");
         let parts = ["query", "key", "value"]
@@ -461,11 +486,12 @@ impl Layer {
             .map(|name| linear(h, h, attn.pp("self").pp(name)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Layer {
-            qkv: Linear::side_by_side(&parts),
-            attention_out: linear(h, h, attn.pp("output").pp("dense"))?,
+            qkv: Linear::side_by_side(&parts).use_tiles(bf16),
+            attention_out: linear(h, h, attn.pp("output").pp("dense"))?.use_tiles(bf16),
             attention_norm: Norm::load(h, c.layer_norm_eps, attn.pp("output").pp("LayerNorm"))?,
-            intermediate: linear(h, c.intermediate_size, vb.pp("intermediate").pp("dense"))?,
-            output: linear(c.intermediate_size, h, vb.pp("output").pp("dense"))?,
+            intermediate: linear(h, c.intermediate_size, vb.pp("intermediate").pp("dense"))?
+                .use_tiles(bf16),
+            output: linear(c.intermediate_size, h, vb.pp("output").pp("dense"))?.use_tiles(bf16),
             output_norm: Norm::load(h, c.layer_norm_eps, vb.pp("output").pp("LayerNorm"))?,
             heads: c.num_attention_heads,
             head_size: h / c.num_attention_heads,
@@ -537,7 +563,8 @@ pub struct Bert {
 impl Bert {
     /// Weights named as `transformers` saves a `BertModel` (`embeddings.…`, `encoder.layer.N.…`),
     /// with or without a leading `bert.` (as a `BertForMaskedLM` checkpoint has them).
-    pub fn load(vb: VarBuilder, c: &Config) -> Result<Bert> {
+    /// `bf16`: run the dense layers' products in bfloat16 on AMX tiles where the CPU has them.
+    pub fn load(vb: VarBuilder, c: &Config, bf16: bool) -> Result<Bert> {
         let vb = if vb.contains_tensor("embeddings.word_embeddings.weight") {
             vb
         } else {
@@ -545,7 +572,7 @@ impl Bert {
         };
         let embeddings = Embeddings::load(vb.pp("embeddings"), c)?;
         let layers = (0..c.num_hidden_layers)
-            .map(|i| Layer::load(vb.pp("encoder").pp("layer").pp(i), c))
+            .map(|i| Layer::load(vb.pp("encoder").pp("layer").pp(i), c, bf16))
             .collect::<Result<Vec<_>>>()?;
         Ok(Bert {
             embeddings,
@@ -792,7 +819,7 @@ mod tests {
     fn forward_matches_the_formulas_alone_and_together() {
         let weights = tiny_weights(&TINY);
         let vb = VarBuilder::from_tensors(weights.clone(), candle_core::DType::F32, &Device::Cpu);
-        let bert = Bert::load(vb, &TINY).unwrap();
+        let bert = Bert::load(vb, &TINY, false).unwrap();
         let h = TINY.hidden_size;
         let texts: [&[u32]; 3] = [
             &[2, 17, 5, 29, 3],

@@ -31,6 +31,56 @@ pub struct ModelSettings {
     pub max_tokens: usize,
     pub query_prefix: String,
     pub passage_prefix: String,
+    /// The precision the folder's `trustfill.toml` asks for; `None`: [`Precision::fastest`].
+    pub precision: Option<Precision>,
+}
+
+/// The precision of the dense layers' products (the attention and the rest stay `f32`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Full precision, on every CPU.
+    F32,
+    /// Inputs rounded to bfloat16, products on Intel AMX tiles with `f32` sums: 2.4 times as
+    /// fast to embed a library, vectors within 0.0013 of `f32`'s per component (cosine to them
+    /// ≥ 0.99997 over the shipped library). Only where the CPU has AMX; elsewhere `f32` runs.
+    Bf16,
+}
+
+impl Precision {
+    /// `bf16` where this CPU has AMX (and Linux lets the process use it), else `f32`.
+    pub fn fastest() -> Precision {
+        if amx_available() {
+            Precision::Bf16
+        } else {
+            Precision::F32
+        }
+    }
+
+    /// What runs when `self` is asked for on this CPU.
+    fn effective(self) -> Precision {
+        match self {
+            Precision::Bf16 if !amx_available() => Precision::F32,
+            p => p,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+        }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+fn amx_available() -> bool {
+    super::amx::available()
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+fn amx_available() -> bool {
+    false
 }
 
 /// Our own settings file in a model folder, for what sentence-transformers' files do not say.
@@ -47,6 +97,7 @@ pub struct Encoder {
     settings: ModelSettings,
     dim: usize,
     identity: String,
+    precision: Precision,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -56,6 +107,7 @@ impl std::fmt::Debug for Encoder {
             .field("settings", &self.settings)
             .field("dim", &self.dim)
             .field("identity", &self.identity)
+            .field("precision", &self.precision)
             .finish()
     }
 }
@@ -131,6 +183,7 @@ struct SentenceTransformersConfig {
 struct OwnSettings {
     query_prefix: Option<String>,
     passage_prefix: Option<String>,
+    precision: Option<Precision>,
 }
 
 /// Refuse a path of `modules.json` that leaves the model folder (`"path": "../../etc"`, an
@@ -204,7 +257,7 @@ pub fn read_settings(dir: &Path, config: &BertConfig) -> Result<ModelSettings> {
             model_error(
                 &own_path,
                 format!("is not valid: {}", e.message()),
-                Some("it may hold query_prefix and passage_prefix, both strings"),
+                Some("it may hold query_prefix and passage_prefix, both strings, and precision, \"f32\" or \"bf16\""),
             )
         })?,
         Ok(None) => OwnSettings::default(),
@@ -231,6 +284,7 @@ pub fn read_settings(dir: &Path, config: &BertConfig) -> Result<ModelSettings> {
             .passage_prefix
             .or_else(|| prompt(&["passage", "document"]))
             .unwrap_or_default(),
+        precision: own.precision,
     })
 }
 
@@ -284,6 +338,13 @@ pub fn identity(dir: &Path) -> Result<String> {
 impl Encoder {
     /// Load the model in `dir`. Every problem names the file it is in.
     pub fn load(dir: &Path) -> Result<Encoder> {
+        Encoder::load_with(dir, None)
+    }
+
+    /// [`Encoder::load`] in the given precision, whatever the folder asks for (`bf16` runs
+    /// only where the CPU has AMX).
+    pub fn load_with(dir: &Path, precision: Option<Precision>) -> Result<Encoder> {
+        let precision = precision.map(Precision::effective);
         if !dir.is_dir() {
             return Err(model_error(
                 dir,
@@ -347,19 +408,34 @@ impl Encoder {
         };
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &bert::device())
             .map_err(weights_error)?;
-        let bert = bert::Bert::load(vb, &config).map_err(weights_error)?;
+        let precision = precision
+            .or(settings.precision)
+            .map_or_else(Precision::fastest, Precision::effective);
+        let bert =
+            bert::Bert::load(vb, &config, precision == Precision::Bf16).map_err(weights_error)?;
+        // Vectors of another precision are other vectors: never mixed in one cache.
+        let identity = match precision {
+            Precision::F32 => identity(dir)?,
+            Precision::Bf16 => format!("{}-bf16", identity(dir)?),
+        };
         Ok(Encoder {
             dir: dir.to_path_buf(),
             bert,
             tokenizer,
             settings,
             dim: config.hidden_size,
-            identity: identity(dir)?,
+            identity,
+            precision,
         })
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The precision the products run in.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     pub fn settings(&self) -> &ModelSettings {

@@ -12,6 +12,8 @@
 //! out. Where models come from is [`crate::model`]; the library's vectors are kept by
 //! [`crate::index::vectors`] and used by [`crate::matcher`].
 
+#[cfg(all(feature = "semantic", target_arch = "x86_64", target_os = "linux"))]
+mod amx;
 #[cfg(feature = "semantic")]
 mod bert;
 #[cfg(feature = "semantic")]

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use trustfill::encoder::{Embedder, Encoder, Role, cosine};
+use trustfill::encoder::{Embedder, Encoder, Precision, Role, cosine};
 
 /// The published similarities of all-MiniLM-L6-v2 (sentence-transformers' documentation):
 /// "The weather is lovely today." against "It's so sunny outside!" and "He drove to the
@@ -18,7 +18,7 @@ fn all_minilm_reproduces_the_published_similarities() {
     let dir = PathBuf::from(
         std::env::var_os("TRUSTFILL_TEST_MODEL").expect("TRUSTFILL_TEST_MODEL names the folder"),
     );
-    let encoder = Encoder::load(&dir).unwrap();
+    let encoder = Encoder::load_with(&dir, Some(Precision::F32)).unwrap();
     assert_eq!(encoder.dim(), 384);
     let v = encoder
         .embed(
@@ -43,6 +43,79 @@ fn all_minilm_reproduces_the_published_similarities() {
         cosine(&v[0], &v[2]),
         cosine(&v[1], &v[2])
     );
+}
+
+/// The same model in bfloat16 on AMX tiles (where the CPU has them; skipped elsewhere): each
+/// vector stays within a cosine of 0.9999 of full precision's and each similarity within 0.003,
+/// both printed. Measured on a Sapphire Rapids VM: 0.6655 / 0.1044 / 0.1414 against 0.6660 /
+/// 0.1046 / 0.1411, cosines to the f32 vectors 0.99999.
+#[test]
+#[ignore = "needs the all-MiniLM-L6-v2 folder in TRUSTFILL_TEST_MODEL"]
+fn all_minilm_in_bf16_drifts_in_the_third_decimal_only() {
+    let dir = PathBuf::from(
+        std::env::var_os("TRUSTFILL_TEST_MODEL").expect("TRUSTFILL_TEST_MODEL names the folder"),
+    );
+    let fast = Encoder::load_with(&dir, Some(Precision::Bf16)).unwrap();
+    if fast.precision() != Precision::Bf16 {
+        eprintln!("skipped: this CPU has no AMX, so bf16 runs as f32");
+        return;
+    }
+    let full = Encoder::load_with(&dir, Some(Precision::F32)).unwrap();
+    assert_ne!(
+        full.identity(),
+        fast.identity(),
+        "vectors of two precisions never mix"
+    );
+    let texts = [
+        "The weather is lovely today.",
+        "It's so sunny outside!",
+        "He drove to the stadium.",
+        "Is customer data encrypted at rest?",
+        "Do you have a SOC 2 Type II report, and may we see it under NDA?",
+        "How quickly do you notify customers of a security incident that affects their data?",
+    ];
+    let (a, b) = (
+        full.embed(&texts, Role::Query).unwrap(),
+        fast.embed(&texts, Role::Query).unwrap(),
+    );
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        let c = cosine(x, y);
+        println!("text {i}: cosine to f32 {c:.6}");
+        assert!(c > 0.9999, "text {i}: {c}");
+    }
+    for i in 0..texts.len() {
+        for j in i + 1..texts.len() {
+            let (s, t) = (cosine(&a[i], &a[j]), cosine(&b[i], &b[j]));
+            println!("{i}-{j}: f32 {s:.4} bf16 {t:.4}");
+            assert!((s - t).abs() < 0.003, "{i}-{j}: {s} vs {t}");
+        }
+    }
+}
+
+/// `precision` in a model folder's trustfill.toml: "f32" and "bf16" load (bf16 runs as f32
+/// where the CPU has no AMX), anything else is refused naming the file.
+#[test]
+fn a_model_folder_may_ask_for_a_precision() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny(dir.path());
+    let texts = ["Is customer data encrypted at rest?"];
+    let plain = Encoder::load(&model).unwrap();
+    for (setting, asked) in [("f32", Precision::F32), ("bf16", Precision::Bf16)] {
+        std::fs::write(
+            model.join("trustfill.toml"),
+            format!("precision = \"{setting}\"\n"),
+        )
+        .unwrap();
+        let e = Encoder::load(&model).unwrap();
+        assert_eq!(e.settings().precision, Some(asked));
+        let v = e.embed(&texts, Role::Query).unwrap();
+        assert_eq!(v[0].len(), plain.dim());
+        assert!(cosine(&v[0], &plain.embed(&texts, Role::Query).unwrap()[0]) > 0.999);
+    }
+    std::fs::write(model.join("trustfill.toml"), "precision = \"f16\"\n").unwrap();
+    let err = Encoder::load(&model).unwrap_err().to_string();
+    assert!(err.contains("trustfill.toml"), "{err}");
+    assert!(err.contains("`f16`, expected `f32` or `bf16`"), "{err}");
 }
 
 use std::collections::HashMap;

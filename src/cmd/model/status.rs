@@ -37,6 +37,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             "error": loaded.as_ref().and_then(|l| l.as_ref().err()).map(|e| e.to_string()),
             "identity": loaded.as_ref().and_then(|l| l.as_ref().ok()).map(|e| e.identity().to_string()),
             "dimensions": loaded.as_ref().and_then(|l| l.as_ref().ok()).map(|e| e.dim()),
+            "precision": loaded.as_ref().and_then(|l| l.as_ref().ok()).map(|e| e.precision().name()),
             "source": record.as_ref().map(|r| r.source.clone()),
             "installed": record.as_ref().map(|r| r.installed.clone()),
             "default_location": default_dir.as_ref().map(|d| d.display().to_string()),
@@ -67,9 +68,13 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
             }
             match loaded {
                 Some(Ok(e)) => text.push_str(&format!(
-                    "loads:     yes ({} dimensions, identity {})\n",
+                    "loads:     yes ({} dimensions, identity {}, products in {})\n",
                     e.dim(),
-                    e.identity()
+                    e.identity(),
+                    match e.precision() {
+                        crate::encoder::Precision::Bf16 => "bf16 on AMX tiles",
+                        crate::encoder::Precision::F32 => "f32",
+                    }
                 )),
                 Some(Err(e)) => text.push_str(&format!("loads:     no: {e}\n")),
                 None => {}
