@@ -50,6 +50,7 @@ mod caveat;
 mod confidence;
 mod query;
 mod signals;
+mod termset;
 
 use caveat::stale;
 pub use caveat::{Caveat, EXACT_CONFIDENCE, POLARITY_CAP, QUALIFIER_CAP, Reuse, STALE_PENALTY};
@@ -59,6 +60,7 @@ pub use confidence::{
 };
 pub use signals::Signals;
 use signals::{signals, term_weight};
+use termset::TermSet;
 
 use crate::encoder::Role;
 use crate::error::{Error, Result};
@@ -272,11 +274,11 @@ const CACHE_ENTRIES: usize = 20_000;
 struct Prepared {
     entry: Arc<StoredEntry>,
     /// Each phrasing's distinct terms, question first.
-    phrasings: Vec<HashSet<Box<str>>>,
+    phrasings: Vec<TermSet>,
     /// All phrasings' terms together.
-    union: HashSet<Box<str>>,
+    union: TermSet,
     /// The comment's and tags' terms.
-    context: HashSet<Box<str>>,
+    context: TermSet,
     /// The sides of each scope the entry speaks of ([`text::scope_sides`]), over its
     /// phrasings, answer and comment.
     scope: Vec<(usize, usize)>,
@@ -286,15 +288,17 @@ struct Prepared {
 
 impl Prepared {
     fn new(entry: StoredEntry) -> Prepared {
-        let set =
-            |text: &str| -> HashSet<Box<str>> { text.split_whitespace().map(Box::from).collect() };
-        let phrasings: Vec<HashSet<Box<str>>> =
-            entry.terms.phrasings.iter().map(|p| set(p)).collect();
-        let union = phrasings.iter().flatten().cloned().collect();
-        let mut context = set(&entry.terms.comment);
-        for tag in &entry.terms.tags {
-            context.extend(set(tag));
-        }
+        let phrasings: Vec<TermSet> = entry
+            .terms
+            .phrasings
+            .iter()
+            .map(|p| TermSet::of_words([p.as_str()]))
+            .collect();
+        let union = TermSet::of_words(entry.terms.phrasings.iter().map(String::as_str));
+        let context = TermSet::of_words(
+            std::iter::once(entry.terms.comment.as_str())
+                .chain(entry.terms.tags.iter().map(String::as_str)),
+        );
         let whole = format!(
             "{} {} {} {}",
             entry.question,
@@ -395,8 +399,8 @@ impl<'a> Matcher<'a> {
         // Which answers use each term, in any phrasing.
         let mut holders: HashMap<&str, Vec<u32>> = HashMap::default();
         for (i, p) in all.iter().enumerate() {
-            for term in &p.union {
-                holders.entry(&**term).or_default().push(i as u32);
+            for term in p.union.iter() {
+                holders.entry(term).or_default().push(i as u32);
             }
         }
         // Entries are split into one contiguous share per thread, each with its own matcher
@@ -467,7 +471,7 @@ impl<'a> Matcher<'a> {
                 // most of the compared entries fail it.
                 let held: f32 = heaviest
                     .iter()
-                    .filter(|(t, _)| all[j as usize].union.contains(*t))
+                    .filter(|(t, _)| all[j as usize].union.contains(t))
                     .map(|(_, w)| w)
                     .sum();
                 held >= min_alike * total

@@ -1,9 +1,10 @@
 //! The measurements behind a confidence: how well an entry's phrasings, comment and tags cover
 //! the question, and how the rankings placed it (see the module documentation of [`super`]).
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
+use super::termset::TermSet;
 use super::{GENERIC_WEIGHT, POLICY_RANK_FACTOR, Prepared, WORDS_WEIGHT};
 use crate::kb::EntryKind;
 use crate::text;
@@ -73,7 +74,7 @@ pub(super) fn signals(
 ) -> (String, Signals) {
     let entry = &prepared.entry;
     let total: f32 = terms.iter().map(|t| idf[t.as_str()]).sum();
-    let weight_of = |set: &HashSet<Box<str>>| -> f32 {
+    let weight_of = |set: &TermSet| -> f32 {
         terms
             .iter()
             .filter(|t| set.contains(t.as_str()))
@@ -93,7 +94,7 @@ pub(super) fn signals(
         // query lacks count with a neutral weight of 1.
         let own_total: f32 = own
             .iter()
-            .map(|t| idf.get(&**t).copied().unwrap_or_else(|| term_weight(t)))
+            .map(|t| idf.get(t).copied().unwrap_or_else(|| term_weight(t)))
             .sum();
         let entry_coverage = weight_of(own) / own_total.max(f32::EPSILON);
         let quality = query_coverage.powf(0.65) * entry_coverage.powf(0.35);
