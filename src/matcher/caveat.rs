@@ -280,9 +280,19 @@ impl Matcher<'_> {
     /// privacy awareness training mandatory?" rejected says nothing of "Is security awareness
     /// training mandatory?" (an earlier rule, 80% of terms in common, withheld it).
     pub(super) fn mark_withheld(&mut self, row: &Row<'_>, candidates: &mut [Candidate]) {
+        // Most entries were never rejected nor proposed: nothing to look at.
+        if candidates
+            .iter()
+            .all(|c| c.entry.rejected.is_empty() && !c.entry.proposed)
+        {
+            return;
+        }
         let key = text::exact_key(row.own_text);
         let terms = self.question_terms(row.own_text);
         for c in candidates.iter_mut() {
+            if c.entry.rejected.is_empty() && !c.entry.proposed {
+                continue;
+            }
             let approved = matches!(c.reuse(), Some(Reuse::Exact { .. }))
                 || *self.exact_key_of(&c.entry.question) == *key
                 || c.entry
