@@ -36,7 +36,7 @@
 //! (see [`WEIGHTS`] for where and how to re-fit). A question whose terms no entry uses gets no
 //! candidates at all.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -279,10 +279,16 @@ struct Prepared {
     union: TermSet,
     /// The comment's and tags' terms.
     context: TermSet,
-    /// The sides of each scope the entry speaks of ([`text::scope_sides`]), over its
-    /// phrasings, answer and comment.
+    /// What the entry speaks of that a question may clash with, found the first time a
+    /// question that names a scope or an alternative needs it (most never do).
+    sides: OnceLock<Sides>,
+}
+
+/// The scopes and alternatives an entry names, over its phrasings, answer and comment.
+struct Sides {
+    /// The sides of each scope ([`text::scope_sides`]).
     scope: Vec<(usize, usize)>,
-    /// The values of a kind it names, over the same text ([`text::alternatives`]).
+    /// The values of a kind ([`text::alternatives`]).
     alternatives: Vec<(&'static str, String)>,
 }
 
@@ -299,21 +305,30 @@ impl Prepared {
             std::iter::once(entry.terms.comment.as_str())
                 .chain(entry.terms.tags.iter().map(String::as_str)),
         );
-        let whole = format!(
-            "{} {} {} {}",
-            entry.question,
-            entry.variants.join(" "),
-            entry.answer.as_deref().unwrap_or_default(),
-            entry.comment
-        );
         Prepared {
-            scope: text::scope_sides(&whole),
-            alternatives: text::alternatives(&whole),
             entry: Arc::new(entry),
             phrasings,
             union,
             context,
+            sides: OnceLock::new(),
         }
+    }
+
+    fn sides(&self) -> &Sides {
+        self.sides.get_or_init(|| {
+            let e = &self.entry;
+            let whole = format!(
+                "{} {} {} {}",
+                e.question,
+                e.variants.join(" "),
+                e.answer.as_deref().unwrap_or_default(),
+                e.comment
+            );
+            Sides {
+                scope: text::scope_sides(&whole),
+                alternatives: text::alternatives(&whole),
+            }
+        })
     }
 }
 
@@ -775,9 +790,14 @@ impl<'a> Matcher<'a> {
                     "is on the topic, but the row is an open prompt for anything else to add, not a question".to_string(),
                 ));
             }
-            if let Some(why) = text::scope_clash(&asked.scope, &prepared.scope)
-                .or_else(|| text::alternative_clash(&asked.alternatives, &prepared.alternatives))
-            {
+            let clash = if asked.scope.is_empty() && asked.alternatives.is_empty() {
+                None
+            } else {
+                let sides = prepared.sides();
+                text::scope_clash(&asked.scope, &sides.scope)
+                    .or_else(|| text::alternative_clash(&asked.alternatives, &sides.alternatives))
+            };
+            if let Some(why) = clash {
                 caveats.push(Caveat::Scope(why));
             }
             let total: f32 = idf.values().sum();
