@@ -622,6 +622,16 @@ fn main() {
         write_varied_library(Path::new(&args[at + 2]), n);
         return;
     }
+    // `-- --write-fill N ROWS DIR`: only write the library of N entries and the questionnaire of
+    // ROWS rows that the fill table times (to profile `fill` on them by hand).
+    if let Some(at) = args.iter().position(|a| a == "--write-fill") {
+        let n: usize = args[at + 1].parse().expect("N entries");
+        let rows: usize = args[at + 2].parse().expect("ROWS");
+        let dir = Path::new(&args[at + 3]);
+        write_library(&dir.join("kb"), n);
+        write_questionnaire(&dir.join("q.xlsx"), &questionnaire_rows(rows, n));
+        return;
+    }
     if std::env::args().any(|a| a == "--pdf") {
         pdf_table(work.path());
         return;
