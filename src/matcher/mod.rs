@@ -573,16 +573,15 @@ impl<'a> Matcher<'a> {
             if value.is_empty() {
                 return Ok(Vec::new());
             }
-            let query = BooleanQuery::new(vec![
-                (
-                    Occur::Must,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &value),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>,
-                ),
-                (Occur::Must, Box::new(self.audience_filter(audience))),
-            ]);
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &value),
+                    IndexRecordOption::Basic,
+                )),
+            )];
+            clauses.extend(self.audience_filter(audience));
+            let query = BooleanQuery::new(clauses);
             Ok(self
                 .searcher
                 .search(&query, &TopDocs::with_limit(50).order_by_score())

@@ -2,7 +2,7 @@
 //! query carries, and the IDF that weighs a question's terms.
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::signals::term_weight;
@@ -32,27 +32,32 @@ impl Matcher<'_> {
         if should.is_empty() {
             return None;
         }
-        Some(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(should))),
-            (Occur::Must, Box::new(self.audience_filter(audience))),
-        ]))
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        clauses.extend(self.audience_filter(audience));
+        Some(BooleanQuery::new(clauses))
     }
 
-    /// Matches every entry the audience may see, scoring 0.
-    pub(super) fn audience_filter(&self, audience: Audience) -> ConstScoreQuery {
+    /// The clauses that keep out every entry the audience may not see: one `MustNot` for each
+    /// audience above it (every entry has exactly one audience). Excluding the few entries
+    /// above the audience costs less than intersecting with the many it may see (a `Must`
+    /// filter of allowed audiences was a fifth of `fill`'s time), and for the internal
+    /// audience, which sees everything, there is no clause at all. The terms stay one nested
+    /// union: flattened into the top query, tantivy scores them with block-max WAND, which was
+    /// faster on short questions and slower on long ones (0.31 → 0.36 s on a varied library).
+    pub(super) fn audience_filter(&self, audience: Audience) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.index.fields;
-        let allowed: Vec<(Occur, Box<dyn Query>)> = Audience::ALL
+        Audience::ALL
             .into_iter()
-            .filter(|a| a.visible_to(audience))
+            .filter(|a| !a.visible_to(audience))
             .map(|a| {
                 let q = TermQuery::new(
                     Term::from_field_text(f.audience, a.as_str()),
                     IndexRecordOption::Basic,
                 );
-                (Occur::Should, Box::new(q) as Box<dyn Query>)
+                (Occur::MustNot, Box::new(q) as Box<dyn Query>)
             })
-            .collect();
-        ConstScoreQuery::new(Box::new(BooleanQuery::new(allowed)), 0.0)
+            .collect()
     }
 
     pub(super) fn query(&self, terms: &[String], audience: Audience) -> BooleanQuery {
@@ -74,10 +79,10 @@ impl Matcher<'_> {
                 ));
             }
         }
-        BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(should))),
-            (Occur::Must, Box::new(self.audience_filter(audience))),
-        ])
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        clauses.extend(self.audience_filter(audience));
+        BooleanQuery::new(clauses)
     }
 
     /// BM25's IDF, `ln(1 + (N − df + 0.5) / (df + 0.5))`, with `df` the largest document
