@@ -1103,6 +1103,33 @@ pub fn scope_clash(question: &[(usize, usize)], entry: &[(usize, usize)]) -> Opt
     })
 }
 
+/// Whether a question asks about the respondent's own suppliers rather than the respondent:
+/// "Do you require your critical vendors to carry cyber insurance?", "Are sub-processors
+/// assessed before onboarding?". Suppliers, sub-processors, subcontractors, third or fourth
+/// parties and outsourcing are named outright; vendors only as someone's ("your vendors",
+/// "critical vendors"), because questionnaires call the respondent itself "the vendor".
+pub fn asks_about_suppliers(question: &str) -> bool {
+    static SUPPLIERS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:suppliers?|sub-?processors?|sub-?contractors?|(?:third|fourth|3rd|4th)[- ]part(?:y|ies)|outsourc\w*|(?:(?:your|its|their|our)(?: own)?|critical|key|external|third-party|all|other) vendors)\b",
+        )
+        .expect("regex")
+    });
+    SUPPLIERS.is_match(question)
+}
+
+/// Whether an entry speaks of suppliers at all ([`asks_about_suppliers`]; any vendor or
+/// provider counts here, so that only an entry silent on them is held back).
+pub fn speaks_of_suppliers(text: &str) -> bool {
+    static ANY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:suppliers?|sub-?processors?|sub-?contractors?|(?:third|fourth|3rd|4th)[- ]part(?:y|ies)|outsourc\w*|vendors?|providers?|partners?|TPRM|VRM)\b",
+        )
+        .expect("regex")
+    });
+    ANY.is_match(text)
+}
+
 /// Values of one kind that a reader tells apart by one word: a remediation deadline for
 /// high-severity findings does not answer the question about medium ones, a SOC 2 Type II report
 /// is not a Type I report, nor a SOC 1 report, and conforming to WCAG 2.1 is not conforming to
@@ -1423,5 +1450,36 @@ mod scope_tests {
         ] {
             assert!(!is_placeholder(value, label), "{value:?} under {label:?}");
         }
+    }
+
+    #[test]
+    fn a_question_about_the_respondents_suppliers_is_told_from_one_about_the_respondent() {
+        for q in [
+            "Do you require your critical vendors to carry cyber insurance?",
+            "Will you require your own vendors to carry cyber insurance?",
+            "Are sub-processors assessed before they receive customer data?",
+            "Have you signed BAAs with all subcontractors who may access PHI?",
+            "Do third parties have access to production systems?",
+            "Is any part of the service outsourced?",
+        ] {
+            assert!(asks_about_suppliers(q), "{q}");
+        }
+        for q in [
+            // The vendor is the respondent.
+            "Does the vendor carry cyber insurance?",
+            "Describe the vendor's incident response plan.",
+            "Is data encrypted at rest?",
+        ] {
+            assert!(!asks_about_suppliers(q), "{q}");
+        }
+        assert!(speaks_of_suppliers(
+            "Critical vendors must hold cyber cover of at least $5M."
+        ));
+        assert!(speaks_of_suppliers(
+            "Our TPRM program reviews each provider yearly."
+        ));
+        assert!(!speaks_of_suppliers(
+            "We hold a $10M cyber insurance policy with Beazley."
+        ));
     }
 }

@@ -209,6 +209,8 @@ struct Asked {
     scope: Vec<(usize, usize)>,
     /// The values of a kind it names: severities, SOC reports, editions ([`text::alternatives`]).
     alternatives: Vec<(&'static str, String)>,
+    /// It asks about the respondent's suppliers ([`text::asks_about_suppliers`]).
+    suppliers: bool,
     /// The topical terms whose absence from an entry means it does not answer the question as
     /// asked, each with the question's own word for it, in the question's order.
     salient: Vec<(String, String)>,
@@ -290,6 +292,8 @@ struct Sides {
     scope: Vec<(usize, usize)>,
     /// The values of a kind ([`text::alternatives`]).
     alternatives: Vec<(&'static str, String)>,
+    /// Whether it speaks of suppliers at all ([`text::speaks_of_suppliers`]).
+    suppliers: bool,
 }
 
 impl Prepared {
@@ -327,6 +331,7 @@ impl Prepared {
             Sides {
                 scope: text::scope_sides(&whole),
                 alternatives: text::alternatives(&whole),
+                suppliers: text::speaks_of_suppliers(&whole),
             }
         })
     }
@@ -664,6 +669,7 @@ impl<'a> Matcher<'a> {
             open_prompt: text::is_open_prompt(question),
             scope: text::scope_sides(&cleaned),
             alternatives: text::alternatives(&cleaned),
+            suppliers: text::asks_about_suppliers(&cleaned),
             salient: self.salient_terms(&cleaned, &terms),
             terms,
             idf,
@@ -789,12 +795,20 @@ impl<'a> Matcher<'a> {
                     "is on the topic, but the row is an open prompt for anything else to add, not a question".to_string(),
                 ));
             }
-            let clash = if asked.scope.is_empty() && asked.alternatives.is_empty() {
+            let clash = if asked.scope.is_empty()
+                && asked.alternatives.is_empty()
+                && !asked.suppliers
+            {
                 None
             } else {
                 let sides = prepared.sides();
                 text::scope_clash(&asked.scope, &sides.scope)
                     .or_else(|| text::alternative_clash(&asked.alternatives, &sides.alternatives))
+                    .or_else(|| {
+                        (asked.suppliers && !sides.suppliers).then(|| {
+                            "speaks of the company's own practice only, but the question is about its suppliers".to_string()
+                        })
+                    })
             };
             if let Some(why) = clash {
                 caveats.push(Caveat::Scope(why));

@@ -258,8 +258,9 @@ fn ids(found: &[trustfill::matcher::Candidate]) -> Vec<(String, u8)> {
 /// What an entry does not cover keeps it from being drafted, and the reviewer is told what:
 /// a qualifier the entry never mentions ("IoT devices"), a scope it does not speak of (the
 /// workforce for an entry about customers), another value of one kind (a Type I report for an
-/// entry about Type II), a row that is an open prompt, not a question. The
-/// entry stays among the candidates, below the threshold, with the reason.
+/// entry about Type II), the respondent's suppliers for an entry about the respondent, a row
+/// that is an open prompt, not a question. The entry stays among the candidates, below the
+/// threshold, with the reason.
 #[test]
 fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_why() {
     use crate::common::*;
@@ -288,6 +289,12 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "Yes",
             "public",
         ),
+        entry(
+            "cyber-insurance",
+            "Do you carry cyber insurance?",
+            "Yes",
+            "public",
+        ),
     ]
     .concat();
     let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
@@ -303,6 +310,7 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "asset-inventory",
         ),
         ("Do you have a SOC 2 Type 2 report?", "soc2-type2"),
+        ("Does the vendor carry cyber insurance?", "cyber-insurance"),
     ] {
         let plain = ask(question);
         assert_eq!(plain["matches"][0]["id"], id);
@@ -330,6 +338,11 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "Do you have a SOC 2 Type I report?",
             "soc2-type2",
             "speaks of Type II only, but the question is about Type I",
+        ),
+        (
+            "Do you require your critical vendors to carry cyber insurance?",
+            "cyber-insurance",
+            "the question is about its suppliers",
         ),
     ] {
         let doc = ask(question);
