@@ -298,9 +298,25 @@ pub fn english() -> TextAnalyzer {
         .build()
 }
 
+/// An acronym spelled out letter by letter: "D-U-N-S", "U.S.A." (three letters or more, so that
+/// "e.g." and "i.e." stay what they are).
+static SPELLED_ACRONYM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[A-Za-z](?:[-.][A-Za-z]){2,}\b\.?").expect("regex"));
+
+/// `text` with each [`SPELLED_ACRONYM`] written as one word ("DUNS", "USA"): split at its
+/// separators it was single letters, which [`terms`] drops, and "D-U-N-S number" was left with
+/// "number" only.
+pub fn join_spelled_acronyms(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['-', '.']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    SPELLED_ACRONYM.replace_all(text, |c: &regex::Captures<'_>| c[0].replace(['-', '.'], ""))
+}
+
 /// Analyze `text` into terms, in order, duplicates kept.
 pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut stream = analyzer.token_stream(text);
+    let text = join_spelled_acronyms(text);
+    let mut stream = analyzer.token_stream(&text);
     let mut out = Vec::new();
     while let Some(token) = stream.next() {
         // A lone letter is debris of "e.g.", "i.e." or "organization's", not a word.
@@ -1481,5 +1497,28 @@ mod scope_tests {
         assert!(!speaks_of_suppliers(
             "We hold a $10M cyber insurance policy with Beazley."
         ));
+    }
+
+    #[test]
+    fn an_acronym_spelled_letter_by_letter_is_one_term() {
+        assert_eq!(join_spelled_acronyms("D-U-N-S number"), "DUNS number");
+        assert_eq!(
+            join_spelled_acronyms("Based in the U.S.A.?"),
+            "Based in the USA?"
+        );
+        for kept in [
+            "e.g. laptops",
+            "i.e. servers",
+            "a-b testing",
+            "Wi-Fi",
+            "SOC-2",
+            "v1.2.3",
+        ] {
+            assert_eq!(join_spelled_acronyms(kept), kept);
+        }
+        let mut english = english();
+        let joined = terms(&mut english, "DUNS number");
+        assert_eq!(joined.len(), 2);
+        assert_eq!(terms(&mut english, "D-U-N-S number"), joined);
     }
 }

@@ -29,7 +29,7 @@ use crate::thesaurus::Thesaurus;
 use std::sync::Arc;
 
 /// Bump when the schema or the analysis changes: every existing index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 /// Cache folder inside the knowledge base.
 pub const CACHE_DIR: &str = ".trustfill-index";
 const READY_FILE: &str = "READY";
