@@ -1134,6 +1134,18 @@ fn model_status_reports_the_install_and_the_old_default_location() {
     let bytes = bytes_under(&installed);
     assert!(bytes > 1000, "{bytes}");
     assert_eq!(s["bytes"], bytes);
+    // Which precision the products run in: the folder's choice, else the CPU's fastest.
+    assert_eq!(
+        s["precision"],
+        trustfill::encoder::Precision::fastest().name(),
+        "{s}"
+    );
+    std::fs::write(
+        installed.join("trustfill.toml"),
+        format!("{settings}precision = \"f32\"\n"),
+    )
+    .unwrap();
+    assert_eq!(status(Some(&installed))["precision"], "f32");
 
     // Without a prefix, no settings file at all.
     let plain = dir.path().join("plain");
