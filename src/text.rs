@@ -318,12 +318,14 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let text = join_spelled_acronyms(text);
     let mut stream = analyzer.token_stream(&text);
     let mut out = Vec::new();
-    while let Some(token) = stream.next() {
+    while stream.advance() {
+        let token = stream.token_mut();
         // A lone letter is debris of "e.g.", "i.e." or "organization's", not a word.
         if token.text.len() == 1 && token.text.as_bytes()[0].is_ascii_alphabetic() {
             continue;
         }
-        out.push(token.text.clone());
+        // Taken, not copied: every stage of the chain writes the next token afresh.
+        out.push(std::mem::take(&mut token.text));
     }
     out
 }

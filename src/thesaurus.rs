@@ -170,7 +170,7 @@ impl Thesaurus {
 
     /// Rewrite every member sequence in `terms` to its group's canonical term, longest match
     /// first: a one-word member is replaced by it, a phrase is kept and followed by it.
-    pub fn canonicalize(&self, terms: Vec<String>) -> Vec<String> {
+    pub fn canonicalize(&self, mut terms: Vec<String>) -> Vec<String> {
         if self.members.is_empty() {
             return terms;
         }
@@ -182,19 +182,21 @@ impl Thesaurus {
                     .iter()
                     .find(|(seq, _)| terms[i..].starts_with(seq))
             });
+            // The terms are moved, not copied: analysis runs over every text of a library.
             match hit {
                 Some((seq, canonical)) => {
                     // A phrase keeps its own words: "reviews of user access" still meets
                     // "user access review" word by word, and the canonical term on top
                     // meets "access recertification".
-                    if seq.len() > 1 {
-                        out.extend(seq.iter().cloned());
+                    let len = seq.len();
+                    if len > 1 {
+                        out.extend(terms[i..i + len].iter_mut().map(std::mem::take));
                     }
                     out.push(canonical.clone());
-                    i += seq.len();
+                    i += len;
                 }
                 None => {
-                    out.push(terms[i].clone());
+                    out.push(std::mem::take(&mut terms[i]));
                     i += 1;
                 }
             }
