@@ -1121,6 +1121,10 @@ pub fn scope_clash(question: &[(usize, usize)], entry: &[(usize, usize)]) -> Opt
     })
 }
 
+/// The words that name suppliers outright, in either direction ([`asks_about_suppliers`],
+/// [`speaks_of_suppliers`]), as a regex alternation.
+const SUPPLIER_WORDS: &str = r"suppliers?|sub-?processors?|sub-?contractors?|(?:third|fourth|3rd|4th)[- ]part(?:y|ies)|outsourc\w*";
+
 /// Whether a question asks about the respondent's own suppliers rather than the respondent:
 /// "Do you require your critical vendors to carry cyber insurance?", "Are sub-processors
 /// assessed before onboarding?". Suppliers, sub-processors, subcontractors, third or fourth
@@ -1129,7 +1133,9 @@ pub fn scope_clash(question: &[(usize, usize)], entry: &[(usize, usize)]) -> Opt
 pub fn asks_about_suppliers(question: &str) -> bool {
     static SUPPLIERS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)\b(?:suppliers?|sub-?processors?|sub-?contractors?|(?:third|fourth|3rd|4th)[- ]part(?:y|ies)|outsourc\w*|(?:(?:your|its|their|our)(?: own)?|critical|key|external|third-party|all|other) vendors)\b",
+            &format!(
+                r"(?i)\b(?:{SUPPLIER_WORDS}|(?:(?:your|its|their|our)(?: own)?|critical|key|external|third-party|all|other) vendors)\b"
+            ),
         )
         .expect("regex")
     });
@@ -1140,9 +1146,9 @@ pub fn asks_about_suppliers(question: &str) -> bool {
 /// provider counts here, so that only an entry silent on them is held back).
 pub fn speaks_of_suppliers(text: &str) -> bool {
     static ANY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?i)\b(?:suppliers?|sub-?processors?|sub-?contractors?|(?:third|fourth|3rd|4th)[- ]part(?:y|ies)|outsourc\w*|vendors?|providers?|partners?|TPRM|VRM)\b",
-        )
+        Regex::new(&format!(
+            r"(?i)\b(?:{SUPPLIER_WORDS}|vendors?|providers?|partners?|TPRM|VRM)\b"
+        ))
         .expect("regex")
     });
     ANY.is_match(text)

@@ -380,8 +380,8 @@ impl Linear {
     }
 
     /// Run the products on AMX tiles in bfloat16 from now on, if the CPU can and the sizes fit.
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     fn use_tiles(mut self, bf16: bool) -> Linear {
-        #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
         if bf16 && super::amx::available() {
             self.tiles = super::amx::Packed::new(&self.weight, self.input, self.output);
             if self.tiles.is_some() {
@@ -389,7 +389,12 @@ impl Linear {
                 self.weight = Vec::new();
             }
         }
-        let _ = bf16;
+        self
+    }
+
+    /// No AMX outside x86-64 Linux: the `f32` products.
+    #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+    fn use_tiles(self, _bf16: bool) -> Linear {
         self
     }
 }

@@ -344,7 +344,6 @@ impl Encoder {
     /// [`Encoder::load`] in the given precision, whatever the folder asks for (`bf16` runs
     /// only where the CPU has AMX).
     pub fn load_with(dir: &Path, precision: Option<Precision>) -> Result<Encoder> {
-        let precision = precision.map(Precision::effective);
         if !dir.is_dir() {
             return Err(model_error(
                 dir,
@@ -414,9 +413,9 @@ impl Encoder {
         let bert =
             bert::Bert::load(vb, &config, precision == Precision::Bf16).map_err(weights_error)?;
         // Vectors of another precision are other vectors: never mixed in one cache.
-        let identity = match precision {
-            Precision::F32 => identity(dir)?,
-            Precision::Bf16 => format!("{}-bf16", identity(dir)?),
+        let identity = match (identity(dir)?, precision) {
+            (base, Precision::F32) => base,
+            (base, Precision::Bf16) => format!("{base}-bf16"),
         };
         Ok(Encoder {
             dir: dir.to_path_buf(),

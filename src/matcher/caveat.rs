@@ -281,16 +281,14 @@ impl Matcher<'_> {
     /// training mandatory?" (an earlier rule, 80% of terms in common, withheld it).
     pub(super) fn mark_withheld(&mut self, row: &Row<'_>, candidates: &mut [Candidate]) {
         // Most entries were never rejected nor proposed: nothing to look at.
-        if candidates
-            .iter()
-            .all(|c| c.entry.rejected.is_empty() && !c.entry.proposed)
-        {
+        let may_be_withheld = |c: &Candidate| !c.entry.rejected.is_empty() || c.entry.proposed;
+        if !candidates.iter().any(may_be_withheld) {
             return;
         }
         let key = text::exact_key(row.own_text);
         let terms = self.question_terms(row.own_text);
         for c in candidates.iter_mut() {
-            if c.entry.rejected.is_empty() && !c.entry.proposed {
+            if !may_be_withheld(c) {
                 continue;
             }
             let approved = matches!(c.reuse(), Some(Reuse::Exact { .. }))

@@ -42,7 +42,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use tantivy::Searcher;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Term};
 
@@ -578,15 +578,13 @@ impl<'a> Matcher<'a> {
             if value.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-                Occur::Must,
+            let query = self.restricted(
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, &value),
                     IndexRecordOption::Basic,
                 )),
-            )];
-            clauses.extend(self.audience_filter(audience));
-            let query = BooleanQuery::new(clauses);
+                audience,
+            );
             Ok(self
                 .searcher
                 .search(&query, &TopDocs::with_limit(50).order_by_score())

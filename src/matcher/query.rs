@@ -32,10 +32,14 @@ impl Matcher<'_> {
         if should.is_empty() {
             return None;
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        Some(self.restricted(Box::new(BooleanQuery::new(should)), audience))
+    }
+
+    /// `query`, keeping out what `audience` may not see ([`Matcher::audience_filter`]).
+    pub(super) fn restricted(&self, query: Box<dyn Query>, audience: Audience) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
         clauses.extend(self.audience_filter(audience));
-        Some(BooleanQuery::new(clauses))
+        BooleanQuery::new(clauses)
     }
 
     /// The clauses that keep out every entry the audience may not see: one `MustNot` for each
@@ -79,10 +83,7 @@ impl Matcher<'_> {
                 ));
             }
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
-        clauses.extend(self.audience_filter(audience));
-        BooleanQuery::new(clauses)
+        self.restricted(Box::new(BooleanQuery::new(should)), audience)
     }
 
     /// BM25's IDF, `ln(1 + (N − df + 0.5) / (df + 0.5))`, with `df` the largest document

@@ -9,15 +9,20 @@ use std::path::PathBuf;
 
 use trustfill::encoder::{Embedder, Encoder, Precision, Role, cosine};
 
+/// The real all-MiniLM-L6-v2 folder the ignored tests use.
+fn test_model() -> PathBuf {
+    PathBuf::from(
+        std::env::var_os("TRUSTFILL_TEST_MODEL").expect("TRUSTFILL_TEST_MODEL names the folder"),
+    )
+}
+
 /// The published similarities of all-MiniLM-L6-v2 (sentence-transformers' documentation):
 /// "The weather is lovely today." against "It's so sunny outside!" and "He drove to the
 /// stadium.", and the last two against each other.
 #[test]
 #[ignore = "needs the all-MiniLM-L6-v2 folder in TRUSTFILL_TEST_MODEL"]
 fn all_minilm_reproduces_the_published_similarities() {
-    let dir = PathBuf::from(
-        std::env::var_os("TRUSTFILL_TEST_MODEL").expect("TRUSTFILL_TEST_MODEL names the folder"),
-    );
+    let dir = test_model();
     let encoder = Encoder::load_with(&dir, Some(Precision::F32)).unwrap();
     assert_eq!(encoder.dim(), 384);
     let v = encoder
@@ -52,9 +57,7 @@ fn all_minilm_reproduces_the_published_similarities() {
 #[test]
 #[ignore = "needs the all-MiniLM-L6-v2 folder in TRUSTFILL_TEST_MODEL"]
 fn all_minilm_in_bf16_drifts_in_the_third_decimal_only() {
-    let dir = PathBuf::from(
-        std::env::var_os("TRUSTFILL_TEST_MODEL").expect("TRUSTFILL_TEST_MODEL names the folder"),
-    );
+    let dir = test_model();
     let fast = Encoder::load_with(&dir, Some(Precision::Bf16)).unwrap();
     if fast.precision() != Precision::Bf16 {
         eprintln!("skipped: this CPU has no AMX, so bf16 runs as f32");
