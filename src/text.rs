@@ -72,6 +72,30 @@ impl Analyzer {
         out
     }
 
+    /// The multi-word vocabulary members ("pen test", "user access review") among `words`, a
+    /// text split into words in order: each with the range of words it spans and its group's
+    /// canonical term.
+    pub fn phrases_in(&mut self, words: &[&str]) -> Vec<(std::ops::Range<usize>, String)> {
+        let mut all = Vec::new();
+        let mut word_of = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            for term in terms(&mut self.english, word) {
+                all.push(term);
+                word_of.push(i);
+            }
+        }
+        self.thesaurus
+            .phrases(&all)
+            .into_iter()
+            .map(|(span, canonical)| {
+                (
+                    word_of[span.start]..word_of[span.end - 1] + 1,
+                    canonical.to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// The terms joined by spaces: what goes into an indexed field.
     pub fn index_text(&mut self, text: &str) -> String {
         self.terms(text).join(" ")

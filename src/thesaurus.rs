@@ -168,6 +168,31 @@ impl Thesaurus {
         self.groups
     }
 
+    /// The multi-word members in `terms` (analysed, not yet rewritten), found as
+    /// [`Thesaurus::canonicalize`] finds them: each with the range of terms it spans and its
+    /// group's canonical term.
+    pub fn phrases<'t>(&'t self, terms: &[String]) -> Vec<(std::ops::Range<usize>, &'t str)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < terms.len() {
+            let hit = self.members.get(&terms[i]).and_then(|candidates| {
+                candidates
+                    .iter()
+                    .find(|(seq, _)| terms[i..].starts_with(seq))
+            });
+            match hit {
+                Some((seq, canonical)) => {
+                    if seq.len() > 1 {
+                        out.push((i..i + seq.len(), canonical.as_str()));
+                    }
+                    i += seq.len();
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+
     /// Rewrite every member sequence in `terms` to its group's canonical term, longest match
     /// first: a one-word member is replaced by it, a phrase is kept and followed by it.
     pub fn canonicalize(&self, mut terms: Vec<String>) -> Vec<String> {
@@ -311,6 +336,40 @@ mod tests {
         );
         assert_eq!(canon(&t, "pentests yearly"), ["penetr_test", "year"]);
         assert_eq!(t.groups(), 2);
+    }
+
+    #[test]
+    fn phrases_are_found_where_canonicalize_finds_them() {
+        let t = thesaurus(
+            "builtin = false\n[[synonyms]]\nterms = [\"MFA\", \"multi-factor authentication\", \"2FA\"]\n\n[[synonyms]]\nterms = [\"penetration test\", \"pen test\", \"pentest\"]\n",
+        )
+        .unwrap();
+        let terms = crate::text::terms(
+            &mut crate::text::english(),
+            "pen tested yearly, 2FA and multi-factor authentication",
+        );
+        // One-word members are not phrases; each phrase spans its own terms.
+        assert_eq!(
+            t.phrases(&terms),
+            [(0..2, "penetr_test"), (4..7, "mfa")],
+            "{terms:?}"
+        );
+        let mut analyzer = crate::text::Analyzer::new(std::sync::Arc::new(t));
+        // By words: "multi-factor" is one word of two terms.
+        let words = [
+            "Is",
+            "the",
+            "app",
+            "pen",
+            "tested",
+            "with",
+            "multi-factor",
+            "authentication",
+        ];
+        assert_eq!(
+            analyzer.phrases_in(&words),
+            [(3..5, "penetr_test".to_string()), (6..8, "mfa".to_string())]
+        );
     }
 
     #[test]

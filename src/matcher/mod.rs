@@ -875,13 +875,26 @@ impl<'a> Matcher<'a> {
     }
 
     /// The question's topical terms with the word it uses for each (the first), in order:
-    /// every term of `terms` that is not a modifier ([`text::is_modifier`]).
+    /// every term of `terms` that is not a modifier ([`text::is_modifier`]). A vocabulary
+    /// phrase counts as one term, its group's canonical one ("pen tested" is covered by an entry
+    /// on "penetration testing"), shown with the question's words for it.
     fn salient_terms(&mut self, question: &str, terms: &[String]) -> Vec<(String, String)> {
+        let words: Vec<&str> = question
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let phrases = self.analyzer.phrases_in(&words);
         let mut out: Vec<(String, String)> = Vec::new();
-        for word in question.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')) {
-            if word.is_empty() {
+        let mut i = 0;
+        while i < words.len() {
+            if let Some((span, canonical)) = phrases.iter().find(|(span, _)| span.start == i) {
+                if terms.contains(canonical) && !out.iter().any(|(_, t)| t == canonical) {
+                    out.push((words[span.clone()].join(" "), canonical.clone()));
+                }
+                i = span.end;
                 continue;
             }
+            let word = words[i];
             for term in self.analyzer.unique_terms(word) {
                 if terms.contains(&term)
                     && !text::is_modifier(word, &term)
@@ -890,6 +903,7 @@ impl<'a> Matcher<'a> {
                     out.push((word.to_string(), term));
                 }
             }
+            i += 1;
         }
         out
     }

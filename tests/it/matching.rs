@@ -295,6 +295,12 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "Yes",
             "public",
         ),
+        entry(
+            "pentest",
+            "Is the platform penetration tested by a third party every year?",
+            "Yes",
+            "public",
+        ),
     ]
     .concat();
     let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
@@ -311,6 +317,11 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
         ),
         ("Do you have a SOC 2 Type 2 report?", "soc2-type2"),
         ("Does the vendor carry cyber insurance?", "cyber-insurance"),
+        // A vocabulary phrase is one term: "pen tested" is covered by "penetration tested".
+        (
+            "Is the platform pen tested by a third party every year?",
+            "pentest",
+        ),
     ] {
         let plain = ask(question);
         assert_eq!(plain["matches"][0]["id"], id);
