@@ -168,27 +168,32 @@ impl Thesaurus {
         self.groups
     }
 
+    /// The longest member starting at `terms[i]`, with its group's canonical term.
+    fn member_at(&self, terms: &[String], i: usize) -> Option<&(Vec<String>, String)> {
+        self.members.get(&terms[i]).and_then(|candidates| {
+            candidates
+                .iter()
+                .find(|(seq, _)| terms[i..].starts_with(seq))
+        })
+    }
+
     /// The multi-word members in `terms` (analysed, not yet rewritten), found as
     /// [`Thesaurus::canonicalize`] finds them: each with the range of terms it spans and its
     /// group's canonical term.
-    pub fn phrases<'t>(&'t self, terms: &[String]) -> Vec<(std::ops::Range<usize>, &'t str)> {
+    pub fn phrases(&self, terms: &[String]) -> Vec<(std::ops::Range<usize>, &str)> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < terms.len() {
-            let hit = self.members.get(&terms[i]).and_then(|candidates| {
-                candidates
-                    .iter()
-                    .find(|(seq, _)| terms[i..].starts_with(seq))
-            });
-            match hit {
+            let len = match self.member_at(terms, i) {
                 Some((seq, canonical)) => {
                     if seq.len() > 1 {
                         out.push((i..i + seq.len(), canonical.as_str()));
                     }
-                    i += seq.len();
+                    seq.len()
                 }
-                None => i += 1,
-            }
+                None => 1,
+            };
+            i += len;
         }
         out
     }
@@ -202,13 +207,8 @@ impl Thesaurus {
         let mut out = Vec::with_capacity(terms.len());
         let mut i = 0;
         while i < terms.len() {
-            let hit = self.members.get(&terms[i]).and_then(|candidates| {
-                candidates
-                    .iter()
-                    .find(|(seq, _)| terms[i..].starts_with(seq))
-            });
             // The terms are moved, not copied: analysis runs over every text of a library.
-            match hit {
+            match self.member_at(&terms, i) {
                 Some((seq, canonical)) => {
                     // A phrase keeps its own words: "reviews of user access" still meets
                     // "user access review" word by word, and the canonical term on top
