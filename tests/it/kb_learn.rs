@@ -708,3 +708,67 @@ fn learned_references_name_the_questionnaire_and_phrasings_lose_their_markers() 
     );
     assert!(!entry.variants.iter().any(|v| v.ends_with('*')));
 }
+
+/// A near miss held back by a coverage caveat ("does not mention IoT devices") that the
+/// reviewer says does answer the question: choosing it as the runner-up teaches the entry the
+/// question, and the next fill drafts it.
+#[test]
+fn a_near_miss_the_reviewer_accepts_is_drafted_next_time() {
+    let answers = [
+        entry(
+            "asset-inventory",
+            "Do you maintain an inventory of hardware and software assets?",
+            "Yes",
+            "public",
+        ),
+        entry(
+            "cyber-insurance",
+            "Do you carry cyber insurance?",
+            "Yes",
+            "public",
+        ),
+    ]
+    .concat();
+    let (_kbdir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q.csv");
+    std::fs::write(
+        &q,
+        "Question,Answer,Comment\nDo you maintain an inventory of IoT devices?,,\n",
+    )
+    .unwrap();
+    let fill = || {
+        let out = run(trustfill(&kb).arg("fill").arg(&q).arg("--force"));
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    };
+    fill();
+    let review = dir.path().join("q.review.xlsx");
+    let dump = cell_dump(&review);
+    let cell = |dump: &std::collections::BTreeMap<(String, u32, u32), String>, c: u32| {
+        dump.get(&("Review".to_string(), 1, c))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(&dump, u32::from(STATUS)), "Needs answer");
+    assert!(
+        cell(&dump, 11).contains("does not mention \"IoT devices\""),
+        "{}",
+        cell(&dump, 11)
+    );
+    assert_eq!(runner_up_of(&dump, 1, "asset-inventory"), Some(0));
+
+    edit_review(&review, &[(1, STATUS, "Runner-up 1")]);
+    let out = run(trustfill(&kb).args(["kb", "learn"]).arg(&review));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("added variant to asset-inventory"),
+        "{}",
+        stdout(&out)
+    );
+
+    fill();
+    let dump = cell_dump(&review);
+    assert_eq!(cell(&dump, u32::from(STATUS)), "Draft");
+    assert_eq!(cell(&dump, u32::from(SOURCE)), "asset-inventory");
+    assert!(cell(&dump, 6).parse::<u8>().unwrap() >= 70, "{dump:?}");
+}
