@@ -295,6 +295,8 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "Yes",
             "public",
         ),
+        // A "No" whose comment names what the company has instead: the entry is about SOC 3.
+        "[[answer]]\nid = \"soc3\"\nquestion = \"Do you publish a SOC 3 report?\"\nanswer = \"No\"\ncomment = \"We do not produce a SOC 3 report; our SOC 2 Type II report serves that purpose, under NDA.\"\naudience = \"public\"\nowner = \"team@example.com\"\nreviewed = 2026-05-01\n\n".to_string(),
         entry(
             "pentest",
             "Is the platform penetration tested by a third party every year?",
@@ -349,6 +351,11 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
             "Do you have a SOC 2 Type I report?",
             "soc2-type2",
             "speaks of Type II only, but the question is about Type I",
+        ),
+        (
+            "Is a SOC 2 Type 2 report available?",
+            "soc3",
+            "speaks of SOC 3 only, but the question is about SOC 2",
         ),
         (
             "Do you require your critical vendors to carry cyber insurance?",
