@@ -1129,6 +1129,20 @@ pub fn scope_sides(text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// [`scope_sides`] of a question, read from where its asker stands: in a questionnaire "we" and
+/// "our" are the customer asking ("Can we set password rules for our users?", "our employees'
+/// access"), so the people they own are customers, not the respondent's workforce. Entries are
+/// written by the respondent, whose "our employees" is its workforce: they use [`scope_sides`].
+pub fn question_scope_sides(question: &str) -> Vec<(usize, usize)> {
+    static ASKERS_PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:our|we)\s+(?:own\s+)?(?:users?|employees?|staff|workforce|personnel|admins?|administrators?|people|members|team|teams)\b",
+        )
+        .expect("regex")
+    });
+    scope_sides(&ASKERS_PEOPLE.replace_all(question, "customer users"))
+}
+
 /// Where a question's scope and an entry's differ: the question speaks of one side of a scope
 /// and the entry only of the other. The reviewer's note, said of the entry: "speaks of the
 /// workforce only, but the question is about customers".
@@ -1460,6 +1474,30 @@ mod scope_tests {
         assert!(scope_clash(&q, &scope_sides("Outbound mail is signed with DKIM.")).is_some());
         // Words inside other words do not count ("served" is no server).
         assert!(scope_sides("Requests are served over TLS.").is_empty());
+    }
+
+    /// A questionnaire's "we" and "our" are the customer asking: the people it owns are
+    /// customers; an entry's "our employees" are the respondent's workforce.
+    #[test]
+    fn a_question_speaks_from_where_its_asker_stands() {
+        let entry = scope_sides("Our employees sign in through Okta with SSO.");
+        assert_eq!(entry, [(0, 0)]);
+        for question in [
+            "Can our employees sign in to your product with SSO?",
+            "Can we enforce MFA for our own users?",
+            "Will our staff need separate accounts?",
+        ] {
+            let q = question_scope_sides(question);
+            assert_eq!(q, [(0, 1)], "{question}");
+            assert_eq!(
+                scope_clash(&q, &entry).as_deref(),
+                Some("speaks of the workforce only, but the question is about customers"),
+                "{question}"
+            );
+        }
+        // The respondent's own people stay its workforce.
+        assert_eq!(question_scope_sides("Do your employees use SSO?"), [(0, 0)]);
+        assert_eq!(question_scope_sides("Is MFA enforced for staff?"), [(0, 0)]);
     }
 
     /// Placeholders of blank templates are not answers; answers that look a little like

@@ -682,7 +682,7 @@ impl<'a> Matcher<'a> {
             asks_yes_no: text::asks_yes_no(&cleaned),
             negations: text::negations(&cleaned),
             open_prompt: text::is_open_prompt(question),
-            scope: text::scope_sides(&cleaned),
+            scope: text::question_scope_sides(&cleaned),
             alternatives: text::alternatives(&cleaned),
             suppliers: text::asks_about_suppliers(&cleaned),
             salient: self.salient_terms(&cleaned, &terms),
