@@ -722,8 +722,8 @@ fn a_near_miss_the_reviewer_accepts_is_drafted_next_time() {
             "public",
         ),
         entry(
-            "cyber-insurance",
-            "Do you carry cyber insurance?",
+            "at-rest",
+            "Is customer data encrypted at rest?",
             "Yes",
             "public",
         ),
