@@ -118,6 +118,17 @@ pub fn entry(id: &str, question: &str, answer: &str, audience: &str) -> String {
     )
 }
 
+/// The entry of the tests' standard near miss: "Do you maintain an inventory of IoT devices?"
+/// is on its topic but asks about something it never mentions.
+pub fn asset_inventory() -> String {
+    entry(
+        "asset-inventory",
+        "Do you maintain an inventory of hardware and software assets?",
+        "Yes",
+        "public",
+    )
+}
+
 /// Every non-empty cell of every sheet, as `(sheet, row, col) → text`, read with calamine.
 pub fn cell_dump(path: &Path) -> std::collections::BTreeMap<(String, u32, u32), String> {
     let mut out = std::collections::BTreeMap::new();

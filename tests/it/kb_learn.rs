@@ -715,12 +715,7 @@ fn learned_references_name_the_questionnaire_and_phrasings_lose_their_markers() 
 #[test]
 fn a_near_miss_the_reviewer_accepts_is_drafted_next_time() {
     let answers = [
-        entry(
-            "asset-inventory",
-            "Do you maintain an inventory of hardware and software assets?",
-            "Yes",
-            "public",
-        ),
+        asset_inventory(),
         entry(
             "at-rest",
             "Is customer data encrypted at rest?",

@@ -265,12 +265,7 @@ fn ids(found: &[trustfill::matcher::Candidate]) -> Vec<(String, u8)> {
 fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_why() {
     use crate::common::*;
     let answers = [
-        entry(
-            "asset-inventory",
-            "Do you maintain an inventory of hardware and software assets?",
-            "Yes",
-            "public",
-        ),
+        asset_inventory(),
         entry(
             "customer-mfa",
             "Do you support multi-factor authentication for customers?",
