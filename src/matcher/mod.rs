@@ -321,30 +321,21 @@ impl Prepared {
     fn sides(&self) -> &Sides {
         self.sides.get_or_init(|| {
             let e = &self.entry;
-            let whole = format!(
-                "{} {} {} {}",
-                e.question,
-                e.variants.join(" "),
-                e.answer.as_deref().unwrap_or_default(),
-                e.comment
-            );
             // The answer answers the entry's own question: where that question (or the answer)
             // names values of a kind, those are what the entry speaks of, whatever else its
             // variants and comment mention ("We do not produce a SOC 3 report. Our SOC 2 Type
             // II report … serves that purpose" is an entry about SOC 3). Elsewhere the variants
             // and comment say it.
-            let mut alternatives = text::alternatives(&format!(
-                "{} {}",
-                e.question,
-                e.answer.as_deref().unwrap_or_default()
-            ));
-            let rest = text::alternatives(&format!("{} {}", e.variants.join(" "), e.comment));
+            let own = format!("{} {}", e.question, e.answer.as_deref().unwrap_or_default());
+            let rest = format!("{} {}", e.variants.join(" "), e.comment);
+            let mut alternatives = text::alternatives(&own);
             let named: Vec<&str> = alternatives.iter().map(|(k, _)| *k).collect();
-            let more: Vec<_> = rest
+            let more: Vec<_> = text::alternatives(&rest)
                 .into_iter()
                 .filter(|(k, _)| !named.contains(k))
                 .collect();
             alternatives.extend(more);
+            let whole = format!("{own} {rest}");
             Sides {
                 scope: text::scope_sides(&whole),
                 alternatives,
