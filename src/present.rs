@@ -75,6 +75,10 @@ struct MatchJson<'a> {
     /// proposal).
     #[serde(skip_serializing_if = "Option::is_none")]
     withheld: Option<&'a str>,
+    /// The question's words the entry never uses but covers by meaning, for the reviewer to
+    /// check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covered_by_meaning: Option<&'a str>,
     /// Why the entry does not answer the question as asked, when it does not: the words it
     /// never mentions, a scope that differs, an open prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,6 +116,7 @@ pub fn ask_json(
                 incomplete: c.incomplete(),
                 stale: c.stale(),
                 withheld: c.withheld(),
+                covered_by_meaning: c.meaning(),
                 not_covered: c
                     .caveats
                     .iter()
@@ -210,6 +215,9 @@ pub fn ask_text(
         }
         if let Some(why) = c.stale() {
             out.push_str(&wrap(why, "     ! "));
+        }
+        if let Some(why) = c.meaning() {
+            out.push_str(&wrap(&format!("check: {why}"), "     ~ "));
         }
         if explain {
             let s = &c.signals;

@@ -308,6 +308,26 @@ pub fn is_modifier(word: &str, term: &str) -> bool {
         || (word.len() > 5 && word.to_lowercase().ends_with("ly"))
 }
 
+/// Whether a question's `word` names a measure it asks for ("What percentage…", "certificate
+/// number"): a value the entry must state, which closeness in meaning never supplies (the
+/// word "percentage" is near an SLA entry that says "99.9%" but not what the service credit is).
+pub fn is_measure(word: &str) -> bool {
+    const MEASURES: [&str; 11] = [
+        "percentage",
+        "percentages",
+        "percent",
+        "proportion",
+        "ratio",
+        "number",
+        "numbers",
+        "count",
+        "amount",
+        "quantity",
+        "figure",
+    ];
+    MEASURES.iter().any(|m| word.eq_ignore_ascii_case(m))
+}
+
 /// Whether an analyzed term is one of [`GENERIC_WORDS`].
 pub fn is_generic(term: &str) -> bool {
     GENERIC_TERMS.contains(term)

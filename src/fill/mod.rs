@@ -721,9 +721,14 @@ fn decide(
         reused.map(String::as_str),
     );
     row.chosen = Some(i);
+    // Words the entry never uses, read as covered by meaning: the reviewer checks those.
+    let meaning = c
+        .meaning()
+        .map(|why| format!("check: {} {why}", c.entry.id));
     row.note = shaped
         .note
         .into_iter()
+        .chain(meaning)
         .chain(skipped)
         .collect::<Vec<_>>()
         .join("; ");

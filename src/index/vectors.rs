@@ -183,6 +183,37 @@ impl EntryVectors {
         }
     }
 
+    /// How many other entries `audience` may see are at least as similar to the vector `q` as
+    /// the entry `id` is (0: it is the nearest, alone); None when `id` has no vectors or is
+    /// above the audience.
+    pub fn rank_of(&self, q: &[f32], audience: Audience, id: &str) -> Option<usize> {
+        let &target = self.by_id.get(id)?;
+        if !self.entries[target].audience.visible_to(audience) {
+            return None;
+        }
+        let q = unit(q.to_vec());
+        let sim = self.similarity(target, &q);
+        Some(
+            self.entries
+                .iter()
+                .enumerate()
+                .filter(|(i, e)| {
+                    *i != target
+                        && e.audience.visible_to(audience)
+                        && self.similarity(*i, &q) >= sim
+                })
+                .count(),
+        )
+    }
+
+    /// How many entries `audience` may see.
+    pub fn visible(&self, audience: Audience) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.audience.visible_to(audience))
+            .count()
+    }
+
     /// The question vector `q` against every entry `audience` may see; the `top` best kept.
     /// Entries above the reader's audience are never scored, so they never become candidates.
     pub fn scores(&self, q: &[f32], audience: Audience, top: usize) -> SemanticScores {
@@ -408,6 +439,26 @@ mod tests {
             ],
             vec![1.0, 0.0, 0.0, 1.0, s, c, 1.0, 0.0],
         )
+    }
+
+    #[test]
+    fn rank_of_counts_the_nearer_entries_the_reader_may_see() {
+        let v = library();
+        // "secret" is identical to [1, 0] and nearer than "c", but a public reader never sees it.
+        assert_eq!(v.rank_of(&[1.0, 0.0], Audience::Public, "a"), Some(0));
+        assert_eq!(v.rank_of(&[1.0, 0.0], Audience::Public, "c"), Some(1));
+        assert_eq!(v.rank_of(&[1.0, 0.0], Audience::Internal, "c"), Some(2));
+        assert_eq!(v.rank_of(&[1.0, 0.0], Audience::Public, "b"), Some(2));
+        assert_eq!(v.rank_of(&[0.0, 1.0], Audience::Public, "b"), Some(0));
+        assert_eq!(v.rank_of(&[1.0, 0.0], Audience::Public, "secret"), None);
+        assert_eq!(
+            v.rank_of(&[1.0, 0.0], Audience::Internal, "a"),
+            Some(1),
+            "a tie counts"
+        );
+        assert_eq!(v.rank_of(&[1.0, 0.0], Audience::Internal, "missing"), None);
+        assert_eq!(v.visible(Audience::Public), 3);
+        assert_eq!(v.visible(Audience::Internal), 4);
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub enum Caveat {
     Scope(String),
     /// The row is an open prompt for anything else to add, not a question.
     NotAQuestion(String),
+    /// The question uses words the entry never does, read as covered by meaning (each word on
+    /// its own is nearest this entry; see `Matcher::covered_by_meaning`): the confidence is
+    /// the model's, and the reviewer is told which words to check.
+    Meaning(String),
 }
 
 impl Caveat {
@@ -143,6 +147,14 @@ impl Candidate {
         })
     }
 
+    /// Which words of the question the entry never uses but covers by meaning.
+    pub fn meaning(&self) -> Option<&str> {
+        self.note(|c| match c {
+            Caveat::Meaning(why) => Some(why),
+            _ => None,
+        })
+    }
+
     /// Why the entry is shown but never drafted.
     pub fn withheld(&self) -> Option<&str> {
         self.note(|c| match c {
@@ -161,7 +173,7 @@ impl Candidate {
             Caveat::NotAQuestion(_) => 3,
             Caveat::Scope(_) => 4,
             Caveat::Uncovered(_) => 5,
-            Caveat::Reuse(_) | Caveat::Stale(_) => 9,
+            Caveat::Reuse(_) | Caveat::Stale(_) | Caveat::Meaning(_) => 9,
         };
         self.caveats
             .iter()
@@ -174,7 +186,9 @@ impl Candidate {
                 | Caveat::NotAQuestion(w)
                 | Caveat::Scope(w)
                 | Caveat::Uncovered(w) => w.as_str(),
-                Caveat::Reuse(_) | Caveat::Stale(_) => unreachable!("filtered out"),
+                Caveat::Reuse(_) | Caveat::Stale(_) | Caveat::Meaning(_) => {
+                    unreachable!("filtered out")
+                }
             })
     }
 
