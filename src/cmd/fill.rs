@@ -81,7 +81,7 @@ use crate::present;
 ///
 /// Writes NAME.filled.xlsx (the vendor's workbook with drafted answers in the answer cells,
 /// highlighted) and NAME.review.xlsx (one row per question: draft, confidence, source, runner-ups
-/// and a Status to set) beside the input. The input is never modified. Questions the knowledge
+/// and a Status to set) beside the input, or beside the -o file. The input is never modified. Questions the knowledge
 /// base does not answer with at least --min-confidence are left blank and marked "Needs answer".
 ///
 /// Examples:
@@ -98,7 +98,7 @@ pub struct Args {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 
-    /// Where to write the review workbook [default: NAME.review.xlsx beside the input]
+    /// Where to write the review workbook [default: NAME.review.xlsx beside the filled workbook]
     #[arg(long)]
     pub review: Option<PathBuf>,
 
@@ -155,9 +155,15 @@ pub fn run(args: Args, global: &GlobalArgs, out: &Output) -> anyhow::Result<()> 
         FillPlan::default_outputs(&args.file, &args.limits.limits());
     let settings = global.settings()?;
     let (audience, audience_from) = AudienceFrom::choose(args.audience, settings.audience);
+    // The review goes with the filled copy: beside -o when it is given, else beside the input.
+    let review = match (args.review, &args.output) {
+        (Some(review), _) => review,
+        (None, Some(output)) => FillPlan::review_beside(output),
+        (None, None) => default_review,
+    };
     let plan = FillPlan {
         output: args.output.unwrap_or(default_output),
-        review: args.review.unwrap_or(default_review),
+        review,
         input: args.file,
         audience,
         audience_from,

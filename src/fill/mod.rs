@@ -155,6 +155,20 @@ impl FillPlan {
         Ok(())
     }
 
+    /// The review workbook that goes with the filled workbook `output` when only `-o` is
+    /// given: beside it, named after it without `.filled` (`out/acme.xlsx` →
+    /// `out/acme.review.xlsx`, `out/q.filled.xlsx` → `out/q.review.xlsx`), so that a fill
+    /// into another folder writes nothing beside the input.
+    pub fn review_beside(output: &Path) -> PathBuf {
+        let stem = output
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let stem = stem.strip_suffix(".filled").unwrap_or(&stem);
+        output.with_file_name(format!("{stem}.review.xlsx"))
+    }
+
     /// `NAME.filled.xlsx` (`.xlsm`, `.docx` and a PDF form's `.pdf` kept) and
     /// `NAME.review.xlsx` beside the input.
     pub fn default_outputs(input: &Path, limits: &crate::limits::Limits) -> (PathBuf, PathBuf) {
@@ -983,6 +997,15 @@ mod tests {
     /// What counts as the library contradicting a pre-filled answer: another Yes/No class from
     /// an entry confident enough to draft (not from a weak match), or another value from an
     /// exact reuse (not the same value in other words).
+    #[test]
+    fn the_review_goes_beside_the_filled_workbook_named_after_it() {
+        let at = |o: &str| FillPlan::review_beside(Path::new(o));
+        assert_eq!(at("out/acme.xlsx"), Path::new("out/acme.review.xlsx"));
+        assert_eq!(at("out/q.filled.xlsx"), Path::new("out/q.review.xlsx"));
+        assert_eq!(at("form.filled.docx"), Path::new("form.review.xlsx"));
+        assert_eq!(at("/tmp/x/caiq.xlsm"), Path::new("/tmp/x/caiq.review.xlsx"));
+    }
+
     #[test]
     fn a_conflict_needs_a_confident_or_exact_entry_that_says_otherwise() {
         let yes = candidate("a", "");

@@ -386,6 +386,41 @@ fn fill_never_modifies_input_and_leaves_no_partial_output() {
     assert_eq!(file_hash(&input), hash, "the input is never modified");
 }
 
+/// With -o in another folder, the review workbook and the answer log go there too, named after
+/// the filled copy: a questionnaire in a shared or read-only folder gets nothing written beside
+/// it.
+#[test]
+fn fill_with_output_elsewhere_writes_nothing_beside_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let (_kbdir, kb) = shipped_kb_copy();
+    let input = sample_in(dir.path());
+    let filled = out_dir.path().join("acme.xlsx");
+    let out = fill(&kb, &input, &["-o", filled.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let beside_input: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(beside_input, [std::ffi::OsString::from("vendor.xlsx")]);
+    let mut written: Vec<String> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        ["acme.answers.jsonl", "acme.review.xlsx", "acme.xlsx"]
+    );
+    assert!(
+        stdout(&out).contains("acme.review.xlsx") || stderr(&out).contains("acme.review.xlsx"),
+        "the summary names the review: {}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn fill_writes_hostile_text_as_text_never_as_a_formula() {
     let hostile = "[[answer]]\nid = \"evil\"\nquestion = \"Do you encrypt data at rest?\"\nanswer = \"=HYPERLINK(\\\"http://example.invalid\\\",\\\"click\\\")\"\ncomment = \"+cmd|' /C calc'!A0 and @SUM(1+1)\"\naudience = \"public\"\n";
