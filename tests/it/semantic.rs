@@ -1271,3 +1271,47 @@ fn model_install_follows_the_hubs_listing() {
         assert!(!home.join("models").join(repo).exists(), "{repo}");
     }
 }
+
+/// With the real model, a word the entry never uses but that points at it ("fake" phishing
+/// emails, the entry on simulated phishing campaigns) no longer holds the entry back, and the
+/// reviewer is told which word to check. Words only, it stays held back with its "does not
+/// mention" note.
+#[test]
+#[ignore = "needs the all-MiniLM-L6-v2 folder in TRUSTFILL_TEST_MODEL"]
+fn a_word_covered_by_meaning_is_drafted_with_a_note_to_check_it() {
+    let (_dir, kb) = shipped_kb_copy();
+    let model = test_model();
+    let ask = |with_model: bool, question: &str| -> serde_json::Value {
+        let mut cmd = trustfill(&kb);
+        cmd.args(["ask", "--json", "--top", "1", question]);
+        if with_model {
+            cmd.arg("--model").arg(&model);
+        } else {
+            cmd.arg("--no-model");
+        }
+        let out = run(&mut cmd);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(stdout(&out).trim()).unwrap()
+    };
+    let question = "Do you send fake phishing emails to staff to test them, and how regularly?";
+    let best = &ask(true, question)["matches"][0];
+    assert_eq!(best["id"], "hr-phishing-simulations", "{best}");
+    assert!(best["confidence"].as_u64().unwrap() >= 70, "{best}");
+    assert!(best.get("not_covered").is_none(), "{best}");
+    assert!(
+        best["covered_by_meaning"]
+            .as_str()
+            .is_some_and(|n| n.contains("\"fake\"")),
+        "{best}"
+    );
+    let words = &ask(false, question)["matches"][0];
+    assert_eq!(words["id"], "hr-phishing-simulations", "{words}");
+    assert!(words.get("covered_by_meaning").is_none(), "{words}");
+    assert!(
+        words["not_covered"]
+            .as_str()
+            .is_some_and(|n| n.contains("\"fake\"")),
+        "{words}"
+    );
+    assert!(words["confidence"].as_u64().unwrap() < 70, "{words}");
+}
