@@ -238,6 +238,25 @@ const SALIENT_SHARE: f32 = 0.25;
 /// drafts at lower precision, so words only keep [`SALIENT_SHARE`].
 const UNKNOWN_SHARE: f32 = 0.15;
 
+/// What [`Caveat::Meaning`] tells the reviewer: the words, and how near to the entry they lie
+/// (`rank`: how many other entries the farthest of them is nearer to).
+fn meaning_note(words: &[String], rank: usize) -> String {
+    let (which, subject) = match words {
+        [word] => (format!("word \"{word}\""), "on its own, the word is"),
+        _ => (
+            format!("words \"{}\"", words.join(" ")),
+            "on their own, each word is",
+        ),
+    };
+    let how_near = match rank {
+        0 => "nearer to this entry than to any other".to_string(),
+        1 => "nearer to only one other entry".to_string(),
+        n if words.len() == 1 => format!("nearer to only {n} other entries"),
+        n => format!("nearer to at most {n} other entries"),
+    };
+    format!("does not use the {which}, read as covered by meaning: {subject} {how_near}")
+}
+
 /// A word the entry never mentions is covered by meaning when, embedded on its own, fewer than
 /// this many of the library's entries are nearer to it than the entry is
 /// ([`Matcher::covered_by_meaning`]). Chosen on the cold tuning halves with the model: drafts it
@@ -948,19 +967,15 @@ impl<'a> Matcher<'a> {
         let nearest = MEANING_RANK.min(semantic.vectors.visible(audience) / MEANING_SHARE);
         for c in candidates.iter_mut() {
             let Some(asked) = liftable(c) else { continue };
-            let covered = asked.iter().all(|w| {
-                let v = words.binary_search(&w.as_str()).map(|i| &vectors[i]);
-                v.ok()
-                    .and_then(|v| semantic.vectors.rank_of(v, audience, &c.entry.id))
-                    .is_some_and(|rank| rank < nearest)
+            // The farthest any of the words puts the entry, when every one is near enough.
+            let farthest = asked.iter().try_fold(0, |far: usize, w| {
+                let v = words.binary_search(&w.as_str()).map(|i| &vectors[i]).ok()?;
+                let rank = semantic.vectors.rank_of(v, audience, &c.entry.id)?;
+                (rank < nearest).then_some(far.max(rank))
             });
-            if covered {
+            if let Some(rank) = farthest {
                 c.caveats.retain(|k| !matches!(k, Caveat::Uncovered(_)));
-                c.add(Caveat::Meaning(format!(
-                    "does not use the word{} \"{}\", read as covered by meaning",
-                    if asked.len() == 1 { "" } else { "s" },
-                    asked.join(" ")
-                )));
+                c.add(Caveat::Meaning(meaning_note(asked, rank)));
             }
         }
         Ok(())
@@ -1667,7 +1682,9 @@ mod tests {
         assert!(fake.caution().is_none(), "{:?}", fake.caveats);
         assert_eq!(
             fake.meaning(),
-            Some("does not use the word \"fake\", read as covered by meaning")
+            Some(
+                "does not use the word \"fake\", read as covered by meaning: on its own, the word is nearer to this entry than to any other"
+            )
         );
 
         let ownership = check(&mut m, "ownership", candidate(85, None));
@@ -1696,6 +1713,21 @@ mod tests {
                 .caveats
                 .iter()
                 .any(|k| matches!(k, Caveat::Uncovered(_)))
+        );
+    }
+
+    #[test]
+    fn the_meaning_note_says_how_near_the_words_lie() {
+        let one = vec!["fake".to_string()];
+        let two = vec!["quicker".to_string(), "dismissals".to_string()];
+        assert!(
+            meaning_note(&one, 0).ends_with("the word is nearer to this entry than to any other")
+        );
+        assert!(meaning_note(&one, 1).ends_with("the word is nearer to only one other entry"));
+        assert!(meaning_note(&one, 5).ends_with("the word is nearer to only 5 other entries"));
+        assert_eq!(
+            meaning_note(&two, 3),
+            "does not use the words \"quicker dismissals\", read as covered by meaning: on their own, each word is nearer to at most 3 other entries"
         );
     }
 
