@@ -994,9 +994,6 @@ mod tests {
         }
     }
 
-    /// What counts as the library contradicting a pre-filled answer: another Yes/No class from
-    /// an entry confident enough to draft (not from a weak match), or another value from an
-    /// exact reuse (not the same value in other words).
     #[test]
     fn the_review_goes_beside_the_filled_workbook_named_after_it() {
         let at = |o: &str| FillPlan::review_beside(Path::new(o));
@@ -1006,6 +1003,9 @@ mod tests {
         assert_eq!(at("/tmp/x/caiq.xlsm"), Path::new("/tmp/x/caiq.review.xlsx"));
     }
 
+    /// What counts as the library contradicting a pre-filled answer: another Yes/No class from
+    /// an entry confident enough to draft (not from a weak match), or another value from an
+    /// exact reuse (not the same value in other words).
     #[test]
     fn a_conflict_needs_a_confident_or_exact_entry_that_says_otherwise() {
         let yes = candidate("a", "");
