@@ -524,7 +524,44 @@ pub fn is_value_field(lower: &str) -> bool {
         && noun(&words[0])
         && words[1] == "of"
         && !words.iter().any(statement);
-    !label.ends_with('?') && !lower.trim_end().ends_with('?') && (ends_in_noun || noun_of)
+    // "EDR product deployed on company laptops", "SAST tool in use", "Hosting provider": a label
+    // naming a kind of product or supplier asks which one. Not "Annual review of hosting
+    // provider SOC 2 report" (the noun qualifies another) nor "Do you use a vendor" (a question
+    // without its mark).
+    const WHICH: [&str; 7] = [
+        "product", "tool", "vendor", "provider", "firm", "carrier", "brand",
+    ];
+    const PARTICIPLES: [&str; 8] = [
+        "deployed",
+        "used",
+        "installed",
+        "adopted",
+        "selected",
+        "chosen",
+        "employed",
+        "running",
+    ];
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+            .to_string()
+    };
+    let names_which = (2..=8).contains(&words.len())
+        && !words.iter().any(statement)
+        && !reads_like_question(label)
+        && words.iter().enumerate().skip(1).any(|(i, w)| {
+            WHICH.contains(&bare(w).as_str())
+                && match words.get(i + 1).map(|n| bare(n)) {
+                    None => true,
+                    Some(next) => {
+                        PARTICIPLES.contains(&next.as_str())
+                            || (next == "in"
+                                && words.get(i + 2).map(|n| bare(n)).as_deref() == Some("use"))
+                    }
+                }
+        });
+    !label.ends_with('?')
+        && !lower.trim_end().ends_with('?')
+        && (ends_in_noun || noun_of || names_which)
 }
 
 /// Words that turn a statement around. Read from the raw text: the analyzer drops "no" and "not".
@@ -971,6 +1008,16 @@ mod tests {
             "date of your most recent penetration test?"
         ));
         assert!(!is_value_field("do you publish a vendor name?"));
+        assert!(is_value_field("edr product deployed on company laptops"));
+        assert!(is_value_field(
+            "sast tool in use (semgrep, codeql, checkmarx, etc.)"
+        ));
+        assert!(is_value_field("hosting provider"));
+        assert!(!is_value_field(
+            "annual review of hosting provider soc 2 report"
+        ));
+        assert!(!is_value_field("do you use a third-party vendor"));
+        assert!(!is_value_field("product"));
         assert!(!is_value_field(
             "is there a documented process for changing an account name in every system"
         ));
