@@ -47,8 +47,9 @@ pub enum Caveat {
     /// A reviewer rejected the entry for this question, or it is a proposal nobody approved.
     Withheld(String),
     /// The question asks about something the entry never mentions (a qualifier, an object, a
-    /// condition: "IoT devices", "retention schedules"): the words are named.
-    Uncovered(String),
+    /// condition: "IoT devices", "retention schedules"): the question's `words` for it, and
+    /// the note that names them ([`Caveat::uncovered`]).
+    Uncovered { words: Vec<String>, why: String },
     /// The question and the entry are about different sides of a scope (the workforce or
     /// customers, servers or endpoints, inbound or outbound, production or corporate).
     Scope(String),
@@ -61,10 +62,21 @@ pub enum Caveat {
 }
 
 impl Caveat {
+    /// [`Caveat::Uncovered`] for the question's `words` the entry never mentions.
+    pub fn uncovered(words: Vec<String>) -> Caveat {
+        let why = format!(
+            "does not mention \"{}\", which the question asks about",
+            words.join(" ")
+        );
+        Caveat::Uncovered { words, why }
+    }
+
     /// The reason, when the caveat [`narrows`](Caveat::narrows) the question.
     pub fn narrowing(&self) -> Option<&str> {
         match self {
-            Caveat::Uncovered(w) | Caveat::Scope(w) | Caveat::NotAQuestion(w) => Some(w),
+            Caveat::Uncovered { why: w, .. } | Caveat::Scope(w) | Caveat::NotAQuestion(w) => {
+                Some(w)
+            }
             _ => None,
         }
     }
@@ -74,7 +86,7 @@ impl Caveat {
     pub fn narrows(&self) -> bool {
         matches!(
             self,
-            Caveat::Uncovered(_) | Caveat::Scope(_) | Caveat::NotAQuestion(_)
+            Caveat::Uncovered { .. } | Caveat::Scope(_) | Caveat::NotAQuestion(_)
         )
     }
 }
@@ -172,7 +184,7 @@ impl Candidate {
             Caveat::Incomplete(_) => 2,
             Caveat::NotAQuestion(_) => 3,
             Caveat::Scope(_) => 4,
-            Caveat::Uncovered(_) => 5,
+            Caveat::Uncovered { .. } => 5,
             Caveat::Reuse(_) | Caveat::Stale(_) | Caveat::Meaning(_) => 9,
         };
         self.caveats
@@ -185,7 +197,7 @@ impl Candidate {
                 | Caveat::Incomplete(w)
                 | Caveat::NotAQuestion(w)
                 | Caveat::Scope(w)
-                | Caveat::Uncovered(w) => w.as_str(),
+                | Caveat::Uncovered { why: w, .. } => w.as_str(),
                 Caveat::Reuse(_) | Caveat::Stale(_) | Caveat::Meaning(_) => {
                     unreachable!("filtered out")
                 }

@@ -782,8 +782,6 @@ impl<'a> Matcher<'a> {
         // The weight of a term no entry uses at all (its IDF at document frequency 0).
         let unknown_idf = 0.999 * (1.0 + (self.num_docs + 0.5) / 0.5).ln();
         let mut candidates = Vec::with_capacity(hits.len());
-        // Each candidate's uncovered words (by entry id), for the check by meaning.
-        let mut uncovered: HashMap<String, Vec<String>> = HashMap::default();
         for (score, addr) in hits {
             let prepared = self.prepared(addr)?;
             let entry = prepared.entry.clone();
@@ -871,15 +869,9 @@ impl<'a> Matcher<'a> {
                 })
                 .collect();
             if !salient.is_empty() {
-                let words: Vec<&str> = salient.iter().map(|(w, _)| w.as_str()).collect();
-                caveats.push(Caveat::Uncovered(format!(
-                    "does not mention \"{}\", which the question asks about",
-                    words.join(" ")
-                )));
-                uncovered.insert(
-                    entry.id.clone(),
-                    words.into_iter().map(str::to_string).collect(),
-                );
+                caveats.push(Caveat::uncovered(
+                    salient.iter().map(|(w, _)| w.clone()).collect(),
+                ));
             }
             candidates.push(Candidate::new(
                 entry,
@@ -917,7 +909,7 @@ impl<'a> Matcher<'a> {
             c.settle();
         }
         if scores.is_some() {
-            self.covered_by_meaning(&mut candidates, &uncovered, opts.audience)?;
+            self.covered_by_meaning(&mut candidates, opts.audience)?;
         }
         sort_best_first(&mut candidates);
         candidates.truncate(keep);
@@ -933,27 +925,24 @@ impl<'a> Matcher<'a> {
     /// measure the question asks for ([`text::is_measure`]) is never lifted: the entry must
     /// state it. Only candidates whose model confidence reaches the threshold are checked:
     /// below it the caveat changes nothing, and each word costs one pass of the model.
-    fn covered_by_meaning(
-        &self,
-        candidates: &mut [Candidate],
-        uncovered: &HashMap<String, Vec<String>>,
-        audience: Audience,
-    ) -> Result<()> {
+    fn covered_by_meaning(&self, candidates: &mut [Candidate], audience: Audience) -> Result<()> {
         let Some(semantic) = self.index.semantic() else {
             return Ok(());
         };
-        let liftable = |c: &Candidate| -> Option<&Vec<String>> {
-            let words = uncovered.get(&c.entry.id)?;
-            let only_uncovered = c
-                .caveats
-                .iter()
-                .filter(|k| k.narrows())
-                .all(|k| matches!(k, Caveat::Uncovered(_)));
-            (c.model.percent() > QUALIFIER_CAP
-                && only_uncovered
-                && !words.iter().any(|w| text::is_measure(w)))
-            .then_some(words)
-        };
+        // The uncovered words of a candidate whose only narrowing caveat they are.
+        fn liftable(c: &Candidate) -> Option<&[String]> {
+            if c.model.percent() <= QUALIFIER_CAP {
+                return None;
+            }
+            let mut found = None;
+            for k in c.caveats.iter().filter(|k| k.narrows()) {
+                match k {
+                    Caveat::Uncovered { words, .. } => found = Some(words.as_slice()),
+                    _ => return None,
+                }
+            }
+            found.filter(|words| !words.iter().any(|w| text::is_measure(w)))
+        }
         let mut words: Vec<&str> = candidates
             .iter()
             .filter_map(liftable)
@@ -967,18 +956,24 @@ impl<'a> Matcher<'a> {
         }
         let vectors = semantic.embedder.embed(&words, Role::Query)?;
         let nearest = MEANING_RANK.min(semantic.vectors.visible(audience) / MEANING_SHARE);
-        for c in candidates.iter_mut() {
-            let Some(asked) = liftable(c) else { continue };
-            // The farthest any of the words puts the entry, when every one is near enough.
-            let farthest = asked.iter().try_fold(0, |far: usize, w| {
-                let v = words.binary_search(&w.as_str()).map(|i| &vectors[i]).ok()?;
-                let rank = semantic.vectors.rank_of(v, audience, &c.entry.id)?;
-                (rank < nearest).then_some(far.max(rank))
-            });
-            if let Some(rank) = farthest {
-                c.caveats.retain(|k| !matches!(k, Caveat::Uncovered(_)));
-                c.add(Caveat::Meaning(meaning_note(asked, rank)));
-            }
+        let lifted: Vec<(usize, String)> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let asked = liftable(c)?;
+                // The farthest any of the words puts the entry, when every one is near enough.
+                let farthest = asked.iter().try_fold(0, |far: usize, w| {
+                    let v = words.binary_search(&w.as_str()).map(|i| &vectors[i]).ok()?;
+                    let rank = semantic.vectors.rank_of(v, audience, &c.entry.id)?;
+                    (rank < nearest).then_some(far.max(rank))
+                })?;
+                Some((i, meaning_note(asked, farthest)))
+            })
+            .collect();
+        for (i, note) in lifted {
+            let c = &mut candidates[i];
+            c.caveats.retain(|k| !matches!(k, Caveat::Uncovered { .. }));
+            c.add(Caveat::Meaning(note));
         }
         Ok(())
     }
@@ -1658,8 +1653,8 @@ mod tests {
                 )
                 .unwrap(),
         );
-        let candidate = |model: u8, extra: Option<Caveat>| {
-            let mut caveats = vec![Caveat::Uncovered("does not mention \"w\"".into())];
+        let candidate = |word: &str, model: u8, extra: Option<Caveat>| {
+            let mut caveats = vec![Caveat::uncovered(vec![word.to_string()])];
             caveats.extend(extra);
             Candidate::new(
                 phish.clone(),
@@ -1669,17 +1664,13 @@ mod tests {
                 caveats,
             )
         };
-        let check = |m: &mut Matcher, word: &str, mut c: Candidate| -> Candidate {
-            let uncovered: HashMap<String, Vec<String>> =
-                [("phish".to_string(), vec![word.to_string()])]
-                    .into_iter()
-                    .collect();
-            m.covered_by_meaning(std::slice::from_mut(&mut c), &uncovered, Audience::Internal)
+        let check = |m: &mut Matcher, mut c: Candidate| -> Candidate {
+            m.covered_by_meaning(std::slice::from_mut(&mut c), Audience::Internal)
                 .unwrap();
             c
         };
 
-        let fake = check(&mut m, "fake", candidate(85, None));
+        let fake = check(&mut m, candidate("fake", 85, None));
         assert_eq!(fake.confidence.percent(), 85);
         assert!(fake.caution().is_none(), "{:?}", fake.caveats);
         assert_eq!(
@@ -1689,32 +1680,31 @@ mod tests {
             )
         );
 
-        let ownership = check(&mut m, "ownership", candidate(85, None));
+        let ownership = check(&mut m, candidate("ownership", 85, None));
         assert_eq!(
             ownership.confidence.percent(),
             QUALIFIER_CAP,
             "nearer the asset entry"
         );
         assert!(ownership.meaning().is_none());
-        let measure = check(&mut m, "percentage", candidate(85, None));
+        let measure = check(&mut m, candidate("percentage", 85, None));
         assert_eq!(
             measure.confidence.percent(),
             QUALIFIER_CAP,
             "a measure must be stated"
         );
-        let below = check(&mut m, "fake", candidate(60, None));
+        let below = check(&mut m, candidate("fake", 60, None));
         assert!(below.caution().is_some() && below.meaning().is_none());
         let scoped = check(
             &mut m,
-            "fake",
-            candidate(85, Some(Caveat::Scope("scope".into()))),
+            candidate("fake", 85, Some(Caveat::Scope("scope".into()))),
         );
         assert_eq!(scoped.confidence.percent(), QUALIFIER_CAP);
         assert!(
             scoped
                 .caveats
                 .iter()
-                .any(|k| matches!(k, Caveat::Uncovered(_)))
+                .any(|k| matches!(k, Caveat::Uncovered { .. }))
         );
     }
 
