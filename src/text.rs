@@ -508,9 +508,11 @@ pub fn is_value_field(lower: &str) -> bool {
     ];
     let label = lower.trim().trim_end_matches([':', '*', '.']).trim();
     let words: Vec<&str> = label.split_whitespace().collect();
-    let noun = |w: &&str| {
-        VALUE_NOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
-    };
+    /// A word without the punctuation around it.
+    fn bare(w: &str) -> &str {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+    }
+    let noun = |w: &&str| VALUE_NOUNS.contains(&bare(w));
     // "Vendor name", "Security contact email"; or "Date of your most recent penetration test".
     let ends_in_noun = (1..=6).contains(&words.len()) && words.last().is_some_and(noun);
     // A statement ("Number of failed logins is limited to five") is not a label.
@@ -541,21 +543,16 @@ pub fn is_value_field(lower: &str) -> bool {
         "employed",
         "running",
     ];
-    let bare = |w: &str| {
-        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
-            .to_string()
-    };
     let names_which = (2..=8).contains(&words.len())
         && !words.iter().any(statement)
         && !reads_like_question(label)
         && words.iter().enumerate().skip(1).any(|(i, w)| {
-            WHICH.contains(&bare(w).as_str())
+            WHICH.contains(&bare(w))
                 && match words.get(i + 1).map(|n| bare(n)) {
                     None => true,
                     Some(next) => {
-                        PARTICIPLES.contains(&next.as_str())
-                            || (next == "in"
-                                && words.get(i + 2).map(|n| bare(n)).as_deref() == Some("use"))
+                        PARTICIPLES.contains(&next)
+                            || (next == "in" && words.get(i + 2).map(|n| bare(n)) == Some("use"))
                     }
                 }
         });

@@ -104,15 +104,18 @@ pub fn audience_notice(audience: Audience, from: AudienceFrom) -> Option<String>
     ))
 }
 
+/// A file's name without its last extension (`q.filled` of `q.filled.xlsx`).
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
 impl FillPlan {
     /// The answer log beside the filled workbook: `NAME.filled.answers.jsonl`.
     pub fn answer_log(&self) -> PathBuf {
-        let name = self
-            .output
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let name = stem(&self.output);
         self.output.with_file_name(format!("{name}.answers.jsonl"))
     }
 
@@ -160,23 +163,15 @@ impl FillPlan {
     /// `out/acme.review.xlsx`, `out/q.filled.xlsx` → `out/q.review.xlsx`), so that a fill
     /// into another folder writes nothing beside the input.
     pub fn review_beside(output: &Path) -> PathBuf {
-        let stem = output
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let stem = stem.strip_suffix(".filled").unwrap_or(&stem);
-        output.with_file_name(format!("{stem}.review.xlsx"))
+        let name = stem(output);
+        let name = name.strip_suffix(".filled").unwrap_or(&name);
+        output.with_file_name(format!("{name}.review.xlsx"))
     }
 
     /// `NAME.filled.xlsx` (`.xlsm`, `.docx` and a PDF form's `.pdf` kept) and
     /// `NAME.review.xlsx` beside the input.
     pub fn default_outputs(input: &Path, limits: &crate::limits::Limits) -> (PathBuf, PathBuf) {
-        let stem = input
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let stem = stem(input);
         let ext = match input
             .extension()
             .and_then(|e| e.to_str())
