@@ -1,10 +1,12 @@
 //! The README's evaluation table: every labeled set in the repository on one half, method and
 //! plain BM25 side by side, plus all sets pooled (one report over every set's outcomes).
 //!
-//!     cargo run --release --example eval_report -- [even|odd] [--cold] [--model DIR]
+//!     cargo run --release --example eval_report -- [even|odd] [--cold | --one-column] [--model DIR]
 //!
 //! Default: the odd (held-out) half, warm libraries only, words only. `--cold` adds each set's
-//! cold library (variants stripped, imported with `kb import`; see examples/support); `--model`
+//! cold library (variants stripped, imported with `kb import`; see examples/support);
+//! `--one-column` reports the cold libraries alone, each kept as one column of prose answers
+//! (answer and comment in one cell, no tags, as many teams export theirs); `--model`
 //! (or `TRUSTFILL_MODEL`) evaluates with semantic matching. The real-questionnaire set is
 //! included when ../shared/questionnaires is present.
 
@@ -19,8 +21,13 @@ fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let model = support::model(&mut args);
     let cold = support::flag(&mut args, "--cold");
+    let one_column = support::flag(&mut args, "--one-column");
     let half = args.first().cloned().unwrap_or_else(|| "odd".into());
-    let sets = support::sets(cold);
+    let sets = if one_column {
+        support::one_column(support::sets(true))
+    } else {
+        support::sets(cold)
+    };
     println!(
         "| {half} half | top-1 (BM25) | recall@3 (BM25) | ECE (BM25) | AUROC (BM25) | precision at ≥ 70 (coverage) | coverage at 90% / 95% precision (BM25) |"
     );

@@ -146,9 +146,30 @@ fn import_first_library(csv: &Path, dest: &Path) {
 
 /// The cold copy of the knowledge base at `kb` (see the module's documentation).
 pub fn cold_copy(kb: &Path) -> PathBuf {
+    copy_imported(kb, "cold", false)
+}
+
+/// The cold sets (`sets(true)` less the warm ones) as libraries kept in one answer column: each
+/// entry's answer and comment in one cell of prose ("Yes. All customer data is encrypted …"),
+/// no tags, imported with `kb import`, as many teams' answer libraries are exported.
+pub fn one_column(sets: Vec<Set>) -> Vec<Set> {
+    sets.into_iter()
+        .filter(|s| s.name.ends_with(", cold") || s.name.starts_with("held out"))
+        .map(|s| Set {
+            name: format!("{}, one column", s.name),
+            kb: copy_imported(&s.kb, "one-column", true),
+            ..s
+        })
+        .collect()
+}
+
+/// The answers of the knowledge base at `kb` written out as a spreadsheet and imported under
+/// `target/eval/<prefix>-<name>` (policies copied as they are): without variants, and with
+/// `one_column` the answer and comment in one cell and no tags.
+fn copy_imported(kb: &Path, prefix: &str, one_column: bool) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let name = kb.file_name().unwrap().to_string_lossy().into_owned();
-    let dest = root.join("target/eval").join(format!("cold-{name}"));
+    let dest = root.join("target/eval").join(format!("{prefix}-{name}"));
     let loaded = KnowledgeBase::load(kb).expect("knowledge base");
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record([
@@ -160,12 +181,23 @@ pub fn cold_copy(kb: &Path) -> PathBuf {
         .iter()
         .filter(|e| e.kind == EntryKind::Answer)
     {
+        let answer = e.answer.as_deref().unwrap_or_default();
+        let (answer, comment, tags) = if one_column {
+            let prose = match (answer.trim_end_matches('.'), e.comment.as_str()) {
+                (a, "") => a.to_string(),
+                ("", c) => c.to_string(),
+                (a, c) => format!("{a}. {c}"),
+            };
+            (prose, String::new(), String::new())
+        } else {
+            (answer.to_string(), e.comment.clone(), e.tags.join(", "))
+        };
         csv.write_record([
             e.id.as_str(),
             &e.question,
-            e.answer.as_deref().unwrap_or_default(),
-            &e.comment,
-            &e.tags.join(", "),
+            &answer,
+            &comment,
+            &tags,
             e.audience.as_str(),
             e.owner.as_deref().unwrap_or_default(),
             &e.reviewed.map(|d| d.to_string()).unwrap_or_default(),
