@@ -29,7 +29,7 @@ use crate::thesaurus::Thesaurus;
 use std::sync::Arc;
 
 /// Bump when the schema or the analysis changes: every existing index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 /// Cache folder inside the knowledge base.
 pub const CACHE_DIR: &str = ".trustfill-index";
 const READY_FILE: &str = "READY";
@@ -46,10 +46,12 @@ pub struct Fields {
     pub question_terms: Field,
     pub answer: Field,
     pub comment: Field,
+    /// The answer's and the comment's analyzed terms: what the entry says, wherever the library
+    /// keeps it (an imported library often has one column of prose and no comment).
     pub comment_terms: Field,
     pub tags: Field,
     pub tags_terms: Field,
-    /// The phrasings and the comment as surface words ([`text::words_tokenizer`]: no stemming,
+    /// The phrasings, the answer and the comment as surface words ([`text::words_tokenizer`]: no stemming,
     /// no thesaurus, no clean-up): a second, differently built ranking whose agreement with the
     /// first is evidence (see [`crate::matcher`]).
     pub words: Field,
@@ -167,8 +169,8 @@ pub struct StoredEntry {
     pub refs: Vec<String>,
     pub rejected: Vec<String>,
     pub proposed: bool,
-    /// The analyzed terms, as indexed: one string per phrasing (question first), the comment's
-    /// and the tags'.
+    /// The analyzed terms, as indexed: one string per phrasing (question first), the answer's
+    /// and comment's together, and the tags'.
     pub terms: StoredTerms,
 }
 
@@ -474,8 +476,12 @@ fn write_index(dir: &Path, entries: &[KbEntry], analyzer: &mut Analyzer) -> Resu
         }
         doc.add_text(f.answer, e.answer.as_deref().unwrap_or(""));
         doc.add_text(f.comment, &e.comment);
-        doc.add_text(f.comment_terms, analyzer.index_text(&e.comment));
-        for text in e.phrasings().chain(std::iter::once(e.comment.as_str())) {
+        let said = match e.answer.as_deref() {
+            Some(a) => format!("{a}\n{}", e.comment),
+            None => e.comment.clone(),
+        };
+        doc.add_text(f.comment_terms, analyzer.index_text(&said));
+        for text in e.phrasings().chain(std::iter::once(said.as_str())) {
             doc.add_text(f.words, text);
         }
         for tag in &e.tags {

@@ -312,7 +312,7 @@ struct Prepared {
     phrasings: Vec<TermSet>,
     /// All phrasings' terms together.
     union: TermSet,
-    /// The comment's and tags' terms.
+    /// The answer's, comment's and tags' terms.
     context: TermSet,
     /// What the entry speaks of that a question may clash with, found the first time a
     /// question that names a scope or an alternative needs it (most never do).

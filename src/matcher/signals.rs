@@ -1,4 +1,4 @@
-//! The measurements behind a confidence: how well an entry's phrasings, comment and tags cover
+//! The measurements behind a confidence: how well an entry's phrasings, answer, comment and tags cover
 //! the question, and how the rankings placed it (see the module documentation of [`super`]).
 
 use rustc_hash::FxHashMap as HashMap;
@@ -29,7 +29,7 @@ pub struct Signals {
     /// value ("AES-256"): usually an entry about a detail of the topic.
     pub value_for_yes_no: f32,
     /// Share (IDF-weighted) of the question's terms the entry does not use anywhere (question,
-    /// variants, comment, tags): near misses ask for a specific the entry does not mention
+    /// variants, answer, comment, tags): near misses ask for a specific the entry does not mention
     /// ("click rate", "certification body").
     pub uncovered: f32,
     /// `words_ratio` minus the best other candidate's: how clearly the plain-words ranking

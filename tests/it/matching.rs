@@ -387,3 +387,50 @@ fn an_entry_that_does_not_answer_the_question_as_asked_is_not_drafted_and_says_w
     assert_eq!(dump[&("Review".to_string(), 1, 7)], "Needs answer");
     assert!(note.contains("does not mention \"IoT devices\""), "{note}");
 }
+
+/// A library kept as one column of prose (many teams' export, brought in with `kb import`) has
+/// no comment: what the entry says is in its answer, and the answer's words cover a question as
+/// a comment's do. The same question against an entry that does not say it is held back.
+#[test]
+fn the_words_of_a_prose_answer_cover_the_question() {
+    use crate::common::*;
+    let prose = |id: &str, answer: &str| {
+        format!(
+            "[[answer]]\nid = \"{id}\"\nquestion = \"Do you maintain an inventory of hardware and software assets?\"\nanswer = \"{answer}\"\naudience = \"public\"\n\n"
+        )
+    };
+    for (answer, drafted) in [
+        (
+            "Yes. Every laptop, server and IoT device is recorded in the asset inventory, with its owner.",
+            true,
+        ),
+        (
+            "Yes. Every laptop and server is recorded in the asset inventory, with its owner.",
+            false,
+        ),
+    ] {
+        let answers = [
+            prose("asset-inventory", answer),
+            entry(
+                "cyber-insurance",
+                "Do you carry cyber insurance?",
+                "Yes",
+                "public",
+            ),
+        ]
+        .concat();
+        let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+        let out = run(trustfill(&kb).args([
+            "ask",
+            "--json",
+            "Do you maintain an inventory of IoT devices?",
+        ]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let best = &doc["matches"][0];
+        assert_eq!(best["id"], "asset-inventory", "{doc}");
+        let confidence = best["confidence"].as_u64().unwrap();
+        assert_eq!(confidence >= 70, drafted, "{answer:?}: {best}");
+        assert_eq!(best["not_covered"].is_null(), drafted, "{answer:?}: {best}");
+    }
+}
