@@ -89,15 +89,15 @@ pub fn features(s: &Signals) -> [f32; N_FEATURES] {
 /// Re-fit with `cargo run --release --example fit_confidence -- --cold-only` and paste its
 /// output here.
 pub const WEIGHTS: [f32; N_FEATURES + 1] = [
-    -1.322, 0.166, 0.000, 0.000, 1.121, 1.794, 1.677, -1.373, -2.291, -0.189, -0.746, 0.286, 0.000,
+    -1.303, 0.179, 0.000, 0.000, 1.109, 1.807, 1.648, -1.373, -2.363, -0.194, -0.722, 0.271, 0.000,
     0.000, 0.000,
 ];
 
 /// The same with a model: fitted on the same cold questions with the semantic features, so that
 /// each mode is calibrated on its own (`fit_confidence -- --cold-only --model DIR`).
 pub const WEIGHTS_SEMANTIC: [f32; N_FEATURES + 1] = [
-    -1.570, -1.692, 0.000, 0.000, 0.523, 0.655, 0.616, -1.829, -1.725, 0.091, -0.495, 0.131, 2.928,
-    1.437, 0.449,
+    -1.863, -1.537, 0.000, 0.000, 0.596, 0.895, 0.388, -1.848, -1.724, 0.129, -0.241, 0.192, 2.939,
+    1.286, 0.454,
 ];
 
 /// The estimated chance that the candidate answers the question: σ(bias + w·features).
