@@ -34,6 +34,26 @@ fn unnumbered(option: &str) -> &str {
     }
 }
 
+/// What a Yes, No or N/A answer says after that word ("No, not in scope" → "not in scope";
+/// "Yes (ISO/IEC 27001:2022)" → "ISO/IEC 27001:2022"); empty for any other answer.
+fn qualifier(short: &str) -> &str {
+    let t = short.trim();
+    let lower = t.to_lowercase();
+    let lead = ["n/a", "yes", "no", "na"]
+        .into_iter()
+        .find(|w| lower.starts_with(w))
+        .map_or(0, str::len);
+    let rest = t[lead..].trim_start();
+    if lead == 0 || !rest.starts_with(|c: char| ",;:()-–—.".contains(c)) {
+        return "";
+    }
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ",;:(-–—.".contains(c));
+    match rest.strip_suffix(')') {
+        Some(inner) if !inner.contains('(') => inner.trim_end(),
+        _ => rest,
+    }
+}
+
 /// Shape a knowledge-base answer for a question's cells.
 pub fn shape(
     short: &str,
@@ -58,9 +78,22 @@ pub fn shape_reused(
     let comment_out = (has_comment_cell && !comment.is_empty()).then(|| comment.to_string());
     match allowed {
         Some(values) => {
-            let pick = values.iter().find(|v| same(v, short)).or_else(|| {
-                option_class(short).and_then(|c| values.iter().find(|v| option_class(v) == Some(c)))
-            });
+            let (pick, comment, comment_out) = match values.iter().find(|v| same(v, short)) {
+                Some(v) => (Some(v), comment.to_string(), comment_out),
+                None => {
+                    let pick = option_class(short)
+                        .and_then(|c| values.iter().find(|v| option_class(v) == Some(c)));
+                    // "Yes. All customer data is encrypted …" takes the dropdown's Yes; what
+                    // follows the Yes is part of the approved answer and goes with the comment.
+                    let comment = match (pick.map(|_| qualifier(short)), comment) {
+                        (None | Some(""), c) => c.to_string(),
+                        (Some(q), "") => q.to_string(),
+                        (Some(q), c) => format!("{q} — {c}"),
+                    };
+                    let out = (has_comment_cell && !comment.is_empty()).then(|| comment.clone());
+                    (pick, comment, out)
+                }
+            };
             match pick {
                 Some(value) => Shaped {
                     answer: Some(value.clone()),
@@ -233,6 +266,58 @@ mod tests {
         );
         assert_eq!(dropdown_only.answer.as_deref(), Some("Yes"));
         assert!(dropdown_only.note.unwrap().contains("no comment column"));
+    }
+
+    #[test]
+    fn what_follows_a_yes_in_the_dropdown_goes_with_the_comment() {
+        let yes_no = list(&["Yes", "No", "NA"]);
+        let prose = shape(
+            "Yes. All customer data is encrypted at rest with AES-256.",
+            "",
+            Some(&yes_no),
+            true,
+        );
+        assert_eq!(
+            (prose.answer.as_deref(), prose.comment.as_deref()),
+            (
+                Some("Yes"),
+                Some("All customer data is encrypted at rest with AES-256.")
+            )
+        );
+        let both = shape(
+            "Yes (ISO/IEC 27001:2022)",
+            "Certified since 2021.",
+            Some(&yes_no),
+            true,
+        );
+        assert_eq!(
+            both.comment.as_deref(),
+            Some("ISO/IEC 27001:2022 — Certified since 2021.")
+        );
+        assert_eq!(
+            shape("No, not in scope", "", Some(&yes_no), true)
+                .comment
+                .as_deref(),
+            Some("not in scope")
+        );
+        // Without a comment column the rest is not written, and the review says so.
+        let no_column = shape("N/A - no card data", "", Some(&yes_no), false);
+        assert_eq!(no_column.answer.as_deref(), Some("NA"));
+        assert!(no_column.note.unwrap().contains("no comment column"));
+        // A value the dropdown lacks keeps its words once, in the comment.
+        let value = shape(
+            "Yes, after 5 attempts",
+            "",
+            Some(&list(&["On", "Off"])),
+            true,
+        );
+        assert_eq!(value.comment.as_deref(), Some("Yes, after 5 attempts"));
+        // A status that is the option's own words adds nothing.
+        let status = shape("In Place", "", Some(&list(&["Yes", "No"])), true);
+        assert_eq!(
+            (status.answer.as_deref(), status.comment),
+            (Some("Yes"), None)
+        );
     }
 
     #[test]
