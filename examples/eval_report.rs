@@ -1,12 +1,14 @@
 //! The README's evaluation table: every labeled set in the repository on one half, method and
 //! plain BM25 side by side, plus all sets pooled (one report over every set's outcomes).
 //!
-//!     cargo run --release --example eval_report -- [even|odd] [--cold | --one-column] [--model DIR]
+//!     cargo run --release --example eval_report -- [even|odd] [--cold | --one-column |
+//!         --statements] [--model DIR]
 //!
 //! Default: the odd (held-out) half, warm libraries only, words only. `--cold` adds each set's
 //! cold library (variants stripped, imported with `kb import`; see examples/support);
 //! `--one-column` reports the cold libraries alone, each kept as one column of prose answers
-//! (answer and comment in one cell, no tags, as many teams export theirs); `--model`
+//! (answer and comment in one cell, no tags, as many teams export theirs); `--statements` the
+//! same with a bare "Yes" left out ("All customer data is encrypted …"); `--model`
 //! (or `TRUSTFILL_MODEL`) evaluates with semantic matching. The real-questionnaire set is
 //! included when ../shared/questionnaires is present.
 
@@ -22,9 +24,12 @@ fn main() {
     let model = support::model(&mut args);
     let cold = support::flag(&mut args, "--cold");
     let one_column = support::flag(&mut args, "--one-column");
+    let statements = support::flag(&mut args, "--statements");
     let half = args.first().cloned().unwrap_or_else(|| "odd".into());
-    let sets = if one_column {
-        support::one_column(support::sets(true))
+    let sets = if statements {
+        support::one_column(support::sets(true), support::Style::Statements)
+    } else if one_column {
+        support::one_column(support::sets(true), support::Style::OneColumn)
     } else {
         support::sets(cold)
     };

@@ -731,6 +731,21 @@ pub fn polarity_clash_with(q: &[String], phrasing: &str) -> Option<String> {
     ))
 }
 
+/// Whether an entry answers Yes or No: its answer is one ("Yes", "No, not in scope"), or, in a
+/// library kept as one column of prose (no comment), its answer is a statement of at least
+/// [`PROSE_WORDS`] words to a question asked for a yes or no ("Do you run EDR …?" answered
+/// "An EDR agent runs on every company laptop …"). Such an entry says whether, not which: it
+/// does not answer "Which EDR product is deployed?" any more than a bare "Yes" does.
+pub fn answers_yes_no(question: &str, answer: &str, comment: &str) -> bool {
+    class(answer).is_some()
+        || (comment.trim().is_empty()
+            && answer.split_whitespace().nth(PROSE_WORDS - 1).is_some()
+            && asks_yes_no(&clean_question(question)))
+}
+
+/// The fewest words of an answer read as a statement rather than a value ("Within 24 hours").
+pub const PROSE_WORDS: usize = 8;
+
 /// Whether a question asks for a yes or a no: it opens with an auxiliary verb ("Is…", "Do you…",
 /// "Has…", "Can…").
 pub fn asks_yes_no(question: &str) -> bool {
@@ -878,6 +893,29 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_answers_yes_or_no_by_its_answer_or_as_a_statement_to_a_yes_no_question() {
+        let edr = "Do you run EDR on your systems?";
+        let statement = "An EDR agent runs on every company laptop and on all production hosts.";
+        assert!(answers_yes_no(
+            edr,
+            "Yes",
+            "An EDR agent runs on every laptop."
+        ));
+        assert!(answers_yes_no(edr, "No, not in scope", ""));
+        // One column of prose: a statement answers the yes or no its question asks.
+        assert!(answers_yes_no(edr, statement, ""));
+        // A value is a value, however the entry's question is put; so is a statement beside
+        // a comment (the library keeps its short answer there), or one to an open question.
+        assert!(!answers_yes_no(edr, "CrowdStrike Falcon", ""));
+        assert!(!answers_yes_no(edr, statement, "Reviewed yearly."));
+        assert!(!answers_yes_no(
+            "Which EDR product do you run?",
+            statement,
+            ""
+        ));
+    }
 
     #[test]
     fn follow_ups_are_told_from_questions_that_stand_alone() {

@@ -146,29 +146,50 @@ fn import_first_library(csv: &Path, dest: &Path) {
 
 /// The cold copy of the knowledge base at `kb` (see the module's documentation).
 pub fn cold_copy(kb: &Path) -> PathBuf {
-    copy_imported(kb, "cold", false)
+    copy_imported(kb, Style::Cold)
 }
 
-/// The cold sets (`sets(true)` less the warm ones) as libraries kept in one answer column: each
-/// entry's answer and comment in one cell of prose ("Yes. All customer data is encrypted …"),
-/// no tags, imported with `kb import`, as many teams' answer libraries are exported.
-pub fn one_column(sets: Vec<Set>) -> Vec<Set> {
+/// How [`copy_imported`] writes a library out.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Style {
+    /// As it is, less variants.
+    Cold,
+    /// Answer and comment in one cell of prose ("Yes. All customer data is encrypted …"), no
+    /// tags.
+    OneColumn,
+    /// As `OneColumn`, and a bare "Yes" left out: the cell is the statement alone ("All
+    /// customer data is encrypted …"), as many libraries put it.
+    Statements,
+}
+
+/// The cold sets (`sets(true)` less the warm ones) as libraries kept in one answer column
+/// (`style` [`Style::OneColumn`] or [`Style::Statements`]), imported with `kb import`, as many
+/// teams' answer libraries are exported.
+pub fn one_column(sets: Vec<Set>, style: Style) -> Vec<Set> {
+    let label = match style {
+        Style::Statements => "one column of statements",
+        _ => "one column",
+    };
     sets.into_iter()
         .filter(|s| s.name.ends_with(", cold") || s.name.starts_with("held out"))
         .map(|s| Set {
-            name: format!("{}, one column", s.name),
-            kb: copy_imported(&s.kb, "one-column", true),
+            name: format!("{}, {label}", s.name),
+            kb: copy_imported(&s.kb, style),
             ..s
         })
         .collect()
 }
 
 /// The answers of the knowledge base at `kb` written out as a spreadsheet and imported under
-/// `target/eval/<prefix>-<name>` (policies copied as they are): without variants, and with
-/// `one_column` the answer and comment in one cell and no tags.
-fn copy_imported(kb: &Path, prefix: &str, one_column: bool) -> PathBuf {
+/// `target/eval/<style>-<name>` (policies copied as they are), written in `style`.
+fn copy_imported(kb: &Path, style: Style) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let name = kb.file_name().unwrap().to_string_lossy().into_owned();
+    let prefix = match style {
+        Style::Cold => "cold",
+        Style::OneColumn => "one-column",
+        Style::Statements => "statements",
+    };
     let dest = root.join("target/eval").join(format!("{prefix}-{name}"));
     let loaded = KnowledgeBase::load(kb).expect("knowledge base");
     let mut csv = csv::Writer::from_writer(Vec::new());
@@ -182,9 +203,11 @@ fn copy_imported(kb: &Path, prefix: &str, one_column: bool) -> PathBuf {
         .filter(|e| e.kind == EntryKind::Answer)
     {
         let answer = e.answer.as_deref().unwrap_or_default();
-        let (answer, comment, tags) = if one_column {
+        let (answer, comment, tags) = if style != Style::Cold {
+            let bare_yes = style == Style::Statements && answer.eq_ignore_ascii_case("yes");
             let prose = match (answer.trim_end_matches('.'), e.comment.as_str()) {
                 (a, "") => a.to_string(),
+                (_, c) if bare_yes => c.to_string(),
                 ("", c) => c.to_string(),
                 (a, c) => format!("{a}. {c}"),
             };

@@ -802,19 +802,16 @@ impl<'a> Matcher<'a> {
                 signals.semantic = s.by_id.get(&entry.id).copied().unwrap_or(s.mean);
                 signals.semantic_z = s.z(signals.semantic);
             }
-            signals.answer_mismatch = f32::from(u8::from(
-                asked.asks_value && entry.answer.as_deref().and_then(text::class).is_some(),
-            ));
+            let yes_no = entry
+                .answer
+                .as_deref()
+                .is_some_and(|a| text::answers_yes_no(&entry.question, a, &entry.comment));
+            signals.answer_mismatch = f32::from(u8::from(asked.asks_value && yes_no));
             signals.value_for_yes_no = f32::from(u8::from(
-                asked.asks_yes_no
-                    && entry
-                        .answer
-                        .as_deref()
-                        .is_some_and(|a| text::class(a).is_none()),
+                asked.asks_yes_no && entry.answer.is_some() && !yes_no,
             ));
             // Direction matters only for a Yes/No answer: "TLS 1.2 and 1.3" reads right whichever
-            // way the question is put.
-            let yes_no = entry.answer.as_deref().and_then(text::class).is_some();
+            // way the question is put, and so does a statement.
             let polarity = entry
                 .answer
                 .as_deref()

@@ -434,3 +434,32 @@ fn the_words_of_a_prose_answer_cover_the_question() {
         assert_eq!(best["not_covered"].is_null(), drafted, "{answer:?}: {best}");
     }
 }
+
+/// In a library of statements (one answer column, no bare "Yes"), an entry that answers a yes or
+/// no question still says only whether: a form field that asks which product is not drafted
+/// from it, and says why; the question it answers is.
+#[test]
+fn a_statement_to_a_yes_no_question_does_not_fill_a_field_that_asks_which() {
+    use crate::common::*;
+    let answers = [
+        "[[answer]]\nid = \"edr\"\nquestion = \"Do you run endpoint detection and response (EDR) software on your systems?\"\nanswer = \"An EDR product is deployed on every company laptop and on all production endpoints, with real-time malware prevention and remote isolation.\"\naudience = \"public\"\n\n".to_string(),
+        entry("cyber-insurance", "Do you carry cyber insurance?", "Yes", "public"),
+    ]
+    .concat();
+    let (_dir, kb) = temp_kb(&[("answers/a.toml", &answers)]);
+    let best = |q: &str| -> serde_json::Value {
+        let out = run(trustfill(&kb).args(["ask", "--json", q]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(doc["matches"][0]["id"], "edr", "{doc}");
+        doc["matches"][0].clone()
+    };
+    let field = best("EDR product deployed on company laptops");
+    assert!(field["confidence"].as_u64().unwrap() < 70, "{field}");
+    assert!(
+        field["incomplete"].as_str().unwrap().contains("form field"),
+        "{field}"
+    );
+    let asked = best("Do you run EDR software on your endpoints?");
+    assert!(asked["confidence"].as_u64().unwrap() >= 70, "{asked}");
+}
