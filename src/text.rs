@@ -395,7 +395,14 @@ pub enum Class {
 /// Yes, No or N/A, also when the approved answer qualifies it: "Yes (ISO/IEC 27001:2022)",
 /// "No, not applicable", "N/A - no card data".
 pub fn class(value: &str) -> Option<Class> {
-    let lower = value.trim().to_lowercase();
+    class_and_qualifier(value).0
+}
+
+/// [`class`], and what the answer says after its Yes, No or N/A ("No, not in scope" → "not in
+/// scope"; "Yes (ISO/IEC 27001:2022)" → "ISO/IEC 27001:2022"); empty when nothing follows.
+pub fn class_and_qualifier(value: &str) -> (Option<Class>, &str) {
+    let trimmed = value.trim();
+    let lower = trimmed.to_lowercase();
     let lead_len = if lower.starts_with("n/a") {
         3
     } else {
@@ -409,18 +416,24 @@ pub fn class(value: &str) -> Option<Class> {
     // changes" is a statement, not a No.
     let rest = rest.trim_start();
     let qualified = rest.is_empty() || rest.starts_with(|c: char| ",;:()-–—.".contains(c));
-    let whole: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-    let v = if matches!(lead, "yes" | "no" | "na") && qualified {
-        lead.to_string()
-    } else {
-        whole
-    };
-    match v.as_str() {
+    let of = |v: &str| match v {
         "yes" | "y" | "true" => Some(Class::Yes),
         "no" | "n" | "false" => Some(Class::No),
         "na" | "notapplicable" | "none" => Some(Class::NotApplicable),
         _ => None,
+    };
+    if matches!(lead, "yes" | "no" | "na") && qualified {
+        // The lead word is ASCII: it is as long in `trimmed` as in `lower`.
+        let rest = trimmed[lead_len..]
+            .trim_start_matches(|c: char| c.is_whitespace() || ",;:(-–—.".contains(c));
+        let rest = match rest.strip_suffix(')') {
+            Some(inner) if !inner.contains('(') => inner.trim_end(),
+            _ => rest,
+        };
+        return (of(lead), rest);
     }
+    let whole: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    (of(&whole), "")
 }
 
 /// The Yes, No or N/A an option of a choice stands for: its [`class`], or a control status

@@ -11,7 +11,7 @@ pub struct Shaped {
     pub note: Option<String>,
 }
 
-use crate::text::option_class;
+use crate::text::{class_and_qualifier, option_class};
 
 fn same(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -31,26 +31,6 @@ fn unnumbered(option: &str) -> &str {
     match t[digits..].strip_prefix([')', '.']) {
         Some(rest) if digits > 0 && !rest.trim().is_empty() => rest.trim_start(),
         _ => t,
-    }
-}
-
-/// What a Yes, No or N/A answer says after that word ("No, not in scope" → "not in scope";
-/// "Yes (ISO/IEC 27001:2022)" → "ISO/IEC 27001:2022"); empty for any other answer.
-fn qualifier(short: &str) -> &str {
-    let t = short.trim();
-    let lower = t.to_lowercase();
-    let lead = ["n/a", "yes", "no", "na"]
-        .into_iter()
-        .find(|w| lower.starts_with(w))
-        .map_or(0, str::len);
-    let rest = t[lead..].trim_start();
-    if lead == 0 || !rest.starts_with(|c: char| ",;:()-–—.".contains(c)) {
-        return "";
-    }
-    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ",;:(-–—.".contains(c));
-    match rest.strip_suffix(')') {
-        Some(inner) if !inner.contains('(') => inner.trim_end(),
-        _ => rest,
     }
 }
 
@@ -74,26 +54,24 @@ pub fn shape_reused(
     has_comment_cell: bool,
     reused: Option<&str>,
 ) -> Shaped {
-    let comment = comment.trim();
-    let comment_out = (has_comment_cell && !comment.is_empty()).then(|| comment.to_string());
+    let mut comment = comment.trim().to_string();
+    let pick = allowed.and_then(|values| {
+        values.iter().find(|v| same(v, short)).or_else(|| {
+            let v = option_class(short)
+                .and_then(|c| values.iter().find(|v| option_class(v) == Some(c)))?;
+            // "Yes. All customer data is encrypted …" takes the dropdown's Yes; what follows
+            // the Yes is part of the approved answer and goes with the comment.
+            comment = match (class_and_qualifier(short).1, comment.as_str()) {
+                ("", c) => c.to_string(),
+                (q, "") => q.to_string(),
+                (q, c) => format!("{q} — {c}"),
+            };
+            Some(v)
+        })
+    });
+    let comment_out = (has_comment_cell && !comment.is_empty()).then(|| comment.clone());
     match allowed {
         Some(values) => {
-            let (pick, comment, comment_out) = match values.iter().find(|v| same(v, short)) {
-                Some(v) => (Some(v), comment.to_string(), comment_out),
-                None => {
-                    let pick = option_class(short)
-                        .and_then(|c| values.iter().find(|v| option_class(v) == Some(c)));
-                    // "Yes. All customer data is encrypted …" takes the dropdown's Yes; what
-                    // follows the Yes is part of the approved answer and goes with the comment.
-                    let comment = match (pick.map(|_| qualifier(short)), comment) {
-                        (None | Some(""), c) => c.to_string(),
-                        (Some(q), "") => q.to_string(),
-                        (Some(q), c) => format!("{q} — {c}"),
-                    };
-                    let out = (has_comment_cell && !comment.is_empty()).then(|| comment.clone());
-                    (pick, comment, out)
-                }
-            };
             match pick {
                 Some(value) => Shaped {
                     answer: Some(value.clone()),

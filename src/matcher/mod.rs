@@ -314,6 +314,8 @@ struct Prepared {
     union: TermSet,
     /// The answer's, comment's and tags' terms.
     context: TermSet,
+    /// Whether the entry answers Yes or No ([`text::answers_yes_no`]).
+    yes_no: bool,
     /// What the entry speaks of that a question may clash with, found the first time a
     /// question that names a scope or an alternative needs it (most never do).
     sides: OnceLock<Sides>,
@@ -342,11 +344,16 @@ impl Prepared {
             std::iter::once(entry.terms.comment.as_str())
                 .chain(entry.terms.tags.iter().map(String::as_str)),
         );
+        let yes_no = entry
+            .answer
+            .as_deref()
+            .is_some_and(|a| text::answers_yes_no(&entry.question, a, &entry.comment));
         Prepared {
             entry: Arc::new(entry),
             phrasings,
             union,
             context,
+            yes_no,
             sides: OnceLock::new(),
         }
     }
@@ -802,10 +809,7 @@ impl<'a> Matcher<'a> {
                 signals.semantic = s.by_id.get(&entry.id).copied().unwrap_or(s.mean);
                 signals.semantic_z = s.z(signals.semantic);
             }
-            let yes_no = entry
-                .answer
-                .as_deref()
-                .is_some_and(|a| text::answers_yes_no(&entry.question, a, &entry.comment));
+            let yes_no = prepared.yes_no;
             signals.answer_mismatch = f32::from(u8::from(asked.asks_value && yes_no));
             signals.value_for_yes_no = f32::from(u8::from(
                 asked.asks_yes_no && entry.answer.is_some() && !yes_no,
